@@ -1,0 +1,1 @@
+"""autograder: checks a student's functions against nnlib and grades a class."""
