@@ -1,0 +1,49 @@
+"""Argument checks shared by nnlib's functions, so that a mistake names what was expected.
+
+Every message starts with the function's name and the argument's name, then says what was
+expected and what was given, for example
+``dense_forward: W has shape (5, 3) but x has 4 features; W must be (4, M)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FLOAT_DTYPES = ("float32", "float64")
+
+
+def require_float_array(fn: str, name: str, a: Any, ndim: int | None = None) -> None:
+    """Raise unless ``a`` is a float32/float64 array (of ``ndim`` dimensions, when given)."""
+    dtype = getattr(a, "dtype", None)
+    if dtype is None or not hasattr(a, "shape"):
+        raise TypeError(f"{fn}: {name} must be a NumPy or CuPy array; got {type(a).__name__}")
+    if str(dtype) not in FLOAT_DTYPES:
+        raise TypeError(
+            f"{fn}: {name} must have dtype float32 or float64; got {dtype}"
+            " (convert it with .astype('float32'))"
+        )
+    if ndim is not None and a.ndim != ndim:
+        letters = {1: "(N,)", 2: "(N, D)"}.get(ndim, f"{ndim} dimensions")
+        raise ValueError(f"{fn}: {name} must be {letters}; got shape {tuple(a.shape)}")
+
+
+def require_same_shape(fn: str, name: str, a: Any, like_name: str, like: Any) -> None:
+    """Raise unless ``a`` has the shape of ``like``."""
+    if tuple(a.shape) != tuple(like.shape):
+        raise ValueError(
+            f"{fn}: {name} must have the shape of {like_name}, {tuple(like.shape)}; "
+            f"got {tuple(a.shape)}"
+        )
+
+
+def canonical_dtype(fn: str, dtype: Any) -> str:
+    """Return ``"float32"`` or ``"float64"`` for ``dtype``, or raise a clear error."""
+    import numpy as np
+
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = str(dtype)
+    if name not in FLOAT_DTYPES:
+        raise ValueError(f"{fn}: dtype must be 'float32' or 'float64'; got {dtype!r}")
+    return name

@@ -1,0 +1,214 @@
+r"""The multi-layer perceptron: dense layers and activations composed into one network.
+
+``MLP([D, M1, ..., C])`` holds parameters only; the math is in the forward/backward pairs of
+:mod:`nnlib.layers`, :mod:`nnlib.activations` and :mod:`nnlib.losses`. Shapes: N samples,
+D input features, M hidden units per layer, C outputs. With one output unit (C = 1) the network
+is a binary classifier (sigmoid + binary cross-entropy); with C > 1 units it is a C-class
+classifier (softmax + cross-entropy).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from nnlib._validate import canonical_dtype
+from nnlib.activations import ACTIVATIONS, sigmoid_forward, softmax
+from nnlib.backend import asarray, get_backend, to_numpy
+from nnlib.init import init_params
+from nnlib.layers import dense_backward, dense_forward
+from nnlib.losses import binary_cross_entropy_device, softmax_cross_entropy_device
+
+
+class MLP:
+    r"""A fully connected network with one activation between its dense layers.
+
+    For layer :math:`l = 1, \dots, L`: :math:`h_l = \phi(h_{l-1} W_l + b_l)` with
+    :math:`h_0 = X`; the last layer has no activation and its output is the ``logits``.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[D, M1, ..., C]``, at least two sizes: input features, hidden units, outputs.
+    activation : str
+        Hidden activation: ``"relu"``, ``"leaky_relu"``, ``"tanh"`` or ``"sigmoid"``.
+    seed : int
+        Seed of the initial weights (drawn on the host, so identical on every backend).
+    dtype : str
+        ``"float32"`` or ``"float64"``; inputs are converted to it.
+    backend : str, optional
+        ``"numpy"``, ``"cupy"`` or ``"auto"``; default from ``NNLIB_BACKEND``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = MLP([4, 8, 3], seed=0)
+    >>> model.forward(np.zeros((5, 4), dtype="float32")).shape
+    (5, 3)
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        activation: str = "relu",
+        seed: int = 0,
+        dtype: str = "float32",
+        backend: str | None = None,
+    ) -> None:
+        sizes = list(layer_sizes)
+        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s > 0 for s in sizes):
+            raise ValueError(
+                f"MLP: layer_sizes must be at least two positive integers [D, ..., C]; got {sizes!r}"
+            )
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"MLP: activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}"
+            )
+        self.layer_sizes = [int(s) for s in sizes]
+        self.activation = activation
+        self.seed = seed
+        self.dtype = canonical_dtype("MLP", dtype)
+        self.xp = get_backend(backend)
+        self.backend = self.xp.__name__
+        host = init_params(self.layer_sizes, activation, seed, self.dtype)
+        self.params = {name: asarray(value, self.xp) for name, value in host.items()}
+
+    @property
+    def num_layers(self) -> int:
+        """Number of dense layers L."""
+        return len(self.layer_sizes) - 1
+
+    @property
+    def binary(self) -> bool:
+        """True for one output unit (sigmoid + binary cross-entropy)."""
+        return self.layer_sizes[-1] == 1
+
+    def _input(self, X: Any) -> Any:
+        """Return ``X`` as a (N, D) array of the model's backend and dtype."""
+        X = asarray(X, self.xp, self.dtype)
+        d = self.layer_sizes[0]
+        if X.ndim != 2 or X.shape[1] != d:
+            raise ValueError(f"MLP: X must be (N, {d}); got shape {tuple(X.shape)}")
+        return X
+
+    def _forward(self, X: Any) -> tuple[Any, list]:
+        """Logits and the caches of every layer, for the backward pass."""
+        act_forward, _ = ACTIVATIONS[self.activation]
+        h, caches = X, []
+        for layer in range(1, self.num_layers + 1):
+            z, dense_cache = dense_forward(h, self.params[f"W{layer}"], self.params[f"b{layer}"])
+            if layer == self.num_layers:
+                caches.append((dense_cache, None))
+                return z, caches
+            h, act_cache = act_forward(z)
+            caches.append((dense_cache, act_cache))
+        raise AssertionError("unreachable: a network has at least one layer")
+
+    def forward(self, X: Any) -> Any:
+        """Logits of a batch.
+
+        Parameters
+        ----------
+        X : array of shape (N, D)
+
+        Returns
+        -------
+        logits : array of shape (N, C)
+        """
+        return self._forward(self._input(X))[0]
+
+    def loss_and_grads(self, X: Any, y: Any, return_float: bool = True) -> tuple[Any, dict]:
+        r"""Mean loss of a batch and its gradient with respect to every parameter.
+
+        Backpropagation: the loss gives :math:`\partial L / \partial \mathrm{logits}`, then each
+        layer, last to first, turns the gradient of its output into the gradients of its
+        parameters and of its input (see :func:`nnlib.layers.dense_backward`).
+
+        Parameters
+        ----------
+        X : array of shape (N, D)
+        y : array of shape (N,)
+            Labels: 0/1 for a binary network, class indices (or one-hot (N, C)) otherwise.
+        return_float : bool
+            True returns the loss as a Python float; False leaves it as a 0-d array on the
+            model's backend, which saves a GPU-to-host synchronisation per step; it also skips
+            the check that the labels are in range (``fit`` checks them once).
+
+        Returns
+        -------
+        loss : float or 0-d array
+        grads : dict
+            The keys of :attr:`params`, each gradient of the shape of its parameter.
+        """
+        X = self._input(X)
+        logits, caches = self._forward(X)
+        y = asarray(y, self.xp)
+        loss_fn = binary_cross_entropy_device if self.binary else softmax_cross_entropy_device
+        loss, dout = loss_fn(logits, y, check=return_float)
+        _, act_backward = ACTIVATIONS[self.activation]
+        grads = {}
+        for layer in range(self.num_layers, 0, -1):
+            dense_cache, act_cache = caches[layer - 1]
+            if act_cache is not None:
+                dout = act_backward(dout, act_cache)
+            dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(dout, dense_cache)
+        return (float(loss) if return_float else loss), grads
+
+    def predict_proba(self, X: Any) -> Any:
+        """Class probabilities: (N,) of P(y = 1) for a binary network, (N, C) otherwise."""
+        logits = self.forward(X)
+        if self.binary:
+            return sigmoid_forward(logits)[0][:, 0]
+        return softmax(logits)
+
+    def predict(self, X: Any) -> Any:
+        """Predicted labels, an integer array of shape (N,)."""
+        logits = self.forward(X)
+        if self.binary:
+            return (logits[:, 0] > 0).astype("int64")
+        return logits.argmax(axis=1)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the architecture and parameters to an ``.npz`` file (host arrays)."""
+        config = {
+            "layer_sizes": self.layer_sizes,
+            "activation": self.activation,
+            "seed": self.seed,
+            "dtype": self.dtype,
+        }
+        arrays = {name: to_numpy(value) for name, value in self.params.items()}
+        # Written beside the target and renamed, so an interrupted save leaves no half file.
+        tmp = f"{os.fspath(path)}.tmp-{os.getpid()}"
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(f, __config__=np.array(json.dumps(config)), **arrays)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, backend: str | None = None) -> MLP:
+        """Read a model written by :meth:`save`, onto ``backend``."""
+        with np.load(path, allow_pickle=False) as data:
+            if "__config__" not in data:
+                raise ValueError(f"MLP.load: {path} is not a model saved by MLP.save")
+            config = json.loads(str(data["__config__"]))
+            model = cls(backend=backend, **config)
+            for name in model.params:
+                value = data[name]
+                if value.shape != model.params[name].shape:
+                    raise ValueError(
+                        f"MLP.load: {name} in {path} has shape {value.shape}; "
+                        f"expected {model.params[name].shape}"
+                    )
+                model.params[name] = asarray(value, model.xp, model.dtype)
+        return model
+
+    def __repr__(self) -> str:
+        sizes = "-".join(map(str, self.layer_sizes))
+        return f"MLP({sizes}, activation={self.activation!r}, dtype={self.dtype!r}, backend={self.backend!r})"
