@@ -123,8 +123,8 @@ class Adam:
         """Update every array of ``params`` in place."""
         _check_same_keys(params, grads)
         self.t += 1
-        # Bias corrections folded into the step size: fewer passes over the arrays.
-        step_size = self.lr * (1 - self.beta2**self.t) ** 0.5 / (1 - self.beta1**self.t)
+        correction1 = 1 - self.beta1**self.t  # the moments start at 0: undo that bias
+        correction2 = 1 - self.beta2**self.t
         for name, p in params.items():
             xp = get_array_module(p)
             g = grads[name]
@@ -138,7 +138,7 @@ class Adam:
             m += (1 - self.beta1) * g
             v *= self.beta2
             v += (1 - self.beta2) * (g * g)
-            p -= step_size * m / (xp.sqrt(v) + self.eps)
+            p -= self.lr * (m / correction1) / (xp.sqrt(v / correction2) + self.eps)
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"

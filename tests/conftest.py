@@ -1,0 +1,52 @@
+"""Fixtures shared by the whole test suite.
+
+* ``xp``: the array module, once per available backend (NumPy always; CuPy where it sees a GPU,
+  skipped cleanly elsewhere). Tests that can run on a GPU take this fixture.
+* ``data_mirror``: the folder named by ``NNLIB_DATA_MIRROR`` that holds the genuine datasets.
+* Every test session gets its own empty ``NNLIB_DATA_DIR`` unless one is set, so the tests
+  exercise the real download, verification and caching code and never touch the user's cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nnlib.backend import available_backends, get_backend
+
+BACKENDS = ["numpy", "cupy"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory):
+    if os.environ.get("NNLIB_DATA_DIR"):
+        yield Path(os.environ["NNLIB_DATA_DIR"])
+        return
+    path = tmp_path_factory.mktemp("nnlib-data")
+    os.environ["NNLIB_DATA_DIR"] = str(path)
+    yield path
+    os.environ.pop("NNLIB_DATA_DIR", None)
+
+
+@pytest.fixture(params=BACKENDS)
+def xp(request: pytest.FixtureRequest):
+    """NumPy, then CuPy when CuPy is installed and sees an NVIDIA GPU."""
+    if request.param not in available_backends():
+        pytest.skip(f"backend {request.param!r} is not available here (needs CuPy and a GPU)")
+    return get_backend(request.param)
+
+
+@pytest.fixture(scope="session")
+def data_mirror() -> Path:
+    """The local copy of the raw datasets (``NNLIB_DATA_MIRROR``); skip when none is set."""
+    value = os.environ.get("NNLIB_DATA_MIRROR")
+    if not value:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set NNLIB_DATA_MIRROR to the folder holding the raw datasets")
+        pytest.skip("NNLIB_DATA_MIRROR is not set: no local copy of the datasets")
+    path = Path(value).resolve()
+    if not path.is_dir():
+        pytest.fail(f"NNLIB_DATA_MIRROR={value} is not a folder")
+    return path
