@@ -92,7 +92,7 @@ def sha256_verifier(expected: str) -> Verifier:
         actual = sha256_of(path)
         if actual != expected:
             raise ChecksumError(
-                f"{path.name}: SHA-256 is {actual}, expected {expected} "
+                f"SHA-256 is {actual}, expected {expected} "
                 f"({path.stat().st_size:,} bytes: corrupted, truncated or a different file)"
             )
 
@@ -111,7 +111,8 @@ def fetch(subdir: str, filename: str, urls: Sequence[str], verify: Verifier) -> 
     urls : sequence of str
         Full URLs of the file, tried in order when neither the mirror nor the cache has it.
     verify : callable
-        ``verify(path)`` raises :class:`ChecksumError` when the file is not the expected one.
+        ``verify(path)`` raises :class:`ChecksumError` when the file is not the expected one;
+        its message says what was expected and what was found, and fetch adds which file.
 
     Returns
     -------
@@ -156,8 +157,8 @@ def _from_mirror(path: Path, verify: Verifier) -> Path:
         verify(path)
     except ChecksumError as error:
         raise ChecksumError(
-            f"{error}\nThe mirror's copy {path} is bad; replace it with a good copy "
-            f"(nnlib never writes into {MIRROR_ENV})."
+            f"{path}: {error}\nThis copy in {MIRROR_ENV} is bad; replace it with a good one "
+            f"(nnlib never writes into the mirror)."
         ) from None
     return path
 
@@ -166,7 +167,7 @@ def _download(destination: Path, urls: Sequence[str], verify: Verifier) -> Path:
     """Try each URL: download to a temporary file, verify it, then rename it into place."""
     import pooch
     import requests
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # a text bar: it also shows in notebooks, where pooch updates it
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     failures = []
@@ -177,7 +178,10 @@ def _download(destination: Path, urls: Sequence[str], verify: Verifier) -> Path:
         )
         os.close(fd)
         tmp = Path(tmp_name)
-        progress = tqdm(desc=destination.name, unit="B", unit_scale=True, unit_divisor=1024)
+        # pooch sets the total from the server's Content-Length; it only needs to start truthy.
+        progress = tqdm(
+            desc=destination.name, total=1, unit="B", unit_scale=True, unit_divisor=1024
+        )
         try:
             download = pooch.HTTPDownloader(progressbar=progress, timeout=DOWNLOAD_TIMEOUT_S)
             download(url, str(tmp), None)

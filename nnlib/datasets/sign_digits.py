@@ -73,13 +73,13 @@ def verify_archive(path: Path) -> None:
                     problems.append(f"{bad_member} does not decompress to its CRC-32")
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
         raise ChecksumError(
-            f"{path.name}: not a readable zip archive, truncated or corrupted ({error})"
+            f"not a readable zip archive: truncated or corrupted ({error})"
         ) from None
     if problems:
         shown = "; ".join(sorted(problems)[:3])
         more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
         raise ChecksumError(
-            f"{path.name}: content differs from the manifest {MANIFEST_PATH.name} "
+            f"content differs from the manifest {MANIFEST_PATH.name} "
             f"({len(expected)} files): {shown}{more}"
         )
 
