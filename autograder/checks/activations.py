@@ -1,0 +1,237 @@
+"""Checks of the activation pairs and softmax against :mod:`nnlib.activations`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.arrays import ArrayCheck, large, pair
+from autograder.checks.base import Case
+from nnlib import activations as ref
+
+UPSTREAM = "ignores the upstream gradient da: the chain rule multiplies the local derivative by da"
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return 1 / (1 + np.exp(-z))
+
+
+def _inputs(rng: np.random.Generator, shape, dtype: str, kind: str) -> np.ndarray:
+    if kind == "zeros":
+        return np.zeros(shape, dtype=dtype)
+    if kind == "large":
+        return large(rng, shape, dtype)
+    return (rng.standard_normal(shape) * 2).astype(dtype)
+
+
+def _label(shape, dtype: str, kind: str) -> str:
+    what = {"random": "random z", "zeros": "z all zeros", "large": "|z| up to 1e4"}[kind]
+    return f"{dtype} z{tuple(shape)} {what}"
+
+
+class ForwardCheck(ArrayCheck):
+    """``<act>_forward(z) -> (a, cache)``: ``a`` must match nnlib's."""
+
+    expected_keys = ("a",)
+    kwargs: dict = {}
+
+    def __init__(self, act: str, points: float, wrong: Callable[[np.ndarray, dict], list]):
+        self.act = act
+        self.name = f"{act}_forward"
+        self.points = points
+        self._wrong = wrong
+
+    def make_case(self, rng, shape, dtype, kind):
+        z = _inputs(rng, shape, dtype, kind)
+        kwargs = {}
+        if self.act == "leaky_relu" and kind == "random" and shape[0] > 1:
+            kwargs = {"alpha": 0.2}
+        return Case(_label(shape, dtype, kind) + _alpha(kwargs), (z,), kwargs)
+
+    def expected(self, case):
+        a, _ = getattr(ref, self.name)(*case.args, **case.kwargs)
+        return {"a": a}
+
+    def mistakes(self, case):
+        z = case.args[0].astype(np.float64)
+        with np.errstate(all="ignore"):
+            return {"a": self._wrong(z, case.kwargs)}
+
+    def unpack(self, case, output):
+        split = pair(output, "a", "cache", self.name)
+        return split if isinstance(split, str) else {"a": split[0]}
+
+
+def _alpha(kwargs: dict) -> str:
+    return f" alpha={kwargs['alpha']}" if "alpha" in kwargs else ""
+
+
+class BackwardCheck(ArrayCheck):
+    """``<act>_backward(da, cache) -> dz``, with the cache from the student's own forward."""
+
+    expected_keys = ("dz",)
+
+    def __init__(
+        self,
+        act: str,
+        points: float,
+        wrong: Callable[[np.ndarray, np.ndarray, np.ndarray, dict], list],
+        zeros_ok: bool = True,
+    ):
+        self.act = act
+        self.name = f"{act}_backward"
+        self.forward = f"{act}_forward"
+        self.functions = (self.forward, self.name)
+        self.points = points
+        self._wrong = wrong
+        self._zeros_ok = zeros_ok
+
+    def edge_kinds(self):
+        # ReLU's derivative at exactly 0 is a convention, not something to grade.
+        return ("zeros", "large") if self._zeros_ok else ("large",)
+
+    def make_case(self, rng, shape, dtype, kind):
+        z = _inputs(rng, shape, dtype, kind)
+        if kind == "large" and not self._zeros_ok:
+            z[z == 0] = 1.0
+        da = rng.standard_normal(shape).astype(dtype)
+        kwargs = {"alpha": 0.2} if self.act == "leaky_relu" and shape[0] > 1 else {}
+        return Case(_label(shape, dtype, kind) + _alpha(kwargs), (z, da), kwargs)
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        z, da = case.args
+        _, cache = fns[self.forward](z, **case.kwargs)
+        return fns[self.name](da, cache)
+
+    def expected(self, case):
+        z, da = case.args
+        _, cache = getattr(ref, self.forward)(z, **case.kwargs)
+        return {"dz": getattr(ref, self.name)(da, cache)}
+
+    def mistakes(self, case):
+        z, da = (np.asarray(v, dtype=np.float64) for v in case.args)
+        a, _ = getattr(ref, self.forward)(z, **case.kwargs)
+        with np.errstate(all="ignore"):
+            return {"dz": self._wrong(z, a, da, case.kwargs)}
+
+
+def _sigmoid_forward_wrong(z, kw):
+    return [
+        ("it computes 1 / (1 + exp(z)): the sign of the exponent is flipped", _sigmoid(-z)),
+        ("that is tanh(z), not the sigmoid 1 / (1 + exp(-z))", np.tanh(z)),
+        ("it computes exp(-z) / (1 + exp(z))", np.exp(-z) / (1 + np.exp(z))),
+    ]
+
+
+def _tanh_forward_wrong(z, kw):
+    return [
+        ("that is the sigmoid, not tanh", _sigmoid(z)),
+        ("it computes 2 * sigmoid(z), not 2 * sigmoid(2z) - 1", 2 * _sigmoid(z) - 1),
+    ]
+
+
+def _relu_forward_wrong(z, kw):
+    return [
+        ("it computes |z|: negative inputs must give 0", np.abs(z)),
+        ("it keeps the negative side: relu(z) = max(0, z)", np.minimum(z, 0)),
+        ("it returns the indicator z > 0 instead of max(0, z)", (z > 0).astype(float)),
+    ]
+
+
+def _leaky_forward_wrong(z, kw):
+    alpha = kw.get("alpha", 0.01)
+    return [
+        ("it ignores alpha and always uses 0.01", np.where(z > 0, z, 0.01 * z)),
+        ("negative inputs give 0: that is ReLU; they must give alpha * z", np.maximum(z, 0)),
+        ("it scales the positive side by alpha instead", np.where(z > 0, alpha * z, z)),
+    ]
+
+
+def _sigmoid_backward_wrong(z, a, da, kw):
+    return [
+        (UPSTREAM, a * (1 - a)),
+        (
+            "derivative taken at the wrong point: sigma'(z) = a (1 - a) with a = sigma(z), "
+            "not sigma(a) (1 - sigma(a))",
+            da * _sigmoid(a) * (1 - _sigmoid(a)),
+        ),
+        ("derivative taken at z: it uses z (1 - z) instead of a (1 - a)", da * z * (1 - z)),
+        ("the factor (1 - a) is missing", da * a),
+    ]
+
+
+def _tanh_backward_wrong(z, a, da, kw):
+    return [
+        (UPSTREAM, 1 - a**2),
+        ("derivative taken at z: it uses 1 - z**2 instead of 1 - a**2", da * (1 - z**2)),
+        ("derivative taken at the wrong point: 1 - tanh(a)**2", da * (1 - np.tanh(a) ** 2)),
+        ("the square is missing: tanh'(z) = 1 - a**2", da * (1 - a)),
+    ]
+
+
+def _relu_backward_wrong(z, a, da, kw):
+    return [
+        (UPSTREAM, (z > 0).astype(float)),
+        ("it multiplies da by z: the local derivative is the indicator z > 0", da * z),
+        ("it multiplies da by a = max(0, z) instead of the indicator z > 0", da * a),
+        ("it passes the gradient where z < 0 instead of where z > 0", da * (z < 0)),
+    ]
+
+
+def _leaky_backward_wrong(z, a, da, kw):
+    alpha = kw.get("alpha", 0.01)
+    return [
+        (UPSTREAM, np.where(z > 0, 1.0, alpha)),
+        ("it ignores alpha (from the cache) and uses 0.01", np.where(z > 0, da, 0.01 * da)),
+        ("negative inputs get no gradient: that is ReLU's derivative", da * (z > 0)),
+        ("it multiplies da by a instead of the slope", da * a),
+    ]
+
+
+class SoftmaxCheck(ArrayCheck):
+    """``softmax(z) -> probs``, row by row and stable for large logits."""
+
+    name = "softmax"
+    points = 2.0
+    expected_keys = ("probs",)
+    overflow_hint = "subtract each row's maximum before exp (missing max-subtraction)"
+
+    def make_case(self, rng, shape, dtype, kind):
+        n, c = shape
+        c = max(c, 2)
+        z = _inputs(rng, (n, c), dtype, kind)
+        return Case(_label((n, c), dtype, kind).replace("z(", "logits("), (z,))
+
+    def expected(self, case):
+        return {"probs": ref.softmax(*case.args)}
+
+    def mistakes(self, case):
+        z = np.asarray(case.args[0], dtype=np.float64)
+        e = np.exp(z - z.max())
+        e0 = np.exp(z - z.max(axis=0, keepdims=True))
+        return {
+            "probs": [
+                (
+                    "it normalises each column (axis=0); softmax normalises each row (axis=1)",
+                    e0 / e0.sum(axis=0, keepdims=True),
+                ),
+                ("it normalises over the whole array; each row must sum to 1", e / e.sum()),
+                ("it returns exp(z) without dividing by the row sums", np.exp(z)),
+            ]
+        }
+
+
+CHECKS = [
+    ForwardCheck("sigmoid", 1.0, _sigmoid_forward_wrong),
+    BackwardCheck("sigmoid", 1.0, _sigmoid_backward_wrong),
+    ForwardCheck("tanh", 1.0, _tanh_forward_wrong),
+    BackwardCheck("tanh", 1.0, _tanh_backward_wrong),
+    ForwardCheck("relu", 1.0, _relu_forward_wrong),
+    BackwardCheck("relu", 1.0, _relu_backward_wrong, zeros_ok=False),
+    ForwardCheck("leaky_relu", 1.0, _leaky_forward_wrong),
+    BackwardCheck("leaky_relu", 1.0, _leaky_backward_wrong, zeros_ok=False),
+    SoftmaxCheck(),
+]

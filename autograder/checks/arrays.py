@@ -1,0 +1,134 @@
+"""Checks of array functions against nnlib: shared case generation and judging.
+
+A subclass of :class:`ArrayCheck` says how to build a case (:meth:`ArrayCheck.make_case`), what
+the right answer is (:meth:`ArrayCheck.expected`, computed with nnlib), which wrong answers
+typical mistakes produce (:meth:`ArrayCheck.mistakes`), and how to pick the named results out
+of what the student returned (:meth:`ArrayCheck.unpack`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.diagnose import compare
+
+DTYPES = ("float32", "float64")
+#: (N, D) shapes of the random cases: a batch of one, a small and a larger batch.
+VISIBLE_SHAPES = ((1, 3), (4, 5), (16, 10))
+HIDDEN_SHAPES = ((1, 6), (7, 3), (32, 9))
+
+
+def shapes(hidden: bool) -> tuple[tuple[int, int], ...]:
+    return HIDDEN_SHAPES if hidden else VISIBLE_SHAPES
+
+
+def large(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    """Values of magnitude up to 1e4 with both signs and a 0, where naive exp overflows."""
+    z = rng.choice([-1e4, -3e3, -50.0, 0.0, 50.0, 3e3, 1e4], size=shape)
+    return z.astype(dtype)
+
+
+class ArrayCheck(Check):
+    """A check comparing named array results with nnlib's on random and edge-case inputs."""
+
+    #: Keep the input's float dtype in the results (float32 in, float32 out).
+    keep_dtype: bool = True
+    #: What to say when the result overflows where the answer is finite.
+    overflow_hint: str | None = None
+
+    def make_case(
+        self, rng: np.random.Generator, shape: tuple[int, int], dtype: str, kind: str
+    ) -> Case | None:
+        """Build a case; ``kind`` is ``"random"``, ``"zeros"`` or ``"large"`` (None: skip)."""
+        raise NotImplementedError
+
+    def edge_kinds(self) -> tuple[str, ...]:
+        return ("zeros", "large")
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = []
+        for dtype in DTYPES:
+            for shape in shapes(hidden):
+                out.append((self.make_case(rng, shape, dtype, "random"), "random"))
+        for kind in self.edge_kinds():
+            for dtype in DTYPES:
+                out.append((self.make_case(rng, (3, 4), dtype, kind), kind))
+        return [
+            case if kind == "random" else dataclasses.replace(case, edge=True)
+            for case, kind in out
+            if case is not None
+        ]
+
+    def dtype(self, case: Case) -> str:
+        return str(np.asarray(case.args[0]).dtype)
+
+    def batch(self, case: Case) -> int | None:
+        first = np.asarray(case.args[0])
+        return int(first.shape[0]) if first.ndim else None
+
+    def expected(self, case: Case) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def mistakes(self, case: Case) -> dict[str, list[tuple[str, Any]]]:
+        return {}
+
+    def unpack(self, case: Case, output: Any) -> dict[str, Any] | str:
+        """The named results in ``output``, or a message saying why they cannot be found."""
+        (key,) = self.expected_keys
+        return {key: output}
+
+    expected_keys: tuple[str, ...] = ("result",)
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        parts = self.unpack(case, output)
+        if isinstance(parts, str):
+            return Verdict(False, parts)
+        expected = self.expected(case)
+        mistakes = self.mistakes(case)
+        dtype = self.dtype(case)
+        problems = []
+        for key, value in expected.items():
+            got = parts.get(key)
+            with np.errstate(all="ignore"):
+                message = compare(
+                    key,
+                    got,
+                    value,
+                    dtype=dtype,
+                    mistakes=mistakes.get(key, ()),
+                    batch=self.batch(case),
+                    overflow_hint=self.overflow_hint,
+                )
+            if message is None and self.keep_dtype and isinstance(got, np.ndarray):
+                if got.dtype != np.dtype(dtype):
+                    message = (
+                        f"{key} is {got.dtype} but the input was {dtype}: keep the input's dtype "
+                        f"(NumPy float64 constants or arrays promote float32 results)"
+                    )
+            if message:
+                problems.append(message)
+        if problems:
+            return Verdict(False, "; ".join(problems))
+        return Verdict(True)
+
+
+def pair(output: Any, first: str, second: str, fn: str) -> tuple[Any, Any] | str:
+    """Split a ``(first, second)`` result, or explain why it is not one."""
+    if isinstance(output, tuple | list) and len(output) == 2:
+        return output[0], output[1]
+    if isinstance(output, np.ndarray):
+        return f"{fn} returned a single array: it must return the pair ({first}, {second})"
+    return f"{fn} must return the pair ({first}, {second}); got {_kind(output)}"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if value is None:
+        return "None (a missing return statement?)"
+    return type(value).__name__

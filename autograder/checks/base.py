@@ -1,0 +1,314 @@
+"""The pieces every check is made of: cases, verdicts, reports, and running a check.
+
+A :class:`Check` grades one student function (``relu_backward``). It makes seeded, deterministic
+:class:`Case` inputs, knows how to call the student's code on a case (:meth:`Check.call`,
+which does no comparison, so that it can run in the student's own process), and judges what
+came back (:meth:`Check.judge`, which runs in the grader's process on plain NumPy values).
+:func:`run_check` does all three in one process and sums the verdicts into a :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+import traceback
+import warnings
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograder.reference import ReferenceWatch, reference_message, uses_reference
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """One input of a check.
+
+    Attributes
+    ----------
+    name : str
+        What the case tests, as a report shows it: ``"float32 N=1 large logits"``.
+    args, kwargs
+        Plain Python and NumPy values passed to the student's function.
+    private : dict
+        Values only the judge sees (held-out labels); never send them to the student's process.
+    edge : bool
+        An edge case (zeros, huge logits). Edge cases earn credit only when some ordinary
+        case passes, so that a wrong function cannot score on the zeros case alone.
+    """
+
+    name: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    private: dict = field(default_factory=dict)
+    edge: bool = False
+
+
+@dataclass
+class Verdict:
+    """The judgement of one case: passed or not, why, and an optional share of its credit."""
+
+    passed: bool
+    message: str = "ok"
+    credit: float | None = None
+
+    @property
+    def fraction(self) -> float:
+        """The share of the case's credit earned, in [0, 1]."""
+        if self.credit is not None:
+            return float(min(max(self.credit, 0.0), 1.0))
+        return 1.0 if self.passed else 0.0
+
+
+@dataclass
+class Report:
+    """The outcome of a check: points earned and the verdict of every case."""
+
+    name: str
+    points: float
+    score: float
+    results: list[tuple[str, Verdict]] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results) and all(v.passed for _, v in self.results) and not self.message
+
+    def summary(self) -> str:
+        """One line: the function, the cases passed, the points."""
+        n_ok = sum(v.passed for _, v in self.results)
+        cases = f"{n_ok}/{len(self.results)} cases passed, " if self.results else ""
+        return f"{self.name}: {cases}{_points(self.score)} of {_points(self.points)} points"
+
+    def __str__(self) -> str:
+        lines = [self.summary()]
+        if self.message:
+            lines.append(f"  {self.message}")
+        shown: set[str] = set()
+        for case_name, verdict in self.results:
+            if verdict.passed and verdict.message == "ok":
+                continue
+            if verdict.message in shown:
+                continue
+            shown.add(verdict.message)
+            status = "ok  " if verdict.passed else "FAIL"
+            lines.append(f"  {status} [{case_name}] {verdict.message}")
+        return "\n".join(lines)
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def case_seed(name: str, hidden: bool) -> int:
+    """A seed fixed by the check's name, different for the hidden cases."""
+    return zlib.crc32(f"{name}:{'hidden' if hidden else 'visible'}".encode())
+
+
+class Check:
+    """Base class of the checks; subclasses set ``name`` and ``points`` and define cases/judge.
+
+    Attributes
+    ----------
+    name : str
+        The graded function's name, such as ``"relu_backward"``.
+    points : float
+        The points the function is worth.
+    functions : tuple of str
+        The student functions :meth:`call` needs, looked up by name in the student's
+        namespace. Defaults to ``(name,)``; a backward check also needs its forward function.
+    time_limit : float
+        Seconds all the cases of one run may take together.
+    """
+
+    name: str = ""
+    points: float = 1.0
+    functions: tuple[str, ...] = ()
+    time_limit: float = 30.0
+
+    def required(self) -> tuple[str, ...]:
+        """The names of the student functions this check calls."""
+        return self.functions or (self.name,)
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        """Return the seeded inputs; ``hidden=True`` gives another draw for the hidden tests."""
+        raise NotImplementedError
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        """Call the student's function(s) on ``case`` and return what they return."""
+        return fns[self.name](*case.args, **case.kwargs)
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        """Judge ``output``, the plain-value result of :meth:`call`, on ``case``."""
+        raise NotImplementedError
+
+
+def to_plain(value: Any, depth: int = 0) -> Any:
+    """Convert a result to plain values: NumPy arrays, floats, ints, tuples, lists and dicts.
+
+    Arrays are copied, so later in-place changes by the student's code cannot alter them; CuPy
+    arrays are brought to the host; anything else becomes a short description string.
+    """
+    if depth > 8:
+        return "<nested too deep>"
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return np.array(value)
+    if type(value).__module__.startswith("cupy") and hasattr(value, "get"):
+        return np.array(value.get())
+    if isinstance(value, tuple | list):
+        items = [to_plain(v, depth + 1) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, dict):
+        return {str(k): to_plain(v, depth + 1) for k, v in value.items()}
+    if hasattr(value, "__array__"):
+        try:
+            return np.array(value)
+        except Exception:
+            pass
+    return f"<{type(value).__name__} object>"
+
+
+def describe_exception(exc: BaseException, functions: tuple[str, ...]) -> str:
+    """Say which student function raised what, in one line."""
+    culprit = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_name in functions:
+            culprit = frame.f_code.co_name
+    who = culprit or functions[0]
+    if isinstance(exc, NotImplementedError):
+        return f"{who} is not implemented yet (it raises NotImplementedError)"
+    text = str(exc).strip().splitlines()
+    detail = f": {text[0][:300]}" if text else ""
+    return f"{who} raised {type(exc).__name__}{detail}"
+
+
+def resolve(check: Check, source: Callable | Mapping[str, Any]) -> tuple[dict, str | None]:
+    """Find the functions a check needs in a namespace, or next to a function in its globals."""
+    if callable(source) and not isinstance(source, Mapping):
+        namespace = dict(getattr(source, "__globals__", {}))
+        namespace[getattr(source, "__name__", check.name)] = source
+        namespace.setdefault(check.name, source)
+    else:
+        namespace = dict(source)
+    fns, missing = {}, []
+    for name in check.required():
+        fn = namespace.get(name)
+        if callable(fn):
+            fns[name] = fn
+        else:
+            missing.append(name)
+    if missing:
+        return fns, f"define {', '.join(missing)} first: {check.name} is checked with it"
+    return fns, None
+
+
+@contextlib.contextmanager
+def quiet() -> Any:
+    """Silence warnings and NumPy floating-point complaints; capture stray output.
+
+    nbgrader scores a test cell zero when it writes anything to stderr, and a student's
+    overflow warning or progress bar is no reason to lose the points.
+    """
+    sink = io.StringIO()
+    with (
+        warnings.catch_warnings(),
+        np.errstate(all="ignore"),
+        contextlib.redirect_stderr(sink),
+        contextlib.redirect_stdout(sink),
+    ):
+        warnings.simplefilter("ignore")
+        yield sink
+
+
+def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> tuple[Any, str | None]:
+    """Run :meth:`Check.call` watching for calls into nnlib or the autograder.
+
+    Returns
+    -------
+    output : plain value or None
+        :func:`to_plain` of the result.
+    problem : str or None
+        Why there is no output (an exception), or a reference-use message; None when fine.
+    """
+    watch = ReferenceWatch()
+    try:
+        with quiet(), watch:
+            output = check.call(fns, case)
+        output = to_plain(output)
+    except Exception as exc:
+        if watch.offence:
+            return None, reference_message(check.name, watch.offence)
+        return None, describe_exception(exc, check.required())
+    if watch.offence:
+        return None, reference_message(check.name, watch.offence)
+    return output, None
+
+
+def score_of(check: Check, verdicts: list[Verdict], cases: list[Case] | None = None) -> float:
+    """Points earned: the check's points times the mean credit of its cases, to 0.01.
+
+    With ``cases`` (in the order of ``verdicts``), nothing is earned unless an ordinary,
+    non-edge case passes.
+    """
+    if not verdicts:
+        return 0.0
+    if cases is not None and any(not c.edge for c in cases):
+        if not any(v.passed for c, v in zip(cases, verdicts, strict=True) if not c.edge):
+            return 0.0
+    fraction = sum(v.fraction for v in verdicts) / len(verdicts)
+    return round(check.points * fraction, 2)
+
+
+def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool = False) -> Report:
+    """Run every case of ``check`` on the student's code, in this process.
+
+    Parameters
+    ----------
+    check : Check
+    source : callable or mapping
+        The student's function (its module globals supply the other functions the check
+        needs) or a namespace such as a notebook's ``globals()``.
+    hidden : bool
+        Use the hidden cases instead of the visible ones.
+    """
+    fns, problem = resolve(check, source)
+    if problem:
+        return Report(check.name, check.points, 0.0, message=problem)
+    for fn in fns.values():
+        offence = uses_reference(fn)
+        if offence:
+            return Report(
+                check.name, check.points, 0.0, message=reference_message(check.name, offence)
+            )
+    with quiet():
+        cases = check.cases(hidden=hidden)
+    results: list[tuple[str, Verdict]] = []
+    start = time.perf_counter()
+    for case in cases:
+        if time.perf_counter() - start > check.time_limit:
+            results.append(
+                (case.name, Verdict(False, f"not run: the cases took over {check.time_limit:g} s"))
+            )
+            continue
+        output, problem = call_case(check, fns, case)
+        if problem and problem.startswith(f"{check.name} calls "):
+            return Report(check.name, check.points, 0.0, message=problem)
+        if problem:
+            verdict = Verdict(False, problem)
+        else:
+            with quiet():
+                try:
+                    verdict = check.judge(case, output)
+                except Exception as exc:  # a result too malformed for the judge
+                    verdict = Verdict(False, f"unexpected result ({type(exc).__name__}: {exc})")
+        results.append((case.name, verdict))
+    score = score_of(check, [v for _, v in results], cases)
+    return Report(check.name, check.points, score, results)

@@ -1,0 +1,145 @@
+"""Checks of the trained classifiers: the student's own network on held-out data.
+
+The check trains the student's network with the student's own ``train_*`` function on the
+training images and measures the accuracy of the student's ``predict_*`` on the test images,
+whose labels only the judge sees. Full marks from the required accuracy on; below it, credit
+in proportion to how far the accuracy is above chance.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.base import Case, Check, Verdict
+
+#: Share of the points for an accuracy just below the requirement.
+BELOW_THRESHOLD_CREDIT = 0.75
+
+#: Training images given to the MNIST classifier: enough for 96% in a few seconds.
+MNIST_TRAIN_SIZE = 20000
+
+
+@functools.lru_cache(maxsize=1)
+def _sign_digits() -> tuple:
+    from nnlib.datasets import load_sign_digits
+
+    return load_sign_digits((0, 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist() -> tuple:
+    from nnlib.datasets import load_mnist
+
+    (X_train, y_train), test = load_mnist()
+    return (X_train[:MNIST_TRAIN_SIZE], y_train[:MNIST_TRAIN_SIZE]), test
+
+
+class ClassifierCheck(Check):
+    """``train_fn(X_train, y_train) -> model`` and ``predict_fn(model, X) -> labels (N,)``."""
+
+    def __init__(
+        self,
+        name: str,
+        predict: str,
+        points: float,
+        threshold: float,
+        chance: float,
+        loader: Callable[[], tuple],
+        dataset: str,
+        time_limit: float,
+    ):
+        self.name = name
+        self.predict = predict
+        self.functions = (name, predict)
+        self.points = points
+        self.threshold = threshold
+        self.chance = chance
+        self.loader = loader
+        self.dataset = dataset
+        self.time_limit = time_limit
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        (X_train, y_train), (X_test, y_test) = self.loader()
+        name = f"{self.dataset}: {len(X_train)} training, {len(X_test)} held-out images"
+        return [Case(name, (X_train, y_train, X_test), private={"y_test": y_test})]
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        X_train, y_train, X_test = case.args
+        start = time.perf_counter()
+        model = fns[self.name](X_train.copy(), y_train.copy())
+        seconds = time.perf_counter() - start
+        predictions = fns[self.predict](model, X_test.copy())
+        return {"predictions": predictions, "train_seconds": seconds}
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        y_test = case.private["y_test"]
+        predictions = output.get("predictions") if isinstance(output, dict) else None
+        try:
+            predictions = np.asarray(predictions)
+        except Exception:
+            predictions = np.asarray(None)
+        if predictions.dtype.kind not in "biuf":
+            return Verdict(False, f"{self.predict} must return an array of labels")
+        if predictions.ndim == 2 and predictions.shape[0] == len(y_test):
+            if predictions.shape[1] == 1:
+                predictions = predictions[:, 0]
+            else:
+                return Verdict(
+                    False,
+                    f"{self.predict} returned scores of shape {predictions.shape}: return one "
+                    "label per image (argmax over the classes)",
+                )
+        if predictions.shape != y_test.shape:
+            return Verdict(
+                False,
+                f"{self.predict} returned shape {predictions.shape}; expected {y_test.shape}, "
+                "one label per held-out image",
+            )
+        seconds = float(output.get("train_seconds", 0.0))
+        accuracy = float(np.mean(predictions == y_test))
+        summary = (
+            f"held-out accuracy {accuracy:.2%} (at least {self.threshold:.0%} needed), "
+            f"trained in {seconds:.1f} s"
+        )
+        if seconds > self.time_limit:
+            return Verdict(
+                False,
+                f"{summary}: training must finish within {self.time_limit:g} s "
+                "(fewer epochs, or a smaller hidden layer)",
+            )
+        if accuracy >= self.threshold:
+            return Verdict(True, summary)
+        share = (accuracy - self.chance) / (self.threshold - self.chance)
+        credit = BELOW_THRESHOLD_CREDIT * min(max(share, 0.0), 1.0)
+        return Verdict(False, f"{summary}: train longer or tune the learning rate", credit)
+
+
+SIGNS_CHECKS = [
+    ClassifierCheck(
+        "train_sign_classifier",
+        "predict_signs",
+        points=5.0,
+        threshold=0.95,
+        chance=0.5,
+        loader=_sign_digits,
+        dataset="sign digits 0 vs 1",
+        time_limit=60.0,
+    )
+]
+MNIST_CHECKS = [
+    ClassifierCheck(
+        "train_mnist_classifier",
+        "predict_mnist",
+        points=5.0,
+        threshold=0.96,
+        chance=0.1,
+        loader=_mnist,
+        dataset="MNIST",
+        time_limit=120.0,
+    )
+]

@@ -1,0 +1,245 @@
+"""Checks of data preparation: ``flatten``, ``normalize``, ``one_hot`` and ``train_val_split``.
+
+``one_hot`` is compared with :func:`nnlib.preprocessing.one_hot`. A split is random, so
+``train_val_split`` is judged by its properties: the right sizes, every sample in exactly one
+part with its own label, the same split for the same seed and another one for another seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.arrays import ArrayCheck
+from autograder.checks.base import Case, Check, Verdict, case_seed
+from nnlib import preprocessing as ref
+
+IMAGE_SHAPES = {False: ((1, 4, 4), (5, 3, 4), (16, 6, 5)), True: ((1, 5, 3), (7, 4, 4), (20, 7, 6))}
+
+
+def _images(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    return rng.integers(0, 256, size=shape, dtype=np.uint8)
+
+
+class FlattenCheck(ArrayCheck):
+    """``flatten(images (N, H, W)) -> X (N, H * W)``, each image row by row."""
+
+    name = "flatten"
+    points = 1.0
+    keep_dtype = False
+    expected_keys = ("X",)
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = [Case(f"uint8 images{s}", (_images(rng, s),)) for s in IMAGE_SHAPES[hidden]]
+        out.append(Case("float32 images(3, 2, 5)", (rng.random((3, 2, 5)).astype(np.float32),)))
+        return out
+
+    def expected(self, case):
+        images = case.args[0]
+        return {"X": images.reshape(len(images), -1)}
+
+    def mistakes(self, case):
+        images = np.asarray(case.args[0], np.float64)
+        n = len(images)
+        return {
+            "X": [
+                (
+                    "each image is flattened column by column (order='F' or a transpose); "
+                    "flatten it row by row",
+                    images.transpose(0, 2, 1).reshape(n, -1),
+                ),
+                (
+                    "it flattens everything into one long vector; keep one row per image",
+                    images.reshape(-1),
+                ),
+                (
+                    "it has one column per image; the batch axis must come first, (N, H * W)",
+                    images.reshape(n, -1).T,
+                ),
+            ]
+        }
+
+
+class NormalizeCheck(ArrayCheck):
+    """``normalize(images uint8) -> float32 array in [0, 1]``: pixels divided by 255."""
+
+    name = "normalize"
+    points = 1.0
+    keep_dtype = False
+    expected_keys = ("X",)
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = [Case(f"uint8 images{s}", (_images(rng, s),)) for s in IMAGE_SHAPES[hidden]]
+        dim = rng.integers(0, 100, size=(4, 12), dtype=np.uint8)
+        out.append(Case("uint8 dark images (4, 12), brightest pixel below 100", (dim,)))
+        out.append(Case("uint8 black images (2, 9)", (np.zeros((2, 9), np.uint8),), edge=True))
+        return out
+
+    def expected(self, case):
+        return {"X": case.args[0].astype(np.float32) / np.float32(255)}
+
+    def mistakes(self, case):
+        images = np.asarray(case.args[0], np.float64)
+        peak = max(images.max(), 1)
+        with np.errstate(all="ignore"):
+            return {
+                "X": [
+                    ("it divides by the batch's brightest pixel; divide by 255", images / peak),
+                    (
+                        "it uses integer division //; divide with / after a float conversion",
+                        images // 255,
+                    ),
+                    (
+                        "it standardises (subtracts the mean, divides by the std); "
+                        "normalize scales the pixels to [0, 1]",
+                        (images - images.mean()) / images.std(),
+                    ),
+                ]
+            }
+
+    def judge(self, case, output):
+        verdict = super().judge(case, output)
+        if verdict.passed and np.asarray(output).dtype != np.float32:
+            return Verdict(False, f"X is {np.asarray(output).dtype}; return float32 (astype)")
+        return verdict
+
+
+class OneHotCheck(ArrayCheck):
+    """``one_hot(y (N,), num_classes) -> Y (N, C)``."""
+
+    name = "one_hot"
+    points = 1.0
+    keep_dtype = False
+    expected_keys = ("Y",)
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = []
+        for n, c in [(1, 3), (6, 4), (25, 10)] if not hidden else [(1, 2), (9, 5), (30, 10)]:
+            y = rng.integers(0, c, size=n)
+            out.append(Case(f"y({n},) with {c} classes", (y, c)))
+        y = np.array([0, 1, 1, 0])
+        out.append(Case("y = [0, 1, 1, 0] with 4 classes (2 and 3 unused)", (y, 4)))
+        return out
+
+    def expected(self, case):
+        return {"Y": ref.one_hot(*case.args)}
+
+    def batch(self, case):
+        return None
+
+    def mistakes(self, case):
+        y, c = case.args
+        eye = np.eye(c)
+        return {
+            "Y": [
+                ("it has one row per class; one_hot returns one row per sample, (N, C)", eye[y].T),
+                (
+                    "it takes the number of classes from y.max() + 1; use num_classes, since "
+                    "a batch may miss some classes",
+                    np.eye(int(y.max()) + 1)[y],
+                ),
+                ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], -1, axis=1)),
+                ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], 1, axis=1)),
+            ]
+        }
+
+
+class TrainValSplitCheck(Check):
+    """``train_val_split(X, y, val_fraction=0.1, seed=0) -> ((X_tr, y_tr), (X_val, y_val))``."""
+
+    name = "train_val_split"
+    points = 2.0
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = []
+        settings = [(50, 0.2, "float32"), (101, 0.1, "float64"), (10, 0.3, "float32")]
+        for n, fraction, dtype in settings:
+            X = np.column_stack([np.arange(n), rng.standard_normal((n, 2))]).astype(dtype)
+            y = rng.integers(0, 3, size=n)
+            seed = int(rng.integers(0, 1000))
+            out.append(
+                Case(
+                    f"{dtype} X({n}, 3), val_fraction={fraction}, seed={seed}",
+                    (X, y),
+                    {"val_fraction": fraction, "seed": seed},
+                )
+            )
+        return out
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        fn = fns[self.name]
+        X, y = case.args
+        kwargs = dict(case.kwargs)
+        first = fn(X.copy(), y.copy(), **kwargs)
+        again = fn(X.copy(), y.copy(), **kwargs)
+        kwargs["seed"] = kwargs["seed"] + 1
+        other = fn(X.copy(), y.copy(), **kwargs)
+        return {"first": first, "again": again, "other": other}
+
+    @staticmethod
+    def _ids(part: Any) -> tuple[np.ndarray, np.ndarray] | str:
+        if not (isinstance(part, tuple | list) and len(part) == 2):
+            return "each part must be a pair (X_part, y_part)"
+        X_part, y_part = (np.asarray(v) for v in part)
+        if X_part.ndim != 2 or X_part.shape[1] != 3:
+            return f"X_part has shape {X_part.shape}; rows of X must keep their 3 features"
+        if y_part.shape != (len(X_part),):
+            return f"y_part has shape {y_part.shape}, expected ({len(X_part)},)"
+        return X_part[:, 0].round().astype(int), y_part
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        X, y = case.args
+        n, fraction = len(X), case.kwargs["val_fraction"]
+        splits = {}
+        for key in ("first", "again", "other"):
+            result = output.get(key) if isinstance(output, dict) else None
+            if not (isinstance(result, tuple | list) and len(result) == 2):
+                return Verdict(
+                    False, "train_val_split must return ((X_train, y_train), (X_val, y_val))"
+                )
+            parts = [self._ids(part) for part in result]
+            for part in parts:
+                if isinstance(part, str):
+                    return Verdict(False, part)
+            splits[key] = parts
+        (train_ids, y_train), (val_ids, y_val) = splits["first"]
+        all_ids = np.concatenate([train_ids, val_ids])
+        if len(all_ids) != n or set(all_ids.tolist()) != set(range(n)):
+            return Verdict(
+                False,
+                f"the two parts hold {len(train_ids)} + {len(val_ids)} rows: every one of the "
+                f"{n} samples must be in exactly one part",
+            )
+        if not (np.array_equal(y_train, y[train_ids]) and np.array_equal(y_val, y[val_ids])):
+            return Verdict(False, "labels are separated from their samples: index X and y alike")
+        if abs(len(val_ids) - fraction * n) > 3 + 0.02 * n:
+            return Verdict(
+                False,
+                f"the validation part has {len(val_ids)} of {n} samples; val_fraction="
+                f"{fraction} asks for about {fraction * n:.0f}",
+            )
+        if len(val_ids) > len(train_ids):
+            return Verdict(False, "the parts are swapped: return (train, validation)")
+        (again_train, _), (again_val, _) = splits["again"]
+        if not (np.array_equal(again_train, train_ids) and np.array_equal(again_val, val_ids)):
+            return Verdict(
+                False,
+                "the same seed gave another split: draw with np.random.default_rng(seed)",
+            )
+        (_, _), (other_val, _) = splits["other"]
+        if set(other_val.tolist()) == set(val_ids.tolist()):
+            return Verdict(
+                False,
+                "another seed gave the same validation set: the split must be random "
+                "(shuffle with the seed), not the last rows",
+            )
+        return Verdict(True)
+
+
+CHECKS = [FlattenCheck(), NormalizeCheck(), OneHotCheck(), TrainValSplitCheck()]

@@ -1,0 +1,180 @@
+"""Checks of numerical gradient checking: ``numerical_gradient`` and ``relative_error``.
+
+``numerical_gradient(f, x, h=1e-5)`` is compared with the exact gradient of test functions whose
+derivative is known in closed form; a centred difference in float64 agrees with it to about
+1e-9, a one-sided difference only to about 1e-5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.arrays import ArrayCheck
+from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.diagnose import compare
+from autograder.reference import callback
+from nnlib import gradcheck as ref
+
+
+@callback
+def _sum_of_squares(x: np.ndarray) -> float:
+    return float(np.sum(x * x))
+
+
+@callback
+def _sin_cubic(x: np.ndarray) -> float:
+    return float(np.sum(np.sin(3 * x) * x**2))
+
+
+@callback
+def _tanh_product(x: np.ndarray, A: np.ndarray) -> float:
+    return float(np.sum(np.tanh(A @ x)))
+
+
+def _target(case: Case) -> Callable[[np.ndarray], float]:
+    kind = case.kwargs["f"]
+    if kind == "sum of squares":
+        return _sum_of_squares
+    if kind == "sin(3x) x^2":
+        return _sin_cubic
+    A = case.args[1]
+
+    @callback
+    def tanh_product(x: np.ndarray) -> float:
+        return _tanh_product(x, A)
+
+    return tanh_product
+
+
+def _exact(case: Case, x: np.ndarray) -> np.ndarray:
+    kind = case.kwargs["f"]
+    if kind == "sum of squares":
+        return 2 * x
+    if kind == "sin(3x) x^2":
+        return 3 * np.cos(3 * x) * x**2 + 2 * x * np.sin(3 * x)
+    A = case.args[1]
+    return A.T @ (1 - np.tanh(A @ x) ** 2)
+
+
+def _one_sided(f: Callable, x: np.ndarray, h: float) -> np.ndarray:
+    x = x.copy()
+    base = f(x)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(*x.shape):
+        old = x[index]
+        x[index] = old + h
+        grad[index] = (f(x) - base) / h
+        x[index] = old
+    return grad
+
+
+class NumericalGradientCheck(Check):
+    """``numerical_gradient(f, x, h=1e-5) -> grad`` of the shape of ``x``, x left unchanged."""
+
+    name = "numerical_gradient"
+    points = 3.0
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = []
+        for kind, shape in [
+            ("sum of squares", (4,)),
+            ("sin(3x) x^2", (1,)),
+            ("sin(3x) x^2", (3, 4)),
+            ("tanh(A x) summed", (5, 2)),
+            ("sin(3x) x^2", (2, 3, 2)),
+        ]:
+            x = rng.standard_normal(shape)
+            args: tuple = (x,)
+            if kind == "tanh(A x) summed":
+                args = (x, rng.standard_normal((3, shape[0])))
+            out.append(Case(f"f = {kind}, x{shape}", args, {"f": kind}))
+        return out
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        x = np.array(case.args[0], dtype=np.float64)
+        grad = fns[self.name](_target(case), x)
+        return {"grad": grad, "x_after": x}
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        x = np.asarray(case.args[0], dtype=np.float64)
+        if not isinstance(output, dict):
+            return Verdict(False, f"unexpected result {type(output).__name__}")
+        wrong = [
+            (
+                "it is a one-sided difference (f(x + h) - f(x)) / h; use the centred "
+                "difference (f(x + h) - f(x - h)) / (2 h)",
+                _one_sided(_target(case), x, 1e-5),
+            ),
+            ("it divides by h instead of 2 h", 2 * _exact(case, x)),
+        ]
+        message = compare("grad", output["grad"], _exact(case, x), mistakes=wrong)
+        if message:
+            return Verdict(False, message)
+        after = np.asarray(output["x_after"], dtype=np.float64)
+        if after.shape != x.shape or not np.allclose(after, x, rtol=0, atol=1e-12):
+            return Verdict(
+                False,
+                "x is changed after the call: restore each entry after perturbing it "
+                "(x[i] = old value)",
+            )
+        return Verdict(True)
+
+
+class RelativeErrorCheck(ArrayCheck):
+    """``relative_error(a, b) -> float``: ``||a - b|| / (||a|| + ||b||)``, 0 when both are 0."""
+
+    name = "relative_error"
+    points = 1.0
+    keep_dtype = False
+    expected_keys = ("error",)
+
+    def edge_kinds(self):
+        return ("zeros", "one zero", "equal")
+
+    def make_case(self, rng, shape, dtype, kind):
+        a = rng.standard_normal(shape).astype(dtype)
+        if kind == "random":
+            b = (a * (1 + 10.0 ** rng.integers(-6, 0) * rng.standard_normal(shape))).astype(dtype)
+        elif kind == "zeros":
+            a, b = np.zeros(shape, dtype), np.zeros(shape, dtype)
+        elif kind == "one zero":
+            b = np.zeros(shape, dtype)
+        else:
+            b = a.copy()
+        return Case(f"{dtype} a, b of shape {shape} {kind}", (a, b))
+
+    def expected(self, case):
+        return {"error": ref.relative_error(*case.args)}
+
+    def mistakes(self, case):
+        a, b = (np.asarray(v, np.float64) for v in case.args)
+        with np.errstate(all="ignore"):
+            return {
+                "error": [
+                    (
+                        "it is the norm of a - b, not divided by ||a|| + ||b||",
+                        np.linalg.norm(a - b),
+                    ),
+                    (
+                        "it is the largest element-wise ratio; use the norms: "
+                        "||a - b|| / (||a|| + ||b||)",
+                        np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)),
+                    ),
+                    ("it divides by ||a|| only", np.linalg.norm(a - b) / np.linalg.norm(a)),
+                ]
+            }
+
+    def judge(self, case, output):
+        a, b = case.args
+        if not np.any(a) and not np.any(b) and output is not None:
+            value = np.asarray(output, dtype=np.float64) if not isinstance(output, str) else None
+            if value is not None and value.size == 1 and not np.isfinite(value).all():
+                return Verdict(False, "error is NaN when a and b are both zero: return 0 then")
+        return super().judge(case, output)
+
+
+CHECKS = [NumericalGradientCheck(), RelativeErrorCheck()]

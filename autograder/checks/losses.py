@@ -1,0 +1,143 @@
+"""Checks of the two losses against :mod:`nnlib.losses`: value and gradient w.r.t. the logits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checks.arrays import ArrayCheck, large
+from autograder.checks.base import Case
+from nnlib import losses as ref
+
+STABLE_BCE = (
+    "compute it from the logits in a stable form, max(z, 0) - z * y + log1p(exp(-|z|)), "
+    "instead of log(sigmoid(z))"
+)
+STABLE_CE = (
+    "compute log-softmax stably: subtract each row's maximum, then log p = z - log(sum(exp(z)))"
+)
+
+
+def _logits(rng, shape, dtype, kind):
+    if kind == "zeros":
+        return np.zeros(shape, dtype)
+    if kind == "large":
+        return large(rng, shape, dtype)
+    return (rng.standard_normal(shape) * 3).astype(dtype)
+
+
+def _sigmoid(z):
+    return 0.5 * (1 + np.tanh(0.5 * z))
+
+
+class LossCheck(ArrayCheck):
+    """Shared judging of ``loss_fn(logits, y) -> (loss, dlogits)``."""
+
+    keep_dtype = False
+    expected_keys = ("loss", "dlogits")
+
+    def expected(self, case):
+        loss, dlogits = getattr(ref, self.name)(*case.args)
+        return {"loss": loss, "dlogits": dlogits}
+
+    def unpack(self, case, output):
+        if isinstance(output, tuple | list) and len(output) == 2:
+            return {"loss": output[0], "dlogits": output[1]}
+        return f"{self.name} must return the pair (loss, dlogits); got {type(output).__name__}"
+
+
+class BinaryCrossEntropyCheck(LossCheck):
+    """``binary_cross_entropy(logits (N, 1), y) -> (loss, dlogits)``."""
+
+    name = "binary_cross_entropy"
+    points = 3.0
+    overflow_hint = STABLE_BCE
+
+    def make_case(self, rng, shape, dtype, kind):
+        n = shape[0]
+        z = _logits(rng, (n, 1), dtype, kind)
+        y = rng.integers(0, 2, size=n)
+        if kind == "large":
+            y = (z[:, 0] < 0).astype(np.int64)  # confidently wrong wherever z != 0
+        if dtype == "float64":
+            y = y.reshape(n, 1).astype(np.float64)
+        what = {"random": "", "zeros": " logits all zeros", "large": " |logits| up to 1e4"}[kind]
+        return Case(f"{dtype} logits{(n, 1)} y{tuple(y.shape)}{what}", (z, y))
+
+    def mistakes(self, case):
+        z, y = case.args
+        z = np.asarray(z, np.float64)
+        y = np.asarray(y, np.float64)
+        n = len(z)
+        y_col = y.reshape(n, 1)
+        p = _sigmoid(z)
+        with np.errstate(all="ignore"):
+            per_sample = np.maximum(z, 0) - z * y_col + np.log1p(np.exp(-np.abs(z)))
+            broadcast = np.maximum(z, 0) - z * y.reshape(1, n) + np.log1p(np.exp(-np.abs(z)))
+        broadcast_hint = (
+            "y of shape (N,) broadcast against logits (N, 1) to (N, N): reshape y to (N, 1)"
+        )
+        return {
+            "loss": [
+                ("it sums over the batch; the loss is the mean", per_sample.sum()),
+                (broadcast_hint, broadcast.mean()),
+                (broadcast_hint, broadcast.sum() / n),
+            ],
+            "dlogits": [
+                (broadcast_hint, (p - y.reshape(1, n)) / n),
+                (broadcast_hint, p - y.reshape(1, n)),
+                ("it is not divided by N (the loss is a mean over the batch)", p - y_col),
+                ("it is y - p; the gradient of the loss is p - y", (y_col - p) / n),
+                (
+                    "it multiplies by sigmoid'(z); for BCE from logits dz = (p - y) / N",
+                    p * (1 - p) * (p - y_col) / n,
+                ),
+            ],
+        }
+
+
+class SoftmaxCrossEntropyCheck(LossCheck):
+    """``softmax_cross_entropy(logits (N, C), y) -> (loss, dlogits)``, y ints or one-hot."""
+
+    name = "softmax_cross_entropy"
+    points = 3.0
+    overflow_hint = STABLE_CE
+
+    def make_case(self, rng, shape, dtype, kind):
+        n, c = shape
+        c = max(c, 2)
+        z = _logits(rng, (n, c), dtype, kind)
+        y = rng.integers(0, c, size=n)
+        if kind == "large":
+            y = np.argmin(z, axis=1)  # the class the network is most sure it is not
+        if dtype == "float64" and n > 1:
+            y = np.eye(c, dtype=dtype)[y]
+        what = {"random": "", "zeros": " logits all zeros", "large": " |logits| up to 1e4"}[kind]
+        kind_y = "one-hot" if y.ndim == 2 else "ints"
+        return Case(f"{dtype} logits{(n, c)} y {kind_y}{what}", (z, y))
+
+    def mistakes(self, case):
+        z, y = case.args
+        z = np.asarray(z, np.float64)
+        n, c = z.shape
+        t = np.asarray(y, np.float64) if np.ndim(y) == 2 else np.eye(c)[np.asarray(y)]
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        p = np.exp(log_p)
+        return {
+            "loss": [
+                ("it sums over the batch; the loss is the mean", -(t * log_p).sum()),
+                (
+                    "it averages -log p over every class; only the true class's term counts",
+                    -log_p.mean(),
+                ),
+                ("it adds -log p of every class, not only the true class", -log_p.sum() / n),
+            ],
+            "dlogits": [
+                ("it is not divided by N (the loss is a mean over the batch)", p - t),
+                ("the one-hot targets are not subtracted: dlogits = (p - t) / N", p / n),
+                ("it is t - p; the gradient of the loss is p - t", (t - p) / n),
+            ],
+        }
+
+
+CHECKS = [BinaryCrossEntropyCheck(), SoftmaxCrossEntropyCheck()]

@@ -1,0 +1,76 @@
+"""What a notebook's test cells call: ``check(relu_backward)``.
+
+The check prints a report for the student and returns the points earned, which nbgrader, reading
+the value a test cell displays, takes as the cell's partial credit. A function that earns nothing
+raises :class:`AssertionError`, so that the cell fails visibly.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _caller_namespace() -> Mapping[str, Any]:
+    """The globals of the first frame outside the autograder package: the notebook's."""
+    frame = inspect.currentframe()
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    return frame.f_globals if frame is not None else {}
+
+
+def check(fn_or_name: Callable | str, fn: Callable | None = None, *, hidden: bool = False) -> float:
+    """Check a student's function and return the points it earned.
+
+    Parameters
+    ----------
+    fn_or_name : callable or str
+        The function (``check(relu_forward)``) or its name (``check("relu_forward")``, looked
+        up in the calling notebook).
+    fn : callable, optional
+        The function, when the first argument is a name.
+    hidden : bool
+        Use the hidden cases (the instructor's version of a test cell does).
+
+    Returns
+    -------
+    float
+        The points earned, between 0 (exclusive) and the function's points.
+
+    Raises
+    ------
+    AssertionError
+        If the function earns no points; the message says why.
+    """
+    from autograder.checks import CHECKS, run_check
+
+    if callable(fn_or_name) and not isinstance(fn_or_name, str):
+        name = fn_or_name.__name__
+        namespace = dict(getattr(fn_or_name, "__globals__", {}))
+        namespace.update(_caller_namespace())
+        namespace[name] = fn_or_name
+    else:
+        name = fn_or_name
+        namespace = dict(_caller_namespace())
+        if fn is not None:
+            namespace[name] = fn
+    if name not in CHECKS:
+        raise KeyError(
+            f"{name!r} is not a graded function; graded functions are: {', '.join(sorted(CHECKS))}"
+        )
+    report = run_check(name, namespace, hidden=hidden)
+    print(report)
+    if report.score <= 0:
+        raise AssertionError(report.message or _first_failure(report))
+    return report.score
+
+
+def _first_failure(report: Any) -> str:
+    for case_name, verdict in report.results:
+        if not verdict.passed:
+            return f"{report.name} [{case_name}]: {verdict.message}"
+    return f"{report.name} earned no points"

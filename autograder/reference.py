@@ -1,0 +1,187 @@
+"""Detect a student function that calls the reference (nnlib) or the autograder.
+
+A student earns nothing for a function that hands its work to ``nnlib.activations.relu_forward``
+or to the autograder's own reference. Two complementary tests:
+
+* :func:`uses_reference` looks at the function before it runs: the names its code (and the code
+  of functions nested in it) refers to, resolved in its globals and closure, and any
+  ``import nnlib`` inside it.
+* :class:`ReferenceWatch` looks while it runs: a profile hook records every call into a file of
+  the ``nnlib`` or ``autograder`` packages made directly from code outside them, which catches
+  indirect routes such as a helper function or ``getattr(module, name)``.
+
+Callbacks that a check itself hands to the student's function (such as the function ``f`` given
+to ``numerical_gradient``) live in the autograder's files; :meth:`ReferenceWatch.allow` exempts
+their code.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+#: Packages a student's function must not call.
+PROTECTED = ("nnlib", "autograder")
+
+#: Code of the autograder's callbacks, which a student's function may call (see :func:`callback`).
+_CALLBACK_CODES: set[types.CodeType] = set()
+
+
+def callback(fn: Callable) -> Callable:
+    """Mark a function of the autograder as one a check hands to the student's code to call."""
+    _CALLBACK_CODES.update(_code_objects(fn.__code__))
+    return fn
+
+
+def _package_dirs() -> tuple[str, ...]:
+    import autograder
+    import nnlib
+
+    return tuple(
+        os.path.dirname(os.path.abspath(module.__file__)) + os.sep for module in (nnlib, autograder)
+    )
+
+
+def _protected_name(module_name: str | None) -> bool:
+    if not module_name:
+        return False
+    root = module_name.split(".")[0]
+    return root in PROTECTED
+
+
+def _describe(obj: Any) -> str | None:
+    """Return ``"nnlib.activations.relu_forward"`` if ``obj`` belongs to a protected package."""
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__ if _protected_name(obj.__name__) else None
+    module = getattr(obj, "__module__", None)
+    if isinstance(module, str) and _protected_name(module):
+        name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+        return f"{module}.{name}" if name else module
+    return None
+
+
+def _code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
+
+
+def uses_reference(fn: Callable, _seen: set[int] | None = None) -> str | None:
+    """Return what ``fn`` refers to in nnlib or the autograder, or None if it refers to neither.
+
+    Functions of the student's own that ``fn`` calls are followed too, so that a helper cannot
+    hide the call.
+
+    Parameters
+    ----------
+    fn : callable
+        The student's function.
+
+    Returns
+    -------
+    str or None
+        A dotted name such as ``"nnlib.activations.relu_forward"``, or None.
+    """
+    seen = set() if _seen is None else _seen
+    if id(fn) in seen:
+        return None
+    seen.add(id(fn))
+    direct = _describe(fn)
+    if direct is not None:
+        return direct
+    fn = inspect.unwrap(fn) if callable(fn) else fn
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    namespace = dict(getattr(fn, "__globals__", {}) or {})
+    for cell_name, cell in zip(
+        code.co_freevars, getattr(fn, "__closure__", None) or (), strict=False
+    ):
+        try:
+            namespace[cell_name] = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+    for sub in _code_objects(code):
+        for name in sub.co_names + sub.co_freevars:
+            if name in PROTECTED and name not in namespace:
+                return name  # ``import nnlib`` inside the function
+            if name not in namespace:
+                continue
+            value = namespace[name]
+            found = _describe(value)
+            if found is not None:
+                return found
+            if isinstance(value, types.FunctionType) and not _protected_name(value.__module__):
+                found = uses_reference(value, seen)
+                if found is not None:
+                    return found
+    return None
+
+
+class ReferenceWatch:
+    """Context manager that records calls into nnlib or the autograder from other code.
+
+    Examples
+    --------
+    >>> with ReferenceWatch() as watch:  # doctest: +SKIP
+    ...     student_fn(x)
+    >>> watch.offence  # doctest: +SKIP
+    'nnlib.activations.relu_forward'
+    """
+
+    def __init__(self) -> None:
+        self.offence: str | None = None
+        self._allowed: set[types.CodeType] = set()
+        self._dirs = _package_dirs()
+        self._previous: Any = None
+
+    def allow(self, fn: Callable) -> Callable:
+        """Exempt a callback the check hands to the student's function; return it unchanged."""
+        code = getattr(fn, "__code__", None)
+        if code is not None:
+            self._allowed.update(_code_objects(code))
+        return fn
+
+    def _protected_file(self, filename: str) -> bool:
+        return os.path.abspath(filename).startswith(self._dirs)
+
+    def _hook(self, frame: types.FrameType, event: str, arg: Any) -> None:
+        if self.offence is not None:
+            return
+        if event == "call":
+            callee, caller = frame.f_code, frame.f_back
+            if callee in self._allowed or callee in _CALLBACK_CODES or caller is None:
+                return
+            if self._protected_file(callee.co_filename) and not self._protected_file(
+                caller.f_code.co_filename
+            ):
+                module = frame.f_globals.get("__name__", "?")
+                self.offence = f"{module}.{getattr(callee, 'co_qualname', callee.co_name)}"
+        elif event == "c_call":
+            caller = frame
+            if self._protected_file(caller.f_code.co_filename) or caller.f_code in self._allowed:
+                return
+            described = _describe(arg)
+            if described is not None:
+                self.offence = described
+
+    def __enter__(self) -> ReferenceWatch:
+        self._previous = sys.getprofile()
+        sys.setprofile(self._hook)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setprofile(self._previous)
+
+
+def reference_message(function_name: str, offence: str) -> str:
+    """The message for a function that calls the reference instead of computing its answer."""
+    return (
+        f"{function_name} calls {offence} instead of computing its answer: "
+        "write it with NumPy only; this function earns no points"
+    )
