@@ -50,7 +50,7 @@ def data_dir() -> Path:
     """Return the cache folder: ``NNLIB_DATA_DIR`` if set, else the user's cache directory."""
     configured = os.environ.get(DATA_DIR_ENV)
     if configured:
-        return Path(configured).expanduser()
+        return Path(configured).expanduser().resolve()
     import platformdirs
 
     return platformdirs.user_cache_path("nnlib")
@@ -61,7 +61,7 @@ def mirror_dir() -> Path | None:
     configured = os.environ.get(MIRROR_ENV)
     if not configured:
         return None
-    mirror = Path(configured).expanduser()
+    mirror = Path(configured).expanduser().resolve()
     if not mirror.is_dir():
         raise DatasetError(
             f"{MIRROR_ENV} is set to {configured!r}, which is not a folder. Point it to a folder "

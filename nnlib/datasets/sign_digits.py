@@ -159,7 +159,7 @@ def load_sign_digits(
     --------
     >>> (X_train, y_train), (X_test, y_test) = load_sign_digits((0, 1))  # doctest: +SKIP
     >>> X_train.shape, X_test.shape  # doctest: +SKIP
-    ((328, 4096), (83, 4096))
+    ((329, 4096), (82, 4096))
     """
     if digits is not None and not _is_digit_pair(digits):
         raise ValueError(
