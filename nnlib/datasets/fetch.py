@@ -167,7 +167,7 @@ def _download(destination: Path, urls: Sequence[str], verify: Verifier) -> Path:
     """Try each URL: download to a temporary file, verify it, then rename it into place."""
     import pooch
     import requests
-    from tqdm import tqdm  # a text bar: it also shows in notebooks, where pooch updates it
+    from tqdm import tqdm  # the text bar, which follows the total that pooch sets later
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     failures = []
