@@ -1,0 +1,404 @@
+"""Run one submission's code in the sandbox and bring back what its functions returned.
+
+The student's process may hang, exit, be killed or flood its output. The grader watches it
+through the progress lines the runner writes (``cell 4 start`` ...), kills it when a cell or a
+call overruns its limit, and then starts a fresh process that skips the cell or the function
+responsible, so that a fault costs only the work it affects. Results come back as ``.npz`` files
+read with ``allow_pickle=False``; a file that is not a plain regular file of reasonable size is
+ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.grading.runner import decode, encode
+from autograder.grading.sandbox import NOBODY, Isolation, Limits, limit_resources, runner_command
+
+#: Largest result file read back, in bytes.
+MAX_RESULT_BYTES = 64 * 2**20
+#: Extra seconds the runner's own timer gets before the grader kills the process.
+GRACE_SECONDS = 2.0
+#: Most fresh processes started for one submission.
+MAX_ATTEMPTS = 6
+
+
+@dataclass
+class FunctionSpec:
+    """A graded function as the runner sees it: its name, how to call it, and its cases."""
+
+    name: str
+    cases: list[tuple[str, tuple, dict]]
+    call_source: str | None = None
+    methods: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    also: tuple[str, ...] = ()
+    unresolved: tuple[str, ...] = ()
+    case_seconds: float = 0.0
+
+    def call_seconds(self, limits: Limits) -> float:
+        """Time limit of one call: the grader's limit, or more when the check asks for it."""
+        return max(limits.call_seconds, self.case_seconds)
+
+
+@dataclass
+class CaseResult:
+    """What one call of a student's function gave: ``status`` is ok, error, timeout or crash."""
+
+    status: str
+    output: Any = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class RunReport:
+    """Everything the sandbox produced for one submission."""
+
+    results: dict[str, list[CaseResult]]
+    cells: dict[int, str]
+    attempts: int
+    seconds: float
+    log: str
+    events: list[str]
+
+
+class _Reader(threading.Thread):
+    """Drains a pipe, keeping at most ``keep`` bytes (the rest is read and dropped)."""
+
+    def __init__(self, fd: int, keep: int, on_line: Any = None) -> None:
+        super().__init__(daemon=True)
+        self.fd, self.keep, self.on_line = fd, keep, on_line
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            room = self.keep - len(self.kept)
+            if room > 0:
+                self.kept += chunk[:room]
+            self.dropped += max(0, len(chunk) - max(room, 0))
+            if self.on_line is not None:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                pending = pending[-256:]
+                for line in lines:
+                    self.on_line(line[:256].decode("ascii", "replace"))
+        os.close(self.fd)
+
+    def text(self) -> str:
+        text = self.kept.decode("utf-8", "replace")
+        if self.dropped:
+            text += f"\n[... {self.dropped} more bytes of output dropped]"
+        return text
+
+
+class _Watch:
+    """The latest progress event, with the time it arrived."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.current: tuple[str, ...] = ()
+        self.since = time.monotonic()
+        self.events: list[str] = []
+        self.cells: dict[int, str] = {}
+
+    def __call__(self, line: str) -> None:
+        words = tuple(line.split())
+        with self.lock:
+            if len(self.events) < 2000:
+                self.events.append(line)
+            if len(words) >= 3 and words[0] in ("cell", "case") and words[-1] == "start":
+                self.current, self.since = words, time.monotonic()
+            elif words and words[0] == "cell" and len(words) == 4 and words[2] == "end":
+                try:
+                    self.cells[int(words[1])] = words[3]
+                except ValueError:
+                    pass
+                self.current, self.since = (), time.monotonic()
+            elif words and words[0] in ("case", "done"):
+                self.current, self.since = (), time.monotonic()
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
+
+
+def _read_result(path: Path) -> CaseResult | None:
+    """Read one result file safely: a regular file, not a link, bounded, no pickles."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULT_BYTES:
+            return CaseResult("error", error="the result was too large or not a file")
+        with os.fdopen(fd, "rb", closefd=False) as f, np.load(f, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["__meta__"]).decode())
+            status = str(meta.get("status", "error"))
+            if status != "ok":
+                return CaseResult(status, error=str(meta.get("error", ""))[:2000])
+            arrays = {key: data[key] for key in data.files if key != "__meta__"}
+            output = decode(meta.get("output"), arrays)
+            return CaseResult("ok", output=output, seconds=float(meta.get("seconds", 0.0)))
+    except Exception as exc:  # a corrupt or forged file is the submission's loss only
+        return CaseResult("error", error=f"unreadable result: {type(exc).__name__}")
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class PreparedInputs:
+    """The grader's inputs for a list of functions: encoded once per batch, shared read-only."""
+
+    specs: list[dict]
+    path: Path
+    sandbox_path: str
+
+
+def prepare_inputs(
+    functions: list[FunctionSpec], path: Path, sandbox_path: str, limits: Limits
+) -> PreparedInputs:
+    """Encode the cases of ``functions`` and write their arrays to ``path`` (an ``.npz``).
+
+    ``sandbox_path`` is where the student's process finds that file.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    specs = []
+    for spec in functions:
+        cases = [
+            {"name": name, "args": encode(tuple(args), arrays), "kwargs": encode(dict(kw), arrays)}
+            for name, args, kw in spec.cases
+        ]
+        specs.append(
+            {
+                "name": spec.name,
+                "cases": cases,
+                "call_source": spec.call_source,
+                "methods": spec.methods,
+                "attributes": spec.attributes,
+                "also": list(spec.also),
+                "call_timeout": spec.call_seconds(limits),
+            }
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **arrays)
+    path.chmod(0o644)
+    return PreparedInputs(specs, path, sandbox_path)
+
+
+def _write_job(
+    job_dir: Path,
+    cells: list[tuple[int, str]],
+    inputs: PreparedInputs,
+    limits: Limits,
+    skip_cells: set[int],
+    skip_cases: set[tuple[int, int]],
+) -> None:
+    job = {
+        "cells": cells,
+        "functions": inputs.specs,
+        "inputs": inputs.sandbox_path,
+        "cell_timeout": limits.cell_seconds,
+        "skip_cells": sorted(skip_cells),
+        "skip_cases": sorted(skip_cases),
+    }
+    (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
+
+
+def _fresh_job_dir(job_dir: Path, isolation: Isolation) -> None:
+    if job_dir.exists():
+        shutil.rmtree(job_dir)
+    job_dir.mkdir(parents=True)
+    (job_dir / "out").mkdir()
+    if isolation.drop_to_nobody:
+        for path in (job_dir, job_dir / "out"):
+            os.chown(path, NOBODY, NOBODY)
+
+
+def _preexec(limits: Limits, isolation: Isolation):
+    def setup() -> None:
+        limit_resources(limits)
+        if isolation.drop_to_nobody and not isolation.unshare:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+
+    return setup
+
+
+def run_submission(
+    cells: list[tuple[int, str]],
+    functions: list[FunctionSpec],
+    inputs: PreparedInputs,
+    job_dir: Path,
+    lib_dir: Path,
+    isolation: Isolation,
+    limits: Limits,
+) -> RunReport:
+    """Run ``cells`` then call ``functions`` in the sandbox, restarting around faults.
+
+    Parameters
+    ----------
+    cells : list of (int, str)
+        Index in the notebook and source of each code cell to run, in order.
+    functions : list of FunctionSpec
+        The graded functions.
+    inputs : PreparedInputs
+        The grader's inputs for them, from :func:`prepare_inputs`.
+    job_dir : Path
+        An empty folder for this submission; removed and recreated on every attempt.
+    lib_dir : Path
+        Folder holding ``runner.py`` and the course modules a student may import.
+    isolation, limits
+        What to enforce.
+    """
+    started = time.monotonic()
+    long_calls = sum(
+        len(spec.cases) * spec.call_seconds(limits)
+        for spec in functions
+        if spec.call_seconds(limits) > limits.call_seconds
+    )
+    deadline = started + limits.notebook_seconds + long_calls
+    results: dict[str, list[CaseResult | None]] = {
+        spec.name: [None] * len(spec.cases) for spec in functions
+    }
+    skip_cells: set[int] = set()
+    skip_cases: set[tuple[int, int]] = set()
+    logs: list[str] = []
+    events: list[str] = []
+    cell_status: dict[int, str] = {}
+    attempts = 0
+    while attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
+        attempts += 1
+        _fresh_job_dir(job_dir, isolation)
+        _write_job(job_dir, cells, inputs, limits, skip_cells, skip_cases)
+        read_end, write_end = os.pipe()
+        out_read, out_write = os.pipe()
+        cmd, env = runner_command(isolation, job_dir, lib_dir, write_end)
+        watch = _Watch()
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out_write,
+                stderr=out_write,
+                pass_fds=(write_end,),
+                env=env,
+                cwd=job_dir,
+                start_new_session=True,
+                preexec_fn=_preexec(limits, isolation),
+            )
+        finally:
+            os.close(write_end)
+            os.close(out_write)
+        output = _Reader(out_read, limits.output_kb * 1024)
+        progress = _Reader(read_end, 0, on_line=watch)
+        output.start()
+        progress.start()
+        killed_for = ""
+        while proc.poll() is None:
+            time.sleep(0.02)
+            with watch.lock:
+                current, since = watch.current, watch.since
+            now = time.monotonic()
+            limit = None
+            if current[:1] == ("cell",):
+                limit = limits.cell_seconds
+            elif current[:1] == ("case",):
+                try:
+                    limit = functions[int(current[1])].call_seconds(limits)
+                except (ValueError, IndexError):
+                    limit = limits.call_seconds
+            if limit is not None and now - since > limit + GRACE_SECONDS:
+                killed_for = "timeout"
+            elif now > deadline:
+                killed_for = "notebook time limit"
+            if killed_for:
+                _kill(proc)
+                break
+        proc.wait()
+        _kill(proc)  # whatever it left behind in its process group
+        output.join(timeout=5)
+        progress.join(timeout=5)
+        logs.append(output.text())
+        events.extend(watch.events)
+        cell_status.update(watch.cells)
+        # a cell that ran out of time would do so again: later attempts skip it
+        skip_cells.update(i for i, status in watch.cells.items() if status == "timeout")
+
+        for f_index, spec in enumerate(functions):
+            for c_index in range(len(spec.cases)):
+                if results[spec.name][c_index] is None:
+                    got = _read_result(job_dir / "out" / f"{f_index}_{c_index}.npz")
+                    if got is not None:
+                        results[spec.name][c_index] = got
+        finished = "done" in watch.events
+        culprit = watch.current
+        if finished or all(r is not None for rs in results.values() for r in rs):
+            break
+        reason = killed_for or f"the process ended (exit status {proc.returncode})"
+        if culprit[:1] == ("cell",) and len(culprit) >= 2 and culprit[1].isdigit():
+            cell = int(culprit[1])
+            skip_cells.add(cell)
+            cell_status[cell] = "timeout" if killed_for == "timeout" else "crash"
+        elif culprit[:1] == ("case",) and len(culprit) >= 3:
+            try:
+                f_index = int(culprit[1])
+                name = functions[f_index].name
+            except (ValueError, IndexError):
+                break
+            # a function that brings its process down loses all its remaining cases
+            status = "timeout" if killed_for == "timeout" else "crash"
+            for c_index, result in enumerate(results[name]):
+                if result is None:
+                    results[name][c_index] = CaseResult(status, error=reason)
+                    skip_cases.add((f_index, c_index))
+        else:
+            break  # died before running anything attributable: nothing a restart would fix
+    final: dict[str, list[CaseResult]] = {}
+    for name, cases in results.items():
+        final[name] = [
+            r
+            if r is not None
+            else CaseResult(
+                "crash", error="not run: the submission's process kept failing or ran out of time"
+            )
+            for r in cases
+        ]
+    shutil.rmtree(job_dir, ignore_errors=True)
+    return RunReport(
+        results=final,
+        cells=cell_status,
+        attempts=attempts,
+        seconds=time.monotonic() - started,
+        log="\n".join(logs)[-limits.output_kb * 1024 :],
+        events=events[-200:],
+    )

@@ -1,0 +1,326 @@
+"""Grade a whole class: every submission in the sandbox, in parallel, one row each.
+
+:func:`grade_class` is what ``autograder grade`` runs. For each student it reads the notebooks
+as data, runs their code cells (never their test cells) in a sandboxed process, calls the graded
+functions on the grader's inputs, judges the returned arrays in the grader's process and records
+the scores in an nbgrader gradebook, ``grades.csv`` and an HTML feedback page. A submission that
+fails in any way gets a row with a status and a reason; it never stops the batch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from autograder.grading import report
+from autograder.grading.assignment import Assignment, function_spec, load_assignment, load_registry
+from autograder.grading.evaluate import (
+    FunctionSpec,
+    PreparedInputs,
+    prepare_inputs,
+    run_submission,
+)
+from autograder.grading.sandbox import Isolation, Limits, detect_isolation
+from autograder.grading.scoring import FunctionScore, cell_scores, judge_function
+from autograder.grading.submissions import Submission, collect, extract_zip, read_notebook
+
+#: Modules of nnlib a student may import in the sandbox (helpers, not reference answers).
+ALLOWED_NNLIB_MODULES = ("backend.py",)
+
+
+#: What ``import autograder`` gives student code in the sandbox: test cells are not run there,
+#: so ``check`` does nothing, and nothing else of the autograder exists.
+AUTOGRADER_STUB = '''"""autograder as seen while grading: checks run in the grader, not here."""
+
+
+def check(*args, **kwargs):
+    return None
+'''
+
+
+@dataclass
+class StudentResult:
+    """One student's grade for the assignment, as written to ``grades.csv`` and the gradebook."""
+
+    student_id: str
+    score: float = 0.0
+    max_score: float = 0.0
+    status: str = "graded"
+    reason: str = ""
+    functions: list[FunctionScore] = field(default_factory=list)
+    cells: dict[str, dict[str, float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    log: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class ClassResult:
+    """The outcome of a batch: each student's result, the isolation used, and timing."""
+
+    results: list[StudentResult]
+    isolation: Isolation
+    seconds: float
+    out: Path
+
+    @property
+    def per_minute(self) -> float:
+        return 60.0 * len(self.results) / self.seconds if self.seconds else 0.0
+
+
+def make_lib_dir(path: Path) -> Path:
+    """The read-only folder the sandbox imports from: the runner and nnlib's allowed helpers."""
+    import nnlib
+    from autograder.grading import runner
+
+    path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(runner.__file__, path / "runner.py")
+    package = path / "nnlib"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text(
+        '"""nnlib as seen while grading: helpers only, without the reference answers."""\n'
+    )
+    source = Path(nnlib.__file__).parent
+    for name in ALLOWED_NNLIB_MODULES:
+        if (source / name).is_file():
+            shutil.copy(source / name, package / name)
+    stub = path / "autograder"
+    stub.mkdir(exist_ok=True)
+    (stub / "__init__.py").write_text(AUTOGRADER_STUB)
+    for item in [path, *path.rglob("*")]:
+        item.chmod(0o755 if item.is_dir() else 0o644)
+    return path
+
+
+@dataclass
+class Prepared:
+    """What every submission shares: each function's spec and cases, each notebook's inputs."""
+
+    checks: dict[str, tuple[FunctionSpec, list, int]]
+    inputs: dict[str, PreparedInputs]
+
+
+def prepare_checks(
+    assignment: Assignment,
+    lib_dir: Path,
+    isolation: Isolation,
+    limits: Limits,
+    log: Callable[[str], None] = print,
+) -> Prepared:
+    """Build each graded function's runner spec and cases, and write each notebook's inputs."""
+    prepared: dict[str, tuple[FunctionSpec, list, int]] = {}
+    inputs: dict[str, PreparedInputs] = {}
+    for nb in assignment.notebooks:
+        for name in nb.functions:
+            spec, cases, n_visible = function_spec(assignment.checks[name])
+            compile(spec.call_source or "", f"<call step of {name}>", "exec")
+            if spec.unresolved:
+                log(
+                    f"warning: the call step of {name} refers to {', '.join(spec.unresolved)},"
+                    " which cannot be sent to the sandbox"
+                )
+            prepared[name] = (spec, cases, n_visible)
+        path = lib_dir / "inputs" / f"{nb.name}.npz"
+        inside = f"/grader/inputs/{nb.name}.npz" if isolation.bwrap else str(path)
+        specs = [prepared[name][0] for name in nb.functions]
+        inputs[nb.name] = prepare_inputs(specs, path, inside, limits)
+    return Prepared(prepared, inputs)
+
+
+def grade_submission(
+    submission: Submission,
+    assignment: Assignment,
+    work: Path,
+    lib_dir: Path,
+    isolation: Isolation,
+    limits: Limits,
+    prepared: Prepared,
+) -> StudentResult:
+    """Grade one student's notebooks; every failure becomes a status and a reason."""
+    started = time.monotonic()
+    result = StudentResult(submission.student_id, max_score=assignment.max_score)
+    reasons: list[str] = []
+    invalid = missing = 0
+    for nb in assignment.notebooks:
+        functions: dict[str, FunctionScore] = {}
+        path = submission.notebooks.get(nb.name)
+        if path is None:
+            missing += 1
+            reasons.append(f"no notebook {nb.name}.ipynb was submitted")
+        else:
+            read = read_notebook(path, nb.test_cell_ids)
+            result.notes += read.notes
+            if read.error:
+                invalid += 1
+                reasons.append(f"{path.name}: {read.error}")
+            else:
+                specs = [prepared.checks[name][0] for name in nb.functions]
+                cases = {name: prepared.checks[name][1:] for name in nb.functions}
+                run = run_submission(
+                    read.cells,
+                    specs,
+                    prepared.inputs[nb.name],
+                    work / submission.student_id / nb.name,
+                    lib_dir,
+                    isolation,
+                    limits,
+                )
+                result.log += run.log
+                bad = {i: s for i, s in run.cells.items() if s in ("timeout", "crash")}
+                for index, status in sorted(bad.items()):
+                    result.notes.append(
+                        f"{nb.name}: cell {index} "
+                        + (
+                            "ran past the time limit"
+                            if status == "timeout"
+                            else "ended the process"
+                        )
+                        + " and was skipped"
+                    )
+                for name in nb.functions:
+                    check = assignment.checks[name]
+                    check_cases, n_visible = cases[name]
+                    functions[name] = judge_function(
+                        check, check_cases, run.results[name], n_visible
+                    )
+        for name in nb.functions:
+            if name not in functions:
+                check = assignment.checks[name]
+                functions[name] = FunctionScore(
+                    name,
+                    float(getattr(check, "points", 1.0)),
+                    0.0,
+                    [],
+                    "not graded: " + (reasons[-1] if reasons else "no notebook"),
+                )
+        result.functions += functions.values()
+        result.cells[nb.name] = cell_scores(nb, functions)
+    result.score = round(sum(sum(c.values()) for c in result.cells.values()), 4)
+    if invalid == len(assignment.notebooks):
+        result.status = "invalid"
+    elif missing == len(assignment.notebooks):
+        result.status = "missing"
+    elif invalid or missing:
+        result.status = "partial"
+    result.reason = "; ".join(reasons + result.notes)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def grade_class(
+    assignment_name: str,
+    submissions: Path,
+    out: Path,
+    *,
+    registry: str | ModuleType = "autograder.checks",
+    source_dir: Path | None = None,
+    workers: int | None = None,
+    limits: Limits | None = None,
+    isolation: Isolation | None = None,
+    log: Callable[[str], None] = print,
+) -> ClassResult:
+    """Grade every submission of ``assignment_name`` found in ``submissions``.
+
+    Parameters
+    ----------
+    assignment_name : str
+        The assignment, as named in the check registry and the source folder.
+    submissions : Path
+        A folder (nbgrader's ``<student>/<assignment>/*.ipynb``, or an LMS download) or a zip.
+    out : Path
+        Receives ``gradebook.db`` (nbgrader), ``grades.csv`` and ``feedback/<student>/``.
+    registry : str or module
+        The check registry (``CHECKS``, ``ASSIGNMENTS``).
+    source_dir : Path, optional
+        The assignment's source notebooks (grade cells and points); default
+        ``solutions/<assignment>`` when it exists.
+    workers : int, optional
+        Submissions graded at once; default the number of CPUs.
+    limits : Limits
+        Time and memory limits per submission.
+    isolation : Isolation, optional
+        What to enforce; default whatever :func:`detect_isolation` finds.
+    log : callable
+        Receives progress lines.
+    """
+    started = time.monotonic()
+    limits = limits or Limits()
+    registry_module = load_registry(registry)
+    if source_dir is None and Path("solutions", assignment_name).is_dir():
+        source_dir = Path("solutions", assignment_name)
+    assignment = load_assignment(assignment_name, registry_module, source_dir)
+    isolation = isolation or detect_isolation()
+    log("isolation of student code on this machine:")
+    for line in isolation.describe():
+        log("  " + line)
+    out.mkdir(parents=True, exist_ok=True)
+    gradebook = report.open_gradebook(out / "gradebook.db", assignment)
+    work = Path(tempfile.mkdtemp(prefix="autograder-"))
+    try:
+        os.chmod(work, 0o711)
+        lib_dir = make_lib_dir(work / "lib")
+        prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
+        root = submissions
+        if submissions.is_file():
+            root = extract_zip(submissions, work / "submissions")
+        if not root.is_dir():
+            raise FileNotFoundError(f"no folder or zip file at {submissions}")
+        expected = [nb.name for nb in assignment.notebooks]
+        found = collect(root, assignment_name, expected)
+        log(
+            f"grading {len(found)} submissions of {assignment_name} "
+            f"({assignment.max_score:g} points) with {workers or os.cpu_count()} workers"
+        )
+        jobs = work / "jobs"
+        jobs.mkdir()
+        os.chmod(jobs, 0o711)
+        results: list[StudentResult] = []
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+            futures = {
+                pool.submit(
+                    grade_submission, sub, assignment, jobs, lib_dir, isolation, limits, prepared
+                ): sub
+                for sub in found
+            }
+            for future in as_completed(futures):
+                sub = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # a grader bug on one submission must not stop the rest
+                    traceback.print_exc(file=sys.stderr)
+                    result = StudentResult(
+                        sub.student_id,
+                        max_score=assignment.max_score,
+                        status="error",
+                        reason=f"the grader failed on this submission: {exc}",
+                    )
+                results.append(result)
+                report.record_in_gradebook(gradebook, assignment, result)
+                report.write_feedback(
+                    out / "feedback" / result.student_id / f"{assignment_name}.html",
+                    assignment,
+                    result,
+                )
+                log(
+                    f"  {result.student_id}: {result.score:g}/{result.max_score:g} "
+                    f"{result.status} {result.reason}".rstrip()
+                )
+        report.write_csv(out / "grades.csv", assignment, results)
+    finally:
+        gradebook.close()
+        shutil.rmtree(work, ignore_errors=True)
+    outcome = ClassResult(results, isolation, time.monotonic() - started, out)
+    log(
+        f"graded {len(results)} submissions in {outcome.seconds:.1f} s "
+        f"({outcome.per_minute:.1f} per minute); wrote {out / 'grades.csv'}"
+    )
+    return outcome

@@ -1,0 +1,120 @@
+"""What the grader writes: the nbgrader gradebook, ``grades.csv`` and per-student HTML feedback."""
+
+from __future__ import annotations
+
+import csv
+import html
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nbgrader.api import Gradebook
+
+if TYPE_CHECKING:
+    from autograder.grading.assignment import Assignment
+    from autograder.grading.grade import StudentResult
+
+#: Longest excerpt of a student's printed output shown in the feedback, in characters.
+LOG_CHARS = 4000
+
+
+def open_gradebook(path: Path, assignment: Assignment) -> Gradebook:
+    """Open (or create) the nbgrader gradebook at ``path`` with the assignment's grade cells."""
+    # nbgrader runs the ``alembic`` program that is installed beside this Python
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    gb = Gradebook(f"sqlite:///{path.resolve()}")
+    gb.update_or_create_assignment(assignment.name)
+    for nb in assignment.notebooks:
+        gb.update_or_create_notebook(nb.name, assignment.name)
+        for cell in nb.grade_cells:
+            gb.update_or_create_grade_cell(
+                cell.grade_id, nb.name, assignment.name, max_score=cell.points, cell_type="code"
+            )
+    return gb
+
+
+def record_in_gradebook(gb: Gradebook, assignment: Assignment, result: StudentResult) -> None:
+    """Store one student's automatic scores as nbgrader grades."""
+    gb.update_or_create_student(result.student_id)
+    with warnings.catch_warnings():
+        # nbgrader's own session handling warns when it creates a submission's rows
+        warnings.simplefilter("ignore")
+        gb.update_or_create_submission(assignment.name, result.student_id)
+    for nb in assignment.notebooks:
+        scores = result.cells.get(nb.name, {})
+        for cell in nb.grade_cells:
+            grade = gb.find_grade(cell.grade_id, nb.name, assignment.name, result.student_id)
+            grade.auto_score = float(scores.get(cell.grade_id, 0.0))
+    gb.db.commit()
+
+
+def write_csv(path: Path, assignment: Assignment, results: list[StudentResult]) -> None:
+    """``grades.csv``: one row per student, with a column per graded function."""
+    functions = [fn for nb in assignment.notebooks for fn in nb.functions]
+    columns = ["student_id", "assignment", "score", "max_score", "status", "reason", "seconds"]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns + functions)
+        for r in sorted(results, key=lambda r: r.student_id):
+            scores = {fs.name: fs.score for fs in r.functions}
+            writer.writerow(
+                [
+                    r.student_id,
+                    assignment.name,
+                    f"{r.score:g}",
+                    f"{r.max_score:g}",
+                    r.status,
+                    r.reason,
+                    f"{r.seconds:.2f}",
+                ]
+                + [f"{scores.get(fn, 0.0):g}" for fn in functions]
+            )
+
+
+def _esc(text: str, limit: int = 2000) -> str:
+    text = str(text)
+    if len(text) > limit:
+        text = text[:limit] + " [...]"
+    return html.escape(text)
+
+
+def write_feedback(path: Path, assignment: Assignment, result: StudentResult) -> None:
+    """A self-contained HTML page for one student: score, each function, each failed case."""
+    rows = []
+    for fs in result.functions:
+        failed = [v for v in fs.verdicts if not v.passed]
+        detail = "".join(
+            f"<li><b>{_esc(v.name, 200)}</b>: {_esc(v.message)}</li>" for v in failed[:10]
+        )
+        if len(failed) > 10:
+            detail += f"<li>... and {len(failed) - 10} more failed cases</li>"
+        rows.append(
+            f"<tr><td><code>{_esc(fs.name, 200)}</code></td><td>{fs.score:g} / {fs.points:g}</td>"
+            f"<td>{len(fs.verdicts) - len(failed)} / {len(fs.verdicts)} cases passed"
+            f"{'<br>' + _esc(fs.summary) if fs.summary and fs.summary != 'ok' and not failed else ''}"
+            f"<ul>{detail}</ul></td></tr>"
+        )
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in result.notes)
+    log = _esc(result.log[:LOG_CHARS], LOG_CHARS + 10)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{_esc(assignment.name, 200)}: feedback for {_esc(result.student_id, 200)}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
+td,th{{border:1px solid #ccc;padding:.4em;vertical-align:top}}table{{border-collapse:collapse}}
+pre{{background:#f6f6f6;padding:.5em;white-space:pre-wrap;max-height:30em;overflow:auto}}</style>
+</head><body>
+<h1>{_esc(assignment.name, 200)}</h1>
+<p>Student: <b>{_esc(result.student_id, 200)}</b><br>
+Score: <b>{result.score:g} / {result.max_score:g}</b> ({_esc(result.status, 50)})</p>
+{f"<p>{_esc(result.reason)}</p>" if result.reason else ""}
+<table><tr><th>function</th><th>points</th><th>details</th></tr>{"".join(rows)}</table>
+{f"<h2>Remarks</h2><ul>{notes}</ul>" if notes else ""}
+{f"<h2>Output of your notebook (excerpt)</h2><pre>{log}</pre>" if log.strip() else ""}
+</body></html>
+"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")

@@ -1,0 +1,251 @@
+"""The program that runs one submission inside the sandbox.
+
+It is started by the grader as ``python runner.py JOB_DIR`` in a fresh process, in a folder that
+holds only the submission's code cells and the grader's inputs. It needs nothing but the standard
+library, NumPy and IPython (for notebook magics): the course packages are not importable here.
+
+Steps:
+
+1. read ``job.json`` (the code cells to run, the functions to call, the time limits) and
+   ``inputs.npz`` (the grader's case inputs) before any student code runs;
+2. run the code cells one by one in an IPython shell, each under a time limit;
+3. call each graded function on each case and write what it returned to ``out/``, one ``.npz``
+   per case, holding plain numeric arrays only (never pickles).
+
+Progress goes to file descriptor 3 as one line per event (``cell 4 start``, ``case 2 1 end``):
+when this process dies or hangs, the grader knows which cell or case was responsible, skips it and
+starts a fresh process for the rest. Nothing this process writes decides a score: the grader
+judges the arrays in its own process.
+
+The encoding helpers :func:`encode` and :func:`decode` are shared with the grader.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+
+#: dtype kinds a returned array may have: bool, signed and unsigned integers, floats.
+NUMERIC_KINDS = "biuf"
+#: Longest error message kept from a student's exception.
+MESSAGE_CHARS = 2000
+
+
+class CellTimeout(BaseException):
+    """Raised by the interval timer when a cell or a call runs past its limit."""
+
+
+def encode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
+    """Describe ``value`` as JSON, putting its arrays in ``arrays`` under fresh keys.
+
+    Tuples, lists and dicts are kept as structure; numbers and arrays become plain NumPy arrays
+    (CuPy arrays are copied to the host); None stays None; anything else is recorded only by its
+    type name, as ``{"t": "opaque"}``.
+    """
+    if depth > 8:
+        return {"t": "opaque", "type": "nested too deeply"}
+    if value is None:
+        return {"t": "none"}
+    if isinstance(value, (tuple, list)):
+        kind = "tuple" if isinstance(value, tuple) else "list"
+        return {"t": kind, "items": [encode(v, arrays, depth + 1) for v in value[:64]]}
+    if isinstance(value, dict):
+        return {
+            "t": "dict",
+            "items": {str(k): encode(v, arrays, depth + 1) for k, v in list(value.items())[:64]},
+        }
+    if hasattr(value, "get") and hasattr(value, "__cuda_array_interface__"):
+        value = value.get()
+    if isinstance(value, (bool, int, float, np.generic, np.ndarray)):
+        array = np.array(value)  # a base-class copy, never a subclass or a view
+        if array.dtype.kind not in NUMERIC_KINDS:
+            return {"t": "opaque", "type": f"array of dtype {array.dtype}"}
+        key = f"a{len(arrays)}"
+        arrays[key] = array
+        scalar = not isinstance(value, np.ndarray)
+        return {"t": "scalar" if scalar else "array", "key": key}
+    return {"t": "opaque", "type": type(value).__name__}
+
+
+def decode(spec: Any, arrays: Any) -> Any:
+    """Rebuild a value described by :func:`encode`; arrays come back as plain numeric arrays."""
+    kind = spec.get("t") if isinstance(spec, dict) else None
+    if kind == "none" or kind == "opaque":
+        return None
+    if kind in ("tuple", "list"):
+        items = [decode(item, arrays) for item in spec.get("items", [])]
+        return tuple(items) if kind == "tuple" else items
+    if kind == "dict":
+        return {str(k): decode(v, arrays) for k, v in dict(spec.get("items", {})).items()}
+    if kind in ("array", "scalar"):
+        array = np.asarray(arrays[str(spec["key"])])
+        if array.dtype.kind not in NUMERIC_KINDS:
+            raise ValueError(f"an array of dtype {array.dtype} is not a numeric result")
+        array = np.array(array, copy=True)
+        if kind == "scalar":
+            return array.item() if array.ndim == 0 else array
+        return array
+    raise ValueError(f"not an encoded value: {str(spec)[:80]}")
+
+
+class _Progress:
+    """Writes one line per event to the grader's pipe (fd 3), ignoring a closed pipe."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __call__(self, *words: object) -> None:
+        try:
+            os.write(self.fd, (" ".join(str(w) for w in words) + "\n").encode())
+        except OSError:
+            pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise CellTimeout()
+
+
+def _limited(seconds: float, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``fn(*args, **kwargs)`` under an interval timer of ``seconds``."""
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _short(exc: BaseException) -> str:
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return text[:MESSAGE_CHARS]
+
+
+def _write_result(path: str, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    blob = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    tmp = path + ".tmp.npz"
+    np.savez(tmp, __meta__=blob, **arrays)
+    os.replace(tmp, path)
+
+
+def _make_caller(spec: dict) -> Any:
+    """The check's ``call(self, fns, case)`` step, from source sent by the grader, and its self.
+
+    Without source the caller is ``fns[name](*case.args, **case.kwargs)``.
+    """
+    from types import MethodType, SimpleNamespace
+
+    self_ = SimpleNamespace(**spec.get("attributes", {}))
+    source = spec.get("call_source")
+    if not source:
+        return (lambda self, fns, case: fns[spec["name"]](*case.args, **case.kwargs)), self_
+    namespace: dict[str, Any] = {"np": np, "numpy": np, "__name__": "grader_call"}
+    exec(compile(source, "<check call>", "exec"), namespace)  # the grader's code, not the student's
+    for attr, (function, static) in spec.get("methods", {}).items():
+        fn = namespace[function]
+        setattr(self_, attr, fn if static else MethodType(fn, self_))
+    return namespace["call"], self_
+
+
+def main(job_dir: str) -> int:
+    os.chdir(job_dir)
+    with open("job.json", encoding="utf-8") as f:
+        job = json.load(f)
+    with np.load(job["inputs"], allow_pickle=False) as data:
+        inputs = {key: data[key] for key in data.files}
+    progress = _Progress(int(os.environ.get("GRADER_PROGRESS_FD", "3")))
+    os.makedirs("out", exist_ok=True)
+
+    from types import SimpleNamespace
+
+    callers = []
+    for spec in job["functions"]:
+        try:
+            callers.append(_make_caller(spec))
+        except Exception as exc:  # the grader's fault: reported as such, never the student's
+            callers.append((None, "the grader could not prepare this check: " + _short(exc)))
+
+    cases = [
+        [(case["name"], case["args"], case["kwargs"]) for case in spec["cases"]]
+        for spec in job["functions"]
+    ]
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance(colors="nocolor")
+    skip_cells = set(job.get("skip_cells", []))
+    for index, source in job["cells"]:
+        if index in skip_cells:
+            continue
+        progress("cell", index, "start")
+        status = "ok"
+        try:
+            result = _limited(job["cell_timeout"], shell.run_cell, source)
+            if result.error_in_exec is not None or result.error_before_exec is not None:
+                error = result.error_in_exec or result.error_before_exec
+                status = "timeout" if isinstance(error, CellTimeout) else "error"
+        except CellTimeout:
+            status = "timeout"
+        except BaseException:
+            status = "error"
+        progress("cell", index, "end", status)
+
+    skip_cases = {tuple(pair) for pair in job.get("skip_cases", [])}
+    namespace = shell.user_ns
+    for f_index, spec in enumerate(job["functions"]):
+        required = list(spec.get("also") or [spec["name"]])
+        fns = {name: namespace.get(name) for name in required}
+        missing = [name for name, fn in fns.items() if not callable(fn)]
+        for c_index, (case_name, args_spec, kwargs_spec) in enumerate(cases[f_index]):
+            if (f_index, c_index) in skip_cases:
+                continue
+            progress("case", f_index, c_index, "start")
+            meta: dict[str, Any] = {"function": spec["name"], "case": case_name}
+            arrays: dict[str, np.ndarray] = {}
+            try:
+                if missing:
+                    raise NameError(
+                        f"{', '.join(missing)} is not defined as a function"
+                        + (
+                            f": {spec['name']} is checked with it"
+                            if missing != [spec["name"]]
+                            else ""
+                        )
+                    )
+                args = decode(args_spec, inputs)
+                kwargs = decode(kwargs_spec, inputs)
+                caller, self_ = callers[f_index]
+                if caller is None:
+                    meta["grader_error"] = True
+                    raise RuntimeError(self_)
+                case = SimpleNamespace(name=case_name, args=tuple(args), kwargs=dict(kwargs))
+                started = time.perf_counter()
+                output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
+                meta["seconds"] = time.perf_counter() - started
+                meta["output"] = encode(output, arrays)
+                meta["status"] = "ok"
+            except CellTimeout:
+                meta["status"] = "timeout"
+                meta["error"] = f"did not return within {spec['call_timeout']:g} s"
+            except BaseException as exc:  # the student's error, reported to the student
+                meta["status"] = "error"
+                meta["error"] = _short(exc)
+                arrays = {}
+            try:
+                _write_result(os.path.join("out", f"{f_index}_{c_index}.npz"), meta, arrays)
+            except BaseException as exc:
+                meta = {"status": "error", "error": "could not save the result: " + _short(exc)}
+                _write_result(os.path.join("out", f"{f_index}_{c_index}.npz"), meta, {})
+            progress("case", f_index, c_index, "end", meta["status"])
+    progress("done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

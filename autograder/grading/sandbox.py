@@ -1,0 +1,252 @@
+"""Run a submission in a separate, limited process: what this machine can enforce, and how.
+
+Three layers, each used when the machine allows it (:func:`detect_isolation` finds out once and
+:meth:`Isolation.describe` says what it found):
+
+* **bubblewrap** (``bwrap``): new user, PID, network, IPC and mount namespaces. The process sees
+  only the operating system's ``/usr``, the Python installation (read-only), a read-only folder of
+  allowed course modules and its own job folder (the only writable place besides a small
+  ``/tmp``); the network has no interface but loopback; every process it starts dies with it.
+* **unshare** (util-linux), when bubblewrap is missing but the grader runs as root: a new network
+  namespace, and the process runs as the unprivileged user ``nobody``.
+* **resource limits**, always: address space (``RLIMIT_AS``), file size, no core dumps, and a new
+  session so that the grader can kill the process group.
+
+Time limits are enforced by the grader, which kills the process when a cell or a call runs too
+long (see :mod:`autograder.grading.evaluate`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: uid and gid of ``nobody``, used for student code when the grader runs as root.
+NOBODY = 65534
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits.
+
+    Attributes
+    ----------
+    cell_seconds : float
+        Longest a notebook cell may run.
+    call_seconds : float
+        Longest one call of a graded function may run.
+    notebook_seconds : float
+        Longest all of one submission may take, restarts included.
+    memory_mb : int
+        Address-space limit of the student's process (``RLIMIT_AS``), in MiB.
+    file_mb : int
+        Largest file the student's process may write, in MiB.
+    output_kb : int
+        How much of the printed output is kept for the log; the rest is read and dropped.
+    """
+
+    cell_seconds: float = 30.0
+    call_seconds: float = 10.0
+    notebook_seconds: float = 120.0
+    memory_mb: int = 2048
+    file_mb: int = 64
+    output_kb: int = 64
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """What this machine lets the grader enforce on a student's process."""
+
+    bwrap: str | None = None
+    unshare: str | None = None
+    drop_to_nobody: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def network_cut(self) -> bool:
+        return self.bwrap is not None or self.unshare is not None
+
+    @property
+    def filesystem_hidden(self) -> bool:
+        return self.bwrap is not None
+
+    def describe(self) -> list[str]:
+        """One line per guarantee, saying whether it holds here."""
+
+        def mark(ok: bool) -> str:
+            return "yes" if ok else "NO "
+
+        lines = [
+            f"[{mark(True)}] own process per submission, new session, killed on time limits",
+            f"[{mark(True)}] memory limit (RLIMIT_AS), file-size limit, no core dumps",
+            f"[{mark(self.network_cut)}] no network (new network namespace"
+            + (", bubblewrap)" if self.bwrap else ", unshare)" if self.unshare else ")"),
+            f"[{mark(self.filesystem_hidden)}] filesystem: sees only its folder, the Python"
+            " installation and allowed course modules; writes only to its folder (bubblewrap)",
+            f"[{mark(self.bwrap is not None)}] PID namespace: cannot signal the grader or other"
+            " processes; its children die with it (bubblewrap)",
+            f"[{mark(self.bwrap is not None or self.drop_to_nobody)}] runs as an unprivileged user",
+        ]
+        return lines + [f"      note: {note}" for note in self.notes]
+
+
+def _python_roots() -> list[Path]:
+    """Folders the sandboxed Python needs: the installation and the virtual environment."""
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(Path(path).resolve())
+    # keep only outermost folders
+    ordered = sorted(roots, key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for path in ordered:
+        if not any(path.is_relative_to(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def bwrap_command(bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str]) -> list[str]:
+    """The bubblewrap command line that runs ``runner.py`` on ``job_dir``.
+
+    ``job_dir`` appears as ``/job`` (read-write), ``lib_dir`` (the runner and allowed course
+    modules) as ``/grader`` (read-only); nothing else of the grader's machine is visible except
+    the operating system's programs and libraries and the Python installation, read-only.
+    """
+    cmd = [
+        bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--uid",
+        str(NOBODY),
+        "--gid",
+        str(NOBODY),
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+    ]
+    for top in ("usr", "lib", "lib64", "lib32", "bin", "sbin"):
+        path = Path("/") / top
+        if path.is_symlink():
+            cmd += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            cmd += ["--ro-bind", str(path), str(path)]
+    for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf"):
+        if Path(etc).exists():
+            cmd += ["--ro-bind", etc, etc]
+    for root in _python_roots():
+        if not root.is_relative_to("/usr"):
+            cmd += ["--ro-bind", str(root), str(root)]
+    cmd += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(64 * 2**20),
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        str(lib_dir),
+        "/grader",
+        "--bind",
+        str(job_dir),
+        "/job",
+        "--chdir",
+        "/job",
+        "--clearenv",
+    ]
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--", sys.executable, "-B", "/grader/runner.py", "/job"]
+    return cmd
+
+
+def sandbox_env(lib_dir: str, progress_fd: int) -> dict[str, str]:
+    """Environment of the student's process: single-threaded maths, no GUI, caches in /tmp."""
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "PYTHONPATH": lib_dir,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "IPYTHONDIR": "/tmp/ipython",
+        "GRADER_PROGRESS_FD": str(progress_fd),
+        "LANG": "C.UTF-8",
+    }
+
+
+def _probe(cmd: list[str]) -> bool:
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+@functools.cache
+def detect_isolation(allow_bwrap: bool = True) -> Isolation:
+    """Find out which isolation layers work on this machine (tried once, then remembered)."""
+    notes: list[str] = []
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    bwrap = shutil.which("bwrap") if allow_bwrap else None
+    if bwrap:
+        probe = Path(__file__).parent  # any readable folder will do as the lib folder
+        cmd = bwrap_command(bwrap, Path("/tmp").resolve(), probe, {"PATH": "/usr/bin"})
+        cmd = cmd[: cmd.index("--")] + ["--", sys.executable, "-c", "import numpy"]
+        if not _probe(cmd):
+            notes.append(
+                "bubblewrap is installed but cannot create namespaces here (a container without"
+                " user namespaces, or seccomp): see the container recipe in the README"
+            )
+            bwrap = None
+    elif allow_bwrap:
+        notes.append("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+    unshare = None
+    if bwrap is None:
+        candidate = shutil.which("unshare")
+        if candidate and is_root and _probe([candidate, "--net", "true"]):
+            unshare = candidate
+        notes.append("without bubblewrap, student code can read files that 'nobody' may read")
+    return Isolation(
+        bwrap=bwrap, unshare=unshare, drop_to_nobody=is_root and bwrap is None, notes=tuple(notes)
+    )
+
+
+def limit_resources(limits: Limits) -> None:
+    """Set the resource limits of the current process (called in the child before exec)."""
+    memory = limits.memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    size = limits.file_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def runner_command(
+    isolation: Isolation, job_dir: Path, lib_dir: Path, progress_fd: int
+) -> tuple[list[str], dict[str, str] | None]:
+    """Command line and environment that run ``runner.py`` on ``job_dir`` under ``isolation``."""
+    if isolation.bwrap:
+        env = sandbox_env("/grader", progress_fd)
+        return bwrap_command(isolation.bwrap, job_dir, lib_dir, env), None
+    env = sandbox_env(str(lib_dir), progress_fd)
+    env["HOME"] = str(job_dir)
+    env["MPLCONFIGDIR"] = str(job_dir / ".matplotlib")
+    env["IPYTHONDIR"] = str(job_dir / ".ipython")
+    cmd = [sys.executable, "-B", str(lib_dir / "runner.py"), str(job_dir)]
+    if isolation.unshare:
+        cmd = [isolation.unshare, "--net", "--setuid", str(NOBODY), "--setgid", str(NOBODY)] + cmd
+    return cmd, env
