@@ -19,6 +19,93 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reference(args: argparse.Namespace) -> int:
+    from nnlib.reference import run_reference
+
+    run_reference(
+        args.out,
+        backend_name=args.backend,
+        digits=args.digits,
+        progress=not args.no_progress,
+        quick=args.quick,
+    )
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from nnlib import reference
+
+    base = reference.MNIST_REFERENCE if args.dataset == "mnist" else reference.SIGNS_REFERENCE
+    config = reference.with_changes(
+        base,
+        hidden=args.hidden,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        momentum=args.momentum,
+        weight_decay=args.weight_decay,
+        schedule=args.schedule,
+        activation=args.activation,
+        seed=args.seed,
+    )
+    progress = not args.no_progress
+    if args.dataset == "mnist":
+        result = reference.train_mnist(config, backend_name=args.backend, progress=progress)
+    else:
+        result = reference.train_signs(
+            args.digits, config, backend_name=args.backend, progress=progress
+        )
+    print(reference.summary([result]))
+    if args.plots:
+        for path in reference.save_plots(result, args.plots):
+            print(f"plot: {path}")
+    if args.save:
+        print(f"model: {reference.save_model(result, args.save)}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from nnlib.reference import evaluate_saved
+
+    metrics = evaluate_saved(args.path, backend_name=args.backend, digits=args.digits)
+    what = "MNIST" if metrics["dataset"] == "mnist" else "signs {} vs {}".format(*metrics["digits"])
+    print(
+        f"{what}: test accuracy {100 * metrics['accuracy']:.2f} % "
+        f"({metrics['samples']} samples), mean loss {metrics['loss']:.4f}"
+    )
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from nnlib.bench import run_bench
+
+    return run_bench(args)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    """Options shared by the training subcommands."""
+    p.add_argument(
+        "--backend",
+        choices=["numpy", "cupy", "auto"],
+        default=None,
+        help="array library (default: $NNLIB_BACKEND, else numpy)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _digit_pair(p: argparse.ArgumentParser, default: list[int] | None) -> None:
+    p.add_argument(
+        "--digits",
+        nargs=2,
+        type=int,
+        metavar=("A", "B"),
+        default=default,
+        help="the two sign digits of the binary classifier (label 1 means B)"
+        + (f"; default {default[0]} {default[1]}" if default else ""),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``nnlib`` command."""
     parser = argparse.ArgumentParser(
@@ -30,6 +117,61 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("download", help="pre-fetch the datasets for offline use")
     p.add_argument("dataset", nargs="?", default="all", choices=["mnist", "signs", "all"])
     p.set_defaults(func=_download)
+
+    p = sub.add_parser(
+        "reference",
+        help="train both reference classifiers; write metrics.json, plots and models",
+        description="Train the MNIST classifier (784-H-10) and the binary sign-digits "
+        "classifier with the reference configurations, print a summary, and write "
+        "metrics.json, PNG plots and the models into the output folder.",
+    )
+    p.add_argument("--out", default="reference-output", help="output folder (default: %(default)s)")
+    _digit_pair(p, [0, 1])
+    _add_common(p)
+    # Tiny configurations on a subset: checks the whole pipeline in seconds.
+    p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=_reference)
+
+    p = sub.add_parser(
+        "train",
+        help="train one classifier with chosen hyperparameters",
+        description="Train one classifier, starting from its reference configuration; "
+        "every option given replaces the reference value.",
+    )
+    p.add_argument("dataset", choices=["mnist", "signs"])
+    p.add_argument("--hidden", type=int, help="hidden units H")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--optimizer", choices=["sgd", "adam"])
+    p.add_argument("--lr", type=float, help="learning rate of the first epoch")
+    p.add_argument("--momentum", type=float, help="SGD momentum")
+    p.add_argument("--weight-decay", type=float, help="L2 penalty")
+    p.add_argument("--schedule", choices=["cosine", "constant"], help="learning-rate schedule")
+    p.add_argument("--activation", choices=["relu", "leaky_relu", "tanh", "sigmoid"])
+    p.add_argument("--seed", type=int)
+    _digit_pair(p, [0, 1])
+    p.add_argument("--save", metavar="PATH", help="write the trained model to PATH (.npz)")
+    p.add_argument("--plots", metavar="DIR", help="write the four plots into DIR")
+    _add_common(p)
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("evaluate", help="test a saved model on its dataset's test set")
+    p.add_argument("path", help="a model written by 'nnlib train --save' or 'nnlib reference'")
+    _digit_pair(p, None)
+    p.add_argument("--backend", choices=["numpy", "cupy", "auto"], default=None)
+    p.set_defaults(func=_evaluate)
+
+    from nnlib.bench import add_arguments
+
+    p = sub.add_parser(
+        "bench",
+        help="time nnlib against a plain NumPy loop, PyTorch and scikit-learn",
+        description="Seconds per epoch of the same MLP trained by nnlib, a hand-written NumPy "
+        "loop, PyTorch and scikit-learn, with GFLOP/s against the BLAS peak and peak memory; "
+        "then the binary sign-digits classifier on all 45 digit pairs.",
+    )
+    add_arguments(p)
+    p.set_defaults(func=_bench)
     return parser
 
 
@@ -37,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``nnlib`` command with ``argv`` (default: ``sys.argv[1:]``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as error:
+        # A mistake in the arguments or the environment: say what, without a traceback.
+        parser.exit(2, f"nnlib {args.command}: error: {error}\n")
 
 
 if __name__ == "__main__":

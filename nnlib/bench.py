@@ -1,0 +1,499 @@
+r"""The ``nnlib bench`` command: nnlib's training speed against its peers, and the 45 digit pairs.
+
+Speed: the same network (784-H-10, ReLU, softmax cross-entropy, plain SGD) is trained on the
+same MNIST data, from the same initial weights, by
+
+* nnlib (:func:`nnlib.training.fit`),
+* a plain NumPy loop written out by hand in this file (the lower bound nnlib aims at),
+* PyTorch (on the CPU, or on CUDA with ``--backend cupy``),
+* scikit-learn's ``MLPClassifier`` (CPU only),
+
+and the command prints seconds per epoch, the ratio of nnlib's time to each, the achieved
+GFLOP/s against a same-run single-precision matrix-multiply (sgemm) measurement of the BLAS peak,
+and the peak memory (resident set size) of the process while each one trained.
+
+A training epoch of a 784-H-10 network on N samples needs, counting only the matrix products,
+
+.. math::
+
+    2N\,(2 \cdot 784 H + 3 \cdot 10 H) \ \text{floating-point operations}
+
+(forward and weight gradient of both layers, and the input gradient of the second layer; the
+gradient with respect to the pixels is never needed).
+
+Pairs: the binary sign-digits classifier of ``nnlib reference`` trained and tested on each of
+the 45 pairs of digits, as a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import os
+import platform
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nnlib import backend
+from nnlib.training import synchronize
+
+__all__ = ["add_arguments", "machine_description", "run_bench", "sgemm_gflops"]
+
+FRAMEWORKS = ("nnlib", "numpy", "torch", "sklearn")
+LABELS = {
+    "nnlib": "nnlib",
+    "numpy": "plain NumPy loop",
+    "torch": "PyTorch",
+    "sklearn": "scikit-learn MLP",
+}
+LEARNING_RATE = 0.05
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the options of ``nnlib bench`` to the parser ``p``."""
+    p.add_argument(
+        "--parts",
+        nargs="+",
+        choices=["speed", "pairs"],
+        default=["speed", "pairs"],
+        help="what to run (default: both)",
+    )
+    p.add_argument(
+        "--frameworks",
+        nargs="+",
+        choices=FRAMEWORKS,
+        default=list(FRAMEWORKS),
+        help="whom to time (default: all four)",
+    )
+    p.add_argument("--batch-sizes", nargs="+", type=int, default=[64, 256], metavar="B")
+    p.add_argument("--hidden", nargs="+", type=int, default=[128], metavar="H")
+    p.add_argument(
+        "--epochs", type=int, default=2, help="timed epochs per measurement (default: 2)"
+    )
+    p.add_argument(
+        "--samples", type=int, default=None, help="training samples (default: all 60000)"
+    )
+    p.add_argument(
+        "--backend",
+        choices=["numpy", "cupy"],
+        default="numpy",
+        help="nnlib's and the plain loop's array library; cupy puts PyTorch on CUDA too",
+    )
+    p.add_argument("--record", metavar="PATH", help="also write the report to PATH (Markdown)")
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+def machine_description(xp: Any = np) -> list[str]:
+    """Lines naming the CPU, the cores this process may use, the BLAS and the library versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    lines = [
+        f"CPU: {cpu}, {cores} cores usable by this process ({os.cpu_count()} in the machine)",
+        f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.platform()}",
+    ]
+    try:
+        from threadpoolctl import threadpool_info
+
+        for pool in threadpool_info():
+            if pool.get("user_api") == "blas" and "numpy" in pool.get("filepath", ""):
+                lines.append(
+                    f"NumPy's BLAS: {pool['internal_api']} {pool.get('version')} "
+                    f"({pool.get('architecture')}, {pool['num_threads']} threads)"
+                )
+    except ImportError:
+        lines.append("NumPy's BLAS: unknown (threadpoolctl not installed)")
+    if xp.__name__ == "cupy":
+        props = xp.cuda.runtime.getDeviceProperties(xp.cuda.Device().id)
+        name = props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
+        lines.append(f"GPU: {name}, CuPy {xp.__version__}")
+    return lines
+
+
+def sgemm_gflops(xp: Any = np, n: int | None = None, repeats: int = 5) -> float:
+    r"""Best-of-``repeats`` GFLOP/s of a float32 (n, n) @ (n, n) product: the BLAS peak.
+
+    One product takes :math:`2 n^3` floating-point operations.
+    """
+    n = n or (8192 if xp.__name__ == "cupy" else 2048)
+    rng = np.random.default_rng(0)
+    a = backend.asarray(rng.standard_normal((n, n), dtype=np.float32), xp)
+    b = backend.asarray(rng.standard_normal((n, n), dtype=np.float32), xp)
+    out = xp.empty((n, n), dtype=np.float32)
+    xp.matmul(a, b, out=out)  # warm-up: threads started, kernels loaded
+    synchronize(xp)
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        xp.matmul(a, b, out=out)
+        synchronize(xp)
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+def epoch_flops(samples: int, hidden: int, inputs: int = 784, classes: int = 10) -> float:
+    """Floating-point operations of the matrix products of one epoch (see the module's notes)."""
+    return 2.0 * samples * (2 * inputs * hidden + 3 * hidden * classes)
+
+
+def _resident_bytes() -> int:
+    """The process's resident set size now (Linux), or 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+@contextmanager
+def peak_memory(interval: float = 0.002):
+    """Sample the resident set size while the block runs; yields a dict filled in at the end.
+
+    ``{"peak": bytes, "before": bytes}``: the largest sample, and the size when the block began.
+    Sampling can miss a peak shorter than ``interval``; memory is freed lazily, so ``before``
+    can include what an earlier block left.
+    """
+    result = {"before": _resident_bytes(), "peak": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        peak = result["before"]
+        while not stop.is_set():
+            peak = max(peak, _resident_bytes())
+            stop.wait(interval)
+        result["peak"] = max(peak, _resident_bytes())
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield result
+    finally:
+        stop.set()
+        thread.join()
+
+
+# --------------------------------------------------------------------------- the four trainers
+
+
+def _initial_params(hidden: int) -> dict[str, np.ndarray]:
+    """nnlib's initial weights of the 784-H-10 network, on the host, for everybody to start from."""
+    from nnlib.network import MLP
+
+    model = MLP([784, hidden, 10], seed=0, backend="numpy")
+    return {name: value.copy() for name, value in model.params.items()}
+
+
+def train_nnlib(X, y, hidden, batch_size, epochs, xp) -> list[float]:
+    """Seconds of each epoch of :func:`nnlib.training.fit` (after one warm-up epoch)."""
+    from nnlib.network import MLP
+    from nnlib.optim import SGD
+    from nnlib.training import fit
+
+    model = MLP([784, hidden, 10], seed=0, backend=xp.__name__)
+    history = fit(
+        model,
+        X,
+        y,
+        epochs=epochs + 1,
+        batch_size=batch_size,
+        optimizer=SGD(LEARNING_RATE),
+        progress=False,
+        train_eval_size=1000,
+    )
+    return history.epoch_seconds[1:]
+
+
+def train_plain_numpy(X, y, hidden, batch_size, epochs, xp) -> list[float]:
+    """The same training written out by hand: what a careful NumPy programmer would type."""
+    params = {k: backend.asarray(v, xp) for k, v in _initial_params(hidden).items()}
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    X = backend.asarray(X, xp, dtype=np.float32)
+    y = backend.asarray(y, xp)
+    N = X.shape[0]
+    rng = np.random.default_rng(0)
+    times = []
+    for _ in range(epochs + 1):
+        start = time.perf_counter()
+        order = backend.asarray(rng.permutation(N), xp)
+        for i in range(0, N, batch_size):
+            idx = order[i : i + batch_size]
+            x, t = X[idx], y[idx]
+            n = x.shape[0]
+            z1 = x @ W1 + b1
+            h = xp.maximum(z1, 0)
+            logits = h @ W2 + b2
+            logits -= logits.max(axis=1, keepdims=True)
+            probs = xp.exp(logits)
+            probs /= probs.sum(axis=1, keepdims=True)
+            probs[xp.arange(n), t] -= 1  # d(mean loss)/d(logits), times n
+            dlogits = probs / n
+            dW2 = h.T @ dlogits
+            db2 = dlogits.sum(axis=0)
+            dz1 = dlogits @ W2.T
+            dz1 *= z1 > 0
+            dW1 = x.T @ dz1
+            db1 = dz1.sum(axis=0)
+            W1 -= LEARNING_RATE * dW1
+            b1 -= LEARNING_RATE * db1
+            W2 -= LEARNING_RATE * dW2
+            b2 -= LEARNING_RATE * db2
+        synchronize(xp)
+        times.append(time.perf_counter() - start)
+    return times[1:]
+
+
+def train_torch(X, y, hidden, batch_size, epochs, xp) -> list[float]:
+    """PyTorch's idiomatic loop: nn.Linear layers, CrossEntropyLoss, optim.SGD."""
+    import torch
+
+    device = "cuda" if xp.__name__ == "cupy" and torch.cuda.is_available() else "cpu"
+    init = _initial_params(hidden)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10)
+    )
+    with torch.no_grad():  # nn.Linear stores W transposed: (out, in)
+        model[0].weight.copy_(torch.from_numpy(init["W1"].T))
+        model[0].bias.copy_(torch.from_numpy(init["b1"]))
+        model[2].weight.copy_(torch.from_numpy(init["W2"].T))
+        model[2].bias.copy_(torch.from_numpy(init["b2"]))
+    model.to(device)
+    Xt = torch.from_numpy(backend.to_numpy(X)).to(device)
+    yt = torch.from_numpy(backend.to_numpy(y)).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    generator = torch.Generator(device="cpu").manual_seed(0)
+    N = Xt.shape[0]
+    times = []
+    for _ in range(epochs + 1):
+        start = time.perf_counter()
+        order = torch.randperm(N, generator=generator).to(device)
+        for i in range(0, N, batch_size):
+            idx = order[i : i + batch_size]
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return times[1:]
+
+
+def train_sklearn(X, y, hidden, batch_size, epochs, xp) -> list[float]:
+    """scikit-learn's MLPClassifier with plain SGD; one ``partial_fit`` call per epoch."""
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    X = backend.to_numpy(X)
+    y = backend.to_numpy(y)
+    model = MLPClassifier(
+        hidden_layer_sizes=(hidden,),
+        activation="relu",
+        solver="sgd",
+        alpha=0.0,
+        batch_size=batch_size,
+        learning_rate_init=LEARNING_RATE,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        shuffle=True,
+        random_state=0,
+    )
+    times = []
+    classes = np.arange(10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(epochs + 1):
+            start = time.perf_counter()
+            model.partial_fit(X, y, classes=classes)
+            times.append(time.perf_counter() - start)
+    return times[1:]
+
+
+TRAINERS: dict[str, Callable[..., list[float]]] = {
+    "nnlib": train_nnlib,
+    "numpy": train_plain_numpy,
+    "torch": train_torch,
+    "sklearn": train_sklearn,
+}
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class Timing:
+    """One framework's measurement at one batch size and hidden size."""
+
+    framework: str
+    seconds: float
+    gflops: float
+    peak_mib: float
+    delta_mib: float
+
+
+class Report:
+    """Prints lines as they come and keeps them for ``--record``."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+    def table(self, rows: list[list[str]]) -> None:
+        """Print ``rows`` (the first is the header) as aligned columns."""
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        self.lines.append("```")  # a code block in the recorded Markdown keeps the columns
+        for k, row in enumerate(rows):
+            cells = zip(row, widths, strict=True)
+            self("  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(cells)))
+            if k == 0:
+                self("  ".join("-" * w for w in widths))
+        self.lines.append("```")
+
+
+def _available(framework: str, xp: Any) -> str | None:
+    """None when ``framework`` can run here, else the reason it cannot."""
+    module = {"torch": "torch", "sklearn": "sklearn"}.get(framework)
+    if module is None:
+        return None
+    try:
+        __import__(module)
+    except ImportError:
+        return f"{module} is not installed"
+    return None
+
+
+def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
+    """Time every framework at every batch and hidden size; print a table per pair of them."""
+    from nnlib.datasets import load_mnist
+
+    (X, y), _ = load_mnist()
+    if args.samples is not None:
+        X, y = X[: args.samples], y[: args.samples]
+    N = X.shape[0]
+    peak = sgemm_gflops(xp)
+    report(f"sgemm peak (float32, best of 5, measured now): {peak:.1f} GFLOP/s")
+    report(
+        f"data: MNIST, {N} training samples; plain SGD, lr {LEARNING_RATE}; "
+        f"mean of {args.epochs} epoch(s) after a warm-up epoch"
+    )
+    device = "GPU" if xp.__name__ == "cupy" else "CPU"
+    summaries = []
+    for hidden in args.hidden:
+        for batch_size in args.batch_sizes:
+            report()
+            report(f"### 784-{hidden}-10, batch {batch_size}")
+            report()
+            timings: dict[str, Timing] = {}
+            for framework in args.frameworks:
+                reason = _available(framework, xp)
+                if reason:
+                    report(f"{LABELS[framework]}: skipped ({reason})")
+                    continue
+                with peak_memory() as memory:
+                    seconds = TRAINERS[framework](X, y, hidden, batch_size, args.epochs, xp)
+                mean = float(np.mean(seconds))
+                timings[framework] = Timing(
+                    framework,
+                    mean,
+                    epoch_flops(N, hidden) / mean / 1e9,
+                    memory["peak"] / 2**20,
+                    (memory["peak"] - memory["before"]) / 2**20,
+                )
+            base = timings.get("nnlib")
+            rows = [["", "s/epoch", "nnlib time / this", "GFLOP/s", "of sgemm peak",
+                     "peak RSS MiB", "RSS growth MiB"]]  # fmt: skip
+            for t in timings.values():
+                where = "CPU" if t.framework == "sklearn" else device
+                rows.append([
+                    f"{LABELS[t.framework]} ({where})",
+                    f"{t.seconds:.3f}",
+                    f"{base.seconds / t.seconds:.2f}" if base else "-",
+                    f"{t.gflops:.1f}",
+                    f"{100 * t.gflops / peak:.0f} %",
+                    f"{t.peak_mib:.0f}",
+                    f"{t.delta_mib:.0f}",
+                ])  # fmt: skip
+            report.table(rows)
+            summaries.append((hidden, batch_size, timings))
+    report()
+    report("Targets (CPU): nnlib time / plain NumPy loop <= 1.1, nnlib time / PyTorch <= 0.7, "
+           ">= 60 % of the sgemm peak at batch 256, peak memory below 1 GB.")  # fmt: skip
+
+
+def run_pairs(args: argparse.Namespace, report: Report) -> None:
+    """Train the reference binary classifier on all 45 digit pairs; print the accuracy table."""
+    from nnlib.reference import SIGNS_REFERENCE, train_signs
+
+    config = SIGNS_REFERENCE
+    report(
+        f"sign digits, every pair A vs B: 4096-{config.hidden}-1, {config.optimizer}, "
+        f"lr {config.lr}, {config.epochs} epochs, batch {config.batch_size}; test accuracy in %"
+    )
+    report()
+    accuracy = np.full((10, 10), np.nan)
+    seconds = 0.0
+    for a, b in itertools.combinations(range(10), 2):
+        result = train_signs((a, b), config, backend_name=args.backend, progress=False)
+        accuracy[a, b] = 100 * result.test_accuracy
+        seconds += result.train_seconds
+    rows = [["A \\ B"] + [str(b) for b in range(1, 10)]]
+    for a in range(9):
+        rows.append([str(a)] + [f"{accuracy[a, b]:.1f}" if b > a else "" for b in range(1, 10)])
+    report.table(rows)
+    values = accuracy[np.isfinite(accuracy)]
+    worst = np.unravel_index(np.nanargmin(accuracy), accuracy.shape)
+    report()
+    report(
+        f"0 vs 1: {accuracy[0, 1]:.2f} %; mean over the 45 pairs: {values.mean():.2f} %; "
+        f"median {np.median(values):.2f} %; lowest {values.min():.2f} % "
+        f"({worst[0]} vs {worst[1]}); pairs below 97.5 %: {int((values < 97.5).sum())}; "
+        f"training time of all 45: {seconds:.1f} s"
+    )
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run the parts of the benchmark chosen in ``args``; return the exit status."""
+    xp = backend.get_backend(args.backend)
+    report = Report()
+    report("## Machine")
+    report()
+    for line in machine_description(xp):
+        report(f"* {line}")
+    if "speed" in args.parts:
+        report()
+        report("## Seconds per epoch (784-H-10, ReLU, softmax cross-entropy, SGD)")
+        report()
+        run_speed(args, xp, report)
+    if "pairs" in args.parts:
+        report()
+        report("## Sign digits: binary classifier on every pair")
+        report()
+        run_pairs(args, report)
+    if args.record:
+        with open(args.record, "w") as f:
+            f.write("# nnlib bench\n\n")
+            f.write("\n".join(report.lines) + "\n")
+    return 0
