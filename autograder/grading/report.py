@@ -87,16 +87,21 @@ def write_feedback(path: Path, assignment: Assignment, result: StudentResult) ->
     rows = []
     for fs in result.functions:
         failed = [v for v in fs.verdicts if not v.passed]
+        # one line per distinct message, with the cases it concerns
+        by_message: dict[str, list[str]] = {}
+        for v in failed:
+            by_message.setdefault(v.message, []).append(v.name)
         detail = "".join(
-            f"<li><b>{_esc(v.name, 200)}</b>: {_esc(v.message)}</li>" for v in failed[:10]
+            f"<li>{_esc(', '.join(names), 300)}: {_esc(message)}</li>"
+            for message, names in list(by_message.items())[:10]
         )
-        if len(failed) > 10:
-            detail += f"<li>... and {len(failed) - 10} more failed cases</li>"
+        if len(by_message) > 10:
+            detail += f"<li>... and {len(by_message) - 10} more kinds of failure</li>"
+        message = f"<p><b>{_esc(fs.message)}</b></p>" if fs.message else ""
         rows.append(
             f"<tr><td><code>{_esc(fs.name, 200)}</code></td><td>{fs.score:g} / {fs.points:g}</td>"
             f"<td>{len(fs.verdicts) - len(failed)} / {len(fs.verdicts)} cases passed"
-            f"{'<br>' + _esc(fs.summary) if fs.summary and fs.summary != 'ok' and not failed else ''}"
-            f"<ul>{detail}</ul></td></tr>"
+            f"{message}<ul>{detail}</ul></td></tr>"
         )
     notes = "".join(f"<li>{_esc(n)}</li>" for n in result.notes)
     log = _esc(result.log[:LOG_CHARS], LOG_CHARS + 10)

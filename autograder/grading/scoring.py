@@ -36,7 +36,7 @@ class FunctionScore:
     points: float
     score: float
     verdicts: list[CaseVerdict] = field(default_factory=list)
-    summary: str = ""
+    message: str = ""
     visible: float = 0.0
     hidden: float | None = None
 
@@ -94,8 +94,8 @@ def judge_function(
             message = f"returned something unusable ({type(exc).__name__}: {exc})"
         verdicts.append(CaseVerdict(case.name, passed, message[:2000], credit, hidden))
     if reference is not None:
-        summary = f"{name} calls {reference} instead of computing its answer, so it earns nothing"
-        return FunctionScore(name, points, 0.0, verdicts, summary)
+        message = f"{name} calls {reference} instead of computing its answer, so it earns nothing"
+        return FunctionScore(name, points, 0.0, verdicts, message)
 
     def mean(items: list[CaseVerdict]) -> float:
         return sum(v.credit for v in items) / len(items) if items else 0.0
@@ -103,14 +103,11 @@ def judge_function(
     visible = [v for v in verdicts if not v.hidden]
     hidden = [v for v in verdicts if v.hidden]
     score = min(max(points * mean(verdicts), 0.0), points)
-    first = next((v for v in verdicts if not v.passed), None)
-    summary = "ok" if first is None else f"{first.name}: {first.message}"
     return FunctionScore(
         name,
         points,
         round(score, 2),
         verdicts,
-        summary,
         visible=mean(visible),
         hidden=mean(hidden) if hidden else None,
     )

@@ -1,0 +1,172 @@
+"""A class of honest and hostile submissions graded in one batch.
+
+One hostile student per attack (see ``corpus.py``): none earns more than its code would without
+the attack, honest students get exactly their marks, the instructor's files and the gradebook
+are unchanged, no connection reaches the test's listener, and every student has a row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap, write_submission
+from corpus import CORPUS
+
+from autograder.grading.grade import grade_class
+from autograder.grading.report import open_gradebook
+
+
+class Listener(threading.Thread):
+    """A TCP server on 127.0.0.1 that records every connection it accepts."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections: list[tuple] = []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, address = self.server.accept()
+            except OSError:
+                continue
+            self.connections.append(address)
+            conn.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+        self.server.close()
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def graded(course, student_notebook, tmp_path_factory):
+    """Grade the corpus once; return the paths, the listener and the results."""
+    require_bubblewrap()
+    base = tmp_path_factory.mktemp("corpus")
+    submissions, out = base / "submissions", base / "out"
+    # the instructor's files the attacks go after
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")
+    (course / "grades.csv").write_text("student_id,score\n")
+    shutil.copy(FIXTURES / "toy_checks.py", course / "toy_checks.py")
+    listener = Listener()
+    listener.start()
+    ctx = {
+        "instructor_parent": str(course.parent),
+        "instructor_gradebook": str(course / "gradebook.db"),
+        "instructor_csv": str(course / "grades.csv"),
+        "out_gradebook": str(out / "gradebook.db"),
+        "out_csv": str(out / "grades.csv"),
+        "source_notebook": str(course / "source" / "toy" / "toy.ipynb"),
+        "config": str(course / "nbgrader_config.py"),
+        "registry": str(course / "toy_checks.py"),
+        "port": listener.port,
+    }
+    for entry in CORPUS:
+        write_submission(submissions, entry.student, entry.build(student_notebook, ctx))
+    before = _hashes(course)
+    try:
+        result = grade_class(
+            "toy",
+            submissions,
+            out,
+            registry="toy_checks",
+            source_dir=SOURCE,
+            workers=2,
+            limits=TEST_LIMITS,
+            log=lambda line: None,
+        )
+    finally:
+        listener.stop()
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {row["student_id"]: row for row in csv.DictReader(f)}
+    return {
+        "course": course,
+        "out": out,
+        "before": before,
+        "listener": listener,
+        "result": result,
+        "rows": rows,
+    }
+
+
+def test_every_student_has_exactly_one_row(graded):
+    assert sorted(graded["rows"]) == sorted(entry.student for entry in CORPUS)
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=[entry.student for entry in CORPUS])
+def test_score_is_what_the_code_earns_without_the_attack(graded, entry):
+    row = graded["rows"][entry.student]
+    assert float(row["score"]) == pytest.approx(entry.expected), (entry.attack, row)
+    assert float(row["max_score"]) == 7.0
+    assert row["status"] == entry.status, row
+
+
+def test_gradebook_holds_the_same_scores(graded):
+    out = graded["out"]
+    from autograder.grading.assignment import load_assignment, load_registry
+
+    assignment = load_assignment("toy", load_registry("toy_checks"), SOURCE)
+    gb = open_gradebook(out / "gradebook.db", assignment)
+    try:
+        scores = {s.student.id: s.score for s in gb.find_assignment("toy").submissions}
+        tables = set(
+            gb.db.connection()
+            .exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+            .scalars()
+        )
+    finally:
+        gb.close()
+    assert scores == pytest.approx({e.student: e.expected for e in CORPUS})
+    assert "owned" not in tables
+
+
+def test_instructor_files_are_unchanged(graded):
+    assert _hashes(graded["course"]) == graded["before"]
+
+
+def test_no_connection_reached_the_listener(graded):
+    assert graded["listener"].connections == []
+
+
+def test_feedback_is_small_and_reveals_no_hidden_test(graded):
+    pages = sorted((graded["out"] / "feedback").glob("*/toy.html"))
+    assert len(pages) == len(CORPUS)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert len(text) < 64_000, page
+        assert "BEGIN HIDDEN TESTS" not in text, page
+        assert "BEGIN SOLUTION" not in text, page
+
+
+def test_reasons_say_what_happened(graded):
+    rows = graded["rows"]
+    feedback = graded["out"] / "feedback"
+    assert "calls nnlib" in (feedback / "import_reference" / "toy.html").read_text()
+    assert "calls autograder" in (feedback / "use_autograder" / "toy.html").read_text()
+    assert "time limit" in rows["loop_forever"]["reason"]
+    assert "ended the process" in rows["exit_cell"]["reason"]
+    assert "edited" in rows["edit_tests"]["reason"]
+    assert "deleted" in rows["delete_tests"]["reason"]
+    assert "not valid JSON" in rows["truncated"]["reason"]
+    assert "not a notebook" in rows["not_notebook"]["reason"]
+    assert "time limit" in (feedback / "loop_in_function" / "toy.html").read_text()
