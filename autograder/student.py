@@ -1,0 +1,102 @@
+"""``autograder check NOTEBOOK``: run a notebook's checks locally and report per function.
+
+The notebook is executed with nbclient in a scratch copy of its folder (so nothing is written
+beside it), every cell runs even after an error, and each test cell's printed report, or the
+error that stopped it, is collected into one report per graded function.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+_SUMMARY = re.compile(r"^(?P<name>\w+): .*?(?P<score>[\d.]+) of (?P<points>[\d.]+) points$", re.M)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class CellResult:
+    """The outcome of one graded test cell."""
+
+    grade_id: str
+    points: float
+    score: float
+    text: str
+
+
+def _cell_text(cell: nbformat.NotebookNode) -> tuple[str, str | None]:
+    """The stdout of a cell, and its error line (None when it ran without one)."""
+    out, error = [], None
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream" and output.name == "stdout":
+            out.append(output.text)
+        elif output.output_type == "error":
+            error = _ANSI.sub("", f"{output.ename}: {output.evalue}")
+    return "".join(out).rstrip(), error
+
+
+def grade_cells(nb: nbformat.NotebookNode) -> list[CellResult]:
+    """Score every graded test cell of an executed notebook, as nbgrader would."""
+    results = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("grade") or cell.cell_type != "code":
+            continue
+        points = float(meta.get("points", 0))
+        text, error = _cell_text(cell)
+        score = points
+        for output in cell.get("outputs", []):
+            if output.output_type == "execute_result":
+                try:
+                    score = float(output.data.get("text/plain", points))
+                except ValueError:
+                    score = points
+        if error is None and any(
+            o.output_type == "stream" and o.name == "stderr" for o in cell.get("outputs", [])
+        ):
+            error = "the cell wrote to stderr, which nbgrader scores as a failure"
+        if error is not None:
+            score = 0.0
+            if not _SUMMARY.search(text):
+                text = (text + "\n" if text else "") + f"  the test cell failed: {error}"
+        results.append(CellResult(meta.get("grade_id", "?"), points, min(score, points), text))
+    return results
+
+
+def execute(path: Path, timeout: int = 600, kernel_name: str = "python3") -> nbformat.NotebookNode:
+    """Execute a notebook in a scratch copy of its folder and return the executed notebook."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
+        shutil.copy(path, Path(tmp) / path.name)
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            allow_errors=True,
+            resources={"metadata": {"path": tmp}},
+        )
+        client.execute()
+    return nb
+
+
+def report(path: Path, timeout: int = 600) -> tuple[str, float, float]:
+    """Run the notebook's checks; return the report text, the score and the total points."""
+    nb = execute(path, timeout=timeout)
+    results = grade_cells(nb)
+    lines = [f"{path.name}"]
+    for result in results:
+        if result.text:
+            lines.extend("  " + line for line in result.text.splitlines())
+        else:
+            lines.append(f"  {result.grade_id}: {result.score:g} of {result.points:g} points")
+    score = sum(r.score for r in results)
+    total = sum(r.points for r in results)
+    lines.append(f"total: {score:g} of {total:g} points")
+    return "\n".join(lines), score, total

@@ -1,0 +1,25 @@
+"""nbgrader configuration of the course.
+
+Run nbgrader's commands from the repository root: the source notebooks are ``solutions/``, the
+student versions ``nbgrader generate_assignment`` makes go to ``exercises/`` (what
+``autograder release`` does, in a scratch course folder), and the gradebook, submissions,
+autograded notebooks and feedback stay in the git-ignored ``gradebook.db``, ``submitted/``,
+``autograded/`` and ``feedback/``.
+"""
+
+c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this file)
+
+c.CourseDirectory.course_id = "nn-scratch-course"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "__pycache__", "*.pyc"]
+
+# What a student sees in place of a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# The training exercises train a network inside a test cell: give a cell time, but not forever.
+c.Execute.timeout = 300
