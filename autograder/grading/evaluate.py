@@ -246,10 +246,6 @@ def _fresh_job_dir(job_dir: Path, isolation: Isolation) -> None:
 def _preexec(limits: Limits, isolation: Isolation):
     def setup() -> None:
         limit_resources(limits)
-        if isolation.drop_to_nobody and not isolation.unshare:
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
 
     return setup
 

@@ -177,8 +177,11 @@ def main(job_dir: str) -> int:
     ]
 
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    shell = InteractiveShell.instance(colors="nocolor")
+    config = Config()
+    config.HistoryManager.enabled = False  # no SQLite history file, nothing to corrupt
+    shell = InteractiveShell.instance(config=config, colors="nocolor")
     skip_cells = set(job.get("skip_cells", []))
     for index, source in job["cells"]:
         if index in skip_cells:
@@ -202,8 +205,13 @@ def main(job_dir: str) -> int:
         required = list(spec.get("also") or [spec["name"]])
         fns = {name: namespace.get(name) for name in required}
         missing = [name for name, fn in fns.items() if not callable(fn)]
+        timed_out = False
         for c_index, (case_name, args_spec, kwargs_spec) in enumerate(cases[f_index]):
             if (f_index, c_index) in skip_cases:
+                continue
+            if timed_out:  # one case past the limit is enough: the rest would only cost time
+                meta = {"status": "timeout", "error": "not run: an earlier case ran too long"}
+                _write_result(os.path.join("out", f"{f_index}_{c_index}.npz"), meta, {})
                 continue
             progress("case", f_index, c_index, "start")
             meta: dict[str, Any] = {"function": spec["name"], "case": case_name}
@@ -243,6 +251,7 @@ def main(job_dir: str) -> int:
                 meta = {"status": "error", "error": "could not save the result: " + _short(exc)}
                 _write_result(os.path.join("out", f"{f_index}_{c_index}.npz"), meta, {})
             progress("case", f_index, c_index, "end", meta["status"])
+            timed_out = meta["status"] == "timeout"
     progress("done")
     return 0
 

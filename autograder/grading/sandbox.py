@@ -216,14 +216,23 @@ def detect_isolation(allow_bwrap: bool = True) -> Isolation:
     elif allow_bwrap:
         notes.append("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
     unshare = None
+    drop = False
     if bwrap is None:
         candidate = shutil.which("unshare")
-        if candidate and is_root and _probe([candidate, "--net", "true"]):
+        python = [sys.executable, "-c", "import numpy, IPython"]
+        nobody = ["--setuid", str(NOBODY), "--setgid", str(NOBODY)]
+        if candidate and is_root and _probe([candidate, "--net", *nobody, *python]):
+            unshare, drop = candidate, True
+        elif candidate and is_root and _probe([candidate, "--net", *python]):
             unshare = candidate
-        notes.append("without bubblewrap, student code can read files that 'nobody' may read")
-    return Isolation(
-        bwrap=bwrap, unshare=unshare, drop_to_nobody=is_root and bwrap is None, notes=tuple(notes)
-    )
+            notes.append(
+                "user 'nobody' cannot run this Python (its folder is private), so"
+                " student code runs as root"
+            )
+        elif is_root:
+            notes.append("student code runs as root: install bubblewrap")
+        notes.append("without bubblewrap, student code can read every file its user may read")
+    return Isolation(bwrap=bwrap, unshare=unshare, drop_to_nobody=drop, notes=tuple(notes))
 
 
 def limit_resources(limits: Limits) -> None:
@@ -248,5 +257,8 @@ def runner_command(
     env["IPYTHONDIR"] = str(job_dir / ".ipython")
     cmd = [sys.executable, "-B", str(lib_dir / "runner.py"), str(job_dir)]
     if isolation.unshare:
-        cmd = [isolation.unshare, "--net", "--setuid", str(NOBODY), "--setgid", str(NOBODY)] + cmd
+        nobody = (
+            ["--setuid", str(NOBODY), "--setgid", str(NOBODY)] if isolation.drop_to_nobody else []
+        )
+        cmd = [isolation.unshare, "--net", *nobody, *cmd]
     return cmd, env

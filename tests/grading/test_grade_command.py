@@ -1,0 +1,178 @@
+"""The ``grade`` command end to end, the fallback without bubblewrap, and the benchmark."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap, write_submission
+
+from autograder.grading.bench import nbgrader_env
+from autograder.grading.evaluate import FunctionSpec, prepare_inputs, run_submission
+from autograder.grading.grade import grade_class, make_lib_dir
+from autograder.grading.sandbox import detect_isolation
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["student_id"]: row for row in csv.DictReader(f)}
+
+
+def test_grade_command_on_a_canvas_zip(student_notebook, tmp_path):
+    archive = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("doejohn_1_10_toy.ipynb", json.dumps(student_notebook()))
+        z.writestr("roesue_2_20_toy.ipynb", json.dumps(student_notebook(blank=True)))
+        z.writestr("badfile_3_30_toy.ipynb", "{ truncated")
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.grading",
+            "grade",
+            "toy",
+            str(archive),
+            "--out",
+            str(out),
+            "--registry",
+            "toy_checks",
+            "--source",
+            str(SOURCE),
+            "--workers",
+            "2",
+            "--cell-timeout",
+            "5",
+            "--call-timeout",
+            "5",
+        ],
+        env=nbgrader_env(str(FIXTURES)),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "isolation of student code" in done.stdout
+    rows = _rows(out / "grades.csv")
+    assert {k: float(v["score"]) for k, v in rows.items()} == {
+        "doejohn": 7.0,
+        "roesue": 0.0,
+        "badfile": 0.0,
+    }
+    assert rows["badfile"]["status"] == "invalid"
+    assert (out / "gradebook.db").is_file()
+    assert (out / "feedback" / "doejohn" / "toy.html").is_file()
+
+
+def test_unknown_assignment_is_an_error_with_the_known_ones(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.grading",
+            "grade",
+            "nope",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+            "--registry",
+            "toy_checks",
+        ],
+        env=nbgrader_env(str(FIXTURES)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "unknown assignment 'nope'" in done.stderr and "toy" in done.stderr
+
+
+def test_without_bubblewrap_faults_still_cost_only_their_work(student_notebook, tmp_path):
+    """The fallback (resource limits, unprivileged user, network namespace when root)."""
+    isolation = detect_isolation(allow_bwrap=False)
+    assert any("NO" in line for line in isolation.describe())
+    loop = student_notebook()
+    loop["cells"].insert(
+        2,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "while True:\n    pass",
+        },
+    )
+    exiting = student_notebook({"softmax": "def softmax(z):\n    import os\n    os._exit(1)"})
+    for student, nb in [("full", student_notebook()), ("loop", loop), ("exit", exiting)]:
+        write_submission(tmp_path / "class", student, nb)
+    result = grade_class(
+        "toy",
+        tmp_path / "class",
+        tmp_path / "out",
+        registry="toy_checks",
+        source_dir=SOURCE,
+        workers=2,
+        limits=TEST_LIMITS,
+        isolation=isolation,
+        log=lambda line: None,
+    )
+    assert {r.student_id: r.score for r in result.results} == {
+        "full": 7.0,
+        "loop": 7.0,
+        "exit": 4.0,
+    }
+
+
+def test_sandbox_offers_nnlib_helpers_but_not_the_reference(tmp_path):
+    require_bubblewrap()
+    isolation = detect_isolation()
+    lib = make_lib_dir(tmp_path / "lib")
+    cells = [
+        (0, "from nnlib.backend import get_array_module\nimport numpy as np"),
+        (1, "def f(z):\n    return get_array_module(z).maximum(z, 0)"),
+        (2, "def g(z):\n    import nnlib.activations\n    return z"),
+        (
+            3,
+            "import os\nrepo = os.path.exists(" + repr(str(FIXTURES)) + ")\n"
+            "def h(z):\n    return np.array(float(repo))",
+        ),
+    ]
+    z = np.array([[-1.0, 2.0]])
+    specs = [FunctionSpec(n, [("one", (z,), {})]) for n in ("f", "g", "h")]
+    inputs = prepare_inputs(specs, lib / "inputs" / "t.npz", "/grader/inputs/t.npz", TEST_LIMITS)
+    run = run_submission(cells, specs, inputs, tmp_path / "job", lib, isolation, TEST_LIMITS)
+    assert np.array_equal(run.results["f"][0].output, [[0.0, 2.0]])
+    assert "No module named 'nnlib.activations'" in run.results["g"][0].error
+    assert run.results["h"][0].output == 0.0  # the repository is not visible
+
+
+@pytest.mark.slow
+def test_benchmark_prints_both_rates_and_agrees_with_nbgrader():
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.grading.bench",
+            "toy",
+            "--source",
+            str(SOURCE),
+            "--registry",
+            "toy_checks",
+            "--pythonpath",
+            str(FIXTURES),
+            "--students",
+            "4",
+        ],
+        env=nbgrader_env(str(FIXTURES)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "nbgrader autograde (serial)" in done.stdout and "speed-up:" in done.stdout
+    assert "scores agreeing with nbgrader: 4/4" in done.stdout
