@@ -1,0 +1,764 @@
+"""Wrong implementations a student might write, one set per graded function.
+
+Each entry of :data:`WRONG` is ``(function name, what is wrong, namespace)``; the namespace
+holds the wrong function, and also the correct versions of the functions it is checked with
+(a wrong ``relu_backward`` is checked with a correct ``relu_forward``), unless the mistake is
+in how the two work together (a forward whose cache lacks what the backward needs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import student_correct as ok
+
+WRONG: list[tuple[str, str, dict]] = []
+
+
+def wrong(name: str, what: str, **others):
+    """Register the decorated function as a wrong ``name``; ``others`` replace its partners."""
+
+    def register(fn):
+        WRONG.append((name, what, {**vars(ok), **others, name: fn}))
+        return fn
+
+    return register
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+# --- 02-data ----------------------------------------------------------------------------------
+
+
+@wrong("flatten", "one long vector")
+def _(images):
+    return images.reshape(-1)
+
+
+@wrong("flatten", "batch axis last")
+def _(images):
+    return images.reshape(-1, len(images))
+
+
+@wrong("flatten", "column by column")
+def _(images):
+    return images.transpose(0, 2, 1).reshape(len(images), -1)
+
+
+@wrong("flatten", "normalises too")
+def _(images):
+    return images.reshape(len(images), -1) / 255
+
+
+@wrong("flatten", "keeps the first row of each image")
+def _(images):
+    return images[:, 0, :]
+
+
+@wrong("normalize", "divides by the batch maximum")
+def _(images):
+    return images.astype(np.float32) / images.max()
+
+
+@wrong("normalize", "integer division")
+def _(images):
+    return (images // 255).astype(np.float32)
+
+
+@wrong("normalize", "float64 result")
+def _(images):
+    return images / 255
+
+
+@wrong("normalize", "standardises")
+def _(images):
+    x = images.astype(np.float32)
+    return (x - x.mean()) / x.std()
+
+
+@wrong("normalize", "divides by 256")
+def _(images):
+    return images.astype(np.float32) / 256
+
+
+@wrong("one_hot", "one row per class")
+def _(y, num_classes):
+    return np.eye(num_classes)[y].T
+
+
+@wrong("one_hot", "classes from the labels")
+def _(y, num_classes):
+    return np.eye(y.max() + 1)[y]
+
+
+@wrong("one_hot", "off by one")
+def _(y, num_classes):
+    return np.eye(num_classes)[y - 1]
+
+
+@wrong("one_hot", "sets whole columns")
+def _(y, num_classes):
+    T = np.zeros((len(y), num_classes))
+    T[:, y] = 1
+    return T
+
+
+@wrong("train_val_split", "no shuffling: the last rows")
+def _(X, y, val_fraction=0.1, seed=0):
+    k = round(val_fraction * len(X))
+    return (X[:-k], y[:-k]), (X[-k:], y[-k:])
+
+
+@wrong("train_val_split", "ignores the seed")
+def _(X, y, val_fraction=0.1, seed=0):
+    order = np.random.permutation(len(X))  # noqa: NPY002 (the mistake: a global, unseeded RNG)
+    k = round(val_fraction * len(X))
+    return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
+
+
+@wrong("train_val_split", "X and y shuffled separately")
+def _(X, y, val_fraction=0.1, seed=0):
+    rng = np.random.default_rng(seed)
+    X, y = X[rng.permutation(len(X))], y[rng.permutation(len(y))]
+    k = round(val_fraction * len(X))
+    return (X[k:], y[k:]), (X[:k], y[:k])
+
+
+@wrong("train_val_split", "parts swapped")
+def _(X, y, val_fraction=0.1, seed=0):
+    train, val = ok.train_val_split(X, y, val_fraction, seed)
+    return val, train
+
+
+@wrong("train_val_split", "the validation set also stays in training")
+def _(X, y, val_fraction=0.1, seed=0):
+    order = np.random.default_rng(seed).permutation(len(X))
+    k = round(val_fraction * len(X))
+    return (X, y), (X[order[:k]], y[order[:k]])
+
+
+@wrong("train_val_split", "1 - val_fraction held out")
+def _(X, y, val_fraction=0.1, seed=0):
+    order = np.random.default_rng(seed).permutation(len(X))
+    k = round((1 - val_fraction) * len(X))
+    return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
+
+
+# --- 04-feedforward ---------------------------------------------------------------------------
+
+
+@wrong("dense_forward", "no bias")
+def _(x, W, b):
+    return x @ W, (x, W)
+
+
+@wrong("dense_forward", "returns out only")
+def _(x, W, b):
+    return x @ W + b
+
+
+@wrong("dense_forward", "W transposed")
+def _(x, W, b):
+    return x @ W.T + b, (x, W)
+
+
+@wrong("dense_forward", "element-wise product")
+def _(x, W, b):
+    return x * W + b, (x, W)
+
+
+@wrong("dense_forward", "float64 result")
+def _(x, W, b):
+    return x.astype(np.float64) @ W + b, (x, W)
+
+
+@wrong("mlp_forward", "ReLU on the output layer")
+def _(X, params):
+    h = X
+    for i in range(1, len(params) // 2 + 1):
+        h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0)
+    return h
+
+
+@wrong("mlp_forward", "softmax on the output")
+def _(X, params):
+    return ok.softmax(ok.mlp_forward(X, params))
+
+
+@wrong("mlp_forward", "no nonlinearity")
+def _(X, params):
+    h = X
+    for i in range(1, len(params) // 2 + 1):
+        h = h @ params[f"W{i}"] + params[f"b{i}"]
+    return h
+
+
+@wrong("mlp_forward", "two layers hard-coded")
+def _(X, params):
+    h = np.maximum(X @ params["W1"] + params["b1"], 0)
+    return h @ params["W2"] + params["b2"]
+
+
+@wrong("mlp_forward", "sigmoid hidden layers")
+def _(X, params):
+    n = len(params) // 2
+    h = X
+    for i in range(1, n + 1):
+        h = h @ params[f"W{i}"] + params[f"b{i}"]
+        if i < n:
+            h = _sigmoid(h)
+    return h
+
+
+# --- 05-activations ---------------------------------------------------------------------------
+
+
+@wrong("sigmoid_forward", "exp(z) instead of exp(-z)")
+def _(z):
+    a = 1 / (1 + np.exp(z))
+    return a, a
+
+
+@wrong("sigmoid_forward", "tanh instead")
+def _(z):
+    a = np.tanh(z)
+    return a, a
+
+
+@wrong("sigmoid_forward", "returns a only")
+def _(z):
+    return 1 / (1 + np.exp(-z))
+
+
+@wrong("sigmoid_forward", "overflows: exp(z) / (1 + exp(z))")
+def _(z):
+    a = np.exp(z) / (1 + np.exp(z))
+    return a, a
+
+
+@wrong("sigmoid_forward", "float64 result")
+def _(z):
+    a = 1 / (1 + np.exp(-z.astype(np.float64)))
+    return a, a
+
+
+@wrong("sigmoid_backward", "upstream gradient ignored")
+def _(da, cache):
+    return cache * (1 - cache)
+
+
+@wrong("sigmoid_backward", "derivative at the wrong point: sigma(a)")
+def _(da, cache):
+    s = _sigmoid(cache)
+    return da * s * (1 - s)
+
+
+def _sigmoid_caching_z(z):
+    return _sigmoid(z), z
+
+
+@wrong("sigmoid_backward", "uses z (1 - z)", sigmoid_forward=_sigmoid_caching_z)
+def _(da, cache):
+    return da * cache * (1 - cache)
+
+
+@wrong("sigmoid_backward", "missing (1 - a)")
+def _(da, cache):
+    return da * cache
+
+
+@wrong("tanh_forward", "sigmoid instead")
+def _(z):
+    a = _sigmoid(z)
+    return a, a
+
+
+@wrong("tanh_forward", "overflows: exp ratio")
+def _(z):
+    a = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+    return a, a
+
+
+@wrong("tanh_forward", "2 sigmoid(z) - 1")
+def _(z):
+    a = 2 * _sigmoid(z) - 1
+    return a, a
+
+
+@wrong("tanh_backward", "upstream gradient ignored")
+def _(da, cache):
+    return 1 - cache**2
+
+
+def _tanh_caching_z(z):
+    return np.tanh(z), z
+
+
+@wrong("tanh_backward", "uses 1 - z**2", tanh_forward=_tanh_caching_z)
+def _(da, cache):
+    return da * (1 - cache**2)
+
+
+@wrong("tanh_backward", "missing square")
+def _(da, cache):
+    return da * (1 - cache)
+
+
+@wrong("relu_forward", "absolute value")
+def _(z):
+    return np.abs(z), z
+
+
+@wrong("relu_forward", "keeps the negative side")
+def _(z):
+    return np.minimum(z, 0), z
+
+
+@wrong("relu_forward", "indicator")
+def _(z):
+    return (z > 0).astype(z.dtype), z
+
+
+@wrong("relu_forward", "leaky")
+def _(z):
+    return np.maximum(z, 0.01 * z), z
+
+
+@wrong("relu_backward", "upstream gradient ignored")
+def _(da, cache):
+    return (cache > 0).astype(da.dtype)
+
+
+@wrong("relu_backward", "multiplies by z")
+def _(da, cache):
+    return da * cache
+
+
+@wrong("relu_backward", "negative side")
+def _(da, cache):
+    return da * (cache < 0)
+
+
+@wrong("leaky_relu_forward", "ignores alpha")
+def _(z, alpha=0.01):
+    return np.where(z > 0, z, 0.01 * z), (z, alpha)
+
+
+@wrong("leaky_relu_forward", "plain ReLU")
+def _(z, alpha=0.01):
+    return np.maximum(z, 0), (z, alpha)
+
+
+@wrong("leaky_relu_forward", "alpha on the positive side")
+def _(z, alpha=0.01):
+    return np.where(z > 0, alpha * z, z), (z, alpha)
+
+
+def _leaky_caching_z(z, alpha=0.01):
+    return np.where(z > 0, z, alpha * z), z
+
+
+@wrong("leaky_relu_backward", "alpha not in the cache", leaky_relu_forward=_leaky_caching_z)
+def _(da, cache):
+    return np.where(cache > 0, da, 0.01 * da)
+
+
+@wrong("leaky_relu_backward", "ReLU's derivative")
+def _(da, cache):
+    z, alpha = cache
+    return da * (z > 0)
+
+
+@wrong("leaky_relu_backward", "upstream gradient ignored")
+def _(da, cache):
+    z, alpha = cache
+    return np.where(z > 0, 1.0, alpha).astype(da.dtype)
+
+
+@wrong("softmax", "no max-subtraction")
+def _(z):
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@wrong("softmax", "normalises columns")
+def _(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+@wrong("softmax", "normalises the whole array")
+def _(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+@wrong("softmax", "subtracts the global maximum")
+def _(z):
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@wrong("softmax", "no keepdims")
+def _(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1)
+
+
+# --- 06-losses --------------------------------------------------------------------------------
+
+
+@wrong("binary_cross_entropy", "log of the sigmoid: overflows")
+def _(logits, y):
+    n = len(logits)
+    y = y.reshape(n, 1)
+    p = _sigmoid(logits)
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(loss), (p - y) / n
+
+
+@wrong("binary_cross_entropy", "sum instead of mean")
+def _(logits, y):
+    loss, dlogits = ok.binary_cross_entropy(logits, y)
+    return loss * len(logits), dlogits * len(logits)
+
+
+@wrong("binary_cross_entropy", "gradient not divided by N")
+def _(logits, y):
+    loss, dlogits = ok.binary_cross_entropy(logits, y)
+    return loss, dlogits * len(logits)
+
+
+@wrong("binary_cross_entropy", "y of shape (N,) broadcast to (N, N)")
+def _(logits, y):
+    n = len(logits)
+    per = np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
+    return float(per.mean()), (_sigmoid(logits) - y) / n
+
+
+@wrong("binary_cross_entropy", "y - p")
+def _(logits, y):
+    loss, dlogits = ok.binary_cross_entropy(logits, y)
+    return loss, -dlogits
+
+
+@wrong("softmax_cross_entropy", "log of the softmax without max-subtraction")
+def _(logits, y):
+    n, c = logits.shape
+    t = np.eye(c)[y] if y.ndim == 1 else y
+    e = np.exp(logits)
+    p = e / e.sum(axis=1, keepdims=True)
+    return float(-(t * np.log(p)).sum() / n), (p - t) / n
+
+
+@wrong("softmax_cross_entropy", "sum instead of mean")
+def _(logits, y):
+    loss, dlogits = ok.softmax_cross_entropy(logits, y)
+    return loss * len(logits), dlogits
+
+
+@wrong("softmax_cross_entropy", "gradient not divided by N")
+def _(logits, y):
+    loss, dlogits = ok.softmax_cross_entropy(logits, y)
+    return loss, dlogits * len(logits)
+
+
+@wrong("softmax_cross_entropy", "one-hot not subtracted")
+def _(logits, y):
+    loss, _ = ok.softmax_cross_entropy(logits, y)
+    return loss, ok.softmax(logits) / len(logits)
+
+
+@wrong("softmax_cross_entropy", "integer labels only")
+def _(logits, y):
+    n = len(logits)
+    p = ok.softmax(logits)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(n), y].mean()
+    p[np.arange(n), y] -= 1
+    return float(loss), p / n
+
+
+# --- 07-backprop ------------------------------------------------------------------------------
+
+
+@wrong("dense_backward", "dW transposed")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, dout.T @ x, dout.sum(axis=0)
+
+
+@wrong("dense_backward", "db averaged")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout.mean(axis=0)
+
+
+@wrong("dense_backward", "dx without transposing W")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W, x.T @ dout, dout.sum(axis=0)
+
+
+@wrong("dense_backward", "dW divided by N")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout / len(x), dout.sum(axis=0)
+
+
+@wrong("dense_backward", "db summed over the wrong axis")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=1)
+
+
+@wrong("dense_backward", "db with keepdims")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0, keepdims=True)
+
+
+def _two_layer(X, y, params, *, mean=True, relu_grad=True, stable=True):
+    z1 = X @ params["W1"] + params["b1"]
+    h = np.maximum(z1, 0)
+    logits = h @ params["W2"] + params["b2"]
+    n = len(X)
+    if stable:
+        logits_ = logits - logits.max(axis=1, keepdims=True)
+    else:
+        logits_ = logits
+    p = np.exp(logits_) / np.exp(logits_).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(n), y]).mean()
+    d = p.copy()
+    d[np.arange(n), y] -= 1
+    if mean:
+        d /= n
+    dh = d @ params["W2"].T
+    dz1 = dh * (z1 > 0) if relu_grad else dh
+    grads = {"W1": X.T @ dz1, "b1": dz1.sum(0), "W2": h.T @ d, "b2": d.sum(0)}
+    return float(loss), grads
+
+
+@wrong("loss_and_grads", "gradients not divided by N")
+def _(X, y, params):
+    return _two_layer(X, y, params, mean=False)
+
+
+@wrong("loss_and_grads", "ReLU derivative missing")
+def _(X, y, params):
+    return _two_layer(X, y, params, relu_grad=False)
+
+
+@wrong("loss_and_grads", "softmax without max-subtraction")
+def _(X, y, params):
+    return _two_layer(X, y, params, stable=False)
+
+
+@wrong("loss_and_grads", "bias gradients missing")
+def _(X, y, params):
+    loss, grads = ok.loss_and_grads(X, y, params)
+    return loss, {"W1": grads["W1"], "W2": grads["W2"]}
+
+
+@wrong("loss_and_grads", "loss summed")
+def _(X, y, params):
+    loss, grads = ok.loss_and_grads(X, y, params)
+    return loss * len(X), grads
+
+
+# --- 08-gradcheck -----------------------------------------------------------------------------
+
+
+@wrong("numerical_gradient", "one-sided difference")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    base = f(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        grad[i] = (f(x) - base) / h
+        x[i] = old
+    return grad
+
+
+@wrong("numerical_gradient", "divides by h, not 2h")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / h
+    return grad
+
+
+@wrong("numerical_gradient", "x not restored")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        x[i] += h
+        plus = f(x)
+        x[i] -= 2 * h
+        minus = f(x)
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+@wrong("numerical_gradient", "vectors only")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        old = x[i].copy()
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+@wrong("numerical_gradient", "a large step h = 1e-2")
+def _(f, x, h=1e-5):
+    return ok.numerical_gradient(f, x, h=1e-2)
+
+
+@wrong("relative_error", "no denominator")
+def _(a, b):
+    return float(np.linalg.norm(a - b))
+
+
+@wrong("relative_error", "element-wise maximum ratio")
+def _(a, b):
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+@wrong("relative_error", "divides by ||a|| only")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / np.linalg.norm(a))
+
+
+@wrong("relative_error", "NaN when both are zero")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+# --- 09-training ------------------------------------------------------------------------------
+
+
+@wrong("sgd_step", "moves uphill")
+def _(params, grads, lr):
+    for key in params:
+        params[key] += lr * grads[key]
+
+
+@wrong("sgd_step", "ignores lr")
+def _(params, grads, lr):
+    for key in params:
+        params[key] -= grads[key]
+
+
+@wrong("sgd_step", "returns a new dict")
+def _(params, grads, lr):
+    return {key: params[key] - lr * grads[key] for key in params}
+
+
+@wrong("sgd_step", "updates the weights only")
+def _(params, grads, lr):
+    for key in params:
+        if key.startswith("W"):
+            params[key] -= lr * grads[key]
+
+
+def _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, *, mode):
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        if mode == "no shuffle":
+            order = np.arange(len(X))
+        if mode == "with replacement":
+            order = rng.integers(0, len(X), size=len(X))
+        if mode == "full batch":
+            batches = [order]
+        elif mode == "drops a batch":
+            batches = [order[s : s + batch_size] for s in range(0, len(X) - batch_size, batch_size)]
+        else:
+            batches = [order[s : s + batch_size] for s in range(0, len(X), batch_size)]
+        losses = []
+        for batch in batches:
+            labels = y[rng.permutation(batch)] if mode == "labels apart" else y[batch]
+            loss, grads = loss_and_grads(X[batch], labels, params)
+            if mode != "no update":
+                ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(losses[-1] if mode == "last loss" else float(np.mean(losses)))
+    return history
+
+
+for _mode, _what in [
+    ("full batch", "one step per epoch"),
+    ("no shuffle", "the same order every epoch"),
+    ("with replacement", "batches drawn with replacement"),
+    ("drops a batch", "skips samples every epoch"),
+    ("labels apart", "labels shuffled apart from X"),
+    ("no update", "never updates the parameters"),
+    ("last loss", "returns the last batch's loss"),
+]:
+
+    def _train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0, _mode=_mode):
+        return _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, mode=_mode)
+
+    wrong("train", _what)(_train)
+
+
+# --- reference use ----------------------------------------------------------------------------
+
+
+def _reference_users():
+    """Functions that hand their work to nnlib or the autograder, by several routes."""
+    import importlib
+
+    import nnlib.activations
+    from autograder.checks import CHECKS
+    from nnlib.activations import relu_forward as nnlib_relu
+
+    def direct(z):
+        return nnlib_relu(z)
+
+    def through_module(z):
+        return nnlib.activations.relu_forward(z)
+
+    def imported_inside(z):
+        from nnlib.activations import relu_forward
+
+        return relu_forward(z)
+
+    def by_import_module(z):
+        return importlib.import_module("nnlib.activations").relu_forward(z)
+
+    def helper(z):
+        return getattr(nnlib.activations, "relu_" + "forward")(z)
+
+    def through_helper(z):
+        return helper(z)
+
+    def through_autograder(z):
+        return CHECKS["relu_forward"] and nnlib_relu(z)
+
+    return {
+        "direct import": direct,
+        "module attribute": through_module,
+        "import inside the function": imported_inside,
+        "importlib": by_import_module,
+        "helper function": through_helper,
+        "autograder registry": through_autograder,
+    }
+
+
+REFERENCE_USERS = _reference_users()

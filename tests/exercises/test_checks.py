@@ -1,0 +1,174 @@
+"""The checks themselves: correct code earns full marks, wrong code is caught and explained."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import student_correct
+from student_wrong import REFERENCE_USERS, WRONG
+
+from autograder.checks import ASSIGNMENTS, CHECKS, Case, run_check, to_plain
+
+NUMPY_ONLY = [name for names in ASSIGNMENTS.values() for name in names if "classifier" not in name]
+
+
+def test_every_graded_function_belongs_to_one_assignment():
+    names = [name for names in ASSIGNMENTS.values() for name in names]
+    assert sorted(names) == sorted(CHECKS)
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("name", NUMPY_ONLY)
+@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+def test_correct_implementation_earns_full_marks(name, hidden):
+    report = run_check(name, vars(student_correct), hidden=hidden)
+    assert report.score == CHECKS[name].points, str(report)
+
+
+@pytest.mark.parametrize("name", NUMPY_ONLY)
+def test_cases_are_seeded_and_cover_batches_dtypes_and_edges(name):
+    first, again = CHECKS[name].cases(), CHECKS[name].cases()
+    hidden = CHECKS[name].cases(hidden=True)
+    assert [c.name for c in first] == [c.name for c in again]
+    for a, b in zip(first, again, strict=True):
+        assert repr(to_plain(a.args)) == repr(to_plain(b.args))
+    assert repr(to_plain([c.args for c in first])) != repr(to_plain([c.args for c in hidden]))
+    assert len(first) >= 3
+
+
+BATCHED = ASSIGNMENTS["04-feedforward"] + ASSIGNMENTS["05-activations"]
+BATCHED += ASSIGNMENTS["06-losses"] + ASSIGNMENTS["07-backprop"]
+
+
+@pytest.mark.parametrize("name", BATCHED)
+def test_array_checks_use_both_dtypes_a_batch_of_one_and_edge_cases(name):
+    cases = CHECKS[name].cases() + CHECKS[name].cases(hidden=True)
+    labels = " ".join(case.name for case in cases)
+    assert "float32" in labels and "float64" in labels
+    assert "(1, " in labels
+    assert any(case.edge for case in cases)
+
+
+@pytest.mark.parametrize(
+    ("name", "what", "namespace"), WRONG, ids=[f"{n}: {w}" for n, w, _ in WRONG]
+)
+def test_wrong_implementation_is_caught_with_an_explanation(name, what, namespace):
+    report = run_check(name, namespace, hidden=True)
+    assert report.score < CHECKS[name].points, f"{what!r} earned full marks:\n{report}"
+    failures = [v.message for _, v in report.results if not v.passed] or [report.message]
+    assert all(message and message != "ok" for message in failures)
+
+
+def test_number_of_wrong_implementations(record_property):
+    record_property("wrong_implementations", len(WRONG))
+    covered = {name for name, _, _ in WRONG}
+    assert covered == set(NUMPY_ONLY), set(NUMPY_ONLY) - covered
+    assert len(WRONG) >= 3 * len(NUMPY_ONLY)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "expected"),
+    [
+        ("W transposed", "W transposed"),
+        ("no max-subtraction", "max-subtraction"),
+        ("normalises columns", "axis=0"),
+        ("gradients not divided by N", "times too large, the batch size N"),
+        ("upstream gradient ignored", "upstream gradient"),
+        ("derivative at the wrong point: sigma(a)", "wrong point"),
+        ("dW transposed", "transposed"),
+        ("db summed over the wrong axis", "axis 1"),
+        ("one-sided difference", "centred difference"),
+        ("y of shape (N,) broadcast to (N, N)", "(N, N)"),
+        ("ReLU derivative missing", "ReLU's derivative"),
+        ("uses z (1 - z)", "derivative taken at z"),
+    ],
+)
+def test_messages_name_the_likely_mistake(mistake, expected):
+    matches = [(n, ns) for n, what, ns in WRONG if what == mistake]
+    assert matches, mistake
+    for name, namespace in matches:
+        text = str(run_check(name, namespace, hidden=True))
+        assert expected in text, text
+
+
+def test_an_unimplemented_function_fails_every_case_with_a_message():
+    def relu_forward(z):
+        raise NotImplementedError()
+
+    report = run_check("relu_forward", relu_forward)
+    assert report.score == 0
+    assert all(not v.passed and "not implemented yet" in v.message for _, v in report.results)
+
+
+def test_partial_credit_for_a_function_right_except_on_edge_cases():
+    namespace = dict(vars(student_correct))
+    namespace["softmax"] = next(ns for n, w, ns in WRONG if w == "no max-subtraction")["softmax"]
+    report = run_check("softmax", namespace)
+    assert 0 < report.score < CHECKS["softmax"].points
+    assert "max-subtraction" in str(report)
+
+
+def test_edge_cases_alone_earn_nothing():
+    namespace = next(ns for n, w, ns in WRONG if w == "absolute value")
+    report = run_check("relu_forward", namespace)
+    assert any(v.passed for _, v in report.results)
+    assert report.score == 0
+
+
+@pytest.mark.parametrize("route", sorted(REFERENCE_USERS))
+def test_calling_the_reference_earns_nothing(route):
+    report = run_check("relu_forward", REFERENCE_USERS[route])
+    assert report.score == 0
+    assert "instead of computing its answer" in report.message, str(report)
+
+
+def test_a_student_function_named_like_numpy_helpers_is_not_flagged():
+    def relu_forward(z):
+        return np.maximum(z, 0), z
+
+    assert run_check("relu_forward", relu_forward).score == CHECKS["relu_forward"].points
+
+
+def test_notebook_check_returns_points_and_raises_on_zero(capsys):
+    from autograder import check
+
+    def relu_forward(z):
+        return np.maximum(z, 0), z
+
+    assert check(relu_forward) == CHECKS["relu_forward"].points
+    assert "relu_forward: 10/10 cases passed" in capsys.readouterr().out
+
+    def sigmoid_forward(z):
+        raise NotImplementedError()
+
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        check(sigmoid_forward)
+
+
+def test_check_finds_the_partner_function_in_the_notebook_namespace():
+    from autograder import check
+
+    notebook = {"np": np, "relu_forward": student_correct.relu_forward}
+    exec("def relu_backward(da, cache):\n    return da * (cache > 0)\n", notebook)
+    assert check(notebook["relu_backward"]) == CHECKS["relu_backward"].points
+
+    exec("def leaky_relu_backward(da, cache):\n    return da\n", notebook)
+    with pytest.raises(AssertionError, match="define leaky_relu_forward first"):
+        check(notebook["leaky_relu_backward"])
+
+
+def test_stray_output_and_warnings_do_not_reach_stderr(capfd):
+    def softmax(z):
+        import sys
+
+        print("debugging", file=sys.stderr)
+        e = np.exp(z)  # overflows on the large cases: a RuntimeWarning
+        return e / e.sum(axis=1, keepdims=True)
+
+    run_check("softmax", softmax)
+    assert capfd.readouterr().err == ""
+
+
+def test_case_private_values_are_not_arguments():
+    case = Case("x", (np.zeros(2),), private={"labels": np.ones(2)})
+    assert "labels" not in case.kwargs and len(case.args) == 1
