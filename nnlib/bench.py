@@ -47,8 +47,11 @@ from nnlib.training import synchronize
 __all__ = ["add_arguments", "machine_description", "run_bench", "sgemm_gflops"]
 
 FRAMEWORKS = ("nnlib", "numpy", "torch", "sklearn")
+# Chosen by name only: nnlib on NumPy beside a GPU run, to compare the two backends.
+EXTRA_FRAMEWORKS = ("nnlib-cpu",)
 LABELS = {
     "nnlib": "nnlib",
+    "nnlib-cpu": "nnlib on NumPy",
     "numpy": "plain NumPy loop",
     "torch": "PyTorch",
     "sklearn": "scikit-learn MLP",
@@ -68,9 +71,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--frameworks",
         nargs="+",
-        choices=FRAMEWORKS,
+        choices=FRAMEWORKS + EXTRA_FRAMEWORKS,
         default=list(FRAMEWORKS),
-        help="whom to time (default: all four)",
+        help="whom to time (default: the first four; nnlib-cpu is nnlib on NumPy, "
+        "to compare with nnlib on CuPy)",
     )
     p.add_argument("--batch-sizes", nargs="+", type=int, default=[64, 256], metavar="B")
     p.add_argument("--hidden", nargs="+", type=int, default=[128], metavar="H")
@@ -87,6 +91,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="nnlib's and the plain loop's array library; cupy puts PyTorch on CUDA too",
     )
     p.add_argument("--record", metavar="PATH", help="also write the report to PATH (Markdown)")
+    p.add_argument(
+        "--sgemm-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="size of the (N, N) matrices of the peak measurement (default 2048, 8192 on a GPU)",
+    )
 
 
 # --------------------------------------------------------------------------- measurements
@@ -222,16 +233,19 @@ def train_nnlib(X, y, hidden, batch_size, epochs, xp) -> list[float]:
     return history.epoch_seconds[1:]
 
 
-def train_plain_numpy(X, y, hidden, batch_size, epochs, xp) -> list[float]:
-    """The same training written out by hand: what a careful NumPy programmer would type."""
-    params = {k: backend.asarray(v, xp) for k, v in _initial_params(hidden).items()}
+def plain_numpy_epochs(X, y, params, batch_size, epochs, xp) -> list[float]:
+    """Train ``params`` (W1, b1, W2, b2) in place by a hand-written loop; seconds per epoch.
+
+    What a careful NumPy programmer would type: no checks, no dictionaries of gradients, no
+    gradient with respect to the input.
+    """
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    X = backend.asarray(X, xp, dtype=np.float32)
+    X = backend.asarray(X, xp, dtype=W1.dtype)
     y = backend.asarray(y, xp)
     N = X.shape[0]
     rng = np.random.default_rng(0)
     times = []
-    for _ in range(epochs + 1):
+    for _ in range(epochs):
         start = time.perf_counter()
         order = backend.asarray(rng.permutation(N), xp)
         for i in range(0, N, batch_size):
@@ -258,7 +272,13 @@ def train_plain_numpy(X, y, hidden, batch_size, epochs, xp) -> list[float]:
             b2 -= LEARNING_RATE * db2
         synchronize(xp)
         times.append(time.perf_counter() - start)
-    return times[1:]
+    return times
+
+
+def train_plain_numpy(X, y, hidden, batch_size, epochs, xp) -> list[float]:
+    """Seconds of each epoch of :func:`plain_numpy_epochs` (after one warm-up epoch)."""
+    params = {k: backend.asarray(v, xp) for k, v in _initial_params(hidden).items()}
+    return plain_numpy_epochs(X, y, params, batch_size, epochs + 1, xp)[1:]
 
 
 def train_torch(X, y, hidden, batch_size, epochs, xp) -> list[float]:
@@ -329,8 +349,14 @@ def train_sklearn(X, y, hidden, batch_size, epochs, xp) -> list[float]:
     return times[1:]
 
 
+def train_nnlib_cpu(X, y, hidden, batch_size, epochs, xp) -> list[float]:
+    """:func:`train_nnlib` on NumPy, whatever the benchmark's backend."""
+    return train_nnlib(X, y, hidden, batch_size, epochs, np)
+
+
 TRAINERS: dict[str, Callable[..., list[float]]] = {
     "nnlib": train_nnlib,
+    "nnlib-cpu": train_nnlib_cpu,
     "numpy": train_plain_numpy,
     "torch": train_torch,
     "sklearn": train_sklearn,
@@ -373,6 +399,13 @@ class Report:
         self.lines.append("```")
 
 
+def _torch_cuda() -> bool:
+    """Whether PyTorch sees a CUDA GPU."""
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
 def _available(framework: str, xp: Any) -> str | None:
     """None when ``framework`` can run here, else the reason it cannot."""
     module = {"torch": "torch", "sklearn": "sklearn"}.get(framework)
@@ -393,7 +426,7 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
     if args.samples is not None:
         X, y = X[: args.samples], y[: args.samples]
     N = X.shape[0]
-    peak = sgemm_gflops(xp)
+    peak = sgemm_gflops(xp, n=args.sgemm_size)
     report(f"sgemm peak (float32, best of 5, measured now): {peak:.1f} GFLOP/s")
     report(
         f"data: MNIST, {N} training samples; plain SGD, lr {LEARNING_RATE}; "
@@ -426,7 +459,9 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
             rows = [["", "s/epoch", "nnlib time / this", "GFLOP/s", "of sgemm peak",
                      "peak RSS MiB", "RSS growth MiB"]]  # fmt: skip
             for t in timings.values():
-                where = "CPU" if t.framework == "sklearn" else device
+                where = "CPU" if t.framework in ("sklearn", "nnlib-cpu") else device
+                if t.framework == "torch":
+                    where = "GPU" if device == "GPU" and _torch_cuda() else "CPU"
                 rows.append([
                     f"{LABELS[t.framework]} ({where})",
                     f"{t.seconds:.3f}",

@@ -1,0 +1,80 @@
+"""The nnlib bench command, on a small slice of the data so that it runs in seconds."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from nnlib import bench, cli, reference
+
+
+def test_epoch_flops_counts_the_matrix_products():
+    """2N(2*784*H + 3*H*10): forward and dW of both layers, dX of the second only."""
+    assert bench.epoch_flops(1, 1) == 2 * (2 * 784 + 30)
+    assert bench.epoch_flops(100, 128) == 100 * bench.epoch_flops(1, 128)
+
+
+def test_sgemm_peak_is_plausible():
+    """The BLAS peak is positive and finite (between 0.1 GFLOP/s and 100 TFLOP/s)."""
+    assert 0.1 < bench.sgemm_gflops(n=256, repeats=2) < 1e5
+
+
+def test_plain_numpy_loop_learns_like_nnlib():
+    """The hand-written loop is a correct trainer: from the same start, one epoch of it and
+    one epoch of nnlib's plain SGD classify the training data equally well."""
+    from nnlib.network import MLP
+    from nnlib.optim import SGD
+    from nnlib.training import evaluate, fit
+
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((10, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 1000)
+    X = centres[y] + 2.0 * rng.standard_normal((1000, 784)).astype(np.float32)
+    model = MLP([784, 16, 10], seed=0)
+    fit(model, X, y, epochs=1, batch_size=50, optimizer=SGD(bench.LEARNING_RATE), progress=False)
+    expected = evaluate(model, X, y)["accuracy"]
+
+    plain = MLP([784, 16, 10], seed=0)
+    times = bench.plain_numpy_epochs(X, y, plain.params, 50, 1, np)
+    got = evaluate(plain, X, y)["accuracy"]
+    assert len(times) == 1 and times[0] > 0
+    assert got > 0.8 and abs(got - expected) < 0.05, f"plain loop {got:.3f}, nnlib {expected:.3f}"
+
+
+def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
+    """Every framework gets a row with seconds, ratio, GFLOP/s and memory; --record writes it."""
+    record = tmp_path / "bench.md"
+    argv = ["bench", "--parts", "speed", "--samples", "1024", "--epochs", "1"]
+    argv += ["--batch-sizes", "128", "--sgemm-size", "512", "--record", str(record)]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    for label in ("nnlib (CPU)", "plain NumPy loop (CPU)", "PyTorch (CPU)", "scikit-learn MLP"):
+        row = next((line for line in out.splitlines() if line.startswith(label)), None)
+        assert row is not None, f"no row for {label} in\n{out}"
+        numbers = re.findall(r"\d+(?:\.\d+)?", row[len(label) :])
+        assert len(numbers) == 6, row
+    assert "sgemm peak" in out and "CPU:" in out
+    text = record.read_text()
+    assert text.startswith("# nnlib bench") and "```" in text and "nnlib (CPU)" in text
+
+
+def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
+    """All 45 pairs are trained and tabulated (a tiny configuration keeps this fast)."""
+    tiny = reference.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
+    monkeypatch.setattr(reference, "SIGNS_REFERENCE", tiny)
+    assert cli.main(["bench", "--parts", "pairs"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if re.match(r"^[0-8]  ", line)]
+    assert len(rows) == 9
+    cells = re.findall(r"\d+\.\d", "\n".join(rows))
+    assert len(cells) == 45
+    assert all(0 <= float(c) <= 100 for c in cells)
+    assert "mean over the 45 pairs" in out
+
+
+@pytest.mark.parametrize("part", ["speed", "pairs"])
+def test_parts_can_be_chosen(part):
+    args = cli.build_parser().parse_args(["bench", "--parts", part])
+    assert args.parts == [part]
