@@ -150,8 +150,11 @@ def _kill(proc: subprocess.Popen) -> None:
         pass
 
 
-def _read_result(path: Path) -> CaseResult | None:
-    """Read one result file safely: a regular file, not a link, bounded, no pickles."""
+def _read_results(path: Path, count: int) -> list[CaseResult] | None:
+    """Read one function's results safely: a regular file, not a link, bounded, no pickles.
+
+    Returns None when there is no such file (the function was not reached).
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
@@ -159,17 +162,28 @@ def _read_result(path: Path) -> CaseResult | None:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULT_BYTES:
-            return CaseResult("error", error="the result was too large or not a file")
+            return [CaseResult("error", error="the results were too large or not a file")] * count
         with os.fdopen(fd, "rb", closefd=False) as f, np.load(f, allow_pickle=False) as data:
             meta = json.loads(bytes(data["__meta__"]).decode())
-            status = str(meta.get("status", "error"))
-            if status != "ok":
-                return CaseResult(status, error=str(meta.get("error", ""))[:2000])
             arrays = {key: data[key] for key in data.files if key != "__meta__"}
-            output = decode(meta.get("output"), arrays)
-            return CaseResult("ok", output=output, seconds=float(meta.get("seconds", 0.0)))
+        results = []
+        for case in list(meta.get("cases", []))[:count]:
+            status = str(case.get("status", "error"))
+            if status != "ok":
+                results.append(CaseResult(status, error=str(case.get("error", ""))[:2000]))
+                continue
+            prefix = str(case.get("prefix", ""))
+            mine = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+            try:
+                output = decode(case.get("output"), mine)
+            except Exception as exc:
+                results.append(CaseResult("error", error=f"unreadable result: {exc}"[:300]))
+                continue
+            results.append(CaseResult("ok", output=output, seconds=float(case.get("seconds", 0))))
+        results += [CaseResult("error", error="no result for this case")] * (count - len(results))
+        return results
     except Exception as exc:  # a corrupt or forged file is the submission's loss only
-        return CaseResult("error", error=f"unreadable result: {type(exc).__name__}")
+        return [CaseResult("error", error=f"unreadable results: {type(exc).__name__}")] * count
     finally:
         os.close(fd)
 
@@ -220,7 +234,7 @@ def _write_job(
     inputs: PreparedInputs,
     limits: Limits,
     skip_cells: set[int],
-    skip_cases: set[tuple[int, int]],
+    skip_functions: set[int],
 ) -> None:
     job = {
         "cells": cells,
@@ -228,7 +242,7 @@ def _write_job(
         "inputs": inputs.sandbox_path,
         "cell_timeout": limits.cell_seconds,
         "skip_cells": sorted(skip_cells),
-        "skip_cases": sorted(skip_cases),
+        "skip_functions": sorted(skip_functions),
     }
     (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
 
@@ -287,7 +301,7 @@ def run_submission(
         spec.name: [None] * len(spec.cases) for spec in functions
     }
     skip_cells: set[int] = set()
-    skip_cases: set[tuple[int, int]] = set()
+    skip_functions: set[int] = set()
     logs: list[str] = []
     events: list[str] = []
     cell_status: dict[int, str] = {}
@@ -295,7 +309,7 @@ def run_submission(
     while attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
         attempts += 1
         _fresh_job_dir(job_dir, isolation)
-        _write_job(job_dir, cells, inputs, limits, skip_cells, skip_cases)
+        _write_job(job_dir, cells, inputs, limits, skip_cells, skip_functions)
         read_end, write_end = os.pipe()
         out_read, out_write = os.pipe()
         cmd, env = runner_command(isolation, job_dir, lib_dir, write_end)
@@ -351,11 +365,10 @@ def run_submission(
         skip_cells.update(i for i, status in watch.cells.items() if status == "timeout")
 
         for f_index, spec in enumerate(functions):
-            for c_index in range(len(spec.cases)):
-                if results[spec.name][c_index] is None:
-                    got = _read_result(job_dir / "out" / f"{f_index}_{c_index}.npz")
-                    if got is not None:
-                        results[spec.name][c_index] = got
+            if f_index not in skip_functions and results[spec.name][0:1] == [None]:
+                got = _read_results(job_dir / "out" / f"{f_index}.npz", len(spec.cases))
+                if got is not None:
+                    results[spec.name] = list(got)
         finished = "done" in watch.events
         culprit = watch.current
         if finished or all(r is not None for rs in results.values() for r in rs):
@@ -371,12 +384,10 @@ def run_submission(
                 name = functions[f_index].name
             except (ValueError, IndexError):
                 break
-            # a function that brings its process down loses all its remaining cases
+            # a function that brings its process down loses its cases
             status = "timeout" if killed_for == "timeout" else "crash"
-            for c_index, result in enumerate(results[name]):
-                if result is None:
-                    results[name][c_index] = CaseResult(status, error=reason)
-                    skip_cases.add((f_index, c_index))
+            results[name] = [CaseResult(status, error=reason)] * len(results[name])
+            skip_functions.add(f_index)
         else:
             break  # died before running anything attributable: nothing a restart would fix
     final: dict[str, list[CaseResult]] = {}

@@ -263,7 +263,8 @@ def grade_class(
     for line in isolation.describe():
         log("  " + line)
     out.mkdir(parents=True, exist_ok=True)
-    gradebook = report.open_gradebook(out / "gradebook.db", assignment)
+    gradebook = report.GradebookWriter(out / "gradebook.db", assignment)
+    gradebook.start()
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
         os.chmod(work, 0o711)
@@ -304,7 +305,7 @@ def grade_class(
                         reason=f"the grader failed on this submission: {exc}",
                     )
                 results.append(result)
-                report.record_in_gradebook(gradebook, assignment, result)
+                gradebook.add(result)
                 report.write_feedback(
                     out / "feedback" / result.student_id / f"{assignment_name}.html",
                     assignment,
@@ -315,6 +316,7 @@ def grade_class(
                     f"{result.status} {result.reason}".rstrip()
                 )
         report.write_csv(out / "grades.csv", assignment, results)
+        gradebook.finish()
     finally:
         gradebook.close()
         shutil.rmtree(work, ignore_errors=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import html
 import os
+import queue
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +52,49 @@ def record_in_gradebook(gb: Gradebook, assignment: Assignment, result: StudentRe
             grade = gb.find_grade(cell.grade_id, nb.name, assignment.name, result.student_id)
             grade.auto_score = float(scores.get(cell.grade_id, 0.0))
     gb.db.commit()
+
+
+class GradebookWriter(threading.Thread):
+    """Records results in the gradebook from one thread, while the submissions are graded.
+
+    Creating a new nbgrader gradebook takes seconds (nbgrader runs ``alembic``); doing it here
+    lets the workers start at once. :meth:`finish` waits for every result to be stored and
+    raises what went wrong, if anything.
+    """
+
+    def __init__(self, path: Path, assignment: Assignment) -> None:
+        super().__init__(daemon=True)
+        self.path, self.assignment = path, assignment
+        self.queue: queue.Queue = queue.Queue()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            gb = open_gradebook(self.path, self.assignment)
+        except BaseException as exc:
+            self.error = exc
+            return
+        try:
+            while (result := self.queue.get()) is not None:
+                record_in_gradebook(gb, self.assignment, result)
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            gb.close()
+
+    def add(self, result: StudentResult) -> None:
+        self.queue.put(result)
+
+    def close(self) -> None:
+        """Stop after the results already added, without raising."""
+        if self.is_alive():
+            self.queue.put(None)
+            self.join()
+
+    def finish(self) -> None:
+        self.close()
+        if self.error is not None:
+            raise RuntimeError(f"could not write the gradebook {self.path}: {self.error}")
 
 
 def write_csv(path: Path, assignment: Assignment, results: list[StudentResult]) -> None:

@@ -2,15 +2,16 @@
 
 It is started by the grader as ``python runner.py JOB_DIR`` in a fresh process, in a folder that
 holds only the submission's code cells and the grader's inputs. It needs nothing but the standard
-library, NumPy and IPython (for notebook magics): the course packages are not importable here.
+library, NumPy and, for notebook magics, IPython: the course packages are not importable here.
 
 Steps:
 
 1. read ``job.json`` (the code cells to run, the functions to call, the time limits) and
    ``inputs.npz`` (the grader's case inputs) before any student code runs;
-2. run the code cells one by one in an IPython shell, each under a time limit;
+2. run the code cells one by one, each under a time limit (in an IPython shell when a cell uses
+   magics);
 3. call each graded function on each case and write what it returned to ``out/``, one ``.npz``
-   per case, holding plain numeric arrays only (never pickles).
+   per function, holding plain numeric arrays only (never pickles).
 
 Progress goes to file descriptor 3 as one line per event (``cell 4 start``, ``case 2 1 end``):
 when this process dies or hangs, the grader knows which cell or case was responsible, skips it and
@@ -153,6 +154,76 @@ def _make_caller(spec: dict) -> Any:
     return namespace["call"], self_
 
 
+def _needs_ipython(source: str) -> bool:
+    """Whether a cell uses IPython syntax (magics, shell escapes) or IPython itself."""
+    lines = (line.lstrip() for line in source.splitlines())
+    return "get_ipython" in source or any(line.startswith(("%", "!")) for line in lines)
+
+
+def _run_cells(job: dict, progress: _Progress) -> dict:
+    """Run the notebook's code cells, each under the cell time limit; return the namespace.
+
+    Plain Python cells run with ``exec`` in one namespace, as in a kernel; when a cell uses
+    IPython syntax, all cells run in an IPython shell instead (slower to start).
+    """
+    skip_cells = set(job.get("skip_cells", []))
+    cells = [(index, source) for index, source in job["cells"] if index not in skip_cells]
+    if any(_needs_ipython(source) for _, source in cells):
+        from IPython.core.interactiveshell import InteractiveShell
+        from traitlets.config import Config
+
+        config = Config()
+        config.HistoryManager.enabled = False  # no SQLite history file, nothing to corrupt
+        shell = InteractiveShell.instance(config=config, colors="nocolor")
+        namespace = shell.user_ns
+
+        def run(index: int, source: str) -> str:
+            result = shell.run_cell(source)
+            error = result.error_in_exec or result.error_before_exec
+            if error is None:
+                return "ok"
+            return "timeout" if isinstance(error, CellTimeout) else "error"
+
+    else:
+        import builtins
+        import types
+
+        module = types.ModuleType("__main__")
+        sys.modules["__main__"] = module
+        namespace = module.__dict__
+        namespace["__builtins__"] = builtins
+
+        def run(index: int, source: str) -> str:
+            try:
+                code = compile(source, f"<cell {index}>", "exec")
+            except SyntaxError:
+                traceback.print_exc(limit=0)
+                return "error"
+            try:
+                exec(code, namespace)
+            except CellTimeout:
+                raise
+            except BaseException:
+                traceback.print_exc(limit=-3)
+                return "error"
+            return "ok"
+
+    for index, source in cells:
+        progress("cell", index, "start")
+        try:
+            status = _limited(job["cell_timeout"], run, index, source)
+        except CellTimeout:
+            status = "timeout"
+            print(
+                f"cell {index} ran past the time limit of {job['cell_timeout']:g} s",
+                file=sys.stderr,
+            )
+        except BaseException:
+            status = "error"
+        progress("cell", index, "end", status)
+    return namespace
+
+
 def main(job_dir: str) -> int:
     os.chdir(job_dir)
     with open("job.json", encoding="utf-8") as f:
@@ -176,46 +247,27 @@ def main(job_dir: str) -> int:
         for spec in job["functions"]
     ]
 
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
+    namespace = _run_cells(job, progress)
 
-    config = Config()
-    config.HistoryManager.enabled = False  # no SQLite history file, nothing to corrupt
-    shell = InteractiveShell.instance(config=config, colors="nocolor")
-    skip_cells = set(job.get("skip_cells", []))
-    for index, source in job["cells"]:
-        if index in skip_cells:
-            continue
-        progress("cell", index, "start")
-        status = "ok"
-        try:
-            result = _limited(job["cell_timeout"], shell.run_cell, source)
-            if result.error_in_exec is not None or result.error_before_exec is not None:
-                error = result.error_in_exec or result.error_before_exec
-                status = "timeout" if isinstance(error, CellTimeout) else "error"
-        except CellTimeout:
-            status = "timeout"
-        except BaseException:
-            status = "error"
-        progress("cell", index, "end", status)
-
-    skip_cases = {tuple(pair) for pair in job.get("skip_cases", [])}
-    namespace = shell.user_ns
+    skip_functions = set(job.get("skip_functions", []))
     for f_index, spec in enumerate(job["functions"]):
+        if f_index in skip_functions:
+            continue
         required = list(spec.get("also") or [spec["name"]])
         fns = {name: namespace.get(name) for name in required}
         missing = [name for name, fn in fns.items() if not callable(fn)]
+        results: list[dict] = []
+        arrays: dict[str, np.ndarray] = {}
         timed_out = False
         for c_index, (case_name, args_spec, kwargs_spec) in enumerate(cases[f_index]):
-            if (f_index, c_index) in skip_cases:
-                continue
             if timed_out:  # one case past the limit is enough: the rest would only cost time
-                meta = {"status": "timeout", "error": "not run: an earlier case ran too long"}
-                _write_result(os.path.join("out", f"{f_index}_{c_index}.npz"), meta, {})
+                results.append(
+                    {"status": "timeout", "error": "not run: an earlier case ran too long"}
+                )
                 continue
             progress("case", f_index, c_index, "start")
-            meta: dict[str, Any] = {"function": spec["name"], "case": case_name}
-            arrays: dict[str, np.ndarray] = {}
+            meta: dict[str, Any] = {}
+            case_arrays: dict[str, np.ndarray] = {}
             try:
                 if missing:
                     raise NameError(
@@ -230,28 +282,32 @@ def main(job_dir: str) -> int:
                 kwargs = decode(kwargs_spec, inputs)
                 caller, self_ = callers[f_index]
                 if caller is None:
-                    meta["grader_error"] = True
                     raise RuntimeError(self_)
                 case = SimpleNamespace(name=case_name, args=tuple(args), kwargs=dict(kwargs))
                 started = time.perf_counter()
                 output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
                 meta["seconds"] = time.perf_counter() - started
-                meta["output"] = encode(output, arrays)
+                meta["output"] = encode(output, case_arrays)
                 meta["status"] = "ok"
             except CellTimeout:
-                meta["status"] = "timeout"
-                meta["error"] = f"did not return within {spec['call_timeout']:g} s"
+                meta = {
+                    "status": "timeout",
+                    "error": f"did not return within {spec['call_timeout']:g} s",
+                }
             except BaseException as exc:  # the student's error, reported to the student
-                meta["status"] = "error"
-                meta["error"] = _short(exc)
-                arrays = {}
-            try:
-                _write_result(os.path.join("out", f"{f_index}_{c_index}.npz"), meta, arrays)
-            except BaseException as exc:
-                meta = {"status": "error", "error": "could not save the result: " + _short(exc)}
-                _write_result(os.path.join("out", f"{f_index}_{c_index}.npz"), meta, {})
+                meta = {"status": "error", "error": _short(exc)}
+                case_arrays = {}
+            meta["prefix"] = f"c{c_index}_"
+            arrays.update({meta["prefix"] + key: value for key, value in case_arrays.items()})
+            results.append(meta)
             progress("case", f_index, c_index, "end", meta["status"])
             timed_out = meta["status"] == "timeout"
+        path = os.path.join("out", f"{f_index}.npz")
+        try:
+            _write_result(path, {"cases": results}, arrays)
+        except BaseException as exc:
+            error = "could not save the results: " + _short(exc)
+            _write_result(path, {"cases": [{"status": "error", "error": error}] * len(results)}, {})
     progress("done")
     return 0
 
