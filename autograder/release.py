@@ -96,7 +96,7 @@ def ensure_scripts_on_path() -> None:
         os.environ["PATH"] = os.pathsep.join([scripts, *paths])
 
 
-def _course_config(course: Path):
+def course_config(course: Path):
     """The repository's nbgrader configuration, pointed at a scratch course folder."""
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
@@ -147,7 +147,7 @@ def generate(names: list[str], out: Path, root: Path = REPO_ROOT, sync: bool = T
                 if sync_install_cell(nb) and sync:
                     write_notebook(nb, path)
                 write_notebook(nb, course / "source" / name / path.name)
-        api = NbGraderAPI(config=_course_config(course))
+        api = NbGraderAPI(config=course_config(course))
         for name in names:
             result = api.generate_assignment(name, force=True, create=True)
             if not result["success"]:

@@ -1,0 +1,85 @@
+"""exercises/ is exactly what nbgrader's generate_assignment makes of solutions/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from autograder.checks import ASSIGNMENTS, CHECKS
+from autograder.course import INSTALL_CELL_ID, REPO_ROOT, REPOSITORY_URL, install_cell_source
+from autograder.release import assignments, differences
+
+ALL = assignments()
+
+
+def test_every_assignment_has_a_source_and_an_exercise():
+    assert ALL == sorted(ASSIGNMENTS)
+    for assignment in ALL:
+        assert (REPO_ROOT / "solutions" / assignment / f"{assignment}.ipynb").is_file()
+        assert (REPO_ROOT / "exercises" / assignment / f"{assignment}.ipynb").is_file()
+
+
+def test_exercises_are_what_release_makes_of_solutions():
+    problems = differences()
+    assert not problems, "\n".join(problems) + "\nrun `autograder release` to regenerate"
+
+
+def test_a_hand_edited_exercise_is_detected(tmp_path):
+    root = tmp_path / "repo"
+    for folder in ("solutions", "exercises"):
+        shutil.copytree(REPO_ROOT / folder / "06-losses", root / folder / "06-losses")
+    path = root / "exercises" / "06-losses" / "06-losses.ipynb"
+    nb = nbformat.read(path, 4)
+    nb.cells[1].source += "\nA hand edit."
+    nbformat.write(nb, path)
+    assert differences(["06-losses"], root=root) == [
+        "exercises/06-losses/06-losses.ipynb differs from its release"
+    ]
+
+
+@pytest.mark.parametrize("folder", ["solutions", "exercises"])
+@pytest.mark.parametrize("assignment", ALL)
+def test_first_cell_installs_the_course_package_only_when_missing(folder, assignment):
+    nb = nbformat.read(REPO_ROOT / folder / assignment / f"{assignment}.ipynb", 4)
+    first = nb.cells[0]
+    assert first.id == INSTALL_CELL_ID and first.cell_type == "code"
+    assert first.source == install_cell_source()
+    assert 'find_spec("nnlib") is None' in first.source
+    assert f"git+{REPOSITORY_URL}" in first.source
+
+
+def test_the_repository_url_is_written_in_one_place():
+    sources = [p for p in (REPO_ROOT / "autograder").rglob("*.py")]
+    holders = [p.name for p in sources if REPOSITORY_URL in p.read_text()]
+    assert holders == ["course.py"]
+
+
+@pytest.mark.parametrize("assignment", ALL)
+def test_student_version_has_stubs_and_no_hidden_tests_or_solutions(assignment):
+    text = (REPO_ROOT / "exercises" / assignment / f"{assignment}.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    assert "hidden=True" not in text
+    assert "raise NotImplementedError()" in text
+
+
+@pytest.mark.parametrize("assignment", ALL)
+def test_source_cells_carry_nbgrader_markup(assignment):
+    nb = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    graded = []
+    for cell in tests:
+        meta = cell.metadata["nbgrader"]
+        name = re.search(r"^check\((\w+)\)$", cell.source, re.M).group(1)
+        graded.append(name)
+        assert meta["points"] == CHECKS[name].points
+        assert meta["grade_id"] == f"test_{name}" and meta["locked"]
+        docstring = cell.source.splitlines()[0]
+        assert docstring.startswith('"""') and docstring.endswith('"""') and name in docstring
+        if "classifier" not in name:
+            assert "### BEGIN HIDDEN TESTS" in cell.source
+    assert graded == ASSIGNMENTS[assignment]
+    solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert solutions and all("### BEGIN SOLUTION" in c.source for c in solutions)
