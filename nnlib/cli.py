@@ -48,6 +48,9 @@ def _train(args: argparse.Namespace) -> int:
         schedule=args.schedule,
         activation=args.activation,
         seed=args.seed,
+        standardize=args.standardize,
+        shift_copies=args.shift_copies,
+        max_shift=args.max_shift,
     )
     progress = not args.no_progress
     if args.dataset == "mnist":
@@ -94,6 +97,19 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def _reference_configs() -> str:
+    """The reference configurations, for the help of ``nnlib train``."""
+    from dataclasses import asdict
+
+    from nnlib.reference import MNIST_REFERENCE, SIGNS_REFERENCE
+
+    lines = ["reference configurations:"]
+    for name, config in (("mnist", MNIST_REFERENCE), ("signs", SIGNS_REFERENCE)):
+        values = ", ".join(f"{k}={v}" for k, v in asdict(config).items())
+        lines.append(f"  {name}: {values}")
+    return "\n".join(lines)
+
+
 def _digit_pair(p: argparse.ArgumentParser, default: list[int] | None) -> None:
     p.add_argument(
         "--digits",
@@ -137,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="train one classifier with chosen hyperparameters",
         description="Train one classifier, starting from its reference configuration; "
         "every option given replaces the reference value.",
+        epilog=_reference_configs(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("dataset", choices=["mnist", "signs"])
     p.add_argument("--hidden", type=int, help="hidden units H")
@@ -149,6 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--schedule", choices=["cosine", "constant"], help="learning-rate schedule")
     p.add_argument("--activation", choices=["relu", "leaky_relu", "tanh", "sigmoid"])
     p.add_argument("--seed", type=int)
+    p.add_argument(
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="standardize every image by its own mean and spread",
+    )
+    p.add_argument(
+        "--shift-copies", type=int, help="shifted copies of each training image (augmentation)"
+    )
+    p.add_argument("--max-shift", type=int, help="largest shift of those copies, in pixels")
     _digit_pair(p, [0, 1])
     p.add_argument("--save", metavar="PATH", help="write the trained model to PATH (.npz)")
     p.add_argument("--plots", metavar="DIR", help="write the four plots into DIR")
