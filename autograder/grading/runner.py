@@ -47,13 +47,15 @@ def encode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
     """Describe ``value`` as JSON, putting its arrays in ``arrays`` under fresh keys.
 
     Tuples, lists and dicts are kept as structure; numbers and arrays become plain NumPy arrays
-    (CuPy arrays are copied to the host); None stays None; anything else is recorded only by its
-    type name, as ``{"t": "opaque"}``.
+    (CuPy arrays are copied to the host); None and strings stay as they are; anything else is
+    recorded only by its type name, as ``{"t": "opaque"}``.
     """
     if depth > 8:
         return {"t": "opaque", "type": "nested too deeply"}
     if value is None:
         return {"t": "none"}
+    if isinstance(value, str):
+        return {"t": "str", "v": value[:MESSAGE_CHARS]}
     if isinstance(value, (tuple, list)):
         kind = "tuple" if isinstance(value, tuple) else "list"
         return {"t": kind, "items": [encode(v, arrays, depth + 1) for v in value[:64]]}
@@ -80,6 +82,8 @@ def decode(spec: Any, arrays: Any) -> Any:
     kind = spec.get("t") if isinstance(spec, dict) else None
     if kind == "none" or kind == "opaque":
         return None
+    if kind == "str":
+        return str(spec.get("v", ""))
     if kind in ("tuple", "list"):
         items = [decode(item, arrays) for item in spec.get("items", [])]
         return tuple(items) if kind == "tuple" else items

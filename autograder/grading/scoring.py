@@ -7,8 +7,11 @@ part in the comparison.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from autograder.grading.assignment import SourceNotebook
 from autograder.grading.evaluate import CaseResult
@@ -84,7 +87,9 @@ def judge_function(
             verdicts.append(CaseVerdict(case.name, False, _failed(result, name), 0.0, hidden))
             continue
         try:
-            verdict = check.judge(case, result.output)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")  # a judge's overflow on a wrong answer is expected
+                verdict = check.judge(case, result.output)
             passed, message = bool(verdict.passed), str(verdict.message)
             credit = getattr(verdict, "fraction", None)
             credit = float(credit) if credit is not None else float(passed)

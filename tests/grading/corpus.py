@@ -1,32 +1,31 @@
-"""Hostile and honest submissions of the toy assignment, one hostile student per attack.
+"""Hostile and honest submissions, one hostile student per attack.
 
-Each entry says what the student hands in and the exact score it must get: the score the same
-code earns without the attack (full marks are 7: relu_forward 2, relu_backward 2, softmax 3).
+Every submission starts from the assignment's complete solution; an attack adds cells of its
+own at the end of the notebook (where every function is defined) or replaces a function. Each
+entry's expected score is what the same code earns without the attack: full marks minus the
+points of the functions it breaks. The corpus only touches ``relu_forward``, ``relu_backward``
+and ``softmax``, which the toy assignment and the course's activations assignment both grade.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
-RELU = "def relu_forward(z):\n    return np.maximum(z, 0), z\n"
-RELU_BACKWARD = "def relu_backward(da, cache):\n    return da * (cache > 0)\n"
-SOFTMAX = (
-    "def softmax(z):\n"
-    "    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
-    "    return e / e.sum(axis=1, keepdims=True)\n"
-)
-WRONG_SOFTMAX = "def softmax(z):\n    return z\n"  # earns 0 of 3
+WRONG_SOFTMAX = "def softmax(z):\n    return z\n"
 
 
 @dataclass
 class Entry:
-    """A student of the corpus: how to build the notebook, the exact expected score, why."""
+    """A student of the corpus: how to build the notebook, what it must score, and why.
+
+    ``build(cls)`` returns the notebook (a dict, or text/bytes for broken files);
+    ``broken`` names the functions that earn nothing (the attack's cost, or the bug's).
+    """
 
     student: str
-    build: Callable[[Callable, dict], object]
-    expected: float
+    build: Callable
+    broken: tuple[str, ...]
     attack: str
     status: str = "graded"
 
@@ -41,26 +40,35 @@ def code(source: str) -> dict:
     }
 
 
-def with_cell(source: str, position: int = 2, replace: dict | None = None):
-    """A complete notebook with an extra code cell of the student's at ``position``."""
+def appended(*sources: str):
+    """The complete solution with the student's own cells appended at the end."""
 
-    def build(make, ctx):
-        nb = make(replace)
-        nb["cells"].insert(position, code(source.format(**ctx)))
+    def build(cls):
+        nb = cls.complete()
+        nb["cells"] += [code(source.format(**cls.paths)) for source in sources]
         return nb
 
     return build
 
 
-def replacing(replace: dict):
-    def build(make, ctx):
-        return make({k: v.format(**ctx) for k, v in replace.items()})
+def inserted(source: str):
+    """The complete solution with a cell of the student's before the first solution cell."""
+
+    def build(cls):
+        nb = cls.complete()
+        first = next(
+            i
+            for i, c in enumerate(nb["cells"])
+            if c["metadata"].get("nbgrader", {}).get("solution")
+        )
+        nb["cells"].insert(first, code(source.format(**cls.paths)))
+        return nb
 
     return build
 
 
-def _edit_tests(make, ctx):
-    nb = make({"softmax": WRONG_SOFTMAX})
+def _edit_tests(cls):
+    nb = appended(WRONG_SOFTMAX)(cls)
     for cell in nb["cells"]:
         meta = cell["metadata"].get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
@@ -69,30 +77,26 @@ def _edit_tests(make, ctx):
     return nb
 
 
-def _delete_tests(make, ctx):
-    nb = make()
+def _delete_tests(cls):
+    nb = cls.complete()
     nb["cells"] = [c for c in nb["cells"] if not c["metadata"].get("nbgrader", {}).get("grade")]
     return nb
 
 
-def _test_cell_as_solution(make, ctx):
-    nb = make({"softmax": WRONG_SOFTMAX})
+def _test_cell_as_solution(cls):
+    nb = appended(WRONG_SOFTMAX)(cls)
     for cell in nb["cells"]:
         meta = cell["metadata"].get("nbgrader", {})
-        if meta.get("grade_id") == "test_softmax":
+        if meta.get("grade") and "softmax" in "".join(cell["source"]):
             meta.update(grade=False, solution=True, grade_id="my_cell")
             cell["source"] = "import builtins\nbuiltins.check = lambda *a, **k: 3.0\n"
     return nb
 
 
-def _truncated(make, ctx):
+def _truncated(cls):
     import json
 
-    return json.dumps(make())[:700]
-
-
-def _clone(make, ctx):
-    return copy.deepcopy(make())
+    return json.dumps(cls.complete())[:700]
 
 
 SEARCH = """
@@ -119,95 +123,80 @@ print("FOUND", len(found), found[:5])
 
 CORPUS: list[Entry] = [
     # honest students
-    Entry("honest_full", lambda make, ctx: make(), 7.0, "none: the solution"),
-    Entry("honest_blank", lambda make, ctx: make(blank=True), 0.0, "none: nothing done"),
+    Entry("honest_full", lambda cls: cls.complete(), (), "none: the solution"),
+    Entry("honest_blank", lambda cls: cls.blank(), ("*",), "none: nothing done"),
     Entry(
-        "honest_unstable_softmax",
-        replacing(
-            {
-                "softmax": "def softmax(z):\n    e = np.exp(z)\n"
-                "    return e / e.sum(axis=1, keepdims=True)\n"
-            }
-        ),
-        6.4,
-        "none: softmax without the max-subtraction fails 1 of 5 cases",
-    ),
-    Entry(
-        "honest_no_mask",
-        replacing({"relu_backward": "def relu_backward(da, cache):\n    return -da\n"}),
-        5.0,
+        "honest_wrong_sign",
+        appended("def relu_backward(da, cache):\n    return -da\n"),
+        ("relu_backward",),
         "none: relu_backward has the wrong sign",
     ),
     # scoring outside the student's process
     Entry(
         "patch_numpy",
-        with_cell(
+        appended(
+            WRONG_SOFTMAX,
             "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
             "np.array_equal = lambda *a, **k: True\n"
             "np.testing.assert_allclose = lambda *a, **k: None\n"
             "np.max = lambda *a, **k: 0.0\nnp.abs = lambda x, *a, **k: x * 0\n",
-            replace={"softmax": WRONG_SOFTMAX},
         ),
-        4.0,
+        ("softmax",),
         "patches numpy's comparisons (and max, abs) with a wrong softmax",
     ),
     Entry(
         "patch_autograder",
-        with_cell(
+        appended(
+            WRONG_SOFTMAX,
             "import sys, types, builtins\n"
             "import autograder\n"
             "autograder.check = lambda *a, **k: 100\n"
-            "fake = types.ModuleType('toy_checks'); fake.check = autograder.check\n"
+            "fake = types.ModuleType('checks'); fake.check = autograder.check\n"
             "sys.modules['toy_checks'] = fake\n"
             "sys.modules['autograder.checks'] = fake\n"
             "builtins.AssertionError = type('Never', (Exception,), {{}})\n"
             "import autograder.grading.scoring as scoring\n",
-            replace={"softmax": WRONG_SOFTMAX},
         ),
-        4.0,
+        ("softmax",),
         "patches the autograder, the registry and AssertionError, with a wrong softmax",
     ),
     Entry(
         "import_reference",
-        replacing(
-            {
-                "relu_forward": "def relu_forward(z):\n"
-                "    from nnlib.activations import relu_forward as ref\n"
-                "    return ref(z)\n",
-                "softmax": "import nnlib\ndef softmax(z):\n"
-                "    import nnlib.activations\n    return nnlib.activations.softmax(z)\n",
-            }
+        appended(
+            "def relu_forward(z):\n"
+            "    from nnlib.activations import relu_forward as ref\n"
+            "    return ref(z)\n",
+            "import nnlib\ndef softmax(z):\n"
+            "    import nnlib.activations\n    return nnlib.activations.softmax(z)\n",
         ),
-        0.0,
+        ("relu_forward", "relu_backward", "softmax"),
         "calls nnlib's relu_forward and softmax (relu_backward is checked with relu_forward)",
     ),
     Entry(
         "use_autograder",
-        replacing(
-            {
-                "softmax": "def softmax(z):\n    from autograder.checks import CHECKS\n"
-                "    return CHECKS['softmax'].expected(z)\n"
-            }
+        appended(
+            "def softmax(z):\n    from autograder.checks import CHECKS\n"
+            "    return CHECKS['softmax'].expected(z)\n"
         ),
-        4.0,
+        ("softmax",),
         "calls the autograder's reference for softmax",
     ),
     Entry(
         "read_hidden_tests",
-        with_cell(
+        appended(
             "for path in ({source_notebook!r}, {registry!r}, '/proc/1/environ'):\n"
             "    try:\n"
             "        print(open(path).read()[:20000])\n"
             "    except OSError as exc:\n"
             "        print('no', exc)\n"
         ),
-        7.0,
+        (),
         "reads the source notebook (hidden tests) and the check registry",
     ),
     # the instructor's machine
     Entry(
         "write_gradebooks",
-        with_cell(
+        appended(
             "import sqlite3, os\n"
             "for path in ({instructor_gradebook!r}, {out_gradebook!r}):\n"
             "    try:\n"
@@ -221,26 +210,28 @@ CORPUS: list[Entry] = [
             "    try:\n"
             "        open(path, 'w').write('student_id,score\\nwrite_gradebooks,1000\\n')\n"
             "    except OSError as exc:\n"
-            "        print('no', exc)\n" + SEARCH
+            "        print('no', exc)\n",
+            SEARCH,
         ),
-        7.0,
+        (),
         "writes to every SQLite file and grades.csv it can find",
     ),
     Entry(
         "overwrite_instructor",
-        with_cell(
+        appended(
             "for path in ({source_notebook!r}, {config!r}, {registry!r}):\n"
             "    try:\n"
             "        open(path, 'w').write('owned')\n"
             "    except OSError as exc:\n"
-            "        print('no', exc)\n" + SEARCH
+            "        print('no', exc)\n",
+            SEARCH,
         ),
-        7.0,
+        (),
         "overwrites the source notebook, the course config and the checks, and searches",
     ),
     Entry(
         "network",
-        with_cell(
+        appended(
             "import socket\n"
             "for host in ('127.0.0.1', 'localhost', '::1'):\n"
             "    try:\n"
@@ -249,47 +240,45 @@ CORPUS: list[Entry] = [
             "    except OSError as exc:\n"
             "        print('no', exc)\n"
         ),
-        7.0,
+        (),
         "opens a socket to the test's listener on 127.0.0.1",
     ),
     # faults
-    Entry("loop_forever", with_cell("while True:\n    pass\n"), 7.0, "a cell loops forever"),
+    Entry("loop_forever", appended("while True:\n    pass\n"), (), "a cell loops forever"),
     Entry(
         "loop_ignoring_timer",
-        with_cell(
+        appended(
             "import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
             "signal.setitimer(signal.ITIMER_REAL, 0)\n"
             "while True:\n    try:\n        time.sleep(100)\n    except BaseException:\n"
             "        pass\n"
         ),
-        7.0,
+        (),
         "a cell loops forever, ignoring the timer and catching every exception",
     ),
     Entry(
         "loop_in_function",
-        replacing(
-            {"relu_backward": "def relu_backward(da, cache):\n    while True:\n        pass\n"}
-        ),
-        5.0,
+        appended("def relu_backward(da, cache):\n    while True:\n        pass\n"),
+        ("relu_backward",),
         "relu_backward never returns",
     ),
-    Entry("exit_cell", with_cell("import os\nos._exit(0)\n", 4), 7.0, "a cell calls os._exit"),
+    Entry("exit_cell", inserted("import os\nos._exit(0)\n"), (), "a cell calls os._exit first"),
     Entry(
         "exit_in_function",
-        replacing({"softmax": "def softmax(z):\n    import os\n    os._exit(3)\n"}),
-        4.0,
+        appended("def softmax(z):\n    import os\n    os._exit(3)\n"),
+        ("softmax",),
         "softmax calls os._exit",
     ),
-    Entry("system_exit", with_cell("raise SystemExit(1)\n"), 7.0, "a cell raises SystemExit"),
+    Entry("system_exit", appended("raise SystemExit(1)\n"), (), "a cell raises SystemExit"),
     Entry(
         "kill_kernel",
-        with_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"),
-        7.0,
+        inserted("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"),
+        (),
         "a cell kills its own kernel",
     ),
     Entry(
         "kill_everything",
-        with_cell(
+        appended(
             "import os, signal\n"
             "for pid in (os.getppid(), 1, -1):\n"
             "    try:\n"
@@ -297,32 +286,32 @@ CORPUS: list[Entry] = [
             "    except OSError:\n"
             "        pass\n"
         ),
-        7.0,
+        (),
         "a cell kills its parent, pid 1 and every process it may signal",
     ),
     Entry(
         "memory_hog",
-        with_cell(
+        appended(
+            "def softmax(z):\n    return np.ones((10**5, 10**5))\n",
             "import numpy as np\nhog = []\n"
             "try:\n    big = bytearray(8 * 2**30)\nexcept MemoryError:\n    pass\n"
             "while True:\n    hog.append(np.ones(2**24))\n",
-            replace={"softmax": "def softmax(z):\n    return np.ones((10**5, 10**5))\n"},
         ),
-        4.0,
+        ("softmax",),
         "allocates gigabytes in a cell and in softmax",
     ),
     Entry(
         "print_flood",
-        with_cell(
+        appended(
             "print('x' * 20_000_000)\nimport sys\n"
             "for i in range(20000):\n    sys.stderr.write('y' * 500 + '\\n')\n"
         ),
-        7.0,
+        (),
         "prints megabytes",
     ),
     Entry(
         "background_process",
-        with_cell(
+        appended(
             "import os, time\n"
             "if os.fork() == 0:\n"
             "    os.setsid()\n"
@@ -334,45 +323,43 @@ CORPUS: list[Entry] = [
             "            pass\n"
             "    os._exit(0)\n"
         ),
-        7.0,
+        (),
         "leaves a process behind that writes to the gradebook later",
     ),
     Entry(
         "forge_results",
-        with_cell(
+        appended(
             "import os\n"
             "os.makedirs('out', exist_ok=True)\n"
-            "_real_replace = os.replace\n"
             "def _forge(src, dst):\n"
             "    os.remove(src)\n"
             "    os.symlink({instructor_gradebook!r}, dst)\n"
-            "os.replace = _forge\n",
-            position=7,
+            "os.replace = _forge\n"
         ),
-        0.0,
+        ("*",),
         "replaces its result files with links to the instructor's gradebook",
     ),
     # tampering with the notebook
-    Entry("edit_tests", _edit_tests, 4.0, "rewrites every test cell and its points"),
-    Entry("delete_tests", _delete_tests, 7.0, "deletes every test cell"),
+    Entry("edit_tests", _edit_tests, ("softmax",), "rewrites every test cell and its points"),
+    Entry("delete_tests", _delete_tests, (), "deletes every test cell"),
     Entry(
         "test_cell_as_solution",
         _test_cell_as_solution,
-        4.0,
+        ("softmax",),
         "turns a test cell into a solution cell that patches check()",
     ),
-    Entry("truncated", _truncated, 0.0, "a truncated notebook", status="invalid"),
+    Entry("truncated", _truncated, ("*",), "a truncated notebook", status="invalid"),
     Entry(
         "not_json",
-        lambda make, ctx: b"\x89PNG\r\n\x1a\n\x00\x00",
-        0.0,
+        lambda cls: b"\x89PNG\r\n\x1a\n\x00\x00",
+        ("*",),
         "not JSON at all",
         status="invalid",
     ),
     Entry(
         "not_notebook",
-        lambda make, ctx: '{"hello": "world"}',
-        0.0,
+        lambda cls: '{"hello": "world"}',
+        ("*",),
         "JSON, not a notebook",
         status="invalid",
     ),

@@ -1,4 +1,4 @@
-"""A class of honest and hostile submissions graded in one batch.
+"""A class of honest and hostile submissions graded in one batch, per assignment.
 
 One hostile student per attack (see ``corpus.py``): none earns more than its code would without
 the attack, honest students get exactly their marks, the instructor's files and the gradebook
@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import shutil
 import socket
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap, write_submission
+from conftest import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap
 from corpus import CORPUS
 
+from autograder.grading.assignment import load_assignment, load_registry
+from autograder.grading.bench import make_submission, release
 from autograder.grading.grade import grade_class
 from autograder.grading.report import open_gradebook
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class Listener(threading.Thread):
@@ -58,39 +63,86 @@ def _hashes(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def graded(course, student_notebook, tmp_path_factory):
-    """Grade the corpus once; return the paths, the listener and the results."""
+#: The assignments the corpus is graded on: the course's activations exercise, and the toy one
+#: (whose checks live in the tests, so the corpus still runs if the course's change).
+TARGETS = {
+    "05-activations": (REPO / "solutions" / "05-activations", "autograder.checks"),
+    "toy": (SOURCE, "toy_checks"),
+}
+
+
+class Class:
+    """One assignment's class: the released notebook, and solutions to build submissions from."""
+
+    def __init__(self, name: str, course: Path, source: Path, registry: str, paths: dict):
+        self.name, self.course, self.source, self.registry = name, course, source, registry
+        self.paths = paths
+        notebooks = sorted(source.glob("*.ipynb"))
+        assert len(notebooks) == 1, notebooks
+        self.notebook = notebooks[0].name
+        self.released = course / "release" / name / self.notebook
+        self.assignment = load_assignment(name, load_registry(registry), source)
+
+    def complete(self) -> dict:
+        return make_submission(self.released, self.source / self.notebook)
+
+    def blank(self) -> dict:
+        return make_submission(self.released, self.source / self.notebook, blank=True)
+
+    def expected(self, broken: tuple[str, ...]) -> float:
+        """Full marks minus the points of the test cells that check a broken function."""
+        cells = [cell for nb in self.assignment.notebooks for cell in nb.grade_cells]
+        lost = sum(
+            cell.points for cell in cells if "*" in broken or set(cell.functions) & set(broken)
+        )
+        return self.assignment.max_score - lost
+
+
+@pytest.fixture(scope="module", params=list(TARGETS))
+def graded(request, tmp_path_factory):
+    """Grade the corpus once per assignment; return the paths, the listener and the results."""
     require_bubblewrap()
-    base = tmp_path_factory.mktemp("corpus")
+    name = request.param
+    source, registry = TARGETS[name]
+    base = tmp_path_factory.mktemp(f"corpus-{name}")
+    course = base / "instructor"
+    release(source, name, course)
     submissions, out = base / "submissions", base / "out"
     # the instructor's files the attacks go after
     (course / "nbgrader_config.py").write_text("c = get_config()\n")
     (course / "grades.csv").write_text("student_id,score\n")
-    shutil.copy(FIXTURES / "toy_checks.py", course / "toy_checks.py")
+    shutil.copy(FIXTURES / "toy_checks.py", course / "checks.py")
     listener = Listener()
     listener.start()
-    ctx = {
-        "instructor_parent": str(course.parent),
+    paths = {
+        "instructor_parent": str(base),
         "instructor_gradebook": str(course / "gradebook.db"),
         "instructor_csv": str(course / "grades.csv"),
         "out_gradebook": str(out / "gradebook.db"),
         "out_csv": str(out / "grades.csv"),
-        "source_notebook": str(course / "source" / "toy" / "toy.ipynb"),
+        "source_notebook": str(course / "source" / name / source.glob("*.ipynb").__next__().name),
         "config": str(course / "nbgrader_config.py"),
-        "registry": str(course / "toy_checks.py"),
+        "registry": str(course / "checks.py"),
         "port": listener.port,
     }
+    cls = Class(name, course, source, registry, paths)
     for entry in CORPUS:
-        write_submission(submissions, entry.student, entry.build(student_notebook, ctx))
+        notebook = entry.build(cls)
+        path = submissions / entry.student / name / cls.notebook
+        path.parent.mkdir(parents=True)
+        if isinstance(notebook, dict):
+            notebook = json.dumps(notebook)
+        if isinstance(notebook, str):
+            notebook = notebook.encode()
+        path.write_bytes(notebook)
     before = _hashes(course)
     try:
         result = grade_class(
-            "toy",
+            name,
             submissions,
             out,
-            registry="toy_checks",
-            source_dir=SOURCE,
+            registry=registry,
+            source_dir=source,
             workers=2,
             limits=TEST_LIMITS,
             log=lambda line: None,
@@ -100,6 +152,7 @@ def graded(course, student_notebook, tmp_path_factory):
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
     return {
+        "class": cls,
         "course": course,
         "out": out,
         "before": before,
@@ -115,20 +168,18 @@ def test_every_student_has_exactly_one_row(graded):
 
 @pytest.mark.parametrize("entry", CORPUS, ids=[entry.student for entry in CORPUS])
 def test_score_is_what_the_code_earns_without_the_attack(graded, entry):
+    cls = graded["class"]
     row = graded["rows"][entry.student]
-    assert float(row["score"]) == pytest.approx(entry.expected), (entry.attack, row)
-    assert float(row["max_score"]) == 7.0
+    assert float(row["score"]) == pytest.approx(cls.expected(entry.broken)), (entry.attack, row)
+    assert float(row["max_score"]) == cls.assignment.max_score
     assert row["status"] == entry.status, row
 
 
 def test_gradebook_holds_the_same_scores(graded):
-    out = graded["out"]
-    from autograder.grading.assignment import load_assignment, load_registry
-
-    assignment = load_assignment("toy", load_registry("toy_checks"), SOURCE)
-    gb = open_gradebook(out / "gradebook.db", assignment)
+    cls = graded["class"]
+    gb = open_gradebook(graded["out"] / "gradebook.db", cls.assignment)
     try:
-        scores = {s.student.id: s.score for s in gb.find_assignment("toy").submissions}
+        scores = {s.student.id: s.score for s in gb.find_assignment(cls.name).submissions}
         tables = set(
             gb.db.connection()
             .exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
@@ -136,7 +187,7 @@ def test_gradebook_holds_the_same_scores(graded):
         )
     finally:
         gb.close()
-    assert scores == pytest.approx({e.student: e.expected for e in CORPUS})
+    assert scores == pytest.approx({e.student: cls.expected(e.broken) for e in CORPUS})
     assert "owned" not in tables
 
 
@@ -149,7 +200,7 @@ def test_no_connection_reached_the_listener(graded):
 
 
 def test_feedback_is_small_and_reveals_no_hidden_test(graded):
-    pages = sorted((graded["out"] / "feedback").glob("*/toy.html"))
+    pages = sorted((graded["out"] / "feedback").glob(f"*/{graded['class'].name}.html"))
     assert len(pages) == len(CORPUS)
     for page in pages:
         text = page.read_text(encoding="utf-8")
@@ -160,13 +211,14 @@ def test_feedback_is_small_and_reveals_no_hidden_test(graded):
 
 def test_reasons_say_what_happened(graded):
     rows = graded["rows"]
+    page = f"{graded['class'].name}.html"
     feedback = graded["out"] / "feedback"
-    assert "calls nnlib" in (feedback / "import_reference" / "toy.html").read_text()
-    assert "calls autograder" in (feedback / "use_autograder" / "toy.html").read_text()
+    assert "calls nnlib" in (feedback / "import_reference" / page).read_text()
+    assert "calls autograder" in (feedback / "use_autograder" / page).read_text()
     assert "time limit" in rows["loop_forever"]["reason"]
     assert "ended the process" in rows["exit_cell"]["reason"]
     assert "edited" in rows["edit_tests"]["reason"]
     assert "deleted" in rows["delete_tests"]["reason"]
     assert "not valid JSON" in rows["truncated"]["reason"]
     assert "not a notebook" in rows["not_notebook"]["reason"]
-    assert "time limit" in (feedback / "loop_in_function" / "toy.html").read_text()
+    assert "time limit" in (feedback / "loop_in_function" / page).read_text()
