@@ -1,0 +1,53 @@
+"""Every assignment of the course, graded in the sandbox: the solution earns full marks.
+
+The instructor's source notebook, handed in as it is, is a complete submission (the grader
+drops its test cells). This checks that every check's calling step runs in the sandbox, where
+nnlib's reference answers are absent, and that nothing of the course needs more than the
+sandbox offers.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import TEST_LIMITS, require_bubblewrap
+
+from autograder.checks import ASSIGNMENTS
+from autograder.grading.grade import grade_class
+from autograder.grading.sandbox import Limits
+
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
+#: Assignments that train a classifier on a real dataset (from the data mirror).
+TRAINING = {"10-signs-classifier", "11-mnist-classifier"}
+
+
+@pytest.mark.parametrize("assignment", sorted(ASSIGNMENTS))
+def test_solution_earns_full_marks_in_the_sandbox(assignment, tmp_path, request):
+    require_bubblewrap()
+    limits = TEST_LIMITS
+    if assignment in TRAINING:
+        request.getfixturevalue("data_mirror")  # skips without the datasets
+        limits = Limits(memory_mb=4096, notebook_seconds=300)
+    source = SOLUTIONS / assignment
+    for notebook in source.glob("*.ipynb"):
+        target = tmp_path / "class" / "instructor" / assignment / notebook.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(notebook, target)
+    result = grade_class(
+        assignment,
+        tmp_path / "class",
+        tmp_path / "out",
+        source_dir=source,
+        workers=1,
+        limits=limits,
+        log=lambda line: None,
+    )
+    (student,) = result.results
+    failures = [
+        (f.name, f.message, [v.message for v in f.verdicts if not v.passed][:2])
+        for f in student.functions
+        if f.score < f.points
+    ]
+    assert student.score == student.max_score > 0, (failures, student.reason, student.log[-2000:])
