@@ -1,0 +1,189 @@
+"""Sphinx extension of the course book: Colab badges, repository links and local MathJax.
+
+* ``{colab-badge} 07-backprop`` (directive) shows an "Open in Colab" badge that opens
+  ``exercises/07-backprop/07-backprop.ipynb`` of the repository in Google Colab.
+* ``{repo}`path``` (role) links a file or folder of the repository on GitHub.
+
+Both are derived from ``repository.url`` and ``repository.branch`` of ``_config.yml``, the one
+place where the repository is named.
+
+The chapters are executed with single-threaded BLAS (see :func:`single_threaded_blas`), and
+MathJax is served from the built book when ``npm ci --prefix book`` has installed it into
+``book/node_modules``, so that equations render without a network connection.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective, SphinxRole
+
+logger = logging.getLogger(__name__)
+
+COLAB_URL = "https://colab.research.google.com"
+BADGE = "_static/colab-badge.svg"
+MATHJAX_PACKAGE = Path("node_modules") / "mathjax" / "es5"
+MATHJAX_STATIC = "mathjax"
+
+
+def _repository(config) -> tuple[str, str]:
+    """Return the GitHub ``owner/name`` and branch named in ``_config.yml``."""
+    options = config.html_theme_options or {}
+    url = options.get("repository_url", "")
+    parsed = urlparse(url)
+    if parsed.netloc != "github.com" or parsed.path.strip("/").count("/") != 1:
+        raise ValueError(
+            f"repository.url in _config.yml must look like https://github.com/OWNER/NAME, got {url!r}"
+        )
+    return parsed.path.strip("/"), options.get("repository_branch", "main")
+
+
+def exercise_colab_url(config, exercise: str) -> str:
+    """Return the Colab URL of ``exercises/<exercise>/<exercise>.ipynb`` on the repository."""
+    slug, branch = _repository(config)
+    return f"{COLAB_URL}/github/{slug}/blob/{branch}/exercises/{exercise}/{exercise}.ipynb"
+
+
+def repository_file_url(config, path: str) -> str:
+    """Return the GitHub URL of ``path`` (a file or a folder) on the repository."""
+    slug, branch = _repository(config)
+    kind = "tree" if path.endswith("/") or "." not in posixpath.basename(path) else "blob"
+    return f"https://github.com/{slug}/{kind}/{branch}/{path.strip('/')}"
+
+
+class colab_badge(nodes.General, nodes.Element):
+    """An "Open in Colab" badge: a link around the badge image."""
+
+
+def visit_colab_badge_html(self, node: colab_badge) -> None:
+    depth = self.builder.current_docname.count("/")
+    src = "../" * depth + BADGE
+    self.body.append(
+        f'<p class="colab-badge"><a class="reference external" href="{node["url"]}">'
+        f'<img src="{src}" alt="Open the exercise {node["exercise"]} in Colab" '
+        'width="117" height="20"></a></p>'
+    )
+    raise nodes.SkipNode
+
+
+def visit_colab_badge_text(self, node: colab_badge) -> None:
+    raise nodes.SkipNode
+
+
+class ColabBadge(SphinxDirective):
+    """``{colab-badge} NN-name``: the badge that opens an exercise notebook in Colab."""
+
+    required_arguments = 1
+    option_spec = {"class": directives.class_option}
+
+    def run(self) -> list[nodes.Node]:
+        exercise = self.arguments[0]
+        exercises = Path(self.env.srcdir).parent / "exercises"
+        if not exercise[:2].isdigit() or "/" in exercise:
+            raise self.error(f"expected an exercise name such as 07-backprop, got {exercise!r}")
+        if exercises.is_dir() and not (exercises / exercise / f"{exercise}.ipynb").exists():
+            logger.info(
+                "exercise notebook exercises/%s/%s.ipynb is not in this checkout",
+                exercise,
+                exercise,
+            )
+        node = colab_badge()
+        node["exercise"] = exercise
+        node["url"] = exercise_colab_url(self.config, exercise)
+        return [node]
+
+
+class RepositoryRole(SphinxRole):
+    """``{repo}`path``` or ``{repo}`text <path>```: a link to a path of the repository."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        text = self.text
+        if text.endswith(">") and " <" in text:
+            title, path = text[:-1].rsplit(" <", 1)
+        else:
+            title, path = text, text
+        url = repository_file_url(self.config, path)
+        literal = nodes.literal(title, title)
+        return [nodes.reference(self.rawtext, "", literal, refuri=url)], []
+
+
+def single_threaded_blas(app: Sphinx, config) -> None:
+    """Run the chapters' NumPy with one BLAS thread unless the environment says otherwise.
+
+    The executed chapters inherit this process's environment. On a small or shared machine a
+    multi-threaded matrix product waits for busy cores, which makes the timings the book prints
+    erratic (tens of milliseconds for a sub-millisecond product); one thread keeps them honest.
+    """
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
+def _mathjax_source(app: Sphinx) -> Path:
+    return Path(app.srcdir) / MATHJAX_PACKAGE
+
+
+def use_local_mathjax(app: Sphinx, config) -> None:
+    """Serve MathJax from the book's ``_static`` folder when it is installed."""
+    source = _mathjax_source(app)
+    if (source / "tex-chtml.js").is_file():
+        config.mathjax_path = f"{MATHJAX_STATIC}/tex-chtml.js"
+    else:
+        logger.warning(
+            "MathJax is not installed in %s: run `npm ci --prefix book` so that the book renders "
+            "equations offline; falling back to MathJax from a CDN",
+            source,
+        )
+
+
+def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    """Copy MathJax into the HTML output, once per version."""
+    source = _mathjax_source(app)
+    if exception is not None or app.builder.format != "html" or not source.is_dir():
+        return
+    target = Path(app.outdir) / "_static" / MATHJAX_STATIC
+    stamp = target / "package.json"
+    package = source.parent / "package.json"
+    if stamp.is_file() and stamp.read_bytes() == package.read_bytes():
+        return
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+    shutil.copy2(package, stamp)
+
+
+def drop_duplicate_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Include each script once: sphinx-thebe registers its configuration script twice, and
+    the second copy fails in the browser ("THEBE_JS_URL has already been declared")."""
+    seen = set()
+    unique = []
+    for script in context.get("script_files", []):
+        attributes = getattr(script, "attributes", {})
+        key = (getattr(script, "filename", None) or "", tuple(sorted(attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_node(
+        colab_badge,
+        html=(visit_colab_badge_html, None),
+        latex=(visit_colab_badge_text, None),
+        text=(visit_colab_badge_text, None),
+    )
+    app.add_directive("colab-badge", ColabBadge)
+    app.add_role("repo", RepositoryRole())
+    app.connect("config-inited", use_local_mathjax)
+    app.connect("config-inited", single_threaded_blas)
+    app.connect("build-finished", copy_mathjax)
+    app.connect("html-page-context", drop_duplicate_scripts)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
