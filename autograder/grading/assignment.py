@@ -24,7 +24,7 @@ import nbformat
 from autograder.grading.evaluate import FunctionSpec
 
 #: Packages whose code never goes into the sandbox: the reference answers and the checks.
-HIDDEN_PACKAGES = ("nnlib",)
+REFERENCE_PACKAGES = ("nnlib",)
 
 #: ``check(name, ...)`` calls in a test cell, with one level of nested parentheses.
 _CHECK_CALL = re.compile(r"""\bcheck\(\s*["']?([A-Za-z_]\w*)["']?([^()]*(?:\([^()]*\)[^()]*)*)\)""")
@@ -155,7 +155,7 @@ def _plain(value: Any) -> bool:
 
 
 def _hidden_module(module: str | None) -> bool:
-    return (module or "").split(".")[0] in HIDDEN_PACKAGES
+    return (module or "").split(".")[0] in REFERENCE_PACKAGES
 
 
 class _Shipment:

@@ -30,6 +30,8 @@ from pathlib import Path
 
 #: uid and gid of ``nobody``, used for student code when the grader runs as root.
 NOBODY = 65534
+#: Course packages never visible to student code (only stubs of their allowed modules are).
+HIDDEN_PACKAGES = ("nnlib", "autograder")
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,18 @@ def _python_roots() -> list[Path]:
     return kept
 
 
+def _course_package_dirs() -> list[Path]:
+    """Folders of the installed ``nnlib`` and ``autograder`` packages."""
+    import importlib.util
+
+    found = []
+    for name in HIDDEN_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            found.append(Path(location).resolve())
+    return found
+
+
 def bwrap_command(bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str]) -> list[str]:
     """The bubblewrap command line that runs ``runner.py`` on ``job_dir``.
 
@@ -142,9 +156,15 @@ def bwrap_command(bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str])
     for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf"):
         if Path(etc).exists():
             cmd += ["--ro-bind", etc, etc]
-    for root in _python_roots():
+    roots = _python_roots()
+    for root in roots:
         if not root.is_relative_to("/usr"):
             cmd += ["--ro-bind", str(root), str(root)]
+    # an installed copy of the course packages (not an editable one) would sit in site-packages:
+    # hide it behind an empty folder, so that only the allowed modules in /grader import
+    for package in _course_package_dirs():
+        if any(package.is_relative_to(root) for root in roots):
+            cmd += ["--tmpfs", str(package)]
     cmd += [
         "--proc",
         "/proc",

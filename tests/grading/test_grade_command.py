@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -176,3 +177,14 @@ def test_benchmark_prints_both_rates_and_agrees_with_nbgrader():
     assert done.returncode == 0, done.stderr[-3000:]
     assert "nbgrader autograde (serial)" in done.stdout and "speed-up:" in done.stdout
     assert "scores agreeing with nbgrader: 4/4" in done.stdout
+
+
+def test_an_installed_reference_is_hidden_from_student_code(monkeypatch, tmp_path):
+    """A non-editable install puts nnlib in site-packages: the sandbox covers it up."""
+    from autograder.grading import sandbox
+
+    site = sandbox._python_roots()[0] / "lib" / "site-packages" / "nnlib"
+    monkeypatch.setattr(sandbox, "_course_package_dirs", lambda: [site, Path("/elsewhere/x")])
+    cmd = sandbox.bwrap_command("bwrap", tmp_path, tmp_path, {})
+    assert ["--tmpfs", str(site)] == cmd[cmd.index(str(site)) - 1 : cmd.index(str(site)) + 1]
+    assert "/elsewhere/x" not in cmd
