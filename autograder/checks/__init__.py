@@ -14,7 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograder.checks import activations, classifiers, data, gradcheck, layers, losses, training
+from autograder.checks import (
+    activations,
+    classifiers,
+    data,
+    gradcheck,
+    layers,
+    losses,
+    neuron,
+    training,
+)
 from autograder.checks.base import (
     Case,
     Check,
@@ -44,6 +53,7 @@ __all__ = [
 
 ASSIGNMENT_MODULES = {
     "02-data": data.CHECKS,
+    "03-one-neuron": neuron.CHECKS,
     "04-feedforward": layers.FEEDFORWARD_CHECKS,
     "05-activations": activations.CHECKS,
     "06-losses": losses.CHECKS,

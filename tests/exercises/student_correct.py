@@ -155,3 +155,14 @@ def train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
             batch_losses.append(loss)
         losses.append(float(np.mean(batch_losses)))
     return losses
+
+
+def neuron_forward(X, w, b):
+    return 0.5 * (1 + np.tanh(0.5 * (X @ w + b)))
+
+
+def neuron_gradients(X, y, w, b):
+    z = X @ w + b
+    loss = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+    error = (neuron_forward(X, w, b) - y) / len(X)
+    return float(loss), X.T @ error, float(error.sum())

@@ -145,6 +145,57 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
 
 
+# --- 03-one-neuron ---------------------------------------------------------------------------
+
+
+@wrong("neuron_forward", "returns the logits")
+def _(X, w, b):
+    return X @ w + b
+
+
+@wrong("neuron_forward", "sign flipped")
+def _(X, w, b):
+    return 1 / (1 + np.exp(X @ w + b))
+
+
+@wrong("neuron_forward", "forgets the bias")
+def _(X, w, b):
+    return 1 / (1 + np.exp(-(X @ w)))
+
+
+@wrong("neuron_forward", "(N, 1) column")
+def _(X, w, b):
+    return 1 / (1 + np.exp(-(X @ w.reshape(-1, 1) + b)))
+
+
+@wrong("neuron_gradients", "not divided by N")
+def _(X, y, w, b):
+    loss, dw, db = ok.neuron_gradients(X, y, w, b)
+    return loss, dw * len(X), db * len(X)
+
+
+@wrong("neuron_gradients", "y - p")
+def _(X, y, w, b):
+    loss, dw, db = ok.neuron_gradients(X, y, w, b)
+    return loss, -dw, -db
+
+
+@wrong("neuron_gradients", "loss from log(sigmoid): overflows")
+def _(X, y, w, b):
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    error = (p - y) / len(X)
+    return float(loss), X.T @ error, float(error.sum())
+
+
+@wrong("neuron_gradients", "extra sigmoid derivative")
+def _(X, y, w, b):
+    loss, _, _ = ok.neuron_gradients(X, y, w, b)
+    p = ok.neuron_forward(X, w, b)
+    error = (p - y) * p * (1 - p) / len(X)
+    return loss, X.T @ error, float(error.sum())
+
+
 # --- 04-feedforward ---------------------------------------------------------------------------
 
 

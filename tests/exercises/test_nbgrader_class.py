@@ -28,6 +28,7 @@ ALL = assignments()
 #: points that earns.
 PARTIAL = {
     "02-data": (["flatten", "normalize"], 2.0),
+    "03-one-neuron": (["neuron_forward"], 2.0),
     "04-feedforward": (["dense_forward"], 2.0),
     "05-activations": (["sigmoid", "tanh", "relu"], 6.0),
     "06-losses": (["binary_cross_entropy"], 3.0),
@@ -41,6 +42,11 @@ PARTIAL = {
 #: A typical bug per assignment: (solution cell, text, replacement, the function that suffers).
 BUGS = {
     "02-data": ("one_hot", "T[np.arange(len(y)), y] = 1", "T[np.arange(len(y)), y - 1] = 1"),
+    "03-one-neuron": (
+        "neuron_gradients",
+        "error = (neuron_forward(X, w, b) - y) / len(X)",
+        "error = neuron_forward(X, w, b) - y",
+    ),
     "04-feedforward": ("mlp_forward", "if layer < n_layers:", "if True:"),
     "05-activations": (
         "softmax",
