@@ -39,9 +39,8 @@ def install_cell_source() -> str:
         "import subprocess\n"
         "import sys\n"
         "\n"
+        f'COURSE_PACKAGE = "{install_requirement()}"\n'
         'if importlib.util.find_spec("nnlib") is None:\n'
-        "    subprocess.run(\n"
-        f'        [sys.executable, "-m", "pip", "install", "--quiet", "{install_requirement()}"],\n'
-        "        check=True,\n"
-        "    )"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", COURSE_PACKAGE], '
+        "check=True)"
     )

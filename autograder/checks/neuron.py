@@ -7,10 +7,10 @@ binary cross-entropy.
 from __future__ import annotations
 
 import numpy as np
-from nnlib import activations, layers, losses
 
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case
+from nnlib import activations, layers, losses
 
 
 def _inputs(rng, shape, dtype, kind):
@@ -112,7 +112,9 @@ class NeuronGradientsCheck(ArrayCheck):
     def unpack(self, case, output):
         if isinstance(output, tuple | list) and len(output) == 3:
             return dict(zip(self.expected_keys, output, strict=True))
-        return f"neuron_gradients must return the triple (loss, dw, db); got {type(output).__name__}"
+        return (
+            f"neuron_gradients must return the triple (loss, dw, db); got {type(output).__name__}"
+        )
 
 
 CHECKS = [NeuronForwardCheck(), NeuronGradientsCheck()]
