@@ -108,8 +108,8 @@ def uses_reference(fn: Callable, _seen: set[int] | None = None) -> str | None:
             continue
     for sub in _code_objects(code):
         for name in sub.co_names + sub.co_freevars:
-            if name in PROTECTED and name not in namespace:
-                return name  # ``import nnlib`` inside the function
+            if name.split(".")[0] in PROTECTED and name not in namespace:
+                return name  # ``import nnlib`` or ``from nnlib.x import y`` inside the function
             if name not in namespace:
                 continue
             value = namespace[name]

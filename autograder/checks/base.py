@@ -256,12 +256,12 @@ def score_of(check: Check, verdicts: list[Verdict], cases: list[Case] | None = N
     """Points earned: the check's points times the mean credit of its cases, to 0.01.
 
     With ``cases`` (in the order of ``verdicts``), nothing is earned unless an ordinary,
-    non-edge case passes.
+    non-edge case earns credit.
     """
     if not verdicts:
         return 0.0
     if cases is not None and any(not c.edge for c in cases):
-        if not any(v.passed for c, v in zip(cases, verdicts, strict=True) if not c.edge):
+        if not any(v.fraction > 0 for c, v in zip(cases, verdicts, strict=True) if not c.edge):
             return 0.0
     fraction = sum(v.fraction for v in verdicts) / len(verdicts)
     return round(check.points * fraction, 2)
