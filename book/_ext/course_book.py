@@ -3,6 +3,8 @@
 * ``{colab-badge} 07-backprop`` (directive) shows an "Open in Colab" badge that opens
   ``exercises/07-backprop/07-backprop.ipynb`` of the repository in Google Colab.
 * ``{repo}`path``` (role) links a file or folder of the repository on GitHub.
+* The theme's Colab launch button opens the page's exercise notebook (Colab cannot open the
+  Markdown source of a page).
 
 Both are derived from ``repository.url`` and ``repository.branch`` of ``_config.yml``, the one
 place where the repository is named.
@@ -173,6 +175,37 @@ def drop_duplicate_scripts(app: Sphinx, pagename, templatename, context, doctree
     context["script_files"] = unique
 
 
+def colab_launch_opens_exercise(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Point the theme's Colab launch button at the page's exercise notebook.
+
+    The theme links the page's own source, a MyST Markdown file, which Colab cannot open. A
+    chapter's runnable notebook is its exercise, so the button opens that (the exercise named
+    like the page, as its ``colab-badge`` links it); elsewhere the Colab button is removed.
+    """
+    badges = [
+        badge
+        for badge in (doctree.findall(colab_badge) if doctree is not None else [])
+        if badge["exercise"] == posixpath.basename(pagename)
+    ]
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        kept = []
+        for button in group.get("buttons", []):
+            if button.get("text") == "Colab":
+                if not badges:
+                    continue
+                button["url"] = badges[0]["url"]
+                button["tooltip"] = f"Open the exercise {badges[0]['exercise']} in Colab"
+            kept.append(button)
+        group["buttons"] = kept
+    context["header_buttons"] = [
+        group
+        for group in context.get("header_buttons", [])
+        if group.get("label") != "launch-buttons" or group.get("buttons")
+    ]
+
+
 def setup(app: Sphinx) -> dict:
     app.add_node(
         colab_badge,
@@ -186,4 +219,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", single_threaded_blas)
     app.connect("build-finished", copy_mathjax)
     app.connect("html-page-context", drop_duplicate_scripts)
+    # After sphinx-book-theme's launch buttons (priority 501).
+    app.connect("html-page-context", colab_launch_opens_exercise, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

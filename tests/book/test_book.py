@@ -172,13 +172,15 @@ def test_mathjax_is_served_by_the_book(built_book):
 
 @pytest.mark.parametrize("chapter", CHAPTERS_WITH_EXERCISES)
 def test_chapter_links_its_exercise_in_colab(chapter, built_book):
-    """Each chapter's badge opens its own exercise notebook of the repository in Colab."""
+    """Each chapter's badge and launch button open its exercise notebook in Colab."""
     html = (built_book / f"{chapter}.html").read_text(encoding="utf-8")
     expected = (
         "https://colab.research.google.com/github/nn-scratch-course/nn-scratch-course/blob/main/"
         f"exercises/{chapter}/{chapter}.ipynb"
     )
     assert f'href="{expected}"' in html, f"{chapter}: no Colab badge linking {expected}"
+    markdown_in_colab = re.findall(r'href="(https://colab[^"]*\.md)"', html)
+    assert not markdown_in_colab, f"{chapter}: Colab cannot open Markdown: {markdown_in_colab}"
 
 
 def test_every_page_was_built(built_book):
