@@ -47,6 +47,25 @@ def check(*args, **kwargs):
 '''
 
 
+#: What ``nnlib.datasets`` gives student code in the sandbox: there is no data there (the grader
+#: passes the data to the graded functions), so a cell that loads a dataset to try things out
+#: fails where it loads, after the definitions above that line.
+DATASETS_STUB = '''"""nnlib.datasets as seen while grading: no dataset can be loaded here."""
+
+
+def _unavailable(*args, **kwargs):
+    raise RuntimeError(
+        "datasets cannot be loaded while grading: the grader passes the data to your functions"
+    )
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return _unavailable
+'''
+
+
 @dataclass
 class StudentResult:
     """One student's grade for the assignment, as written to ``grades.csv`` and the gradebook."""
@@ -93,6 +112,7 @@ def make_lib_dir(path: Path) -> Path:
     for name in ALLOWED_NNLIB_MODULES:
         if (source / name).is_file():
             shutil.copy(source / name, package / name)
+    (package / "datasets.py").write_text(DATASETS_STUB)
     stub = path / "autograder"
     stub.mkdir(exist_ok=True)
     (stub / "__init__.py").write_text(AUTOGRADER_STUB)
@@ -120,6 +140,9 @@ def prepare_checks(
     prepared: dict[str, tuple[FunctionSpec, list, int]] = {}
     inputs: dict[str, PreparedInputs] = {}
     for nb in assignment.notebooks:
+        for cell in nb.grade_cells:
+            if not cell.calls:
+                log(f"warning: test cell {cell.grade_id} of {nb.name} checks no graded function")
         for name in nb.functions:
             spec, cases, n_visible = function_spec(assignment.checks[name])
             compile(spec.call_source or "", f"<call step of {name}>", "exec")

@@ -158,6 +158,12 @@ def _make_caller(spec: dict) -> Any:
     return namespace["call"], self_
 
 
+def _display(*objects: Any, **kwargs: Any) -> None:
+    """Stand-in for IPython's ``display`` outside IPython: print the objects."""
+    for obj in objects:
+        print(repr(obj)[:MESSAGE_CHARS])
+
+
 def _needs_ipython(source: str) -> bool:
     """Whether a cell uses IPython syntax (magics, shell escapes) or IPython itself."""
     lines = (line.lstrip() for line in source.splitlines())
@@ -196,6 +202,7 @@ def _run_cells(job: dict, progress: _Progress) -> dict:
         sys.modules["__main__"] = module
         namespace = module.__dict__
         namespace["__builtins__"] = builtins
+        namespace["display"] = _display  # what a notebook offers without an import
 
         def run(index: int, source: str) -> str:
             try:

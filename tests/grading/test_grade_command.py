@@ -142,14 +142,16 @@ def test_sandbox_offers_nnlib_helpers_but_not_the_reference(tmp_path):
             "import os\nrepo = os.path.exists(" + repr(str(FIXTURES)) + ")\n"
             "def h(z):\n    return np.array(float(repo))",
         ),
+        (4, "from nnlib.datasets import load_mnist\ndef d(z):\n    return load_mnist()"),
     ]
     z = np.array([[-1.0, 2.0]])
-    specs = [FunctionSpec(n, [("one", (z,), {})]) for n in ("f", "g", "h")]
+    specs = [FunctionSpec(n, [("one", (z,), {})]) for n in ("f", "g", "h", "d")]
     inputs = prepare_inputs(specs, lib / "inputs" / "t.npz", "/grader/inputs/t.npz", TEST_LIMITS)
     run = run_submission(cells, specs, inputs, tmp_path / "job", lib, isolation, TEST_LIMITS)
     assert np.array_equal(run.results["f"][0].output, [[0.0, 2.0]])
     assert "No module named 'nnlib.activations'" in run.results["g"][0].error
     assert run.results["h"][0].output == 0.0  # the repository is not visible
+    assert "datasets cannot be loaded while grading" in run.results["d"][0].error
 
 
 @pytest.mark.slow
