@@ -92,7 +92,7 @@ MNIST_REFERENCE = Config(
 )  # fmt: skip
 SIGNS_REFERENCE = Config(
     hidden=64, epochs=20, batch_size=32, optimizer="sgd", lr=0.005, momentum=0.9,
-    weight_decay=1e-4, standardize=True, shift_copies=4, max_shift=4,
+    weight_decay=1e-4, standardize=True, shift_copies=8, max_shift=5,
 )  # fmt: skip
 # A few seconds per classifier: enough to exercise every step, not to reach the targets.
 _QUICK_MNIST = Config(hidden=32, epochs=2, batch_size=128, lr=0.05)
