@@ -83,3 +83,13 @@ def test_source_cells_carry_nbgrader_markup(assignment):
     assert graded == ASSIGNMENTS[assignment]
     solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert solutions and all("### BEGIN SOLUTION" in c.source for c in solutions)
+
+
+@pytest.mark.parametrize("assignment", ALL)
+def test_markdown_is_prose_not_an_indented_code_block(assignment):
+    nb = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert not any(line.startswith("    ") for line in cell.source.splitlines()), (
+                cell.source[:200]
+            )
