@@ -118,6 +118,10 @@ def machine_description(xp: Any = np) -> list[str]:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
         cores = os.cpu_count()
+    try:
+        load = f"load average over the last minute: {os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):
+        load = None
     lines = [
         f"CPU: {cpu}, {cores} cores usable by this process ({os.cpu_count()} in the machine)",
         f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.platform()}",
@@ -137,6 +141,8 @@ def machine_description(xp: Any = np) -> list[str]:
         props = xp.cuda.runtime.getDeviceProperties(xp.cuda.Device().id)
         name = props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
         lines.append(f"GPU: {name}, CuPy {xp.__version__}")
+    if load:
+        lines.append(load + " (other processes running at the same time slow every timing)")
     return lines
 
 

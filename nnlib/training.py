@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the text bar: no widget library needed, shows in Colab and the book
 
 from nnlib import backend, losses
 
