@@ -225,6 +225,18 @@ def grade_submission(
                     [],
                     "not graded: " + (reasons[-1] if reasons else "no notebook"),
                 )
+        slow, died = [], []
+        for fs in functions.values():
+            if fs.message and not fs.message.startswith("not graded"):
+                result.notes.append(fs.message)
+            elif any(v.message.startswith("did not finish") for v in fs.verdicts):
+                slow.append(fs.name)
+            elif any(v.message.startswith("the student's process died") for v in fs.verdicts):
+                died.append(fs.name)
+        if slow:
+            result.notes.append(f"{', '.join(slow)} ran past the time limit")
+        if died:
+            result.notes.append(f"{', '.join(died)} ended the process or left no results")
         result.functions += functions.values()
         result.cells[nb.name] = cell_scores(nb, functions)
     result.score = round(sum(sum(c.values()) for c in result.cells.values()), 4)

@@ -171,6 +171,7 @@ def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
     cells: list[tuple[int, str]] = []
     notes: list[str] = []
     seen: set[str] = set()
+    edited_ids: list[str] = []
     for index, cell in enumerate(nb["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -187,11 +188,13 @@ def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
             except Exception:
                 edited = True
             if edited:
-                notes.append(
-                    f"test cell {grade_id} was edited (ignored: the grader's checks score)"
-                )
+                edited_ids.append(grade_id)
             continue
         cells.append((index, _cell_source(cell)))
+    if edited_ids:
+        notes.append(
+            "test cells edited (ignored: the grader's checks score): " + ", ".join(edited_ids)
+        )
     missing = sorted(test_cell_ids - seen)
     if missing:
         notes.append(

@@ -222,3 +222,6 @@ def test_reasons_say_what_happened(graded):
     assert "not valid JSON" in rows["truncated"]["reason"]
     assert "not a notebook" in rows["not_notebook"]["reason"]
     assert "time limit" in (feedback / "loop_in_function" / page).read_text()
+    assert "relu_forward calls nnlib" in rows["import_reference"]["reason"]
+    assert "relu_backward ran past the time limit" in rows["loop_in_function"]["reason"]
+    assert "softmax ended the process" in rows["exit_in_function"]["reason"]
