@@ -24,6 +24,9 @@ from autograder.release import assignments, course_config, ensure_scripts_on_pat
 
 ALL = assignments()
 
+# nbgrader's own gradebook code triggers these SQLAlchemy warnings; they say nothing about ours.
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+
 #: The solution cells filled in by the "partial" student (the others stay as released) and the
 #: points that earns.
 PARTIAL = {
