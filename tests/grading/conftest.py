@@ -23,7 +23,7 @@ if str(FIXTURES) not in sys.path:
 
 #: Short limits, so that the faults of the corpus cost seconds, not minutes.
 TEST_LIMITS = Limits(
-    cell_seconds=3.0, call_seconds=3.0, notebook_seconds=45.0, memory_mb=1536, output_kb=32
+    cell_seconds=5.0, call_seconds=4.0, notebook_seconds=60.0, memory_mb=1536, output_kb=32
 )
 
 
