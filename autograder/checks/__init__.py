@@ -18,6 +18,7 @@ from autograder.checks import (
     activations,
     classifiers,
     data,
+    gpu,
     gradcheck,
     layers,
     losses,
@@ -62,6 +63,7 @@ ASSIGNMENT_MODULES = {
     "09-training": training.CHECKS,
     "10-signs-classifier": classifiers.SIGNS_CHECKS,
     "11-mnist-classifier": classifiers.MNIST_CHECKS,
+    "12-gpu": gpu.CHECKS,
 }
 
 CHECKS: dict[str, Check] = {

@@ -166,3 +166,17 @@ def neuron_gradients(X, y, w, b):
     loss = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
     error = (neuron_forward(X, w, b) - y) / len(X)
     return float(loss), X.T @ error, float(error.sum())
+
+
+def array_module(x):
+    import sys
+
+    return sys.modules["cupy"] if type(x).__module__.startswith("cupy") else np
+
+
+def accuracy(logits, y):
+    if logits.shape[1] == 1:
+        predictions = (logits[:, 0] > 0).astype(y.dtype)
+    else:
+        predictions = logits.argmax(axis=1)
+    return float((predictions == y).mean())

@@ -768,6 +768,51 @@ for _mode, _what in [
     wrong("train", _what)(_train)
 
 
+# --- 12-gpu ----------------------------------------------------------------------------------
+
+
+@wrong("array_module", "returns the array's type")
+def _(x):
+    return type(x)
+
+
+@wrong("array_module", "uses nnlib's backend module")
+def _(x):
+    from nnlib.backend import get_array_module
+
+    return get_array_module(x)
+
+
+@wrong("array_module", "returns the name")
+def _(x):
+    return type(x).__module__
+
+
+@wrong("accuracy", "counts instead of averaging")
+def _(logits, y):
+    return float((logits.argmax(axis=1) == y).sum())
+
+
+@wrong("accuracy", "argmax for one output unit")
+def _(logits, y):
+    return float((logits.argmax(axis=1) == y).mean())
+
+
+@wrong("accuracy", "returns a 0-d array")
+def _(logits, y):
+    return np.asarray(ok.accuracy(logits, y))
+
+
+@wrong("accuracy", "error rate")
+def _(logits, y):
+    return 1 - ok.accuracy(logits, y)
+
+
+@wrong("accuracy", "per-sample correctness")
+def _(logits, y):
+    return logits.argmax(axis=1) == y
+
+
 # --- reference use ----------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ PARTIAL = {
     "09-training": (["sgd_step"], 1.0),
     "10-signs-classifier": (["building_blocks"], 0.0),
     "11-mnist-classifier": (["building_blocks"], 0.0),
+    "12-gpu": (["array_module"], 1.0),
 }
 
 #: A typical bug per assignment: (solution cell, text, replacement, the function that suffers).
@@ -66,6 +67,11 @@ BUGS = {
     "09-training": ("train", "order = rng.permutation(len(X))", "order = np.arange(len(X))"),
     "10-signs-classifier": ("classifier", "for _ in range(20):", "for _ in range(0):"),
     "11-mnist-classifier": ("classifier", "for _ in range(5):", "for _ in range(0):"),
+    "12-gpu": (
+        "accuracy",
+        "return float((predictions == y).mean())",
+        "return float((predictions == y).sum())",
+    ),
 }
 
 STUDENTS = ("solution", "untouched", "partial", "buggy")

@@ -1,0 +1,106 @@
+"""Checks of backend-agnostic code (chapter 12): ``array_module`` and ``accuracy``.
+
+The checks run on NumPy arrays, which every machine has; the functions are meant to work
+unchanged on CuPy arrays too, which the notebook tries where a GPU is present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.arrays import ArrayCheck
+from autograder.checks.base import Case, Check, Verdict, case_seed
+
+
+class ArrayModuleCheck(Check):
+    """``array_module(x)`` returns the module of ``x``'s library: ``numpy`` for NumPy arrays."""
+
+    name = "array_module"
+    points = 1.0
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        return [
+            Case("float32 matrix", (rng.standard_normal((3, 4)).astype(np.float32),)),
+            Case("int64 labels", (rng.integers(0, 9, size=5),)),
+            Case("0-d array", (np.array(1.5),)),
+        ]
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        module = fns[self.name](*case.args)
+        return getattr(module, "__name__", repr(module))
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        if output == "numpy":
+            return Verdict(True)
+        return Verdict(False, f"array_module returned {output!r} for a NumPy array; expected numpy")
+
+
+class AccuracyCheck(ArrayCheck):
+    """``accuracy(logits, y) -> float``: the share of rows predicted right, as a Python float."""
+
+    name = "accuracy"
+    points = 2.0
+    keep_dtype = False
+    expected_keys = ("accuracy",)
+
+    def edge_kinds(self):
+        return ("binary",)
+
+    def make_case(self, rng, shape, dtype, kind):
+        n, c = shape
+        if kind == "binary":
+            n, c = 8, 1
+        logits = rng.standard_normal((n, c)).astype(dtype)
+        if c == 1:
+            y = (rng.random(n) < 0.5).astype(np.int64)
+            label = f"{dtype} binary logits{(n, 1)}"
+        else:
+            y = rng.integers(0, c, size=n)
+            label = f"{dtype} logits{(n, c)}"
+        return Case(label, (logits, y))
+
+    def batch(self, case):
+        return len(case.args[0])
+
+    def expected(self, case):
+        logits, y = case.args
+        predictions = (logits[:, 0] > 0).astype(int) if logits.shape[1] == 1 else logits.argmax(1)
+        return {"accuracy": float(np.mean(predictions == y))}
+
+    def mistakes(self, case):
+        logits, y = case.args
+        right = self.expected(case)["accuracy"]
+        argmax = float(np.mean(logits.argmax(axis=1) == y))
+        return {
+            "accuracy": [
+                ("it counts the right predictions; accuracy is their mean", right * len(y)),
+                ("it is the error rate, 1 - accuracy", 1 - right),
+                (
+                    "with one output unit (N, 1), argmax is always 0: predict 1 where the "
+                    "logit is positive",
+                    argmax,
+                ),
+            ]
+        }
+
+    def judge(self, case, output):
+        if isinstance(output, np.ndarray):
+            if output.ndim == 0:
+                return Verdict(
+                    False,
+                    "accuracy returned a 0-d array: return float(...), a Python number (on "
+                    "CuPy, a reduction stays on the GPU until float() copies it)",
+                )
+            return Verdict(
+                False,
+                f"accuracy returned an array of shape {output.shape}: return one float, "
+                "the mean of the right predictions",
+            )
+        return super().judge(case, output)
+
+
+CHECKS = [ArrayModuleCheck(), AccuracyCheck()]
