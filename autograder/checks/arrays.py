@@ -113,8 +113,29 @@ class ArrayCheck(Check):
             if message:
                 problems.append(message)
         if problems:
-            return Verdict(False, "; ".join(problems))
+            return Verdict(False, "; ".join(_grouped(problems, list(expected))))
         return Verdict(True)
+
+
+def _grouped(problems: list[str], keys: list[str]) -> list[str]:
+    """Merge "dW is 7 times too large ..." and "db is 7 times too large ..." into one sentence."""
+    by_rest: dict[str, list[str]] = {}
+    loose = []
+    for message in problems:
+        key = next((k for k in keys if message.startswith(k + " ")), None)
+        if key is None:
+            loose.append(message)
+            continue
+        by_rest.setdefault(message[len(key) :], []).append(key)
+    merged = []
+    for rest, names in by_rest.items():
+        if len(names) == 1:
+            merged.append(names[0] + rest)
+            continue
+        plural = rest.replace(" is ", " are ", 1) if rest.startswith(" is ") else rest
+        plural = plural.replace(" has ", " have ", 1) if plural.startswith(" has ") else plural
+        merged.append(", ".join(names[:-1]) + " and " + names[-1] + plural)
+    return merged + loose
 
 
 def pair(output: Any, first: str, second: str, fn: str) -> tuple[Any, Any] | str:

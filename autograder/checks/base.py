@@ -176,13 +176,19 @@ def to_plain(value: Any, depth: int = 0) -> Any:
     return f"<{type(value).__name__} object>"
 
 
-def describe_exception(exc: BaseException, functions: tuple[str, ...]) -> str:
-    """Say which student function raised what, in one line."""
+def describe_exception(
+    exc: BaseException, functions: tuple[str, ...], graded: str | None = None
+) -> str:
+    """Say which student function raised what, in one line.
+
+    The culprit is the innermost frame of one of ``functions``; failing that, ``graded`` (the
+    checked function), or the first of ``functions``.
+    """
     culprit = None
     for frame, _ in traceback.walk_tb(exc.__traceback__):
         if frame.f_code.co_name in functions:
             culprit = frame.f_code.co_name
-    who = culprit or functions[0]
+    who = culprit or graded or functions[0]
     if isinstance(exc, NotImplementedError):
         return f"{who} is not implemented yet (it raises NotImplementedError)"
     text = str(exc).strip().splitlines()
@@ -246,7 +252,7 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> tuple[An
     except Exception as exc:
         if watch.offence:
             return None, reference_message(check.name, watch.offence)
-        return None, describe_exception(exc, check.required())
+        return None, describe_exception(exc, check.required(), check.name)
     if watch.offence:
         return None, reference_message(check.name, watch.offence)
     return output, None
