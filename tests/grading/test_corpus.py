@@ -1,6 +1,6 @@
 """A class of honest and hostile submissions graded in one batch, per assignment.
 
-One hostile student per attack (see ``corpus.py``): none earns more than its code would without
+One hostile student per attack (see ``hostile_corpus.py``): none earns more than its code would without
 the attack, honest students get exactly their marks, the instructor's files and the gradebook
 are unchanged, no connection reaches the test's listener, and every student has a row.
 """
@@ -16,8 +16,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap
-from corpus import CORPUS
+from grading_support import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap
+from hostile_corpus import CORPUS
 
 from autograder.grading.assignment import load_assignment, load_registry
 from autograder.grading.bench import make_submission, release

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TEST_LIMITS, require_bubblewrap
+from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.checks import ASSIGNMENTS
 from autograder.grading.grade import grade_class

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap, write_submission
+from grading_support import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap, write_submission
 
 from autograder.grading.bench import nbgrader_env
 from autograder.grading.evaluate import FunctionSpec, prepare_inputs, run_submission
