@@ -142,7 +142,7 @@ def machine_description(xp: Any = np) -> list[str]:
             if pool.get("user_api") == "blas" and "numpy" in pool.get("filepath", ""):
                 lines.append(
                     f"NumPy's BLAS: {pool['internal_api']} {pool.get('version')} "
-                    f"({pool.get('architecture')}, {pool['num_threads']} threads)"
+                    f"({pool.get('architecture')}, threads: {pool['num_threads']})"
                 )
     except ImportError:
         lines.append("NumPy's BLAS: unknown (threadpoolctl not installed)")
@@ -499,9 +499,16 @@ def run_pairs(args: argparse.Namespace, report: Report) -> None:
     from nnlib.reference import SIGNS_REFERENCE, train_signs
 
     config = SIGNS_REFERENCE
+    augmentation = (
+        f", {config.shift_copies} shifted copies (up to {config.max_shift} px) per photo"
+        if config.shift_copies
+        else ""
+    )
     report(
         f"sign digits, every pair A vs B: 4096-{config.hidden}-1, {config.optimizer}, "
-        f"lr {config.lr}, {config.epochs} epochs, batch {config.batch_size}; test accuracy in %"
+        f"lr {config.lr}, {config.epochs} epochs, batch {config.batch_size}"
+        f"{', images standardized' if config.standardize else ''}{augmentation}; "
+        "test accuracy in %"
     )
     report()
     accuracy = np.full((10, 10), np.nan)
@@ -549,7 +556,7 @@ def run_bench(args: argparse.Namespace) -> int:
     for line in machine_description(xp):
         report(f"* {line}")
     if args.threads:
-        report(f"* limited to {args.threads} thread(s) per library")
+        report(f"* threads per library limited to {args.threads}")
     if "speed" in args.parts:
         report()
         report("## Seconds per epoch (784-H-10, ReLU, softmax cross-entropy, SGD)")
