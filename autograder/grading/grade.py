@@ -33,8 +33,11 @@ from autograder.grading.sandbox import Isolation, Limits, detect_isolation
 from autograder.grading.scoring import FunctionScore, cell_scores, judge_function
 from autograder.grading.submissions import Submission, collect, extract_zip, read_notebook
 
-#: Modules of nnlib a student may import in the sandbox (helpers, not reference answers).
-ALLOWED_NNLIB_MODULES = ("backend.py",)
+#: Modules of nnlib a student may import in the sandbox, copied there. None by default: the
+#: checks (``autograder.reference``) count any call into nnlib as using the reference, and the
+#: sandbox agrees; an instructor who lets students use helpers such as ``nnlib/backend.py``
+#: adds them here.
+ALLOWED_NNLIB_MODULES: tuple[str, ...] = ()
 
 
 #: What ``import autograder`` gives student code in the sandbox: test cells are not run there,
