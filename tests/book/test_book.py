@@ -181,6 +181,9 @@ def test_chapter_links_its_exercise_in_colab(chapter, built_book):
     assert f'href="{expected}"' in html, f"{chapter}: no Colab badge linking {expected}"
     markdown_in_colab = re.findall(r'href="(https://colab[^"]*\.md)"', html)
     assert not markdown_in_colab, f"{chapter}: Colab cannot open Markdown: {markdown_in_colab}"
+    assert (BOOK.parent / "exercises" / chapter / f"{chapter}.ipynb").is_file(), (
+        f"the badge of {chapter} links exercises/{chapter}/{chapter}.ipynb, which does not exist"
+    )
 
 
 def test_every_page_was_built(built_book):
