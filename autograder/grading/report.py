@@ -28,6 +28,8 @@ def open_gradebook(path: Path, assignment: Assignment) -> Gradebook:
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    # nbgrader's own session handling warns each time it creates a submission's rows
+    warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w*> not in session")
     gb = Gradebook(f"sqlite:///{path.resolve()}")
     gb.update_or_create_assignment(assignment.name)
     for nb in assignment.notebooks:
@@ -42,10 +44,7 @@ def open_gradebook(path: Path, assignment: Assignment) -> Gradebook:
 def record_in_gradebook(gb: Gradebook, assignment: Assignment, result: StudentResult) -> None:
     """Store one student's automatic scores as nbgrader grades."""
     gb.update_or_create_student(result.student_id)
-    with warnings.catch_warnings():
-        # nbgrader's own session handling warns when it creates a submission's rows
-        warnings.simplefilter("ignore")
-        gb.update_or_create_submission(assignment.name, result.student_id)
+    gb.update_or_create_submission(assignment.name, result.student_id)
     for nb in assignment.notebooks:
         scores = result.cells.get(nb.name, {})
         for cell in nb.grade_cells:

@@ -7,7 +7,6 @@ part in the comparison.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,8 +86,7 @@ def judge_function(
             verdicts.append(CaseVerdict(case.name, False, _failed(result, name), 0.0, hidden))
             continue
         try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")  # a judge's overflow on a wrong answer is expected
+            with np.errstate(all="ignore"):  # a judge's overflow on a wrong answer is expected
                 verdict = check.judge(case, result.output)
             passed, message = bool(verdict.passed), str(verdict.message)
             credit = getattr(verdict, "fraction", None)
