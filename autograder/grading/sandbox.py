@@ -156,6 +156,9 @@ def bwrap_command(bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str])
     for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf"):
         if Path(etc).exists():
             cmd += ["--ro-bind", etc, etc]
+    # /tmp first: the Python installation may itself live under /tmp (a checkout there with its
+    # virtual environment), and a later tmpfs would hide it.
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 * 2**20), "--tmpfs", "/tmp"]
     roots = _python_roots()
     for root in roots:
         if not root.is_relative_to("/usr"):
@@ -166,14 +169,6 @@ def bwrap_command(bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str])
         if any(package.is_relative_to(root) for root in roots):
             cmd += ["--tmpfs", str(package)]
     cmd += [
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--size",
-        str(64 * 2**20),
-        "--tmpfs",
-        "/tmp",
         "--ro-bind",
         str(lib_dir),
         "/grader",
