@@ -17,7 +17,8 @@ def require_float_array(fn: str, name: str, a: Any, ndim: int | None = None) -> 
     dtype = getattr(a, "dtype", None)
     if dtype is None or not hasattr(a, "shape"):
         raise TypeError(f"{fn}: {name} must be a NumPy or CuPy array; got {type(a).__name__}")
-    if str(dtype) not in FLOAT_DTYPES:
+    # dtype.kind and itemsize rather than str(dtype): this runs several times per training step.
+    if getattr(dtype, "kind", None) != "f" or dtype.itemsize not in (4, 8):
         raise TypeError(
             f"{fn}: {name} must have dtype float32 or float64; got {dtype}"
             " (convert it with .astype('float32'))"

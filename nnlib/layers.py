@@ -57,7 +57,7 @@ def dense_forward(x: Any, W: Any, b: Any) -> tuple[Any, Any]:
     return x @ W + b, (x, W)
 
 
-def dense_backward(dout: Any, cache: Any) -> tuple[Any, Any, Any]:
+def dense_backward(dout: Any, cache: Any, need_dx: bool = True) -> tuple[Any, Any, Any]:
     r"""Gradients of the dense layer, given the upstream gradient ``dout``.
 
     From :math:`\mathrm{out} = x W + b`:
@@ -74,10 +74,13 @@ def dense_backward(dout: Any, cache: Any) -> tuple[Any, Any, Any]:
         :math:`\partial L / \partial \mathrm{out}`.
     cache : tuple
         ``(x, W)`` from :func:`dense_forward`.
+    need_dx : bool
+        False skips ``dx`` (returned as None): the first layer of a network has no layer
+        below it to pass a gradient to, and ``dx`` would cost as much as ``dW``.
 
     Returns
     -------
-    dx : array of shape (N, D)
+    dx : array of shape (N, D), or None when ``need_dx`` is False
     dW : array of shape (D, M)
     db : array of shape (M,)
     """
@@ -87,4 +90,5 @@ def dense_backward(dout: Any, cache: Any) -> tuple[Any, Any, Any]:
         raise ValueError(
             f"dense_backward: dout must be (N, M) = {expected}; got {tuple(dout.shape)}"
         )
-    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+    dx = dout @ W.T if need_dx else None
+    return dx, x.T @ dout, dout.sum(axis=0)

@@ -76,7 +76,7 @@ def binary_cross_entropy(logits: Any, y: Any) -> tuple[float, Any]:
 
 
 def _class_targets(fn: str, logits: Any, y: Any, check: bool) -> Any:
-    """Return the one-hot (N, C) target matrix of ``y`` (class indices or one-hot)."""
+    """Return ``y`` checked: class indices (N,) as they are, one-hot (N, C) in the logits' dtype."""
     xp = get_array_module(logits)
     n, c = logits.shape
     y = xp.asarray(y)
@@ -95,9 +95,7 @@ def _class_targets(fn: str, logits: Any, y: Any, check: bool) -> Any:
     if check and n and (int(y.min()) < 0 or int(y.max()) >= c):
         bad = int(y.min()) if int(y.min()) < 0 else int(y.max())
         raise ValueError(f"{fn}: labels must be in 0..{c - 1} for {c} classes; found {bad}")
-    targets = xp.zeros((n, c), dtype=logits.dtype)
-    targets[xp.arange(n), y] = 1
-    return targets
+    return y
 
 
 def softmax_cross_entropy_device(logits: Any, y: Any, check: bool = True) -> tuple[Any, Any]:
@@ -108,11 +106,19 @@ def softmax_cross_entropy_device(logits: Any, y: Any, check: bool = True) -> tup
     xp = get_array_module(logits)
     n = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = xp.exp(shifted)
-    sum_exp = exp.sum(axis=1, keepdims=True)
-    log_probs = shifted - xp.log(sum_exp)
-    loss = -(targets * log_probs).sum() / n
-    return loss, (exp / sum_exp - targets) / n
+    probs = xp.exp(shifted)
+    sum_exp = probs.sum(axis=1, keepdims=True)
+    probs /= sum_exp
+    if targets.ndim == 2:  # one-hot rows
+        loss = -(targets * (shifted - xp.log(sum_exp))).sum() / n
+        return loss, (probs - targets) / n
+    # Class indices: pick each row's own log-probability instead of multiplying by a one-hot
+    # matrix that is almost all zeros.
+    rows = xp.arange(n)
+    loss = (xp.log(sum_exp[:, 0]) - shifted[rows, targets]).sum() / n
+    probs[rows, targets] -= 1
+    probs /= n
+    return loss, probs
 
 
 def softmax_cross_entropy(logits: Any, y: Any) -> tuple[float, Any]:

@@ -155,7 +155,9 @@ class MLP:
             dense_cache, act_cache = caches[layer - 1]
             if act_cache is not None:
                 dout = act_backward(dout, act_cache)
-            dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(dout, dense_cache)
+            dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(
+                dout, dense_cache, need_dx=layer > 1
+            )
         return (float(loss) if return_float else loss), grads
 
     def predict_proba(self, X: Any) -> Any:

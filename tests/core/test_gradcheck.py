@@ -90,3 +90,12 @@ def test_gradcheck_detects_a_wrong_gradient():
     numeric = numerical_gradient(lambda v: float((v**2).sum()), x)
     assert relative_error(numeric, 2 * x) < 1e-9
     assert relative_error(numeric, 4 * x) > 0.3
+
+
+def test_dense_backward_can_skip_dx(xp):
+    x, W, b, dout = rand(xp, (3, 4), 1), rand(xp, (4, 2), 2), rand(xp, (2,), 3), rand(xp, (3, 2), 4)
+    _, cache = layers.dense_forward(x, W, b)
+    dx, dW, db = layers.dense_backward(dout, cache)
+    skipped = layers.dense_backward(dout, cache, need_dx=False)
+    assert skipped[0] is None
+    assert relative_error(skipped[1], dW) == 0 and relative_error(skipped[2], db) == 0
