@@ -258,19 +258,22 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> tuple[An
     return output, None
 
 
-def score_of(check: Check, verdicts: list[Verdict], cases: list[Case] | None = None) -> float:
-    """Points earned: the check's points times the mean credit of its cases, to 0.01.
-
-    With ``cases`` (in the order of ``verdicts``), nothing is earned unless an ordinary,
-    non-edge case earns credit.
+def earned_fraction(credits: list[float], cases: list[Case] | None = None) -> float:
+    """Mean credit of the cases; with ``cases`` (in the same order), nothing unless an
+    ordinary, non-edge case earns credit (``abs(z)`` passes ReLU's all-zero edge case alone).
     """
-    if not verdicts:
+    if not credits:
         return 0.0
-    if cases is not None and any(not c.edge for c in cases):
-        if not any(v.fraction > 0 for c, v in zip(cases, verdicts, strict=True) if not c.edge):
+    if cases is not None:
+        ordinary = [f for c, f in zip(cases, credits, strict=True) if not getattr(c, "edge", False)]
+        if ordinary and not any(f > 0 for f in ordinary):
             return 0.0
-    fraction = sum(v.fraction for v in verdicts) / len(verdicts)
-    return round(check.points * fraction, 2)
+    return sum(credits) / len(credits)
+
+
+def score_of(check: Check, verdicts: list[Verdict], cases: list[Case] | None = None) -> float:
+    """Points earned: the check's points times :func:`earned_fraction` of its cases, to 0.01."""
+    return round(check.points * earned_fraction([v.fraction for v in verdicts], cases), 2)
 
 
 def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool = False) -> Report:

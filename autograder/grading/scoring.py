@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.base import earned_fraction
 from autograder.grading.assignment import SourceNotebook
 from autograder.grading.evaluate import CaseResult
 
@@ -100,19 +101,19 @@ def judge_function(
         message = f"{name} calls {reference} instead of computing its answer, so it earns nothing"
         return FunctionScore(name, points, 0.0, verdicts, message)
 
-    def mean(items: list[CaseVerdict]) -> float:
-        return sum(v.credit for v in items) / len(items) if items else 0.0
+    def share(indices: range) -> float:
+        """The same rule as a notebook's own check: see ``earned_fraction``."""
+        return earned_fraction([verdicts[i].credit for i in indices], [cases[i] for i in indices])
 
-    visible = [v for v in verdicts if not v.hidden]
-    hidden = [v for v in verdicts if v.hidden]
-    score = min(max(points * mean(verdicts), 0.0), points)
+    everything, visible, hidden = range(len(cases)), range(n_visible), range(n_visible, len(cases))
+    score = min(max(points * share(everything), 0.0), points)
     return FunctionScore(
         name,
         points,
         round(score, 2),
         verdicts,
-        visible=mean(visible),
-        hidden=mean(hidden) if hidden else None,
+        visible=share(visible),
+        hidden=share(hidden) if hidden else None,
     )
 
 

@@ -51,3 +51,45 @@ def test_solution_earns_full_marks_in_the_sandbox(assignment, tmp_path, request)
         if f.score < f.points
     ]
     assert student.score == student.max_score > 0, (failures, student.reason, student.log[-2000:])
+
+
+def test_sandbox_scores_a_function_as_the_notebook_check_does(tmp_path):
+    """``abs(z)`` as ReLU passes only the all-zero edge case: both scoring paths give it 0."""
+    import nbformat
+
+    from autograder.checks import CHECKS
+    from autograder.checks.base import run_check
+
+    require_bubblewrap()
+
+    def relu_forward(z):
+        return abs(z), z
+
+    def relu_backward(da, cache):
+        return da * (cache > 0)
+
+    check = CHECKS["relu_forward"]
+    in_process = run_check(check, {"relu_forward": relu_forward, "relu_backward": relu_backward})
+    assert in_process.score == 0
+
+    assignment = "05-activations"
+    source = SOLUTIONS / assignment
+    (notebook_path,) = source.glob("*.ipynb")
+    notebook = nbformat.read(notebook_path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("def relu_forward(z):\n    return abs(z), z\n"))
+    target = tmp_path / "class" / "student" / assignment / notebook_path.name
+    target.parent.mkdir(parents=True)
+    nbformat.write(notebook, target)
+    result = grade_class(
+        assignment,
+        tmp_path / "class",
+        tmp_path / "out",
+        source_dir=source,
+        workers=1,
+        limits=TEST_LIMITS,
+        log=lambda line: None,
+    )
+    (student,) = result.results
+    scores = {f.name: f.score for f in student.functions}
+    assert scores["relu_forward"] == in_process.score == 0
+    assert scores["sigmoid_forward"] == CHECKS["sigmoid_forward"].points
