@@ -96,17 +96,31 @@ class MLP:
         return X
 
     def _forward(self, X: Any) -> tuple[Any, list]:
-        """Logits and the caches of every layer, for the backward pass."""
+        """Logits and the caches of every layer, for the backward pass.
+
+        Parameters
+        ----------
+        X : array of shape (N, D)
+            Already of the model's backend and dtype.
+
+        Returns
+        -------
+        logits : array of shape (N, C)
+        caches : list of L tuples
+            ``(dense_cache, act_cache)`` of each layer, first to last; the last layer has no
+            activation, and its ``act_cache`` is None.
+        """
         act_forward, _ = ACTIVATIONS[self.activation]
+        L = self.num_layers
         h, caches = X, []
-        for layer in range(1, self.num_layers + 1):
+        for layer in range(1, L):
             z, dense_cache = dense_forward(h, self.params[f"W{layer}"], self.params[f"b{layer}"])
-            if layer == self.num_layers:
-                caches.append((dense_cache, None))
-                return z, caches
             h, act_cache = act_forward(z)
             caches.append((dense_cache, act_cache))
-        raise AssertionError("unreachable: a network has at least one layer")
+        # The last layer has no activation: its output is the logits.
+        logits, dense_cache = dense_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])
+        caches.append((dense_cache, None))
+        return logits, caches
 
     def forward(self, X: Any) -> Any:
         """Logits of a batch.
