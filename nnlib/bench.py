@@ -421,7 +421,7 @@ def _torch_cuda() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def _available(framework: str, xp: Any) -> str | None:
+def _available(framework: str) -> str | None:
     """None when ``framework`` can run here, else the reason it cannot."""
     module = {"torch": "torch", "sklearn": "sklearn"}.get(framework)
     if module is None:
@@ -449,7 +449,6 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
         "by other processes)"
     )
     device = "GPU" if xp.__name__ == "cupy" else "CPU"
-    summaries = []
     for hidden in args.hidden:
         for batch_size in args.batch_sizes:
             report()
@@ -457,7 +456,7 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
             report()
             timings: dict[str, Timing] = {}
             for framework in args.frameworks:
-                reason = _available(framework, xp)
+                reason = _available(framework)
                 if reason:
                     report(f"{LABELS[framework]}: skipped ({reason})")
                     continue
@@ -488,7 +487,6 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
                     f"{t.delta_mib:.0f}",
                 ])  # fmt: skip
             report.table(rows)
-            summaries.append((hidden, batch_size, timings))
     report()
     report("Targets (CPU): nnlib time / plain NumPy loop <= 1.1, nnlib time / PyTorch <= 0.7, "
            ">= 60 % of the sgemm peak at batch 256, peak memory below 1 GB.")  # fmt: skip
