@@ -69,10 +69,10 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nnlib.reference import evaluate_saved
+    from nnlib.reference import classifier_title, evaluate_saved
 
     metrics = evaluate_saved(args.path, backend_name=args.backend, digits=args.digits)
-    what = "MNIST" if metrics["dataset"] == "mnist" else "signs {} vs {}".format(*metrics["digits"])
+    what = classifier_title(metrics["dataset"], metrics["digits"])
     print(
         f"{what}: test accuracy {100 * metrics['accuracy']:.2f} % "
         f"({metrics['samples']} samples), mean loss {metrics['loss']:.4f}"

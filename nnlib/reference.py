@@ -324,6 +324,11 @@ def train_signs(
     )
 
 
+def classifier_title(name: str, digits: Sequence[int] | None) -> str:
+    """The classifier's name in titles and tables: ``"MNIST"`` or ``"signs A vs B"``."""
+    return "MNIST" if name == "mnist" else "signs {} vs {}".format(*digits)
+
+
 def save_plots(result: Result, out: str | Path) -> list[Path]:
     """Write the four figures of ``result`` as ``<name>-*.png`` files into ``out``.
 
@@ -333,7 +338,7 @@ def save_plots(result: Result, out: str | Path) -> list[Path]:
         Learning curves, confusion matrix, misclassified test images, first-layer weights.
     """
     out = Path(out)
-    title = "MNIST" if result.name == "mnist" else "signs {} vs {}".format(*result.digits)
+    title = classifier_title(result.name, result.digits)
     figures = {
         "curves": plotting.plot_history(result.history, title=title, val_label="test"),
         "confusion": plotting.plot_confusion_matrix(
@@ -418,10 +423,9 @@ def summary(results: list[Result]) -> str:
     """A plain-text table of the results, one row per classifier."""
     rows = [("classifier", "network", "test accuracy", "training", "epochs")]
     for r in results:
-        label = "MNIST" if r.name == "mnist" else "signs {} vs {}".format(*r.digits)
         rows.append(
             (
-                label,
+                classifier_title(r.name, r.digits),
                 "-".join(map(str, r.model.layer_sizes)),
                 f"{100 * r.test_accuracy:.2f} %",
                 f"{r.train_seconds:.1f} s",
