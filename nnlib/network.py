@@ -24,6 +24,25 @@ from nnlib.layers import dense_backward, dense_forward
 from nnlib.losses import binary_cross_entropy_device, softmax_cross_entropy_device
 
 
+def predicted_labels(logits: Any) -> Any:
+    r"""The label each row of logits predicts.
+
+    One output unit: 1 where :math:`\sigma(z) > 1/2`, that is where :math:`z > 0`, else 0.
+    C > 1 units: the class of the largest logit, which is also the most probable one.
+
+    Parameters
+    ----------
+    logits : array of shape (N, C)
+
+    Returns
+    -------
+    labels : int array of shape (N,)
+    """
+    if logits.shape[1] == 1:
+        return (logits[:, 0] > 0).astype("int64")
+    return logits.argmax(axis=1)
+
+
 class MLP:
     r"""A fully connected network with one activation between its dense layers.
 
@@ -183,10 +202,7 @@ class MLP:
 
     def predict(self, X: Any) -> Any:
         """Predicted labels, an integer array of shape (N,)."""
-        logits = self.forward(X)
-        if self.binary:
-            return (logits[:, 0] > 0).astype("int64")
-        return logits.argmax(axis=1)
+        return predicted_labels(self.forward(X))
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the architecture and parameters to an ``.npz`` file (host arrays)."""

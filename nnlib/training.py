@@ -31,6 +31,7 @@ import numpy as np
 from tqdm import tqdm  # the text bar: no widget library needed, shows in Colab and the book
 
 from nnlib import backend, losses
+from nnlib.network import predicted_labels
 
 __all__ = [
     "History",
@@ -168,9 +169,9 @@ def _loss_and_predictions(model: Any, logits: Any, y: Any) -> tuple[float, Any]:
     """Mean loss (float) and predicted labels (N,) for ``logits`` of shape (N, C)."""
     if model.layer_sizes[-1] == 1:
         loss, _ = losses.binary_cross_entropy(logits, y)
-        return float(loss), (logits[:, 0] > 0).astype(np.int64)
-    loss, _ = losses.softmax_cross_entropy(logits, y)
-    return float(loss), logits.argmax(axis=1)
+    else:
+        loss, _ = losses.softmax_cross_entropy(logits, y)
+    return loss, predicted_labels(logits)
 
 
 def evaluate(model: Any, X: Any, y: Any, *, batch_size: int = 8192) -> dict[str, float]:
