@@ -60,11 +60,16 @@ def sigmoid_backward(da: Any, cache: Any) -> Any:
 def tanh_forward(z: Any) -> tuple[Any, Any]:
     r"""Hyperbolic tangent :math:`\tanh(z)`, in [-1, 1].
 
+    Parameters
+    ----------
+    z : array of any shape
+        Pre-activations, float32 or float64.
+
     Returns
     -------
     a : array of the shape of z
     cache : array
-        ``a``.
+        ``a``, which is all the backward step needs.
     """
     require_float_array("tanh_forward", "z", z)
     xp = get_array_module(z)
@@ -73,7 +78,19 @@ def tanh_forward(z: Any) -> tuple[Any, Any]:
 
 
 def tanh_backward(da: Any, cache: Any) -> Any:
-    r"""Gradient through tanh: :math:`dz = da \cdot (1 - \tanh^2(z))`."""
+    r"""Gradient through tanh: :math:`dz = da \cdot (1 - \tanh^2(z))`.
+
+    Parameters
+    ----------
+    da : array of the shape of z
+        Upstream gradient :math:`\partial L / \partial a`.
+    cache : array
+        ``a = tanh(z)`` from :func:`tanh_forward`.
+
+    Returns
+    -------
+    dz : array of the shape of z
+    """
     a = cache
     require_same_shape("tanh_backward", "da", da, "the forward output", a)
     return da * (1 - a * a)
@@ -81,6 +98,11 @@ def tanh_backward(da: Any, cache: Any) -> Any:
 
 def relu_forward(z: Any) -> tuple[Any, Any]:
     r"""Rectified linear unit :math:`\max(0, z)`.
+
+    Parameters
+    ----------
+    z : array of any shape
+        Pre-activations, float32 or float64.
 
     Returns
     -------
@@ -97,6 +119,17 @@ def relu_backward(da: Any, cache: Any) -> Any:
     r"""Gradient through ReLU: :math:`dz = da` where :math:`z > 0`, else 0.
 
     The derivative at exactly 0 is taken as 0.
+
+    Parameters
+    ----------
+    da : array of the shape of z
+        Upstream gradient :math:`\partial L / \partial a`.
+    cache : array
+        ``z`` from :func:`relu_forward`.
+
+    Returns
+    -------
+    dz : array of the shape of z
     """
     z = cache
     require_same_shape("relu_backward", "da", da, "z", z)
@@ -109,6 +142,7 @@ def leaky_relu_forward(z: Any, alpha: float = 0.01) -> tuple[Any, Any]:
     Parameters
     ----------
     z : array of any shape
+        Pre-activations, float32 or float64.
     alpha : float
         Slope for negative inputs, usually small (0.01).
 
@@ -124,7 +158,19 @@ def leaky_relu_forward(z: Any, alpha: float = 0.01) -> tuple[Any, Any]:
 
 
 def leaky_relu_backward(da: Any, cache: Any) -> Any:
-    r"""Gradient through leaky ReLU: :math:`dz = da` where :math:`z > 0`, else :math:`\alpha\,da`."""
+    r"""Gradient through leaky ReLU: :math:`dz = da` where :math:`z > 0`, else :math:`\alpha\,da`.
+
+    Parameters
+    ----------
+    da : array of the shape of z
+        Upstream gradient :math:`\partial L / \partial a`.
+    cache : tuple
+        ``(z, alpha)`` from :func:`leaky_relu_forward`.
+
+    Returns
+    -------
+    dz : array of the shape of z
+    """
     z, alpha = cache
     require_same_shape("leaky_relu_backward", "da", da, "z", z)
     xp = get_array_module(z)

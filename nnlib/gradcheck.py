@@ -57,6 +57,16 @@ def relative_error(a: Any, b: Any) -> float:
 
     Scale-free (0 when equal, 1 when one is zero and the other not), and defined as 0 when both
     arrays are zero.
+
+    Parameters
+    ----------
+    a, b : arrays of the same shape
+        Such as an analytic and a numerical gradient (NumPy or CuPy).
+
+    Returns
+    -------
+    error : float
+        In [0, 1].
     """
     a = to_numpy(a).astype(np.float64)
     b = to_numpy(b).astype(np.float64)

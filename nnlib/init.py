@@ -20,6 +20,13 @@ def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray
     A ReLU zeroes half of its inputs on average; doubling the variance keeps the activations'
     scale the same from layer to layer.
 
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        Inputs D and units M of the layer.
+    rng : numpy.random.Generator
+        The seeded generator to draw from.
+
     Returns
     -------
     W : float64 array of shape (fan_in, fan_out)
@@ -29,6 +36,13 @@ def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray
 
 def xavier_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
     r"""Xavier (Glorot) normal weights, :math:`W \sim \mathcal{N}(0, 2 / (D + M))`, for tanh and sigmoid.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        Inputs D and units M of the layer.
+    rng : numpy.random.Generator
+        The seeded generator to draw from.
 
     Returns
     -------

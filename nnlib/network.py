@@ -194,14 +194,33 @@ class MLP:
         return (float(loss) if return_float else loss), grads
 
     def predict_proba(self, X: Any) -> Any:
-        """Class probabilities: (N,) of P(y = 1) for a binary network, (N, C) otherwise."""
+        """Class probabilities of a batch.
+
+        Parameters
+        ----------
+        X : array of shape (N, D)
+
+        Returns
+        -------
+        probs : array of shape (N,) or (N, C)
+            P(y = 1) of each sample for a binary network; each row's softmax otherwise.
+        """
         logits = self.forward(X)
         if self.binary:
             return sigmoid_forward(logits)[0][:, 0]
         return softmax(logits)
 
     def predict(self, X: Any) -> Any:
-        """Predicted labels, an integer array of shape (N,)."""
+        """Predicted labels of a batch (see :func:`predicted_labels`).
+
+        Parameters
+        ----------
+        X : array of shape (N, D)
+
+        Returns
+        -------
+        labels : int array of shape (N,)
+        """
         return predicted_labels(self.forward(X))
 
     def save(self, path: str | os.PathLike) -> None:

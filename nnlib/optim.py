@@ -54,7 +54,15 @@ class SGD:
         self.velocity: dict[str, Any] = {}
 
     def step(self, params: dict, grads: dict) -> None:
-        """Update every array of ``params`` in place."""
+        """Update every array of ``params`` in place.
+
+        Parameters
+        ----------
+        params : dict of str to array
+            The parameters, such as ``MLP.params``; changed in place.
+        grads : dict of str to array
+            The gradient of the loss for each parameter: same keys, same shapes.
+        """
         _check_same_keys(params, grads)
         for name, p in params.items():
             g = grads[name]
@@ -120,7 +128,15 @@ class Adam:
         self.v: dict[str, Any] = {}
 
     def step(self, params: dict, grads: dict) -> None:
-        """Update every array of ``params`` in place."""
+        """Update every array of ``params`` in place.
+
+        Parameters
+        ----------
+        params : dict of str to array
+            The parameters, such as ``MLP.params``; changed in place.
+        grads : dict of str to array
+            The gradient of the loss for each parameter: same keys, same shapes.
+        """
         _check_same_keys(params, grads)
         self.t += 1
         correction1 = 1 - self.beta1**self.t  # the moments start at 0: undo that bias
