@@ -86,14 +86,19 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
-    """Options shared by the training subcommands."""
+def _add_backend(p: argparse.ArgumentParser) -> None:
+    """The ``--backend`` option of every subcommand that runs a model."""
     p.add_argument(
         "--backend",
         choices=["numpy", "cupy", "auto"],
         default=None,
         help="array library (default: $NNLIB_BACKEND, else numpy)",
     )
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    """Options shared by the training subcommands."""
+    _add_backend(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -186,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="test a saved model on its dataset's test set")
     p.add_argument("path", help="a model written by 'nnlib train --save' or 'nnlib reference'")
     _digit_pair(p, None)
-    p.add_argument("--backend", choices=["numpy", "cupy", "auto"], default=None)
+    _add_backend(p)
     p.set_defaults(func=_evaluate)
 
     from nnlib.bench import add_arguments
