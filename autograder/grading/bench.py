@@ -24,6 +24,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
+from autograder.release import ensure_scripts_on_path
+
 BLANK = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 
@@ -88,10 +90,26 @@ def make_submission(
 
 
 def _nbgrader_scores(course: Path, assignment: str) -> dict[str, float]:
-    env = nbgrader_env()
-    os.environ["PATH"] = env["PATH"]
+    ensure_scripts_on_path()
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         return {s.student.id: float(s.score) for s in gb.find_assignment(assignment).submissions}
+
+
+def _timed(module_args: list[str], pythonpath: str | None, cwd: Path | None = None) -> float | None:
+    """Seconds ``python -m MODULE ARGS...`` took, or None (its output printed) when it failed."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", *module_args],
+        cwd=cwd,
+        env=nbgrader_env(pythonpath),
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        print(done.stdout[-2000:], done.stderr[-4000:], file=sys.stderr)
+        return None
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,54 +142,23 @@ def main(argv: list[str] | None = None) -> int:
             for nb_path in sorted(released.glob("*.ipynb")):
                 nb = make_submission(nb_path, source / nb_path.name, blank=index % 2 == 1)
                 (folder / nb_path.name).write_text(json.dumps(nb), encoding="utf-8")
-        started = time.monotonic()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "nbgrader",
-                "autograde",
-                args.assignment,
-                "--force",
-                f"--CourseDirectory.root={course}",
-                "--log-level=ERROR",
-            ],
+        nbgrader_seconds = _timed(
+            ["nbgrader", "autograde", args.assignment, "--force"]
+            + [f"--CourseDirectory.root={course}", "--log-level=ERROR"],
+            args.pythonpath,
             cwd=course,
-            env=nbgrader_env(args.pythonpath),
-            capture_output=True,
-            text=True,
         )
-        nbgrader_seconds = time.monotonic() - started
-        if done.returncode != 0:
-            print(done.stdout[-2000:], done.stderr[-4000:], file=sys.stderr)
+        if nbgrader_seconds is None:
             return 1
         theirs = _nbgrader_scores(course, args.assignment)
         # timed as a command too, imports and start-up included, like nbgrader's
-        started = time.monotonic()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "autograder.grading",
-                "grade",
-                args.assignment,
-                str(course / "submitted"),
-                "--out",
-                str(course / "out"),
-                "--registry",
-                args.registry,
-                "--source",
-                str(source.resolve()),
-                "--workers",
-                str(args.workers),
-            ],
-            env=nbgrader_env(args.pythonpath),
-            capture_output=True,
-            text=True,
+        our_seconds = _timed(
+            ["autograder.grading", "grade", args.assignment, str(course / "submitted")]
+            + ["--out", str(course / "out"), "--registry", args.registry]
+            + ["--source", str(source.resolve()), "--workers", str(args.workers)],
+            args.pythonpath,
         )
-        our_seconds = time.monotonic() - started
-        if done.returncode != 0:
-            print(done.stdout[-2000:], done.stderr[-4000:], file=sys.stderr)
+        if our_seconds is None:
             return 1
         with open(course / "out" / "grades.csv", newline="", encoding="utf-8") as f:
             ours = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import html
-import os
 import queue
-import sys
 import threading
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nbgrader.api import Gradebook
+
+from autograder.release import ensure_scripts_on_path
 
 if TYPE_CHECKING:
     from autograder.grading.assignment import Assignment
@@ -24,10 +24,7 @@ LOG_CHARS = 4000
 
 def open_gradebook(path: Path, assignment: Assignment) -> Gradebook:
     """Open (or create) the nbgrader gradebook at ``path`` with the assignment's grade cells."""
-    # nbgrader runs the ``alembic`` program that is installed beside this Python
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    ensure_scripts_on_path()
     # nbgrader's own session handling warns each time it creates a submission's rows
     warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w*> not in session")
     gb = Gradebook(f"sqlite:///{path.resolve()}")
