@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder.grading.cli import add_parser as add_grade_parser
+
 
 def _release(args: argparse.Namespace) -> int:
     from autograder.release import ReleaseError, differences, release
@@ -87,12 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list the assignments, their graded functions and points")
     p.set_defaults(func=_list)
 
-    try:
-        from autograder.grading.cli import add_parser
-    except ImportError:
-        add_parser = None
-    if add_parser is not None:
-        add_parser(sub)
+    add_grade_parser(sub)
     return parser
 
 

@@ -76,7 +76,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="stop unless bubblewrap isolation (namespaces) works on this machine",
     )
-    parser.set_defaults(func=run, handler=run)
+    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
