@@ -229,7 +229,7 @@ class _Shipment:
             or name in self.froms
         ):
             return
-        if name not in scope or name in ("self",):
+        if name not in scope or name == "self":
             return  # a local, an argument or a builtin
         value = scope[name]
         if isinstance(value, ModuleType):
@@ -247,11 +247,6 @@ class _Shipment:
                 self.froms[name] = (module, value.__name__)
             else:
                 self.unresolved.add(name)
-        elif inspect.isfunction(value) and _hidden_module(value.__module__) is not False:
-            if value.__module__.split(".")[0] == "nnlib":
-                self.unresolved.add(name)
-            else:
-                self._add(name, value)
         elif _plain(value):
             self.constants[name] = value
         else:
@@ -299,7 +294,7 @@ def function_spec(check: Any) -> tuple[FunctionSpec, list[Any], int]:
         if not callable(value) and _plain(value):
             attributes[key] = value
     required = check.required() if hasattr(check, "required") else (check.name,)
-    # a check that needs long (training a classifier) gets its time limit for each case
+    # a check that needs long (training a classifier) shares its time limit among its cases
     budget = float(getattr(check, "time_limit", 0.0) or 0.0)
     spec = FunctionSpec(
         name=check.name,
