@@ -10,6 +10,7 @@ ignored.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -257,13 +258,6 @@ def _fresh_job_dir(job_dir: Path, isolation: Isolation) -> None:
             os.chown(path, NOBODY, NOBODY)
 
 
-def _preexec(limits: Limits, isolation: Isolation):
-    def setup() -> None:
-        limit_resources(limits)
-
-    return setup
-
-
 def run_submission(
     cells: list[tuple[int, str]],
     functions: list[FunctionSpec],
@@ -324,7 +318,7 @@ def run_submission(
                 env=env,
                 cwd=job_dir,
                 start_new_session=True,
-                preexec_fn=_preexec(limits, isolation),
+                preexec_fn=functools.partial(limit_resources, limits),
             )
         finally:
             os.close(write_end)
@@ -374,10 +368,11 @@ def run_submission(
         if finished or all(r is not None for rs in results.values() for r in rs):
             break
         reason = killed_for or f"the process ended (exit status {proc.returncode})"
+        status = "timeout" if killed_for == "timeout" else "crash"
         if culprit[:1] == ("cell",) and len(culprit) >= 2 and culprit[1].isdigit():
             cell = int(culprit[1])
             skip_cells.add(cell)
-            cell_status[cell] = "timeout" if killed_for == "timeout" else "crash"
+            cell_status[cell] = status
         elif culprit[:1] == ("case",) and len(culprit) >= 3:
             try:
                 f_index = int(culprit[1])
@@ -385,7 +380,6 @@ def run_submission(
             except (ValueError, IndexError):
                 break
             # a function that brings its process down loses its cases
-            status = "timeout" if killed_for == "timeout" else "crash"
             results[name] = [CaseResult(status, error=reason)] * len(results[name])
             skip_functions.add(f_index)
         else:

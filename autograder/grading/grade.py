@@ -292,6 +292,7 @@ def grade_class(
     """
     started = time.monotonic()
     limits = limits or Limits()
+    workers = workers or os.cpu_count() or 1
     registry_module = load_registry(registry)
     if source_dir is None and Path("solutions", assignment_name).is_dir():
         source_dir = Path("solutions", assignment_name)
@@ -317,13 +318,13 @@ def grade_class(
         found = collect(root, assignment_name, expected)
         log(
             f"grading {len(found)} submissions of {assignment_name} "
-            f"({assignment.max_score:g} points) with {workers or os.cpu_count()} workers"
+            f"({assignment.max_score:g} points) with {workers} workers"
         )
         jobs = work / "jobs"
         jobs.mkdir()
         os.chmod(jobs, 0o711)
         results: list[StudentResult] = []
-        with ThreadPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = {
                 pool.submit(
                     grade_submission, sub, assignment, jobs, lib_dir, isolation, limits, prepared
