@@ -58,9 +58,10 @@ class Verdict:
 
     @property
     def fraction(self) -> float:
-        """The share of the case's credit earned, in [0, 1]."""
+        """The share of the case's credit earned, in [0, 1]; a NaN credit earns nothing."""
         if self.credit is not None:
-            return float(min(max(self.credit, 0.0), 1.0))
+            credit = float(self.credit)
+            return min(max(credit, 0.0), 1.0) if credit == credit else 0.0
         return 1.0 if self.passed else 0.0
 
 
