@@ -19,8 +19,11 @@ from nnlib import preprocessing as ref
 IMAGE_SHAPES = {False: ((1, 4, 4), (5, 3, 4), (16, 6, 5)), True: ((1, 5, 3), (7, 4, 4), (20, 7, 6))}
 
 
-def _images(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    return rng.integers(0, 256, size=shape, dtype=np.uint8)
+def _image_cases(name: str, hidden: bool) -> tuple[np.random.Generator, list[Case]]:
+    """The check's seeded generator, and a case of random uint8 images for each shape."""
+    rng = np.random.default_rng(case_seed(name, hidden))
+    images = [rng.integers(0, 256, size=s, dtype=np.uint8) for s in IMAGE_SHAPES[hidden]]
+    return rng, [Case(f"uint8 images{x.shape}", (x,)) for x in images]
 
 
 class FlattenCheck(ArrayCheck):
@@ -32,8 +35,7 @@ class FlattenCheck(ArrayCheck):
     expected_keys = ("X",)
 
     def cases(self, hidden: bool = False) -> list[Case]:
-        rng = np.random.default_rng(case_seed(self.name, hidden))
-        out = [Case(f"uint8 images{s}", (_images(rng, s),)) for s in IMAGE_SHAPES[hidden]]
+        rng, out = _image_cases(self.name, hidden)
         out.append(Case("float32 images(3, 2, 5)", (rng.random((3, 2, 5)).astype(np.float32),)))
         return out
 
@@ -72,8 +74,7 @@ class NormalizeCheck(ArrayCheck):
     expected_keys = ("X",)
 
     def cases(self, hidden: bool = False) -> list[Case]:
-        rng = np.random.default_rng(case_seed(self.name, hidden))
-        out = [Case(f"uint8 images{s}", (_images(rng, s),)) for s in IMAGE_SHAPES[hidden]]
+        rng, out = _image_cases(self.name, hidden)
         dim = rng.integers(0, 100, size=(4, 12), dtype=np.uint8)
         out.append(Case("uint8 dark images (4, 12), brightest pixel below 100", (dim,)))
         out.append(Case("uint8 black images (2, 9)", (np.zeros((2, 9), np.uint8),), edge=True))
