@@ -46,7 +46,7 @@ def check(fn_or_name: Callable | str, fn: Callable | None = None, *, hidden: boo
     AssertionError
         If the function earns no points; the message says why.
     """
-    from autograder.checks import CHECKS, run_check
+    from autograder.checks import run_check
 
     if callable(fn_or_name) and not isinstance(fn_or_name, str):
         name = fn_or_name.__name__
@@ -58,11 +58,7 @@ def check(fn_or_name: Callable | str, fn: Callable | None = None, *, hidden: boo
         namespace = dict(_caller_namespace())
         if fn is not None:
             namespace[name] = fn
-    if name not in CHECKS:
-        raise KeyError(
-            f"{name!r} is not a graded function; graded functions are: {', '.join(sorted(CHECKS))}"
-        )
-    report = run_check(name, namespace, hidden=hidden)
+    report = run_check(name, namespace, hidden=hidden)  # KeyError naming the graded functions
     print(report)
     if report.score <= 0:
         raise AssertionError(report.message or _first_failure(report))
