@@ -1,7 +1,7 @@
 """``autograder check NOTEBOOK``: run a notebook's checks locally and report per function.
 
-The notebook is executed with nbclient in a scratch copy of its folder (so nothing is written
-beside it), every cell runs even after an error, and each test cell's printed report, or the
+The notebook is executed with nbclient in a scratch folder holding only a copy of it (so
+nothing is written beside it), every cell runs even after an error, and each test cell's printed report, or the
 error that stopped it, is collected into one report per graded function.
 """
 
@@ -69,7 +69,11 @@ def grade_cells(nb: nbformat.NotebookNode) -> list[CellResult]:
 
 
 def execute(path: Path, timeout: int = 600, kernel_name: str = "python3") -> nbformat.NotebookNode:
-    """Execute a notebook in a scratch copy of its folder and return the executed notebook."""
+    """Execute a notebook in a scratch folder and return the executed notebook.
+
+    The kernel's working folder holds a copy of the notebook alone: files the notebook writes
+    land there and vanish with it, and nothing beside the original is read.
+    """
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
