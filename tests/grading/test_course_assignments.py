@@ -15,12 +15,27 @@ import pytest
 from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.checks import ASSIGNMENTS
-from autograder.grading.grade import grade_class
+from autograder.grading.grade import StudentResult, grade_class
 from autograder.grading.sandbox import Limits
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 #: Assignments that train a classifier on a real dataset (from the data mirror).
 TRAINING = {"10-signs-classifier", "11-mnist-classifier"}
+
+
+def _grade_one(assignment: str, tmp_path: Path, limits: Limits) -> StudentResult:
+    """Grade the one submission under ``tmp_path / "class"`` and return its result."""
+    result = grade_class(
+        assignment,
+        tmp_path / "class",
+        tmp_path / "out",
+        source_dir=SOLUTIONS / assignment,
+        workers=1,
+        limits=limits,
+        log=lambda line: None,
+    )
+    (student,) = result.results
+    return student
 
 
 @pytest.mark.parametrize("assignment", sorted(ASSIGNMENTS))
@@ -35,16 +50,7 @@ def test_solution_earns_full_marks_in_the_sandbox(assignment, tmp_path, request)
         target = tmp_path / "class" / "instructor" / assignment / notebook.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(notebook, target)
-    result = grade_class(
-        assignment,
-        tmp_path / "class",
-        tmp_path / "out",
-        source_dir=source,
-        workers=1,
-        limits=limits,
-        log=lambda line: None,
-    )
-    (student,) = result.results
+    student = _grade_one(assignment, tmp_path, limits)
     failures = [
         (f.name, f.message, [v.message for v in f.verdicts if not v.passed][:2])
         for f in student.functions
@@ -80,16 +86,7 @@ def test_sandbox_scores_a_function_as_the_notebook_check_does(tmp_path):
     target = tmp_path / "class" / "student" / assignment / notebook_path.name
     target.parent.mkdir(parents=True)
     nbformat.write(notebook, target)
-    result = grade_class(
-        assignment,
-        tmp_path / "class",
-        tmp_path / "out",
-        source_dir=source,
-        workers=1,
-        limits=TEST_LIMITS,
-        log=lambda line: None,
-    )
-    (student,) = result.results
+    student = _grade_one(assignment, tmp_path, TEST_LIMITS)
     scores = {f.name: f.score for f in student.functions}
     assert scores["relu_forward"] == in_process.score == 0
     assert scores["sigmoid_forward"] == CHECKS["sigmoid_forward"].points
