@@ -157,4 +157,7 @@ class Adam:
             p -= self.lr * (m / correction1) / (xp.sqrt(v / correction2) + self.eps)
 
     def __repr__(self) -> str:
-        return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
+        return (
+            f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps}, "
+            f"weight_decay={self.weight_decay})"
+        )
