@@ -4,7 +4,7 @@ Speed: the same network (784-H-10, ReLU, softmax cross-entropy, plain SGD) is tr
 same MNIST data, from the same initial weights, by
 
 * nnlib (:func:`nnlib.training.fit`),
-* a plain NumPy loop written out by hand in this file (the lower bound nnlib aims at),
+* a plain NumPy loop written out by hand (the lower bound nnlib aims at),
 * PyTorch (on the CPU, or on CUDA with ``--backend cupy``),
 * scikit-learn's ``MLPClassifier`` (CPU only),
 
@@ -21,6 +21,8 @@ A training epoch of a 784-H-10 network on N samples needs, counting only the mat
 (forward and weight gradient of both layers, and the input gradient of the second layer; the
 gradient with respect to the pixels is never needed).
 
+The trainers are in :mod:`nnlib.bench_trainers`; this module measures and reports.
+
 Pairs: the binary sign-digits classifier of ``nnlib reference`` trained and tested on each of
 the 45 pairs of digits, as a table.
 """
@@ -34,7 +36,6 @@ import os
 import platform
 import threading
 import time
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from nnlib import backend
+from nnlib.bench_trainers import LEARNING_RATE, TRAINERS
 from nnlib.training import synchronize
 
 __all__ = ["add_arguments", "machine_description", "run_bench", "sgemm_gflops"]
@@ -56,7 +58,6 @@ LABELS = {
     "torch": "PyTorch",
     "sklearn": "scikit-learn MLP",
 }
-LEARNING_RATE = 0.05
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -215,167 +216,6 @@ def peak_memory(interval: float = 0.002):
     finally:
         stop.set()
         thread.join()
-
-
-# --------------------------------------------------------------------------- the four trainers
-
-
-def _initial_params(hidden: int) -> dict[str, np.ndarray]:
-    """nnlib's initial weights of the 784-H-10 network, on the host, for everybody to start from."""
-    from nnlib.network import MLP
-
-    model = MLP([784, hidden, 10], seed=0, backend="numpy")
-    return {name: value.copy() for name, value in model.params.items()}
-
-
-def train_nnlib(X, y, hidden, batch_size, epochs, xp) -> list[float]:
-    """Seconds of each epoch of :func:`nnlib.training.fit` (after one warm-up epoch)."""
-    from nnlib.network import MLP
-    from nnlib.optim import SGD
-    from nnlib.training import fit
-
-    model = MLP([784, hidden, 10], seed=0, backend=xp.__name__)
-    history = fit(
-        model,
-        X,
-        y,
-        epochs=epochs + 1,
-        batch_size=batch_size,
-        optimizer=SGD(LEARNING_RATE),
-        progress=False,
-        train_eval_size=1000,
-    )
-    return history.epoch_seconds[1:]
-
-
-def plain_numpy_epochs(X, y, params, batch_size, epochs, xp) -> list[float]:
-    """Train ``params`` (W1, b1, W2, b2) in place by a hand-written loop; seconds per epoch.
-
-    What a careful NumPy programmer would type: no checks, no dictionaries of gradients, no
-    gradient with respect to the input.
-    """
-    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    X = backend.asarray(X, xp, dtype=W1.dtype)
-    y = backend.asarray(y, xp)
-    N = X.shape[0]
-    rng = np.random.default_rng(0)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        order = backend.asarray(rng.permutation(N), xp)
-        for i in range(0, N, batch_size):
-            idx = order[i : i + batch_size]
-            x, t = X[idx], y[idx]
-            n = x.shape[0]
-            z1 = x @ W1 + b1
-            h = xp.maximum(z1, 0)
-            logits = h @ W2 + b2
-            logits -= logits.max(axis=1, keepdims=True)
-            probs = xp.exp(logits)
-            probs /= probs.sum(axis=1, keepdims=True)
-            probs[xp.arange(n), t] -= 1  # d(mean loss)/d(logits), times n
-            dlogits = probs / n
-            dW2 = h.T @ dlogits
-            db2 = dlogits.sum(axis=0)
-            dz1 = dlogits @ W2.T
-            dz1 *= z1 > 0
-            dW1 = x.T @ dz1
-            db1 = dz1.sum(axis=0)
-            W1 -= LEARNING_RATE * dW1
-            b1 -= LEARNING_RATE * db1
-            W2 -= LEARNING_RATE * dW2
-            b2 -= LEARNING_RATE * db2
-        synchronize(xp)
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def train_plain_numpy(X, y, hidden, batch_size, epochs, xp) -> list[float]:
-    """Seconds of each epoch of :func:`plain_numpy_epochs` (after one warm-up epoch)."""
-    params = {k: backend.asarray(v, xp) for k, v in _initial_params(hidden).items()}
-    return plain_numpy_epochs(X, y, params, batch_size, epochs + 1, xp)[1:]
-
-
-def train_torch(X, y, hidden, batch_size, epochs, xp) -> list[float]:
-    """PyTorch's idiomatic loop: nn.Linear layers, CrossEntropyLoss, optim.SGD."""
-    import torch
-
-    device = "cuda" if xp.__name__ == "cupy" and torch.cuda.is_available() else "cpu"
-    init = _initial_params(hidden)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10)
-    )
-    with torch.no_grad():  # nn.Linear stores W transposed: (out, in)
-        model[0].weight.copy_(torch.from_numpy(init["W1"].T))
-        model[0].bias.copy_(torch.from_numpy(init["b1"]))
-        model[2].weight.copy_(torch.from_numpy(init["W2"].T))
-        model[2].bias.copy_(torch.from_numpy(init["b2"]))
-    model.to(device)
-    Xt = torch.from_numpy(backend.to_numpy(X)).to(device)
-    yt = torch.from_numpy(backend.to_numpy(y)).to(device)
-    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    generator = torch.Generator(device="cpu").manual_seed(0)
-    N = Xt.shape[0]
-    times = []
-    for _ in range(epochs + 1):
-        start = time.perf_counter()
-        order = torch.randperm(N, generator=generator).to(device)
-        for i in range(0, N, batch_size):
-            idx = order[i : i + batch_size]
-            loss = loss_fn(model(Xt[idx]), yt[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-        if device == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return times[1:]
-
-
-def train_sklearn(X, y, hidden, batch_size, epochs, xp) -> list[float]:
-    """scikit-learn's MLPClassifier with plain SGD; one ``partial_fit`` call per epoch."""
-    import warnings
-
-    from sklearn.neural_network import MLPClassifier
-
-    X = backend.to_numpy(X)
-    y = backend.to_numpy(y)
-    model = MLPClassifier(
-        hidden_layer_sizes=(hidden,),
-        activation="relu",
-        solver="sgd",
-        alpha=0.0,
-        batch_size=batch_size,
-        learning_rate_init=LEARNING_RATE,
-        momentum=0.0,
-        nesterovs_momentum=False,
-        shuffle=True,
-        random_state=0,
-    )
-    times = []
-    classes = np.arange(10)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for _ in range(epochs + 1):
-            start = time.perf_counter()
-            model.partial_fit(X, y, classes=classes)
-            times.append(time.perf_counter() - start)
-    return times[1:]
-
-
-def train_nnlib_cpu(X, y, hidden, batch_size, epochs, xp) -> list[float]:
-    """:func:`train_nnlib` on NumPy, whatever the benchmark's backend."""
-    return train_nnlib(X, y, hidden, batch_size, epochs, np)
-
-
-TRAINERS: dict[str, Callable[..., list[float]]] = {
-    "nnlib": train_nnlib,
-    "nnlib-cpu": train_nnlib_cpu,
-    "numpy": train_plain_numpy,
-    "torch": train_torch,
-    "sklearn": train_sklearn,
-}
 
 
 # --------------------------------------------------------------------------- report

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from nnlib import bench, cli, reference
+from nnlib import bench, bench_trainers, cli, reference
 
 
 def test_epoch_flops_counts_the_matrix_products():
@@ -39,7 +39,7 @@ def test_plain_numpy_loop_learns_like_nnlib():
     expected = evaluate(model, X, y)["accuracy"]
 
     plain = MLP([784, 16, 10], seed=0)
-    times = bench.plain_numpy_epochs(X, y, plain.params, 50, 1, np)
+    times = bench_trainers.plain_numpy_epochs(X, y, plain.params, 50, 1, np)
     got = evaluate(plain, X, y)["accuracy"]
     assert len(times) == 1 and times[0] > 0
     assert got > 0.8 and abs(got - expected) < 0.05, f"plain loop {got:.3f}, nnlib {expected:.3f}"
