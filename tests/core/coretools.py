@@ -32,10 +32,10 @@ def import_torch():
 
 def assert_close(name, actual, expected, tol):
     """Fail with the quantity's name and the size of its relative error."""
+    from nnlib.backend import to_numpy
     from nnlib.gradcheck import relative_error
 
-    actual = np.asarray(actual.get() if hasattr(actual, "get") else actual)
-    expected = np.asarray(expected.get() if hasattr(expected, "get") else expected)
+    actual, expected = to_numpy(actual), to_numpy(expected)
     assert actual.shape == expected.shape, (
         f"{name}: shape {actual.shape}, expected {expected.shape}"
     )
