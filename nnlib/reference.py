@@ -118,6 +118,7 @@ class Result:
     train_seconds : float
         Wall-clock seconds of :func:`nnlib.training.fit`.
     X_test : ndarray of shape (N, D)
+        The test images as loaded, before any standardization: what the plots show.
     y_test, y_pred : ndarray of shape (N,)
         True and predicted test labels.
     class_names : list of str
