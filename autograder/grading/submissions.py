@@ -79,7 +79,9 @@ def extract_zip(path: Path, into: Path) -> Path:
         members = archive.infolist()
         total = sum(m.file_size for m in members)
         if total > MAX_ZIP_BYTES:
-            raise ValueError(f"{path} would extract to {total} bytes, more than {MAX_ZIP_BYTES}")
+            raise ValueError(
+                f"{path} would extract to {total} bytes; at most {MAX_ZIP_BYTES} are allowed"
+            )
         into.mkdir(parents=True, exist_ok=True)
         for member in members:
             name = member.filename
@@ -158,7 +160,9 @@ def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
-            return ReadNotebook([], [], f"the notebook is {size} bytes, over the limit")
+            return ReadNotebook(
+                [], [], f"the notebook is {size} bytes, over the limit of {MAX_NOTEBOOK_BYTES}"
+            )
         nb = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         return ReadNotebook([], [], "the file is not UTF-8 text, so not a notebook")
