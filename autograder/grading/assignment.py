@@ -79,6 +79,11 @@ class Assignment:
         return float(sum(nb.max_score for nb in self.notebooks))
 
 
+def check_points(check: Any) -> float:
+    """The points a check is worth; 1 for a registry's check that does not say."""
+    return float(getattr(check, "points", 1.0))
+
+
 def load_registry(module: str | ModuleType = "autograder.checks") -> ModuleType:
     """Import the check registry: a module with ``CHECKS`` and ``ASSIGNMENTS``."""
     registry = importlib.import_module(module) if isinstance(module, str) else module
@@ -136,7 +141,7 @@ def load_assignment(name: str, registry: ModuleType, source_dir: Path | None = N
             known = ", ".join(sorted(registry.ASSIGNMENTS)) or "none"
             raise ValueError(f"unknown assignment {name!r}; the registry has: {known}")
         cells = [
-            GradeCell(fn, float(getattr(checks[fn], "points", 1.0)), [(fn, False)])
+            GradeCell(fn, check_points(checks[fn]), [(fn, False)])
             for fn in registry.ASSIGNMENTS[name]
         ]
         notebooks = [SourceNotebook(name, cells)]

@@ -20,9 +20,16 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 from autograder.grading import report
-from autograder.grading.assignment import Assignment, function_spec, load_assignment, load_registry
+from autograder.grading.assignment import (
+    Assignment,
+    check_points,
+    function_spec,
+    load_assignment,
+    load_registry,
+)
 from autograder.grading.evaluate import (
     FunctionSpec,
     PreparedInputs,
@@ -39,6 +46,9 @@ from autograder.grading.submissions import Submission, collect, extract_zip, rea
 #: adds them here.
 ALLOWED_NNLIB_MODULES: tuple[str, ...] = ()
 
+
+#: How a note words each status of a cell that the sandbox had to skip.
+SKIPPED_CELL = {"timeout": "ran past the time limit", "crash": "ended the process"}
 
 #: What ``import autograder`` gives student code in the sandbox: test cells are not run there,
 #: so ``check`` does nothing, and nothing else of the autograder exists.
@@ -124,11 +134,19 @@ def make_lib_dir(path: Path) -> Path:
     return path
 
 
+class PreparedCheck(NamedTuple):
+    """A graded function's runner spec and its cases, the visible ones first."""
+
+    spec: FunctionSpec
+    cases: list
+    n_visible: int
+
+
 @dataclass
 class Prepared:
     """What every submission shares: each function's spec and cases, each notebook's inputs."""
 
-    checks: dict[str, tuple[FunctionSpec, list, int]]
+    checks: dict[str, PreparedCheck]
     inputs: dict[str, PreparedInputs]
 
 
@@ -140,7 +158,7 @@ def prepare_checks(
     log: Callable[[str], None] = print,
 ) -> Prepared:
     """Build each graded function's runner spec and cases, and write each notebook's inputs."""
-    prepared: dict[str, tuple[FunctionSpec, list, int]] = {}
+    prepared: dict[str, PreparedCheck] = {}
     inputs: dict[str, PreparedInputs] = {}
     for nb in assignment.notebooks:
         for cell in nb.grade_cells:
@@ -154,10 +172,10 @@ def prepare_checks(
                     f"warning: the call step of {name} refers to {', '.join(spec.unresolved)},"
                     " which cannot be sent to the sandbox"
                 )
-            prepared[name] = (spec, cases, n_visible)
+            prepared[name] = PreparedCheck(spec, cases, n_visible)
         path = lib_dir / "inputs" / f"{nb.name}.npz"
         inside = f"/grader/inputs/{nb.name}.npz" if isolation.bwrap else str(path)
-        specs = [prepared[name][0] for name in nb.functions]
+        specs = [prepared[name].spec for name in nb.functions]
         inputs[nb.name] = prepare_inputs(specs, path, inside, limits)
     return Prepared(prepared, inputs)
 
@@ -189,8 +207,7 @@ def grade_submission(
                 invalid += 1
                 reasons.append(f"{path.name}: {read.error}")
             else:
-                specs = [prepared.checks[name][0] for name in nb.functions]
-                cases = {name: prepared.checks[name][1:] for name in nb.functions}
+                specs = [prepared.checks[name].spec for name in nb.functions]
                 run = run_submission(
                     read.cells,
                     specs,
@@ -201,29 +218,21 @@ def grade_submission(
                     limits,
                 )
                 result.log += run.log
-                bad = {i: s for i, s in run.cells.items() if s in ("timeout", "crash")}
-                for index, status in sorted(bad.items()):
-                    result.notes.append(
-                        f"{nb.name}: cell {index} "
-                        + (
-                            "ran past the time limit"
-                            if status == "timeout"
-                            else "ended the process"
+                for index, status in sorted(run.cells.items()):
+                    if status in SKIPPED_CELL:
+                        result.notes.append(
+                            f"{nb.name}: cell {index} {SKIPPED_CELL[status]} and was skipped"
                         )
-                        + " and was skipped"
-                    )
                 for name in nb.functions:
-                    check = assignment.checks[name]
-                    check_cases, n_visible = cases[name]
+                    _, cases, n_visible = prepared.checks[name]
                     functions[name] = judge_function(
-                        check, check_cases, run.results[name], n_visible
+                        assignment.checks[name], cases, run.results[name], n_visible
                     )
         for name in nb.functions:
             if name not in functions:
-                check = assignment.checks[name]
                 functions[name] = FunctionScore(
                     name,
-                    float(getattr(check, "points", 1.0)),
+                    check_points(assignment.checks[name]),
                     0.0,
                     [],
                     "not graded: " + (reasons[-1] if reasons else "no notebook"),

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.base import earned_fraction
-from autograder.grading.assignment import SourceNotebook
+from autograder.grading.assignment import SourceNotebook, check_points
 from autograder.grading.evaluate import CaseResult
 
 #: Modules whose absence in the sandbox means the student called the reference.
@@ -77,7 +77,7 @@ def judge_function(
     """
     n_visible = len(cases) if n_visible is None else n_visible
     name = check.name
-    points = float(getattr(check, "points", 1.0))
+    points = check_points(check)
     verdicts: list[CaseVerdict] = []
     reference = None
     for index, (case, result) in enumerate(zip(cases, results, strict=True)):
