@@ -30,13 +30,20 @@ class CellResult:
 
 
 def _cell_text(cell: nbformat.NotebookNode) -> tuple[str, str | None]:
-    """The stdout of a cell, and its error line (None when it ran without one)."""
-    out, error = [], None
+    """The stdout of a cell, and why nbgrader fails it (None when it does not).
+
+    A cell fails on an error, or, without one, on anything written to stderr.
+    """
+    out, error, wrote_stderr = [], None, False
     for output in cell.get("outputs", []):
         if output.output_type == "stream" and output.name == "stdout":
             out.append(output.text)
+        elif output.output_type == "stream" and output.name == "stderr":
+            wrote_stderr = True
         elif output.output_type == "error":
             error = _ANSI.sub("", f"{output.ename}: {output.evalue}")
+    if error is None and wrote_stderr:
+        error = "the cell wrote to stderr, which nbgrader scores as a failure"
     return "".join(out).rstrip(), error
 
 
@@ -56,10 +63,6 @@ def grade_cells(nb: nbformat.NotebookNode) -> list[CellResult]:
                     score = float(output.data.get("text/plain", points))
                 except ValueError:
                     score = points
-        if error is None and any(
-            o.output_type == "stream" and o.name == "stderr" for o in cell.get("outputs", [])
-        ):
-            error = "the cell wrote to stderr, which nbgrader scores as a failure"
         if error is not None:
             score = 0.0
             if not _SUMMARY.search(text):
