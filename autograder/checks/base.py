@@ -124,12 +124,16 @@ class Check:
         namespace. Defaults to ``(name,)``; a backward check also needs its forward function.
     time_limit : float
         Seconds all the cases of one run may take together.
+    distinct_hidden_cases : bool
+        False when ``cases(hidden=True)`` repeats the visible cases (a classifier is trained
+        and tested on the same data either way): a batch grader then runs them once.
     """
 
     name: str = ""
     points: float = 1.0
     functions: tuple[str, ...] = ()
     time_limit: float = 30.0
+    distinct_hidden_cases: bool = True
 
     def required(self) -> tuple[str, ...]:
         """The names of the student functions this check calls."""

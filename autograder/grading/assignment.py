@@ -280,13 +280,17 @@ def function_spec(check: Any) -> tuple[FunctionSpec, list[Any], int]:
     """The runner's description of a check, its cases, and how many of them are visible.
 
     The cases are the visible ones followed by the hidden ones (a check whose ``cases`` takes
-    no ``hidden`` argument has visible cases only). The check's ``call(fns, case)`` step is
+    no ``hidden`` argument, or whose hidden cases repeat the visible ones, has visible cases
+    only). The check's ``call(fns, case)`` step is
     sent to the sandbox as source code (:class:`_Shipment`) with the check's plain attributes
     (strings, numbers, tuples) as ``self``; ``fns`` holds the student's functions named by
     ``check.required()`` (default: the check's name).
     """
     visible = _cases(check, hidden=False)
-    cases = visible + _cases(check, hidden=True)
+    # Hidden cases that repeat the visible ones would only run (and train) twice: a cell that
+    # asks for hidden cases then gets the visible share (FunctionScore.fraction).
+    distinct = getattr(check, "distinct_hidden_cases", True)
+    cases = visible + (_cases(check, hidden=True) if distinct else [])
     shipment = _Shipment(check)
     attributes = {}
     for key in dir(check):

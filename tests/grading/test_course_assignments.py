@@ -90,3 +90,15 @@ def test_sandbox_scores_a_function_as_the_notebook_check_does(tmp_path):
     scores = {f.name: f.score for f in student.functions}
     assert scores["relu_forward"] == in_process.score == 0
     assert scores["sigmoid_forward"] == CHECKS["sigmoid_forward"].points
+
+
+@pytest.mark.parametrize("name", ["train_sign_classifier", "train_mnist_classifier"])
+def test_a_classifier_is_trained_once_with_its_whole_time_limit(name, data_mirror):
+    """Its hidden case repeats the visible one, so the sandbox runs it once, not twice."""
+    from autograder.checks import CHECKS
+    from autograder.grading.assignment import function_spec
+
+    check = CHECKS[name]
+    spec, cases, n_visible = function_spec(check)
+    assert len(cases) == n_visible == len(check.cases()) == 1
+    assert spec.case_seconds == check.time_limit
