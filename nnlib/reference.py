@@ -21,6 +21,7 @@ import numpy as np
 
 from nnlib import backend, plotting
 from nnlib.augment import random_shifts, standardize_images
+from nnlib.datasets.sign_digits import check_digit_pair
 from nnlib.network import MLP
 from nnlib.optim import SGD, Adam
 from nnlib.training import History, cosine_schedule, evaluate, fit
@@ -272,14 +273,6 @@ def train_mnist(
     )
 
 
-def check_digits(digits: Sequence[int]) -> list[int]:
-    """Return ``digits`` as two different ints in 0..9, or raise a ValueError saying what is wrong."""
-    digits = [int(d) for d in digits]
-    if len(digits) != 2 or digits[0] == digits[1] or not all(0 <= d <= 9 for d in digits):
-        raise ValueError(f"digits must be two different digits from 0 to 9; got {digits}")
-    return digits
-
-
 def train_signs(
     digits: Sequence[int] = (0, 1),
     config: Config = SIGNS_REFERENCE,
@@ -308,7 +301,7 @@ def train_signs(
     """
     from nnlib.datasets import load_sign_digits
 
-    digits = check_digits(digits)
+    digits = list(check_digit_pair(digits))
     train, test = load_sign_digits(digits=tuple(digits))
     side = int(round(np.sqrt(train[0].shape[1])))
     return _train(
@@ -412,7 +405,7 @@ def evaluate_saved(
     else:
         from nnlib.datasets import load_sign_digits
 
-        chosen = check_digits(digits or description.get("digits") or (0, 1))
+        chosen = list(check_digit_pair(digits or description.get("digits") or (0, 1)))
         _, (X, y) = load_sign_digits(digits=tuple(chosen))
     if description.get("config", {}).get("standardize"):
         X = standardize_images(X)
@@ -472,7 +465,7 @@ def run_reference(
     metrics : dict
         What ``metrics.json`` holds.
     """
-    digits = check_digits(digits)
+    digits = list(check_digit_pair(digits))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if quick:

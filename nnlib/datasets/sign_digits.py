@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import operator
 import zipfile
 import zlib
 from pathlib import Path
@@ -111,14 +112,22 @@ def _decode_images(zip_path: Path, image_size: int) -> dict[str, np.ndarray]:
     return {"images": np.stack(images), "digits": np.array(digits, dtype=np.int64)}
 
 
-def _is_digit_pair(digits: object) -> bool:
-    return (
-        isinstance(digits, tuple | list)
-        and len(digits) == 2
-        and all(isinstance(d, int | np.integer) and not isinstance(d, bool) for d in digits)
-        and all(0 <= d <= 9 for d in digits)
-        and digits[0] != digits[1]
-    )
+def check_digit_pair(digits: object) -> tuple[int, int]:
+    """Return ``digits`` as two different ints from 0 to 9, or raise a ValueError that says so.
+
+    Used by :func:`load_sign_digits` and by the command line, which checks a chosen pair before
+    it spends time training anything else.
+    """
+    try:
+        pair = tuple(operator.index(d) for d in digits if not isinstance(d, bool))
+        ok = len(pair) == len(digits) == 2 and pair[0] != pair[1]
+    except TypeError:  # not a sequence, or an element that is not an integer
+        ok = False
+    if not ok or not all(0 <= d <= 9 for d in pair):
+        raise ValueError(
+            f"digits must be two different digits from 0 to 9, such as (0, 1); got {digits!r}"
+        )
+    return pair
 
 
 def load_sign_digits(
@@ -161,11 +170,11 @@ def load_sign_digits(
     >>> X_train.shape, X_test.shape  # doctest: +SKIP
     ((329, 4096), (82, 4096))
     """
-    if digits is not None and not _is_digit_pair(digits):
-        raise ValueError(
-            "load_sign_digits: digits must be two different digits from 0 to 9, such as "
-            f"(0, 1), or None for all ten; got {digits!r}"
-        )
+    if digits is not None:
+        try:
+            digits = check_digit_pair(digits)
+        except ValueError as error:
+            raise ValueError(f"load_sign_digits: {error} (or None for all ten)") from None
     if isinstance(image_size, bool) or not isinstance(image_size, int | np.integer):
         raise TypeError(f"load_sign_digits: image_size must be an int; got {image_size!r}")
     if not 1 <= image_size <= 512:
