@@ -5,6 +5,8 @@
 * ``data_mirror``: the folder named by ``NNLIB_DATA_MIRROR`` that holds the genuine datasets.
 * Every test session gets its own empty ``NNLIB_DATA_DIR`` unless one is set, so the tests
   exercise the real download, verification and caching code and never touch the user's cache.
+* Every test session grades under a course secret of its own (``AUTOGRADER_SECRET``), so that
+  no test creates one in the repository; tests of how the secret is found unset it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,18 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory):
     os.environ["NNLIB_DATA_DIR"] = str(path)
     yield path
     os.environ.pop("NNLIB_DATA_DIR", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _course_secret():
+    if os.environ.get("AUTOGRADER_SECRET"):
+        yield os.environ["AUTOGRADER_SECRET"]
+        return
+    import secrets
+
+    os.environ["AUTOGRADER_SECRET"] = secrets.token_hex(32)
+    yield os.environ["AUTOGRADER_SECRET"]
+    os.environ.pop("AUTOGRADER_SECRET", None)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -6,7 +6,7 @@ chapter of the book) to the names of its graded functions, in notebook order.
 >>> from autograder.checks import CHECKS, run_check
 >>> report = run_check("relu_forward", my_relu_forward)  # doctest: +SKIP
 >>> print(report)  # doctest: +SKIP
-relu_forward: 8/8 cases passed, 1 of 1 points
+relu_forward: 10/10 cases passed, 1 of 1 points
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ __all__ = [
     "Report",
     "Verdict",
     "call_case",
-    "check",
     "resolve",
     "run_check",
     "score_of",
@@ -104,20 +103,3 @@ def _lookup(name: str) -> Check:
             f"no check for a function named {name!r}; graded functions are: "
             f"{', '.join(sorted(CHECKS))}"
         ) from None
-
-
-def check(fn_or_name: Callable | str, fn: Callable | None = None, *, hidden: bool = False):
-    """Check a function in a notebook: print its report and return the points it earned.
-
-    What a notebook's test cell calls, as ``check(relu_backward)``. The other functions the
-    check needs (``relu_forward`` for ``relu_backward``) are taken from the notebook. nbgrader
-    reads the returned number as the cell's partial credit.
-
-    Raises
-    ------
-    AssertionError
-        When the function earns no points, with the explanation.
-    """
-    from autograder.notebook import check as notebook_check
-
-    return notebook_check(fn_or_name, fn, hidden=hidden)

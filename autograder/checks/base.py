@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from autograder.outcomes import Outcome
 from autograder.reference import ReferenceWatch, reference_message, uses_reference
+from autograder.secret import active_secret
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,11 +52,20 @@ class Case:
 
 @dataclass
 class Verdict:
-    """The judgement of one case: passed or not, why, and an optional share of its credit."""
+    """The judgement of one case: passed or not, why, and an optional share of its credit.
+
+    ``kind`` says what happened (:class:`~autograder.outcomes.Outcome`); a judge leaves it
+    out and gets PASSED or WRONG from ``passed``. Grading reads the kind, never the message.
+    """
 
     passed: bool
     message: str = "ok"
     credit: float | None = None
+    kind: Outcome | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is None:
+            self.kind = Outcome.PASSED if self.passed else Outcome.WRONG
 
     @property
     def fraction(self) -> float:
@@ -74,6 +85,16 @@ class Report:
     score: float
     results: list[tuple[str, Verdict]] = field(default_factory=list)
     message: str = ""
+    #: Set when the function as a whole was decided without judging cases (it calls the
+    #: reference, or a function it needs is not defined).
+    kind: Outcome | None = None
+
+    @property
+    def attempted(self) -> bool:
+        """False when every case still raises the exercise's ``NotImplementedError``."""
+        if self.kind is not None:
+            return self.kind is not Outcome.NOT_ATTEMPTED
+        return any(v.kind is not Outcome.NOT_ATTEMPTED for _, v in self.results)
 
     @property
     def passed(self) -> bool:
@@ -106,8 +127,14 @@ def _points(value: float) -> str:
 
 
 def case_seed(name: str, hidden: bool) -> int:
-    """A seed fixed by the check's name, different for the hidden cases."""
-    return zlib.crc32(f"{name}:{'hidden' if hidden else 'visible'}".encode())
+    """The seed of a check's cases: fixed by its name, or for the hidden ones by the secret.
+
+    The visible cases are the same for everyone. The hidden ones are seeded by the course
+    secret (:mod:`autograder.secret`), so that nobody without it can draw them.
+    """
+    if hidden:
+        return active_secret().seed(name)
+    return zlib.crc32(f"{name}:visible".encode())
 
 
 class Check:
@@ -181,6 +208,11 @@ def to_plain(value: Any, depth: int = 0) -> Any:
     return f"<{type(value).__name__} object>"
 
 
+def exception_outcome(exc: BaseException) -> Outcome:
+    """NOT_ATTEMPTED for the exercise's placeholder ``NotImplementedError``, else RAISED."""
+    return Outcome.NOT_ATTEMPTED if isinstance(exc, NotImplementedError) else Outcome.RAISED
+
+
 def describe_exception(
     exc: BaseException, functions: tuple[str, ...], graded: str | None = None
 ) -> str:
@@ -239,15 +271,24 @@ def quiet() -> Any:
         yield sink
 
 
-def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> tuple[Any, str | None]:
+@dataclass
+class Call:
+    """What one call of the student's code gave: a plain value, or why there is none."""
+
+    output: Any = None
+    kind: Outcome = Outcome.RETURNED
+    problem: str = ""
+
+
+def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
     """Run :meth:`Check.call` watching for calls into nnlib or the autograder.
 
     Returns
     -------
-    output : plain value or None
-        :func:`to_plain` of the result.
-    problem : str or None
-        Why there is no output (an exception), or a reference-use message; None when fine.
+    Call
+        ``output`` is :func:`to_plain` of the result when ``kind`` is RETURNED; otherwise
+        ``kind`` says what went wrong (RAISED, NOT_ATTEMPTED, USED_REFERENCE) and ``problem``
+        explains it.
     """
     watch = ReferenceWatch()
     try:
@@ -256,11 +297,12 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> tuple[An
         output = to_plain(output)
     except Exception as exc:
         if watch.offence:
-            return None, reference_message(check.name, watch.offence)
-        return None, describe_exception(exc, check.required(), check.name)
+            return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))
+        problem = describe_exception(exc, check.required(), check.name)
+        return Call(None, exception_outcome(exc), problem)
     if watch.offence:
-        return None, reference_message(check.name, watch.offence)
-    return output, None
+        return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))
+    return Call(output)
 
 
 def earned_fraction(credits: list[float], cases: list[Case] | None = None) -> float:
@@ -281,6 +323,25 @@ def score_of(check: Check, verdicts: list[Verdict], cases: list[Case] | None = N
     return round(check.points * earned_fraction([v.fraction for v in verdicts], cases), 2)
 
 
+def judge_case(check: Check, case: Case, output: Any) -> Verdict:
+    """The check's verdict on ``output``, as a :class:`Verdict` whose kind is PASSED or WRONG.
+
+    A judge may return any object with ``passed``, ``message`` and optionally ``fraction`` (a
+    registry of the instructor's own); a result too malformed for the judge is WRONG. Only
+    NumPy's floating-point complaints are silenced (thread-local, so the batch grader's threads
+    can judge at once): a judge's overflow on a wrong answer is expected.
+    """
+    with np.errstate(all="ignore"):
+        try:
+            judged = check.judge(case, output)
+            passed, message = bool(judged.passed), str(judged.message)
+            credit = getattr(judged, "fraction", None)
+            credit = float(credit) if credit is not None else None
+        except Exception as exc:
+            return Verdict(False, f"unexpected result ({type(exc).__name__}: {exc})")
+    return Verdict(passed, message, credit)
+
+
 def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool = False) -> Report:
     """Run every case of ``check`` on the student's code, in this process.
 
@@ -295,12 +356,13 @@ def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool =
     """
     fns, problem = resolve(check, source)
     if problem:
-        return Report(check.name, check.points, 0.0, message=problem)
+        return Report(check.name, check.points, 0.0, message=problem, kind=Outcome.NOT_DEFINED)
     for fn in fns.values():
         offence = uses_reference(fn)
         if offence:
+            message = reference_message(check.name, offence)
             return Report(
-                check.name, check.points, 0.0, message=reference_message(check.name, offence)
+                check.name, check.points, 0.0, message=message, kind=Outcome.USED_REFERENCE
             )
     with quiet():
         cases = check.cases(hidden=hidden)
@@ -308,21 +370,17 @@ def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool =
     start = time.perf_counter()
     for case in cases:
         if time.perf_counter() - start > check.time_limit:
-            results.append(
-                (case.name, Verdict(False, f"not run: the cases took over {check.time_limit:g} s"))
-            )
+            message = f"not run: the cases took over {check.time_limit:g} s"
+            results.append((case.name, Verdict(False, message, kind=Outcome.NOT_RUN)))
             continue
-        output, problem = call_case(check, fns, case)
-        if problem and problem.startswith(f"{check.name} calls "):
-            return Report(check.name, check.points, 0.0, message=problem)
-        if problem:
-            verdict = Verdict(False, problem)
+        call = call_case(check, fns, case)
+        if call.kind is Outcome.USED_REFERENCE:
+            return Report(check.name, check.points, 0.0, message=call.problem, kind=call.kind)
+        if call.kind is not Outcome.RETURNED:
+            verdict = Verdict(False, call.problem, kind=call.kind)
         else:
             with quiet():
-                try:
-                    verdict = check.judge(case, output)
-                except Exception as exc:  # a result too malformed for the judge
-                    verdict = Verdict(False, f"unexpected result ({type(exc).__name__}: {exc})")
+                verdict = judge_case(check, case, call.output)
         results.append((case.name, verdict))
     score = score_of(check, [v for _, v in results], cases)
     return Report(check.name, check.points, score, results)

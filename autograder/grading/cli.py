@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from autograder.grading.sandbox import Limits, detect_isolation
+from autograder.secret import MissingSecretError, resolve_secret
 
 DESCRIPTION = """\
 Grade every submission of ASSIGNMENT found in SUBMISSIONS: a folder in nbgrader's layout
@@ -72,6 +73,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--memory-mb", type=int, default=defaults.memory_mb, help="memory limit per submission"
     )
     parser.add_argument(
+        "--secret-file",
+        type=Path,
+        default=None,
+        help="file holding the course secret the hidden cases are drawn from (default: "
+        "$AUTOGRADER_SECRET, $AUTOGRADER_SECRET_FILE, or .autograder-secret in the course "
+        "folder, created there on first use)",
+    )
+    parser.add_argument(
         "--require-sandbox",
         action="store_true",
         help="stop unless bubblewrap isolation (namespaces) works on this machine",
@@ -98,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         memory_mb=args.memory_mb,
     )
     try:
+        secret = resolve_secret(args.secret_file)
         grade_class(
             args.assignment,
             args.submissions,
@@ -107,8 +117,9 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             limits=limits,
             isolation=isolation,
+            secret=secret,
         )
-    except (ValueError, FileNotFoundError, ImportError) as exc:
+    except (ValueError, FileNotFoundError, ImportError, MissingSecretError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

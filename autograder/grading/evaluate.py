@@ -3,19 +3,19 @@
 The student's process may hang, exit, be killed or flood its output. The grader watches it
 through the progress lines the runner writes (``cell 4 start`` ...), kills it when a cell or a
 call overruns its limit, and then starts a fresh process that skips the cell or the function
-responsible, so that a fault costs only the work it affects. Results come back as ``.npz`` files
-read with ``allow_pickle=False``; a file that is not a plain regular file of reasonable size is
-ignored.
+responsible, so that a fault costs only the work it affects. Results come back through a pipe,
+one ``.npz`` per function read with ``allow_pickle=False`` (never a file the submission could
+replace, and nothing on disk); what is malformed or too large is that submission's loss.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import threading
 import time
@@ -25,11 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from autograder.grading import cgroups
+from autograder.grading.results import CaseResult
 from autograder.grading.runner import decode, encode
 from autograder.grading.sandbox import NOBODY, Isolation, Limits, limit_resources, runner_command
+from autograder.outcomes import Outcome
 
-#: Largest result file read back, in bytes.
+#: Largest result of one function read back, and of all of one run's results, in bytes.
 MAX_RESULT_BYTES = 64 * 2**20
+MAX_RESULTS_BYTES = 256 * 2**20
 #: Extra seconds the runner's own timer gets before the grader kills the process.
 GRACE_SECONDS = 2.0
 #: Most fresh processes started for one submission.
@@ -55,16 +59,6 @@ class FunctionSpec:
 
 
 @dataclass
-class CaseResult:
-    """What one call of a student's function gave: ``status`` is ok, error, timeout or crash."""
-
-    status: str
-    output: Any = None
-    error: str = ""
-    seconds: float = 0.0
-
-
-@dataclass
 class RunReport:
     """Everything the sandbox produced for one submission."""
 
@@ -74,6 +68,10 @@ class RunReport:
     seconds: float
     log: str
     events: list[str]
+    #: Writable folders the submission filled (``/job``, ``/tmp``), as the runner saw them.
+    disk_full: list[str] = field(default_factory=list)
+    #: Whether a fork was refused for the process cap.
+    process_cap_hit: bool = False
 
 
 class _Reader(threading.Thread):
@@ -151,42 +149,66 @@ def _kill(proc: subprocess.Popen) -> None:
         pass
 
 
-def _read_results(path: Path, count: int) -> list[CaseResult] | None:
-    """Read one function's results safely: a regular file, not a link, bounded, no pickles.
+def split_results(blob: bytes) -> dict[int, bytes]:
+    """The per-function results the runner sent: frames ``result INDEX NBYTES\\n`` + bytes.
 
-    Returns None when there is no such file (the function was not reached).
+    Parsing stops at the first malformed frame; a frame over ``MAX_RESULT_BYTES`` is kept as
+    empty bytes (unusable).
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
+    frames: dict[int, bytes] = {}
+    position = 0
+    while position < len(blob):
+        end = blob.find(b"\n", position, position + 64)
+        words = blob[position:end].split() if end >= 0 else []
+        if len(words) != 3 or words[0] != b"result" or not (words[1] + words[2]).isdigit():
+            break
+        index, size = int(words[1]), int(words[2])
+        body = blob[end + 1 : end + 1 + size]
+        if len(body) < size:
+            break
+        frames.setdefault(index, body if size <= MAX_RESULT_BYTES else b"")
+        position = end + 1 + size
+    return frames
+
+
+def _read_results(blob: bytes | None, count: int) -> list[CaseResult] | None:
+    """Read one function's results safely: bounded, no pickles, every field checked.
+
+    Returns None when there is no result (the function was not reached).
+    """
+    if blob is None:
         return None
+    if not blob:
+        unusable = CaseResult(Outcome.WRONG, error="the results were too large")
+        return [unusable] * count
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULT_BYTES:
-            return [CaseResult("error", error="the results were too large or not a file")] * count
-        with os.fdopen(fd, "rb", closefd=False) as f, np.load(f, allow_pickle=False) as data:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as data:
             meta = json.loads(bytes(data["__meta__"]).decode())
             arrays = {key: data[key] for key in data.files if key != "__meta__"}
         results = []
         for case in list(meta.get("cases", []))[:count]:
-            status = str(case.get("status", "error"))
-            if status != "ok":
-                results.append(CaseResult(status, error=str(case.get("error", ""))[:2000]))
+            kind = Outcome.parse(case.get("kind"))
+            if kind is Outcome.PASSED or kind is Outcome.WRONG:
+                kind = Outcome.RAISED  # only the grader judges
+            if kind is not Outcome.RETURNED:
+                results.append(CaseResult(kind, error=str(case.get("error", ""))[:2000]))
                 continue
             prefix = str(case.get("prefix", ""))
             mine = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
             try:
                 output = decode(case.get("output"), mine)
             except Exception as exc:
-                results.append(CaseResult("error", error=f"unreadable result: {exc}"[:300]))
+                unreadable = CaseResult(Outcome.WRONG, error=f"unreadable result: {exc}"[:300])
+                results.append(unreadable)
                 continue
-            results.append(CaseResult("ok", output=output, seconds=float(case.get("seconds", 0))))
-        results += [CaseResult("error", error="no result for this case")] * (count - len(results))
+            seconds = float(case.get("seconds", 0))
+            results.append(CaseResult(Outcome.RETURNED, output=output, seconds=seconds))
+        none = CaseResult(Outcome.NOT_RUN, error="no result for this case")
+        results += [none] * (count - len(results))
         return results
-    except Exception as exc:  # a corrupt or forged file is the submission's loss only
-        return [CaseResult("error", error=f"unreadable results: {type(exc).__name__}")] * count
-    finally:
-        os.close(fd)
+    except Exception as exc:  # a corrupt or forged result is the submission's loss only
+        unreadable = CaseResult(Outcome.WRONG, error=f"unreadable results: {type(exc).__name__}")
+        return [unreadable] * count
 
 
 @dataclass
@@ -252,10 +274,8 @@ def _fresh_job_dir(job_dir: Path, isolation: Isolation) -> None:
     if job_dir.exists():
         shutil.rmtree(job_dir)
     job_dir.mkdir(parents=True)
-    (job_dir / "out").mkdir()
     if isolation.drop_to_nobody:
-        for path in (job_dir, job_dir / "out"):
-            os.chown(path, NOBODY, NOBODY)
+        os.chown(job_dir, NOBODY, NOBODY)
 
 
 def run_submission(
@@ -299,6 +319,7 @@ def run_submission(
     logs: list[str] = []
     events: list[str] = []
     cell_status: dict[int, str] = {}
+    capped = False
     attempts = 0
     while attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
         attempts += 1
@@ -306,27 +327,38 @@ def run_submission(
         _write_job(job_dir, cells, inputs, limits, skip_cells, skip_functions)
         read_end, write_end = os.pipe()
         out_read, out_write = os.pipe()
-        cmd, env = runner_command(isolation, job_dir, lib_dir, write_end)
+        results_read, results_write = os.pipe()
+        cmd, env = runner_command(isolation, job_dir, lib_dir, write_end, results_write, limits)
         watch = _Watch()
+        cgroup = None
+        if isolation.cgroup:
+            name = f"{job_dir.parent.name}-{job_dir.name}-{attempts}"
+            cgroup = cgroups.make_job(isolation.cgroup, name, limits.processes)
+        preexec = functools.partial(
+            limit_resources, limits, cgroup, nproc=isolation.process_cap == "rlimit"
+        )
         try:
             proc = subprocess.Popen(
                 cmd,
                 stdin=subprocess.DEVNULL,
                 stdout=out_write,
                 stderr=out_write,
-                pass_fds=(write_end,),
+                pass_fds=(write_end, results_write),
                 env=env,
                 cwd=job_dir,
                 start_new_session=True,
-                preexec_fn=functools.partial(limit_resources, limits),
+                preexec_fn=preexec,
             )
         finally:
             os.close(write_end)
             os.close(out_write)
+            os.close(results_write)
         output = _Reader(out_read, limits.output_kb * 1024)
         progress = _Reader(read_end, 0, on_line=watch)
+        sent = _Reader(results_read, MAX_RESULTS_BYTES)
         output.start()
         progress.start()
+        sent.start()
         killed_for = ""
         while proc.poll() is None:
             time.sleep(0.02)
@@ -350,17 +382,22 @@ def run_submission(
                 break
         proc.wait()
         _kill(proc)  # whatever it left behind in its process group
+        if cgroup is not None:  # and whatever escaped it: everything in its cgroup
+            capped = capped or cgroups.hit_cap(cgroup)
+            cgroups.remove(cgroup)
         output.join(timeout=5)
         progress.join(timeout=5)
+        sent.join(timeout=5)
         logs.append(output.text())
         events.extend(watch.events)
         cell_status.update(watch.cells)
         # a cell that ran out of time would do so again: later attempts skip it
         skip_cells.update(i for i, status in watch.cells.items() if status == "timeout")
 
+        frames = split_results(bytes(sent.kept))
         for f_index, spec in enumerate(functions):
             if f_index not in skip_functions and results[spec.name][0:1] == [None]:
-                got = _read_results(job_dir / "out" / f"{f_index}.npz", len(spec.cases))
+                got = _read_results(frames.get(f_index), len(spec.cases))
                 if got is not None:
                     results[spec.name] = list(got)
         finished = "done" in watch.events
@@ -369,6 +406,7 @@ def run_submission(
             break
         reason = killed_for or f"the process ended (exit status {proc.returncode})"
         status = "timeout" if killed_for == "timeout" else "crash"
+        kind = Outcome.TIMED_OUT if killed_for == "timeout" else Outcome.PROCESS_DIED
         if culprit[:1] == ("cell",) and len(culprit) >= 2 and culprit[1].isdigit():
             cell = int(culprit[1])
             skip_cells.add(cell)
@@ -380,7 +418,7 @@ def run_submission(
             except (ValueError, IndexError):
                 break
             # a function that brings its process down loses its cases
-            results[name] = [CaseResult(status, error=reason)] * len(results[name])
+            results[name] = [CaseResult(kind, error=reason)] * len(results[name])
             skip_functions.add(f_index)
         else:
             break  # died before running anything attributable: nothing a restart would fix
@@ -390,7 +428,8 @@ def run_submission(
             r
             if r is not None
             else CaseResult(
-                "crash", error="not run: the submission's process kept failing or ran out of time"
+                Outcome.NOT_RUN,
+                error="not run: the submission's process kept failing or ran out of time",
             )
             for r in cases
         ]
@@ -402,4 +441,6 @@ def run_submission(
         seconds=time.monotonic() - started,
         log="\n".join(logs)[-limits.output_kb * 1024 :],
         events=events[-200:],
+        disk_full=sorted({e.split()[2] for e in events if e.startswith("disk full ")}),
+        process_cap_hit=capped,
     )

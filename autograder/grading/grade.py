@@ -17,7 +17,7 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
@@ -36,9 +36,12 @@ from autograder.grading.evaluate import (
     prepare_inputs,
     run_submission,
 )
+from autograder.grading.results import ClassResult, FunctionScore, StudentResult
 from autograder.grading.sandbox import Isolation, Limits, detect_isolation
-from autograder.grading.scoring import FunctionScore, cell_scores, judge_function
+from autograder.grading.scoring import cell_scores, judge_function
 from autograder.grading.submissions import Submission, collect, extract_zip, read_notebook
+from autograder.outcomes import Outcome
+from autograder.secret import CourseSecret, resolve_secret, using_secret
 
 #: Modules of nnlib a student may import in the sandbox, copied there. None by default: the
 #: checks (``autograder.reference``) count any call into nnlib as using the reference, and the
@@ -77,36 +80,6 @@ def __getattr__(name):
         raise AttributeError(name)
     return _unavailable
 '''
-
-
-@dataclass
-class StudentResult:
-    """One student's grade for the assignment, as written to ``grades.csv`` and the gradebook."""
-
-    student_id: str
-    score: float = 0.0
-    max_score: float = 0.0
-    status: str = "graded"
-    reason: str = ""
-    functions: list[FunctionScore] = field(default_factory=list)
-    cells: dict[str, dict[str, float]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    log: str = ""
-    seconds: float = 0.0
-
-
-@dataclass
-class ClassResult:
-    """The outcome of a batch: each student's result, the isolation used, and timing."""
-
-    results: list[StudentResult]
-    isolation: Isolation
-    seconds: float
-    out: Path
-
-    @property
-    def per_minute(self) -> float:
-        return 60.0 * len(self.results) / self.seconds if self.seconds else 0.0
 
 
 def make_lib_dir(path: Path) -> Path:
@@ -218,6 +191,16 @@ def grade_submission(
                     limits,
                 )
                 result.log += run.log
+                for folder in run.disk_full:
+                    result.notes.append(
+                        f"{nb.name}: the notebook filled {folder} ({limits.disk_mb} MiB, the cap"
+                        " on what a submission may write): writes past it failed"
+                    )
+                if run.process_cap_hit:
+                    result.notes.append(
+                        f"{nb.name}: the notebook tried to run more than {limits.processes}"
+                        " processes or threads at once: the ones past the cap were refused"
+                    )
                 for index, status in sorted(run.cells.items()):
                     if status in SKIPPED_CELL:
                         result.notes.append(
@@ -236,14 +219,17 @@ def grade_submission(
                     0.0,
                     [],
                     "not graded: " + (reasons[-1] if reasons else "no notebook"),
+                    kind=Outcome.NOT_GRADED,
                 )
         slow, died = [], []
         for fs in functions.values():
-            if fs.message and not fs.message.startswith("not graded"):
+            if fs.kind is Outcome.USED_REFERENCE:
                 result.notes.append(fs.message)
-            elif any(v.message.startswith("did not finish") for v in fs.verdicts):
+            elif fs.kind is Outcome.NOT_GRADED:
+                continue
+            elif fs.has(Outcome.TIMED_OUT):
                 slow.append(fs.name)
-            elif any(v.message.startswith("the student's process died") for v in fs.verdicts):
+            elif fs.has(Outcome.PROCESS_DIED):
                 died.append(fs.name)
         if slow:
             result.notes.append(f"{', '.join(slow)} ran past the time limit")
@@ -258,6 +244,8 @@ def grade_submission(
         result.status = "missing"
     elif invalid or missing:
         result.status = "partial"
+    elif all(fs.kind is Outcome.NOT_ATTEMPTED for fs in result.functions):
+        result.status = "not attempted"
     result.reason = "; ".join(reasons + result.notes)
     result.seconds = time.monotonic() - started
     return result
@@ -273,6 +261,7 @@ def grade_class(
     workers: int | None = None,
     limits: Limits | None = None,
     isolation: Isolation | None = None,
+    secret: CourseSecret | None = None,
     log: Callable[[str], None] = print,
 ) -> ClassResult:
     """Grade every submission of ``assignment_name`` found in ``submissions``.
@@ -296,6 +285,9 @@ def grade_class(
         Time and memory limits per submission.
     isolation : Isolation, optional
         What to enforce; default whatever :func:`detect_isolation` finds.
+    secret : CourseSecret, optional
+        The course secret the hidden cases are drawn from; default
+        :func:`~autograder.secret.resolve_secret` (found, or created, in the course folder).
     log : callable
         Receives progress lines.
     """
@@ -307,6 +299,9 @@ def grade_class(
         source_dir = Path("solutions", assignment_name)
     assignment = load_assignment(assignment_name, registry_module, source_dir)
     isolation = isolation or detect_isolation()
+    secret = secret or resolve_secret()
+    made = "created now; keep it, and keep it out of releases" if secret.created else "found"
+    log(f"course secret: fingerprint {secret.fingerprint} ({secret.source}, {made})")
     log("isolation of student code on this machine:")
     for line in isolation.describe():
         log("  " + line)
@@ -317,7 +312,8 @@ def grade_class(
     try:
         os.chmod(work, 0o711)
         lib_dir = make_lib_dir(work / "lib")
-        prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
+        with using_secret(secret):
+            prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
         root = submissions
         if submissions.is_file():
             root = extract_zip(submissions, work / "submissions")
@@ -363,12 +359,12 @@ def grade_class(
                     f"  {result.student_id}: {result.score:g}/{result.max_score:g} "
                     f"{result.status} {result.reason}".rstrip()
                 )
-        report.write_csv(out / "grades.csv", assignment, results)
+        report.write_csv(out / "grades.csv", assignment, results, secret.fingerprint)
         gradebook.finish()
     finally:
         gradebook.close()
         shutil.rmtree(work, ignore_errors=True)
-    outcome = ClassResult(results, isolation, time.monotonic() - started, out)
+    outcome = ClassResult(results, isolation, time.monotonic() - started, out, secret.fingerprint)
     log(
         f"graded {len(results)} submissions in {outcome.seconds:.1f} s "
         f"({outcome.per_minute:.1f} per minute); wrote {out / 'grades.csv'}"

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from nbgrader.api import Gradebook
 
+from autograder.grading.results import StudentResult
 from autograder.release import ensure_scripts_on_path
 
 if TYPE_CHECKING:
     from autograder.grading.assignment import Assignment
-    from autograder.grading.grade import StudentResult
 
 #: Longest excerpt of a student's printed output shown in the feedback, in characters.
 LOG_CHARS = 4000
@@ -93,10 +93,16 @@ class GradebookWriter(threading.Thread):
             raise RuntimeError(f"could not write the gradebook {self.path}: {self.error}")
 
 
-def write_csv(path: Path, assignment: Assignment, results: list[StudentResult]) -> None:
-    """``grades.csv``: one row per student, with a column per graded function."""
+def write_csv(
+    path: Path, assignment: Assignment, results: list[StudentResult], fingerprint: str = ""
+) -> None:
+    """``grades.csv``: one row per student, with a column per graded function.
+
+    ``secret_fingerprint`` names the course secret the hidden cases were drawn from.
+    """
     functions = [fn for nb in assignment.notebooks for fn in nb.functions]
     columns = ["student_id", "assignment", "score", "max_score", "status", "reason", "seconds"]
+    columns.append("secret_fingerprint")
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(columns + functions)
@@ -111,6 +117,7 @@ def write_csv(path: Path, assignment: Assignment, results: list[StudentResult]) 
                     r.status,
                     r.reason,
                     f"{r.seconds:.2f}",
+                    fingerprint,
                 ]
                 + [f"{scores.get(fn, 0.0):g}" for fn in functions]
             )

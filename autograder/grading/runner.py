@@ -10,8 +10,9 @@ Steps:
    ``inputs.npz`` (the grader's case inputs) before any student code runs;
 2. run the code cells one by one, each under a time limit (in an IPython shell when a cell uses
    magics);
-3. call each graded function on each case and write what it returned to ``out/``, one ``.npz``
-   per function, holding plain numeric arrays only (never pickles).
+3. call each graded function on each case and send what it returned to the grader through a
+   pipe (file descriptor ``GRADER_RESULTS_FD``), one ``.npz`` per function, holding plain
+   numeric arrays only (never pickles).
 
 Progress goes to file descriptor 3 as one line per event (``cell 4 start``, ``case 2 1 end``):
 when this process dies or hangs, the grader knows which cell or case was responsible, skips it and
@@ -127,16 +128,48 @@ def _limited(seconds: float, fn: Any, *args: Any, **kwargs: Any) -> Any:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+#: Packages whose absence here means the student's function reached for the reference.
+PROTECTED = ("nnlib", "autograder")
+
+
+def _kind(exc: BaseException) -> str:
+    """The outcome of a call that raised ``exc``, as autograder.outcomes.Outcome's value."""
+    if isinstance(exc, NotImplementedError):
+        return "not attempted"
+    if isinstance(exc, ImportError) and (exc.name or "").split(".")[0] in PROTECTED:
+        return "used the reference"
+    return "raised"
+
+
 def _short(exc: BaseException) -> str:
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return text[:MESSAGE_CHARS]
 
 
-def _write_result(path: str, meta: dict, arrays: dict[str, np.ndarray]) -> None:
-    blob = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    tmp = path + ".tmp.npz"
-    np.savez(tmp, __meta__=blob, **arrays)
-    os.replace(tmp, path)
+def _send_result(fd: int, f_index: int, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Send one function's results as a frame ``result INDEX NBYTES\\n`` and an ``.npz``."""
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+    view = memoryview(f"result {f_index} {buffer.tell()}\n".encode() + buffer.getvalue())
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+#: Free bytes under which a writable folder counts as full.
+FULL_BYTES = 2**20
+
+
+def _report_full_disk(progress: _Progress) -> None:
+    """Tell the grader which of the writable folders the notebook has filled."""
+    for folder in ("/job", "/tmp"):
+        try:
+            info = os.statvfs(folder)
+        except OSError:
+            continue
+        if info.f_bavail * info.f_frsize < FULL_BYTES:
+            progress("disk", "full", folder)
 
 
 def _make_caller(spec: dict) -> Any:
@@ -232,6 +265,7 @@ def _run_cells(job: dict, progress: _Progress) -> dict:
         except BaseException:
             status = "error"
         progress("cell", index, "end", status)
+        _report_full_disk(progress)
     return namespace
 
 
@@ -242,7 +276,7 @@ def main(job_dir: str) -> int:
     with np.load(job["inputs"], allow_pickle=False) as data:
         inputs = {key: data[key] for key in data.files}
     progress = _Progress(int(os.environ.get("GRADER_PROGRESS_FD", "3")))
-    os.makedirs("out", exist_ok=True)
+    results_fd = int(os.environ.get("GRADER_RESULTS_FD", "4"))
 
     from types import SimpleNamespace
 
@@ -273,7 +307,7 @@ def main(job_dir: str) -> int:
         for c_index, (case_name, args_spec, kwargs_spec) in enumerate(cases[f_index]):
             if timed_out:  # one case past the limit is enough: the rest would only cost time
                 results.append(
-                    {"status": "timeout", "error": "not run: an earlier case ran too long"}
+                    {"kind": "not run", "error": "not run: an earlier case ran too long"}
                 )
                 continue
             progress("case", f_index, c_index, "start")
@@ -281,6 +315,7 @@ def main(job_dir: str) -> int:
             case_arrays: dict[str, np.ndarray] = {}
             try:
                 if missing:
+                    meta["kind"] = "not defined"
                     raise NameError(
                         f"{', '.join(missing)} is not defined as a function"
                         + (
@@ -299,26 +334,26 @@ def main(job_dir: str) -> int:
                 output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
                 meta["seconds"] = time.perf_counter() - started
                 meta["output"] = encode(output, case_arrays)
-                meta["status"] = "ok"
+                meta["kind"] = "returned"
             except CellTimeout:
                 meta = {
-                    "status": "timeout",
+                    "kind": "timed out",
                     "error": f"did not return within {spec['call_timeout']:g} s",
                 }
             except BaseException as exc:  # the student's error, reported to the student
-                meta = {"status": "error", "error": _short(exc)}
+                meta = {"kind": meta.get("kind") or _kind(exc), "error": _short(exc)}
                 case_arrays = {}
             meta["prefix"] = f"c{c_index}_"
             arrays.update({meta["prefix"] + key: value for key, value in case_arrays.items()})
             results.append(meta)
-            progress("case", f_index, c_index, "end", meta["status"])
-            timed_out = meta["status"] == "timeout"
-        path = os.path.join("out", f"{f_index}.npz")
+            progress("case", f_index, c_index, "end", meta["kind"].replace(" ", "-"))
+            timed_out = meta["kind"] == "timed out"
         try:
-            _write_result(path, {"cases": results}, arrays)
+            _send_result(results_fd, f_index, {"cases": results}, arrays)
         except BaseException as exc:
-            error = "could not save the results: " + _short(exc)
-            _write_result(path, {"cases": [{"status": "error", "error": error}] * len(results)}, {})
+            error = "could not send the results: " + _short(exc)
+            failed = {"cases": [{"kind": "raised", "error": error}] * len(results)}
+            _send_result(results_fd, f_index, failed, {})
     progress("done")
     return 0
 

@@ -5,8 +5,15 @@ Three layers, each used when the machine allows it (:func:`detect_isolation` fin
 
 * **bubblewrap** (``bwrap``): new user, PID, network, IPC and mount namespaces. The process sees
   only the operating system's ``/usr``, the Python installation (read-only), a read-only folder of
-  allowed course modules and its own job folder (the only writable place besides a small
-  ``/tmp``); the network has no interface but loopback; every process it starts dies with it.
+  allowed course modules and its own job folder; the job folder and ``/tmp``, the only writable
+  places, are memory file systems of a fixed size (``Limits.disk_mb`` each), so nothing it writes
+  reaches the grader's disk; the network has no interface but loopback; every process it starts
+  dies with it.
+* **a process cap** per submission: a cgroup of its own with ``pids.max`` (cgroup v2 where the
+  grader may create cgroups, else the cgroup v1 ``pids`` controller), which also lets the grader
+  kill every process the submission started. Without one, ``RLIMIT_NPROC`` where the sandbox
+  runs as an unprivileged user (that limit counts all of the user's processes, so it is shared by
+  the submissions running at once, and the kernel ignores it for root).
 * **unshare** (util-linux), when bubblewrap is missing but the grader runs as root: a new network
   namespace, and the process runs as the unprivileged user ``nobody``.
 * **resource limits**, always: address space (``RLIMIT_AS``), file size, no core dumps, and a new
@@ -27,6 +34,8 @@ import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograder.grading import cgroups
 
 #: uid and gid of ``nobody``, used for student code when the grader runs as root.
 NOBODY = 65534
@@ -52,6 +61,11 @@ class Limits:
         Largest file the student's process may write, in MiB.
     output_kb : int
         How much of the printed output is kept for the log; the rest is read and dropped.
+    processes : int
+        Most processes and threads the submission may have at once (cgroup ``pids.max``).
+    disk_mb : int
+        Size of each of the sandbox's writable folders, the job folder and ``/tmp``, in MiB
+        (bubblewrap only).
     """
 
     cell_seconds: float = 30.0
@@ -60,6 +74,8 @@ class Limits:
     memory_mb: int = 2048
     file_mb: int = 64
     output_kb: int = 64
+    processes: int = 64
+    disk_mb: int = 256
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,15 @@ class Isolation:
     unshare: str | None = None
     drop_to_nobody: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Folder under which each submission gets a cgroup with ``pids.max``; None: no cgroup.
+    cgroup: str | None = None
+
+    @property
+    def process_cap(self) -> str:
+        """How the process cap is enforced here: ``cgroup``, ``rlimit`` or ``""`` (not)."""
+        if self.cgroup:
+            return "cgroup"
+        return "rlimit" if self.drop_to_nobody else ""
 
     @property
     def network_cut(self) -> bool:
@@ -95,6 +120,16 @@ class Isolation:
             f"[{mark(self.bwrap is not None)}] PID namespace: cannot signal the grader or other"
             " processes; its children die with it (bubblewrap)",
             f"[{mark(self.bwrap is not None or self.drop_to_nobody)}] runs as an unprivileged user",
+            f"[{mark(bool(self.process_cap))}] process cap per submission"
+            + (
+                f" (cgroup pids.max under {self.cgroup})"
+                if self.cgroup
+                else " (RLIMIT_NPROC, shared by the submissions running at once)"
+                if self.process_cap
+                else ": no cgroup can be created here and the sandbox runs as root"
+            ),
+            f"[{mark(self.bwrap is not None)}] disk cap: the job folder and /tmp are memory file"
+            " systems of a fixed size; nothing reaches this machine's disk (bubblewrap)",
         ]
         return lines + [f"      note: {note}" for note in self.notes]
 
@@ -127,13 +162,18 @@ def _course_package_dirs() -> list[Path]:
     return found
 
 
-def bwrap_command(bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str]) -> list[str]:
+def bwrap_command(
+    bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str], disk_mb: int = 256
+) -> list[str]:
     """The bubblewrap command line that runs ``runner.py`` on ``job_dir``.
 
-    ``job_dir`` appears as ``/job`` (read-write), ``lib_dir`` (the runner and allowed course
-    modules) as ``/grader`` (read-only); nothing else of the grader's machine is visible except
-    the operating system's programs and libraries and the Python installation, read-only.
+    ``/job`` is a memory file system of ``disk_mb`` MiB holding a read-only copy of the job
+    description (``job_dir/job.json``); ``lib_dir`` (the runner and allowed course modules) is
+    ``/grader`` (read-only); ``/tmp`` is another memory file system of ``disk_mb`` MiB. Nothing
+    else of the grader's machine is visible except the operating system's programs and libraries
+    and the Python installation, read-only.
     """
+    size = str(disk_mb * 2**20)
     cmd = [
         bwrap,
         "--unshare-all",
@@ -158,7 +198,7 @@ def bwrap_command(bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str])
             cmd += ["--ro-bind", etc, etc]
     # /tmp first: the Python installation may itself live under /tmp (a checkout there with its
     # virtual environment), and a later tmpfs would hide it.
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 * 2**20), "--tmpfs", "/tmp"]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp"]
     roots = _python_roots()
     for root in roots:
         if not root.is_relative_to("/usr"):
@@ -168,24 +208,17 @@ def bwrap_command(bwrap: str, job_dir: Path, lib_dir: Path, env: dict[str, str])
     for package in _course_package_dirs():
         if any(package.is_relative_to(root) for root in roots):
             cmd += ["--tmpfs", str(package)]
-    cmd += [
-        "--ro-bind",
-        str(lib_dir),
-        "/grader",
-        "--bind",
-        str(job_dir),
-        "/job",
-        "--chdir",
-        "/job",
-        "--clearenv",
-    ]
+    cmd += ["--ro-bind", str(lib_dir), "/grader", "--size", size, "--tmpfs", "/job"]
+    if (job_dir / "job.json").exists():
+        cmd += ["--ro-bind", str(job_dir / "job.json"), "/job/job.json"]
+    cmd += ["--chdir", "/job", "--clearenv"]
     for key, value in env.items():
         cmd += ["--setenv", key, value]
     cmd += ["--", sys.executable, "-B", "/grader/runner.py", "/job"]
     return cmd
 
 
-def sandbox_env(lib_dir: str, progress_fd: int) -> dict[str, str]:
+def sandbox_env(lib_dir: str, progress_fd: int, results_fd: int) -> dict[str, str]:
     """Environment of the student's process: single-threaded maths, no GUI, caches in /tmp."""
     return {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
@@ -200,6 +233,7 @@ def sandbox_env(lib_dir: str, progress_fd: int) -> dict[str, str]:
         "MPLCONFIGDIR": "/tmp/matplotlib",
         "IPYTHONDIR": "/tmp/ipython",
         "GRADER_PROGRESS_FD": str(progress_fd),
+        "GRADER_RESULTS_FD": str(results_fd),
         "LANG": "C.UTF-8",
     }
 
@@ -220,7 +254,7 @@ def detect_isolation(allow_bwrap: bool = True) -> Isolation:
     bwrap = shutil.which("bwrap") if allow_bwrap else None
     if bwrap:
         probe = Path(__file__).parent  # any readable folder will do as the lib folder
-        cmd = bwrap_command(bwrap, Path("/tmp").resolve(), probe, {"PATH": "/usr/bin"})
+        cmd = bwrap_command(bwrap, Path("/nonexistent"), probe, {"PATH": "/usr/bin"}, 16)
         cmd = cmd[: cmd.index("--")] + ["--", sys.executable, "-c", "import numpy"]
         if not _probe(cmd):
             notes.append(
@@ -247,11 +281,28 @@ def detect_isolation(allow_bwrap: bool = True) -> Isolation:
         elif is_root:
             notes.append("student code runs as root: install bubblewrap")
         notes.append("without bubblewrap, student code can read every file its user may read")
-    return Isolation(bwrap=bwrap, unshare=unshare, drop_to_nobody=drop, notes=tuple(notes))
+    cgroup = cgroups.make_root()
+    if cgroup is None:
+        notes.append("no cgroup with a pids controller can be created here: " + cgroups.WHY)
+    return Isolation(
+        bwrap=bwrap,
+        unshare=unshare,
+        drop_to_nobody=drop,
+        notes=tuple(notes),
+        cgroup=str(cgroup) if cgroup else None,
+    )
 
 
-def limit_resources(limits: Limits) -> None:
-    """Set the resource limits of the current process (called in the child before exec)."""
+def limit_resources(limits: Limits, cgroup: Path | None = None, nproc: bool = False) -> None:
+    """Set the resource limits of the current process (called in the child before exec).
+
+    With ``cgroup`` the process first moves into that cgroup, whose ``pids.max`` caps it and
+    everything it starts; with ``nproc``, ``RLIMIT_NPROC`` is set instead.
+    """
+    if cgroup is not None:
+        (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+    elif nproc:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
     memory = limits.memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     size = limits.file_mb * 2**20
@@ -260,13 +311,19 @@ def limit_resources(limits: Limits) -> None:
 
 
 def runner_command(
-    isolation: Isolation, job_dir: Path, lib_dir: Path, progress_fd: int
+    isolation: Isolation,
+    job_dir: Path,
+    lib_dir: Path,
+    progress_fd: int,
+    results_fd: int,
+    limits: Limits | None = None,
 ) -> tuple[list[str], dict[str, str] | None]:
     """Command line and environment that run ``runner.py`` on ``job_dir`` under ``isolation``."""
+    limits = limits or Limits()
     if isolation.bwrap:
-        env = sandbox_env("/grader", progress_fd)
-        return bwrap_command(isolation.bwrap, job_dir, lib_dir, env), None
-    env = sandbox_env(str(lib_dir), progress_fd)
+        env = sandbox_env("/grader", progress_fd, results_fd)
+        return bwrap_command(isolation.bwrap, job_dir, lib_dir, env, limits.disk_mb), None
+    env = sandbox_env(str(lib_dir), progress_fd, results_fd)
     env["HOME"] = str(job_dir)
     env["MPLCONFIGDIR"] = str(job_dir / ".matplotlib")
     env["IPYTHONDIR"] = str(job_dir / ".ipython")

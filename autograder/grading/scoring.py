@@ -7,62 +7,35 @@ part in the comparison.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from autograder.checks.base import earned_fraction
+from autograder.checks.base import Verdict, earned_fraction, judge_case
 from autograder.grading.assignment import SourceNotebook, check_points
-from autograder.grading.evaluate import CaseResult
+from autograder.grading.results import CaseResult, CaseVerdict, FunctionScore
+from autograder.outcomes import NO_VALUE, Outcome
 
-#: Modules whose absence in the sandbox means the student called the reference.
-PROTECTED = ("nnlib", "autograder")
-
-
-@dataclass
-class CaseVerdict:
-    """The verdict on one case: its name, whether it passed, and why."""
-
-    name: str
-    passed: bool
-    message: str
-    credit: float = 0.0
-    hidden: bool = False
+#: How a case with no value to judge is described, by its outcome.
+_NO_VALUE_MESSAGE = {
+    Outcome.TIMED_OUT: "did not finish within the time limit ({error})",
+    Outcome.PROCESS_DIED: "the student's process died while running this ({error})",
+    Outcome.NOT_ATTEMPTED: "not attempted: it still raises NotImplementedError",
+    Outcome.NOT_DEFINED: "{error}",
+    Outcome.NOT_RUN: "{error}",
+}
 
 
-@dataclass
-class FunctionScore:
-    """A graded function's score and the verdict on each of its cases."""
-
-    name: str
-    points: float
-    score: float
-    verdicts: list[CaseVerdict] = field(default_factory=list)
-    message: str = ""
-    visible: float = 0.0
-    hidden: float | None = None
-
-    def fraction(self, hidden: bool) -> float:
-        """Share earned on the visible cases, or on the hidden ones (visible when there are none)."""
-        if hidden and self.hidden is not None:
-            return self.hidden
-        return self.visible
+def _no_value(result: CaseResult) -> str:
+    return _NO_VALUE_MESSAGE.get(result.kind, "raised {error}").format(error=result.error)
 
 
-def _called_reference(error: str) -> str | None:
-    for package in PROTECTED:
-        if f"No module named '{package}" in error or f"module '{package}" in error:
-            return package
-    return None
-
-
-def _failed(result: CaseResult, name: str) -> str:
-    if result.status == "timeout":
-        return f"did not finish within the time limit ({result.error})"
-    if result.status == "crash":
-        return f"the student's process died while running this ({result.error})"
-    return f"raised {result.error}"
+def _judge(check: Any, case: Any, result: CaseResult) -> tuple[Outcome, str, float]:
+    """Outcome, message and credit of one case the sandbox reported on."""
+    if result.kind in NO_VALUE:
+        return result.kind, _no_value(result), 0.0
+    if result.kind is not Outcome.RETURNED:  # an unusable result file
+        return Outcome.WRONG, f"returned something unusable ({result.error})", 0.0
+    verdict: Verdict = judge_case(check, case, result.output)
+    return verdict.kind, str(verdict.message), verdict.fraction
 
 
 def judge_function(
@@ -79,27 +52,16 @@ def judge_function(
     name = check.name
     points = check_points(check)
     verdicts: list[CaseVerdict] = []
-    reference = None
     for index, (case, result) in enumerate(zip(cases, results, strict=True)):
-        hidden = index >= n_visible
-        if result.status != "ok":
-            reference = reference or _called_reference(result.error)
-            verdicts.append(CaseVerdict(case.name, False, _failed(result, name), 0.0, hidden))
-            continue
-        try:
-            with np.errstate(all="ignore"):  # a judge's overflow on a wrong answer is expected
-                verdict = check.judge(case, result.output)
-            passed, message = bool(verdict.passed), str(verdict.message)
-            credit = getattr(verdict, "fraction", None)
-            credit = float(credit) if credit is not None else float(passed)
-            credit = min(max(credit, 0.0), 1.0) if credit == credit else 0.0
-        except Exception as exc:  # an output of the wrong kind: a failed case, not a crash
-            passed, credit = False, 0.0
-            message = f"returned something unusable ({type(exc).__name__}: {exc})"
-        verdicts.append(CaseVerdict(case.name, passed, message[:2000], credit, hidden))
-    if reference is not None:
-        message = f"{name} calls {reference} instead of computing its answer, so it earns nothing"
-        return FunctionScore(name, points, 0.0, verdicts, message)
+        kind, message, credit = _judge(check, case, result)
+        verdicts.append(CaseVerdict(case.name, kind, message[:2000], credit, index >= n_visible))
+    used = [r.error for r in results if r.kind is Outcome.USED_REFERENCE]
+    if used:
+        # the wording only: the kind, set by the sandbox's runner, decided the score
+        package = "autograder" if "'autograder" in used[0] else "nnlib"
+        message = f"{name} calls {package} instead of computing its answer, so it earns nothing"
+        return FunctionScore(name, points, 0.0, verdicts, message, kind=Outcome.USED_REFERENCE)
+    attempted = not verdicts or any(v.kind is not Outcome.NOT_ATTEMPTED for v in verdicts)
 
     def share(indices: range) -> float:
         """The same rule as a notebook's own check: see ``earned_fraction``."""
@@ -114,20 +76,29 @@ def judge_function(
         verdicts,
         visible=share(visible),
         hidden=share(hidden) if hidden else None,
+        kind=None if attempted else Outcome.NOT_ATTEMPTED,
     )
 
 
-def cell_scores(notebook: SourceNotebook, functions: dict[str, FunctionScore]) -> dict[str, float]:
-    """Score each graded test cell: its points times the mean share its checks earned.
+def cell_fraction(fractions: list[float]) -> float:
+    """The share of a test cell's points earned, from the shares of its ``check`` calls in order.
 
-    A cell calling ``check(relu_forward)`` gets the share of the visible cases,
-    ``check(relu_forward, hidden=True)`` that of the hidden cases; a cell with both, the mean.
+    nbgrader's rule for a cell that calls ``check`` several times: a call that earns nothing
+    raises, so the cell earns nothing; otherwise the cell's value is that of its last call
+    (``check(f, hidden=True)`` in the instructor's version). So a function that passes the
+    visible cases and fails the hidden ones earns nothing in either grader.
     """
+    if not fractions or any(f <= 0 for f in fractions):
+        return 0.0
+    return fractions[-1]
+
+
+def cell_scores(notebook: SourceNotebook, functions: dict[str, FunctionScore]) -> dict[str, float]:
+    """Score each graded test cell: its points times :func:`cell_fraction` of its checks."""
     scores = {}
     for cell in notebook.grade_cells:
         fractions = [
             functions[name].fraction(hidden) for name, hidden in cell.calls if name in functions
         ]
-        fraction = sum(fractions) / len(fractions) if fractions else 0.0
-        scores[cell.grade_id] = round(cell.points * fraction, 2)
+        scores[cell.grade_id] = round(cell.points * cell_fraction(fractions), 2)
     return scores

@@ -330,14 +330,18 @@ CORPUS: list[Entry] = [
         "forge_results",
         appended(
             "import os\n"
-            "os.makedirs('out', exist_ok=True)\n"
-            "def _forge(src, dst):\n"
-            "    os.remove(src)\n"
-            "    os.symlink({instructor_gradebook!r}, dst)\n"
-            "os.replace = _forge\n"
+            "fd = int(os.environ.get('GRADER_RESULTS_FD', '4'))\n"
+            "try:\n"
+            "    os.write(fd, b'result 0 999999999\\n' + b'x' * 4096)\n"
+            "except OSError:\n"
+            "    pass\n"
+            "try:\n"
+            "    os.symlink({instructor_gradebook!r}, 'gradebook.db')\n"
+            "except OSError:\n"
+            "    pass\n"
         ),
         ("*",),
-        "replaces its result files with links to the instructor's gradebook",
+        "writes a forged frame to the results pipe and links to the instructor's gradebook",
     ),
     # tampering with the notebook
     Entry("edit_tests", _edit_tests, ("softmax",), "rewrites every test cell and its points"),

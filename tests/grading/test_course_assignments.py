@@ -15,7 +15,8 @@ import pytest
 from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.checks import ASSIGNMENTS
-from autograder.grading.grade import StudentResult, grade_class
+from autograder.grading.grade import grade_class
+from autograder.grading.results import StudentResult
 from autograder.grading.sandbox import Limits
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"

@@ -1,0 +1,126 @@
+"""The records a batch grading produces, shared by the grader, the scorer and the writers.
+
+From the inside out: a :class:`CaseResult` is what the sandbox reported for one call, a
+:class:`CaseVerdict` the grader's judgement of it, a :class:`FunctionScore` a graded function's
+score, a :class:`StudentResult` one student's row and a :class:`ClassResult` the batch. Each
+carries an :class:`~autograder.outcomes.Outcome` or a status set where it was decided; the
+messages beside them are for people only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.outcomes import Outcome
+
+
+@dataclass
+class CaseResult:
+    """What one call of a student's function gave in the sandbox.
+
+    ``kind`` is RETURNED when there is an ``output`` to judge; otherwise it says why not
+    (RAISED, NOT_ATTEMPTED, TIMED_OUT, PROCESS_DIED, USED_REFERENCE, ...) and ``error``
+    explains it.
+    """
+
+    kind: Outcome
+    output: Any = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class CaseVerdict:
+    """The verdict on one case: its name, its outcome, the credit earned and why."""
+
+    name: str
+    kind: Outcome
+    message: str
+    credit: float = 0.0
+    hidden: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.kind is Outcome.PASSED
+
+
+@dataclass
+class FunctionScore:
+    """A graded function's score and the verdict on each of its cases.
+
+    ``kind`` is set when the function was decided as a whole: USED_REFERENCE (it earns
+    nothing), NOT_GRADED (no notebook to run), NOT_ATTEMPTED (every case still raises the
+    exercise's placeholder). None means its cases were judged one by one.
+    """
+
+    name: str
+    points: float
+    score: float
+    verdicts: list[CaseVerdict] = field(default_factory=list)
+    message: str = ""
+    visible: float = 0.0
+    hidden: float | None = None
+    kind: Outcome | None = None
+
+    def fraction(self, hidden: bool) -> float:
+        """Share earned on the visible cases, or on the hidden ones (visible when there are none)."""
+        if hidden and self.hidden is not None:
+            return self.hidden
+        return self.visible
+
+    def has(self, kind: Outcome) -> bool:
+        """Whether any case had outcome ``kind``."""
+        return any(v.kind is kind for v in self.verdicts)
+
+
+#: Statuses of a student's row in ``grades.csv``, the gradebook and the feedback.
+STATUSES = {
+    "graded": "every notebook was run and its functions judged",
+    "partial": "some notebooks were graded, others missing or unreadable",
+    "not attempted": "the notebook was handed in with no graded function attempted",
+    "invalid": "no submitted file is a readable notebook",
+    "missing": "a submission without the assignment's notebook",
+    "no submission": "on the roster, with nothing submitted",
+    "error": "the grader failed on this submission (a bug to report)",
+}
+
+
+@dataclass
+class StudentResult:
+    """One student's grade for the assignment, as written to ``grades.csv`` and the gradebook.
+
+    ``student_id`` is the key (the LMS's user id where there is one); ``name`` is the name to
+    display, in Unicode; ``folder`` the file-system-safe name of the student's feedback folder.
+    """
+
+    student_id: str
+    score: float = 0.0
+    max_score: float = 0.0
+    status: str = "graded"
+    reason: str = ""
+    functions: list[FunctionScore] = field(default_factory=list)
+    cells: dict[str, dict[str, float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    log: str = ""
+    seconds: float = 0.0
+    name: str = ""
+    folder: str = ""
+    files: list[str] = field(default_factory=list)
+    similarity: str = ""
+
+
+@dataclass
+class ClassResult:
+    """The outcome of a batch: each student's result, the isolation used, and timing."""
+
+    results: list[StudentResult]
+    isolation: Any
+    seconds: float
+    out: Path
+    secret_fingerprint: str = ""
+
+    @property
+    def per_minute(self) -> float:
+        return 60.0 * len(self.results) / self.seconds if self.seconds else 0.0
