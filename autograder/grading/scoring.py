@@ -67,15 +67,18 @@ def judge_function(
         """The same rule as a notebook's own check: see ``earned_fraction``."""
         return earned_fraction([verdicts[i].credit for i in indices], [cases[i] for i in indices])
 
-    everything, visible, hidden = range(len(cases)), range(n_visible), range(n_visible, len(cases))
-    score = min(max(points * share(everything), 0.0), points)
+    visible, hidden = share(range(n_visible)), None
+    if n_visible < len(cases):
+        hidden = share(range(n_visible, len(cases)))
+    # the rule of its test cell, check(f) then check(f, hidden=True): see cell_fraction
+    fraction = cell_fraction([visible] if hidden is None else [visible, hidden])
     return FunctionScore(
         name,
         points,
-        round(score, 2),
+        round(min(max(points * fraction, 0.0), points), 2),
         verdicts,
-        visible=share(visible),
-        hidden=share(hidden) if hidden else None,
+        visible=visible,
+        hidden=hidden,
         kind=None if attempted else Outcome.NOT_ATTEMPTED,
     )
 
