@@ -18,7 +18,8 @@ Grade every submission of ASSIGNMENT found in SUBMISSIONS: a folder in nbgrader'
 <name>_<user id>_<submission id>_<notebook>.ipynb or Moodle folders
 <Full Name>_<id>_assignsubmission_file_/<notebook>.ipynb. Each submission runs in its own
 sandboxed process; its functions are judged by the grader's checks in the grader's process.
-Writes OUT/gradebook.db (nbgrader), OUT/grades.csv and OUT/feedback/<student_id>/<assignment>.html.
+Students are keyed by the LMS's user id where the download has one. Writes OUT/gradebook.db
+(nbgrader), OUT/grades.csv and OUT/feedback/<student folder>/<assignment>.html.
 """
 
 
@@ -37,7 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of the ``grade`` command."""
     defaults = Limits()
-    parser.add_argument("assignment", help="assignment name, e.g. activations")
+    parser.add_argument(
+        "assignment", help="assignment name, e.g. 05-activations (autograder list shows them)"
+    )
     parser.add_argument("submissions", type=Path, help="folder or zip file of submissions")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument(
@@ -71,6 +74,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--memory-mb", type=int, default=defaults.memory_mb, help="memory limit per submission"
+    )
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV of the enrolled students (a student_id or id column, and name): each gets a "
+        "row, 'no submission' when they handed in nothing",
     )
     parser.add_argument(
         "--secret-file",
@@ -118,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
             limits=limits,
             isolation=isolation,
             secret=secret,
+            roster=args.roster,
         )
     except (ValueError, FileNotFoundError, ImportError, MissingSecretError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -37,9 +37,16 @@ from autograder.grading.evaluate import (
     run_submission,
 )
 from autograder.grading.results import ClassResult, FunctionScore, StudentResult
+from autograder.grading.roster import read_roster
 from autograder.grading.sandbox import Isolation, Limits, detect_isolation
 from autograder.grading.scoring import cell_scores, judge_function
-from autograder.grading.submissions import Submission, collect, extract_zip, read_notebook
+from autograder.grading.submissions import (
+    Submission,
+    collect,
+    derive_folders,
+    extract_zip,
+    read_notebook,
+)
 from autograder.outcomes import Outcome
 from autograder.secret import CourseSecret, resolve_secret, using_secret
 
@@ -164,7 +171,7 @@ def grade_submission(
 ) -> StudentResult:
     """Grade one student's notebooks; every failure becomes a status and a reason."""
     started = time.monotonic()
-    result = StudentResult(submission.student_id, max_score=assignment.max_score)
+    result = _result_for(submission, assignment)
     reasons: list[str] = []
     invalid = missing = 0
     for nb in assignment.notebooks:
@@ -172,7 +179,10 @@ def grade_submission(
         path = submission.notebooks.get(nb.name)
         if path is None:
             missing += 1
-            reasons.append(f"no notebook {nb.name}.ipynb was submitted")
+            found = (
+                f" (found: {', '.join(submission.other_files)})" if submission.other_files else ""
+            )
+            reasons.append(f"no notebook {nb.name}.ipynb was submitted{found}")
         else:
             read = read_notebook(path, nb.test_cell_ids)
             result.notes += read.notes
@@ -185,7 +195,7 @@ def grade_submission(
                     read.cells,
                     specs,
                     prepared.inputs[nb.name],
-                    work / submission.student_id / nb.name,
+                    work / submission.folder / nb.name,
                     lib_dir,
                     isolation,
                     limits,
@@ -241,14 +251,58 @@ def grade_submission(
     if invalid == len(assignment.notebooks):
         result.status = "invalid"
     elif missing == len(assignment.notebooks):
-        result.status = "missing"
+        result.status = "no notebook" if submission.other_files else "missing"
     elif invalid or missing:
         result.status = "partial"
     elif all(fs.kind is Outcome.NOT_ATTEMPTED for fs in result.functions):
         result.status = "not attempted"
+    if submission.other_files and missing < len(assignment.notebooks):
+        result.notes.append("also handed in, not graded: " + ", ".join(submission.other_files))
     result.reason = "; ".join(reasons + result.notes)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _result_for(submission: Submission, assignment: Assignment, **fields) -> StudentResult:
+    """An empty result row carrying the submission's identity."""
+    return StudentResult(
+        submission.student_id,
+        max_score=assignment.max_score,
+        name=submission.name,
+        folder=submission.folder,
+        files=sorted(p.name for p in submission.notebooks.values()) + submission.other_files,
+        **fields,
+    )
+
+
+def find_submissions(
+    submissions: Path, assignment: Assignment, work: Path, roster: Path | None = None
+) -> tuple[list[Submission], list[Submission]]:
+    """The submissions to grade, and the enrolled students with none.
+
+    With a ``roster`` (see :mod:`autograder.grading.roster`), its names are the display names
+    and every enrolled student without a submission is returned in the second list.
+    """
+    root, others = submissions, []
+    if submissions.is_file():
+        root, others = extract_zip(submissions, work / "submissions")
+    if not root.is_dir():
+        raise FileNotFoundError(f"no folder or zip file at {submissions}")
+    expected = [nb.name for nb in assignment.notebooks]
+    found = collect(root, assignment.name, expected, others)
+    if roster is None:
+        return found, []
+    enrolled = read_roster(roster)
+    for sub in found:
+        if sub.student_id in enrolled:
+            sub.name = enrolled[sub.student_id].name
+    seen = {sub.student_id for sub in found}
+    absent = [
+        Submission(e.student_id, e.name) for e in enrolled.values() if e.student_id not in seen
+    ]
+    every = found + absent
+    derive_folders(every)
+    return found, absent
 
 
 def grade_class(
@@ -262,6 +316,7 @@ def grade_class(
     limits: Limits | None = None,
     isolation: Isolation | None = None,
     secret: CourseSecret | None = None,
+    roster: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> ClassResult:
     """Grade every submission of ``assignment_name`` found in ``submissions``.
@@ -288,6 +343,9 @@ def grade_class(
     secret : CourseSecret, optional
         The course secret the hidden cases are drawn from; default
         :func:`~autograder.secret.resolve_secret` (found, or created, in the course folder).
+    roster : Path, optional
+        A CSV of the enrolled students (:mod:`autograder.grading.roster`): each gets a row,
+        "no submission" when they handed in nothing.
     log : callable
         Receives progress lines.
     """
@@ -314,13 +372,7 @@ def grade_class(
         lib_dir = make_lib_dir(work / "lib")
         with using_secret(secret):
             prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
-        root = submissions
-        if submissions.is_file():
-            root = extract_zip(submissions, work / "submissions")
-        if not root.is_dir():
-            raise FileNotFoundError(f"no folder or zip file at {submissions}")
-        expected = [nb.name for nb in assignment.notebooks]
-        found = collect(root, assignment_name, expected)
+        found, absent = find_submissions(submissions, assignment, work, roster)
         log(
             f"grading {len(found)} submissions of {assignment_name} "
             f"({assignment.max_score:g} points) with {workers} workers"
@@ -329,6 +381,17 @@ def grade_class(
         jobs.mkdir()
         os.chmod(jobs, 0o711)
         results: list[StudentResult] = []
+
+        def record(result: StudentResult) -> None:
+            results.append(result)
+            gradebook.add(result)
+            feedback = out / "feedback" / result.folder / f"{assignment_name}.html"
+            report.write_feedback(feedback, assignment, result)
+
+        for sub in absent:
+            record(
+                _result_for(sub, assignment, status="no submission", reason="nothing was handed in")
+            )
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = {
                 pool.submit(
@@ -342,19 +405,13 @@ def grade_class(
                     result = future.result()
                 except Exception as exc:  # a grader bug on one submission must not stop the rest
                     traceback.print_exc(file=sys.stderr)
-                    result = StudentResult(
-                        sub.student_id,
-                        max_score=assignment.max_score,
+                    result = _result_for(
+                        sub,
+                        assignment,
                         status="error",
                         reason=f"the grader failed on this submission: {exc}",
                     )
-                results.append(result)
-                gradebook.add(result)
-                report.write_feedback(
-                    out / "feedback" / result.student_id / f"{assignment_name}.html",
-                    assignment,
-                    result,
-                )
+                record(result)
                 log(
                     f"  {result.student_id}: {result.score:g}/{result.max_score:g} "
                     f"{result.status} {result.reason}".rstrip()

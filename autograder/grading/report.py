@@ -39,8 +39,9 @@ def open_gradebook(path: Path, assignment: Assignment) -> Gradebook:
 
 
 def record_in_gradebook(gb: Gradebook, assignment: Assignment, result: StudentResult) -> None:
-    """Store one student's automatic scores as nbgrader grades."""
-    gb.update_or_create_student(result.student_id)
+    """Store one student's automatic scores as nbgrader grades (the display name as last name)."""
+    name = result.name if result.name and result.name != result.student_id else None
+    gb.update_or_create_student(result.student_id, last_name=name)
     gb.update_or_create_submission(assignment.name, result.student_id)
     for nb in assignment.notebooks:
         scores = result.cells.get(nb.name, {})
@@ -101,8 +102,8 @@ def write_csv(
     ``secret_fingerprint`` names the course secret the hidden cases were drawn from.
     """
     functions = [fn for nb in assignment.notebooks for fn in nb.functions]
-    columns = ["student_id", "assignment", "score", "max_score", "status", "reason", "seconds"]
-    columns.append("secret_fingerprint")
+    columns = ["student_id", "name", "assignment", "score", "max_score", "status", "reason"]
+    columns += ["seconds", "similarity", "secret_fingerprint"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(columns + functions)
@@ -110,17 +111,32 @@ def write_csv(
             scores = {fs.name: fs.score for fs in r.functions}
             writer.writerow(
                 [
-                    r.student_id,
+                    cell(r.student_id),
+                    cell(r.name),
                     assignment.name,
                     f"{r.score:g}",
                     f"{r.max_score:g}",
                     r.status,
-                    r.reason,
+                    cell(r.reason),
                     f"{r.seconds:.2f}",
+                    cell(r.similarity),
                     fingerprint,
                 ]
                 + [f"{scores.get(fn, 0.0):g}" for fn in functions]
             )
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """A CSV cell of text that came from a submission: never read as a formula.
+
+    A leading ``'`` is what spreadsheets themselves use to mark a cell as text.
+    """
+    text = str(text).replace("\x00", "")
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _esc(text: str, limit: int = 2000) -> str:
@@ -155,13 +171,13 @@ def write_feedback(path: Path, assignment: Assignment, result: StudentResult) ->
     log = _esc(result.log[:LOG_CHARS], LOG_CHARS + 10)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>{_esc(assignment.name, 200)}: feedback for {_esc(result.student_id, 200)}</title>
+<title>{_esc(assignment.name, 200)}: feedback for {_esc(result.name or result.student_id, 200)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
 td,th{{border:1px solid #ccc;padding:.4em;vertical-align:top}}table{{border-collapse:collapse}}
 pre{{background:#f6f6f6;padding:.5em;white-space:pre-wrap;max-height:30em;overflow:auto}}</style>
 </head><body>
 <h1>{_esc(assignment.name, 200)}</h1>
-<p>Student: <b>{_esc(result.student_id, 200)}</b><br>
+<p>Student: <b>{_esc(result.name or result.student_id, 200)}</b> ({_esc(result.student_id, 200)})<br>
 Score: <b>{result.score:g} / {result.max_score:g}</b> ({_esc(result.status, 50)})</p>
 {f"<p>{_esc(result.reason)}</p>" if result.reason else ""}
 <table><tr><th>function</th><th>points</th><th>details</th></tr>{"".join(rows)}</table>

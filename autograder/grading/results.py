@@ -52,7 +52,8 @@ class FunctionScore:
 
     ``kind`` is set when the function was decided as a whole: USED_REFERENCE (it earns
     nothing), NOT_GRADED (no notebook to run), NOT_ATTEMPTED (every case still raises the
-    exercise's placeholder). None means its cases were judged one by one.
+    exercise's placeholder, or the function is not defined). None means its cases were judged
+    one by one.
     """
 
     name: str

@@ -61,7 +61,8 @@ def judge_function(
         package = "autograder" if "'autograder" in used[0] else "nnlib"
         message = f"{name} calls {package} instead of computing its answer, so it earns nothing"
         return FunctionScore(name, points, 0.0, verdicts, message, kind=Outcome.USED_REFERENCE)
-    attempted = not verdicts or any(v.kind is not Outcome.NOT_ATTEMPTED for v in verdicts)
+    untouched = (Outcome.NOT_ATTEMPTED, Outcome.NOT_DEFINED)  # the placeholder, or nothing
+    attempted = not verdicts or any(v.kind not in untouched for v in verdicts)
 
     def share(indices: range) -> float:
         """The same rule as a notebook's own check: see ``earned_fraction``."""

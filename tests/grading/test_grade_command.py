@@ -60,14 +60,16 @@ def test_grade_command_on_a_canvas_zip(student_notebook, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "isolation of student code" in done.stdout
     rows = _rows(out / "grades.csv")
-    assert {k: float(v["score"]) for k, v in rows.items()} == {
-        "doejohn": 7.0,
-        "roesue": 0.0,
-        "badfile": 0.0,
+    # keyed by the Canvas user ids, with the names kept for display
+    assert {k: (v["name"], float(v["score"])) for k, v in rows.items()} == {
+        "1": ("doejohn", 7.0),
+        "2": ("roesue", 0.0),
+        "3": ("badfile", 0.0),
     }
-    assert rows["badfile"]["status"] == "invalid"
+    assert rows["3"]["status"] == "invalid"
+    assert rows["2"]["status"] == "not attempted"
     assert (out / "gradebook.db").is_file()
-    assert (out / "feedback" / "doejohn" / "toy.html").is_file()
+    assert (out / "feedback" / "doejohn-1" / "toy.html").is_file()
 
 
 def test_unknown_assignment_is_an_error_with_the_known_ones(tmp_path):

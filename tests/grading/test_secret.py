@@ -115,7 +115,9 @@ def test_a_table_of_every_drawable_answer_earns_nothing(tmp_path):
 
 def _scores(rows: dict) -> dict:
     skip = {"seconds", "secret_fingerprint"}
-    return {student: {k: v for k, v in row.items() if k not in skip} for student, row in rows.items()}
+    return {
+        student: {k: v for k, v in row.items() if k not in skip} for student, row in rows.items()
+    }
 
 
 def test_the_same_secret_gives_the_same_grades(tmp_path):

@@ -40,11 +40,14 @@ def test_canvas_download_zip(tmp_path):
             "notes.txt": b"not a notebook",
         },
     )
-    root = extract_zip(archive, tmp_path / "extracted")
+    root, others = extract_zip(archive, tmp_path / "extracted")
     assert not (tmp_path / "escape.ipynb").exists()
-    found = {s.student_id: s for s in collect(root, "toy", ["toy"])}
-    assert sorted(found) == ["doejohn", "smithjane"]
-    assert found["smithjane"].notebooks["toy"].name == "smithjane_late_222_333_toy-1.ipynb"
+    assert others == ["notes.txt"] and not (root / "notes.txt").exists()
+    found = {s.student_id: s for s in collect(root, "toy", ["toy"], others)}
+    assert sorted(found) == ["12345", "222"]  # Canvas user ids, not names
+    assert found["12345"].name == "doejohn"
+    assert found["222"].notebooks["toy"].name == "smithjane_late_222_333_toy-1.ipynb"
+    assert found["222"].late and not found["12345"].late
 
 
 def test_moodle_download_folders(tmp_path):
@@ -56,8 +59,9 @@ def test_moodle_download_folders(tmp_path):
             "John Smith_654321_assignsubmission_file_toy.ipynb": b"{}",
         },
     )
-    found = {s.student_id for s in collect(extract_zip(archive, tmp_path / "x"), "toy", ["toy"])}
-    assert found == {"Jane-Doe", "John-Smith"}
+    root, others = extract_zip(archive, tmp_path / "x")
+    found = {s.student_id: s.name for s in collect(root, "toy", ["toy"], others)}
+    assert found == {"123456": "Jane Doe", "654321": "John Smith"}
 
 
 def test_not_a_zip_says_so(tmp_path):
