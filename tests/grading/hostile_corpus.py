@@ -124,7 +124,13 @@ print("FOUND", len(found), found[:5])
 CORPUS: list[Entry] = [
     # honest students
     Entry("honest_full", lambda cls: cls.complete(), (), "none: the solution"),
-    Entry("honest_blank", lambda cls: cls.blank(), ("*",), "none: nothing done"),
+    Entry(
+        "honest_blank",
+        lambda cls: cls.blank(),
+        ("*",),
+        "none: nothing done",
+        status="not attempted",
+    ),
     Entry(
         "honest_wrong_sign",
         appended("def relu_backward(da, cache):\n    return -da\n"),
