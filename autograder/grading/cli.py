@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from autograder.grading.sandbox import Limits, detect_isolation
+from autograder.grading.similarity import DEFAULT_THRESHOLD
 from autograder.secret import MissingSecretError, resolve_secret
 
 DESCRIPTION = """\
@@ -83,6 +84,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "row, 'no submission' when they handed in nothing",
     )
     parser.add_argument(
+        "--similarity-threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help="share of matching code from which two students, or a student and solutions/ "
+        "or nnlib, are flagged in OUT/similarity.html (default %(default)s; 0 turns it off)",
+    )
+    parser.add_argument(
         "--secret-file",
         type=Path,
         default=None,
@@ -129,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
             isolation=isolation,
             secret=secret,
             roster=args.roster,
+            similarity_threshold=args.similarity_threshold or None,
         )
     except (ValueError, FileNotFoundError, ImportError, MissingSecretError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
 
-from autograder.grading import report
+from autograder.grading import report, similarity
 from autograder.grading.assignment import (
     Assignment,
     check_points,
@@ -275,6 +275,19 @@ def _result_for(submission: Submission, assignment: Assignment, **fields) -> Stu
     )
 
 
+def _compare_code(found, assignment, results, out, threshold, log) -> None:
+    """Write ``similarity.html`` and fill each result's ``similarity`` column."""
+    found_similar = similarity.class_similarity(found, assignment, threshold)
+    similarity.write_report(out / "similarity.html", assignment.name, found_similar)
+    for result in results:
+        result.similarity = found_similar.column(result.student_id)
+    log(
+        f"similarity: {len(found_similar.pairs)} pairs of students and"
+        f" {len(found_similar.references)} close to solutions/ or nnlib at {threshold:.0%} or"
+        f" more; wrote {out / 'similarity.html'}"
+    )
+
+
 def find_submissions(
     submissions: Path, assignment: Assignment, work: Path, roster: Path | None = None
 ) -> tuple[list[Submission], list[Submission]]:
@@ -317,6 +330,7 @@ def grade_class(
     isolation: Isolation | None = None,
     secret: CourseSecret | None = None,
     roster: Path | None = None,
+    similarity_threshold: float | None = similarity.DEFAULT_THRESHOLD,
     log: Callable[[str], None] = print,
 ) -> ClassResult:
     """Grade every submission of ``assignment_name`` found in ``submissions``.
@@ -346,6 +360,10 @@ def grade_class(
     roster : Path, optional
         A CSV of the enrolled students (:mod:`autograder.grading.roster`): each gets a row,
         "no submission" when they handed in nothing.
+    similarity_threshold : float or None
+        Share of matching code from which two students (or a student and ``solutions/`` or
+        nnlib) are flagged in ``similarity.html`` and the ``similarity`` column; None: no
+        comparison (:mod:`autograder.grading.similarity`).
     log : callable
         Receives progress lines.
     """
@@ -416,6 +434,8 @@ def grade_class(
                     f"  {result.student_id}: {result.score:g}/{result.max_score:g} "
                     f"{result.status} {result.reason}".rstrip()
                 )
+        if similarity_threshold is not None:
+            _compare_code(found, assignment, results, out, similarity_threshold, log)
         report.write_csv(out / "grades.csv", assignment, results, secret.fingerprint)
         gradebook.finish()
     finally:
