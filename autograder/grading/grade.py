@@ -277,14 +277,12 @@ def _result_for(submission: Submission, assignment: Assignment, **fields) -> Stu
 
 def _compare_code(found, assignment, results, out, threshold, log) -> None:
     """Write ``similarity.html`` and fill each result's ``similarity`` column."""
-    found_similar = similarity.class_similarity(found, assignment, threshold)
-    similarity.write_report(out / "similarity.html", assignment.name, found_similar)
+    summary = similarity.report_class(found, assignment, out / "similarity.html", threshold)
     for result in results:
-        result.similarity = found_similar.column(result.student_id)
+        result.similarity = summary.columns.get(result.student_id, "")
     log(
-        f"similarity: {len(found_similar.pairs)} pairs of students and"
-        f" {len(found_similar.references)} close to solutions/ or nnlib at {threshold:.0%} or"
-        f" more; wrote {out / 'similarity.html'}"
+        f"similarity: {summary.pairs} pairs of students and {summary.references} close to"
+        f" solutions/ or nnlib at {threshold:.0%} or more; wrote {out / 'similarity.html'}"
     )
 
 

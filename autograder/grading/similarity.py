@@ -23,7 +23,12 @@ import html
 import importlib
 import inspect
 import io
+import json
 import logging
+import os
+import subprocess
+import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +42,8 @@ DEFAULT_THRESHOLD = 0.5
 #: catch a match of 30 (window 30 - 25 + 1).
 NOISE = 25
 WINDOW = 6
+#: Share of the threshold, in common fingerprints, below which a pair is not compared in full.
+PREFILTER = 0.5
 #: nnlib modules that hold graded functions, searched for the references.
 NNLIB_MODULES = ("activations", "layers", "losses", "gradcheck", "preprocessing", "optim")
 #: References the students are compared with.
@@ -209,8 +216,15 @@ def compare(
     usable = [d for d in students if d.fingerprint.token_coverage > 0]
 
     pairs: list[Match] = []
+    hashes = [set(d.fingerprint.hashes) for d in usable]
     for i, a in enumerate(usable):
-        for b in usable[i + 1 :]:
+        for j in range(i + 1, len(usable)):
+            # a pair that shares few fingerprints cannot share much code: skip the full
+            # comparison (a margin of half the threshold, since shares count tokens)
+            common = len(hashes[i] & hashes[j])
+            if common < PREFILTER * threshold * min(len(hashes[i]), len(hashes[j])):
+                continue
+            b = usable[j]
             _, shares, slices = compare_files(a.fingerprint, b.fingerprint)
             match = Match(a, b, (float(shares[0]), float(shares[1])), slices)
             if match.share >= threshold:
@@ -241,12 +255,17 @@ def _highlighted(doc: Document, slices) -> str:
     return text
 
 
-def class_similarity(
-    submissions: list,
-    assignment,
-    threshold: float = DEFAULT_THRESHOLD,
-) -> Similarity:
-    """Compare the code of every submission of ``assignment`` (an ``Assignment``)."""
+@dataclass
+class Summary:
+    """What the grader keeps of a class's comparison: each student's column, and counts."""
+
+    columns: dict[str, str]
+    pairs: int
+    references: int
+
+
+def class_documents(submissions: list, assignment) -> dict:
+    """The code of every submission of ``assignment``, the references and the boilerplate."""
     from autograder.grading.submissions import read_notebook
 
     skeleton = released_cells(assignment.source_dir)
@@ -262,14 +281,55 @@ def class_similarity(
         code = "\n\n".join(p for p in parts if p)
         if code:
             label = sub.name if sub.name == sub.student_id else f"{sub.name} ({sub.student_id})"
-            students.append(Document(sub.student_id, label, code))
+            students.append([sub.student_id, label, code])
     functions = [fn for nb in assignment.notebooks for fn in nb.functions]
     references = [
-        Document(SOLUTIONS, "solutions/", solution_code(assignment.source_dir)),
-        Document(NNLIB, "nnlib's source", nnlib_code(functions)),
+        [SOLUTIONS, "solutions/", solution_code(assignment.source_dir)],
+        [NNLIB, "nnlib's source", nnlib_code(functions)],
     ]
-    references = [r for r in references if r.code.strip()]
-    return compare(students, references, "\n\n".join(skeleton), threshold)
+    return {
+        "assignment": assignment.name,
+        "students": students,
+        "references": [r for r in references if r[2].strip()],
+        "boilerplate": "\n\n".join(skeleton),
+    }
+
+
+def report_class(
+    submissions: list, assignment, report: Path, threshold: float = DEFAULT_THRESHOLD
+) -> Summary:
+    """Compare the code of a class and write ``report``, the same on every run.
+
+    copydetect hashes its k-grams with Python's ``hash``, which is salted anew in every process,
+    so the fingerprints winnowing picks, and the shares, would change from one run to the next:
+    the comparison runs in a child process with ``PYTHONHASHSEED=0``.
+    """
+    payload = class_documents(submissions, assignment)
+    payload.update(threshold=threshold, report=str(report))
+    with tempfile.TemporaryDirectory(prefix="similarity-") as tmp:
+        job, answer = Path(tmp, "job.json"), Path(tmp, "answer.json")
+        job.write_text(json.dumps(payload), encoding="utf-8")
+        env = dict(os.environ, PYTHONHASHSEED="0")
+        command = [sys.executable, "-m", "autograder.grading.similarity", str(job), str(answer)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"the similarity comparison failed: {done.stderr[-2000:]}")
+        return Summary(**json.loads(answer.read_text(encoding="utf-8")))
+
+
+def _main(job_path: str, answer_path: str) -> int:
+    job = json.loads(Path(job_path).read_text(encoding="utf-8"))
+    students = [Document(*doc) for doc in job["students"]]
+    references = [Document(*doc) for doc in job["references"]]
+    result = compare(students, references, job["boilerplate"], job["threshold"])
+    write_report(Path(job["report"]), job["assignment"], result)
+    answer = {
+        "columns": {doc.key: result.column(doc.key) for doc in students},
+        "pairs": len(result.pairs),
+        "references": len(result.references),
+    }
+    Path(answer_path).write_text(json.dumps(answer), encoding="utf-8")
+    return 0
 
 
 def write_report(path: Path, assignment: str, result: Similarity) -> None:
@@ -321,3 +381,7 @@ a place to look, not a verdict: short functions can match by chance.</p>
 </body></html>
 """
     path.write_text(page, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1], sys.argv[2]))
