@@ -99,6 +99,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "folder, created there on first use)",
     )
     parser.add_argument(
+        "--max-processes",
+        type=int,
+        default=defaults.processes,
+        help="processes and threads a submission may run at once (cgroup pids.max; "
+        "default %(default)s)",
+    )
+    parser.add_argument(
+        "--disk-mb",
+        type=int,
+        default=defaults.disk_mb,
+        help="size in MiB of each of a submission's writable folders, its job folder and "
+        "/tmp (memory file systems under bubblewrap; default %(default)s)",
+    )
+    parser.add_argument(
         "--require-sandbox",
         action="store_true",
         help="stop unless bubblewrap isolation (namespaces) works on this machine",
@@ -123,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
         call_seconds=args.call_timeout,
         notebook_seconds=args.notebook_timeout,
         memory_mb=args.memory_mb,
+        processes=args.max_processes,
+        disk_mb=args.disk_mb,
     )
     try:
         secret = resolve_secret(args.secret_file)
