@@ -47,3 +47,24 @@ def require_bubblewrap() -> None:
     if os.environ.get("CI"):
         pytest.fail(message + "; CI must install it (apt-get install bubblewrap)")
     pytest.skip(message)
+
+
+def grade_toy(submissions: Path, out: Path, **options):
+    """Grade the toy assignment's ``submissions`` into ``out``, quietly, on 2 workers.
+
+    ``options`` go to :func:`~autograder.grading.grade.grade_class` (``limits`` defaults to
+    ``TEST_LIMITS``).
+    """
+    from autograder.grading.grade import grade_class
+
+    options.setdefault("limits", TEST_LIMITS)
+    return grade_class(
+        "toy",
+        submissions,
+        out,
+        registry="toy_checks",
+        source_dir=SOURCE,
+        workers=2,
+        log=lambda line: None,
+        **options,
+    )

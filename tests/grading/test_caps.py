@@ -17,10 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-from grading_support import SOURCE, TEST_LIMITS, require_bubblewrap, write_submission
+from grading_support import TEST_LIMITS, grade_toy, require_bubblewrap, write_submission
 
 from autograder.grading import cgroups
-from autograder.grading.grade import grade_class
 from autograder.grading.sandbox import detect_isolation
 
 FORK_FLOOD = """\
@@ -96,16 +95,7 @@ def _grade(tmp_path, student_notebook, flood: str, limits):
     for student, nb in [("honest1", student_notebook()), ("flood", flooded)]:
         write_submission(tmp_path / "class", student, nb)
     write_submission(tmp_path / "class", "honest2", student_notebook())
-    return grade_class(
-        "toy",
-        tmp_path / "class",
-        tmp_path / "out",
-        registry="toy_checks",
-        source_dir=SOURCE,
-        workers=2,
-        limits=limits,
-        log=lambda line: None,
-    )
+    return grade_toy(tmp_path / "class", tmp_path / "out", limits=limits)
 
 
 def test_a_fork_flood_stops_at_the_cap(tmp_path, student_notebook):

@@ -11,11 +11,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from grading_support import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap, write_submission
+from grading_support import (
+    FIXTURES,
+    SOURCE,
+    TEST_LIMITS,
+    grade_toy,
+    require_bubblewrap,
+    write_submission,
+)
 
 from autograder.grading.bench import nbgrader_env
 from autograder.grading.evaluate import FunctionSpec, prepare_inputs, run_submission
-from autograder.grading.grade import grade_class, make_lib_dir
+from autograder.grading.grade import make_lib_dir
 from autograder.grading.sandbox import detect_isolation
 
 
@@ -113,17 +120,7 @@ def test_without_bubblewrap_faults_still_cost_only_their_work(student_notebook, 
     exiting = student_notebook({"softmax": "def softmax(z):\n    import os\n    os._exit(1)"})
     for student, nb in [("full", student_notebook()), ("loop", loop), ("exit", exiting)]:
         write_submission(tmp_path / "class", student, nb)
-    result = grade_class(
-        "toy",
-        tmp_path / "class",
-        tmp_path / "out",
-        registry="toy_checks",
-        source_dir=SOURCE,
-        workers=2,
-        limits=TEST_LIMITS,
-        isolation=isolation,
-        log=lambda line: None,
-    )
+    result = grade_toy(tmp_path / "class", tmp_path / "out", isolation=isolation)
     assert {r.student_id: r.score for r in result.results} == {
         "full": 7.0,
         "loop": 7.0,

@@ -15,9 +15,8 @@ import sqlite3
 import time
 import zipfile
 
-from grading_support import SOURCE, TEST_LIMITS, write_submission
+from grading_support import grade_toy, write_submission
 
-from autograder.grading.grade import grade_class
 from autograder.grading.report import FORMULA_STARTS, cell
 from autograder.grading.roster import read_roster
 
@@ -25,17 +24,7 @@ WRONG_RELU = {"relu_forward": "def relu_forward(z):\n    return -z"}
 
 
 def _grade(tmp_path, submissions, roster=None):
-    return grade_class(
-        "toy",
-        submissions,
-        tmp_path / "out",
-        registry="toy_checks",
-        source_dir=SOURCE,
-        workers=2,
-        limits=TEST_LIMITS,
-        roster=roster,
-        log=lambda line: None,
-    )
+    return grade_toy(submissions, tmp_path / "out", roster=roster)
 
 
 def _rows(tmp_path) -> dict:
