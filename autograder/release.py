@@ -9,15 +9,14 @@ the same sources always give the same bytes, replaces ``exercises/<assignment>/`
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 
 from autograder.course import INSTALL_CELL_ID, REPO_ROOT, install_cell_source
+from autograder.nbgrader_cells import ensure_scripts_on_path
 
 #: Notebook metadata kept in a released notebook; editors add other, volatile keys.
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "jupytext", "colab")
@@ -82,18 +81,6 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = nbformat.writes(nb, version=4)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-
-
-def ensure_scripts_on_path() -> None:
-    """Put this Python's scripts folder on PATH: nbgrader runs the ``alembic`` command it installs.
-
-    Without it, nbgrader fails to open a gradebook whenever the environment's ``bin`` folder is
-    not on PATH, as when a virtual environment's command is run without activating it.
-    """
-    scripts = os.path.dirname(sys.executable)
-    paths = os.environ.get("PATH", "").split(os.pathsep)
-    if scripts not in paths:
-        os.environ["PATH"] = os.pathsep.join([scripts, *paths])
 
 
 def course_config(course: Path):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import nbgrader_cells as cells_
+
 _SUMMARY = re.compile(r"^(?P<name>\w+): .*?(?P<score>[\d.]+) of (?P<points>[\d.]+) points$", re.M)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -51,23 +53,17 @@ def grade_cells(nb: nbformat.NotebookNode) -> list[CellResult]:
     """Score every graded test cell of an executed notebook, as nbgrader would."""
     results = []
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if not meta.get("grade") or cell.cell_type != "code":
+        if not cells_.is_test_cell(cell):
             continue
-        points = float(meta.get("points", 0))
+        points = cells_.points(cell)
         text, error = _cell_text(cell)
-        score = points
-        for output in cell.get("outputs", []):
-            if output.output_type == "execute_result":
-                try:
-                    score = float(output.data.get("text/plain", points))
-                except ValueError:
-                    score = points
+        score = cells_.test_cell_score(cell)
         if error is not None:
             score = 0.0
             if not _SUMMARY.search(text):
                 text = (text + "\n" if text else "") + f"  the test cell failed: {error}"
-        results.append(CellResult(meta.get("grade_id", "?"), points, min(score, points), text))
+        grade_id = cells_.grade_id(cell) or "?"
+        results.append(CellResult(grade_id, points, min(score, points), text))
     return results
 
 

@@ -22,8 +22,11 @@ from typing import Any
 import nbformat
 
 from autograder.grading.evaluate import FunctionSpec
+from autograder.nbgrader_cells import grade_id, is_test_cell, points
 
-#: Packages whose code never goes into the sandbox: the reference answers and the checks.
+#: Packages whose code never goes into the sandbox: the reference answers. Of the checks, only
+#: each one's ``call`` step (and what it uses) is sent, as source (:class:`_Shipment`); their
+#: cases' answers and their judges stay in the grader.
 REFERENCE_PACKAGES = ("nnlib",)
 
 #: ``check(name, ...)`` calls in a test cell, with one level of nested parentheses.
@@ -112,14 +115,10 @@ def _read_source(path: Path, checks: dict[str, Any]) -> SourceNotebook:
     cells: list[GradeCell] = []
     ids: set[str] = set()
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("grade") or meta.get("solution") or cell.cell_type != "code":
+        if not is_test_cell(cell):
             continue
-        grade_id = str(meta.get("grade_id"))
-        ids.add(grade_id)
-        cells.append(
-            GradeCell(grade_id, float(meta.get("points", 0)), _calls_in(cell.source, checks))
-        )
+        ids.add(grade_id(cell))
+        cells.append(GradeCell(grade_id(cell), points(cell), _calls_in(cell.source, checks)))
     return SourceNotebook(path.stem, cells, ids)
 
 

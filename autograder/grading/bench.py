@@ -24,7 +24,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from autograder.release import ensure_scripts_on_path
+from autograder import nbgrader_cells as cells_
+from autograder.nbgrader_cells import ensure_scripts_on_path
 
 BLANK = "# YOUR CODE HERE\nraise NotImplementedError()"
 
@@ -74,14 +75,13 @@ def make_submission(
     """
     nb = json.loads(released.read_text(encoding="utf-8"))
     solutions = {
-        cell["metadata"]["nbgrader"]["grade_id"]: cell["source"]
+        cells_.grade_id(cell): cell["source"]
         for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+        if cells_.is_solution_cell(cell)
     }
     for cell in nb["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and cell["cell_type"] == "code":
-            grade_id = meta["grade_id"]
+        if cells_.is_solution_cell(cell) and cells_.is_code(cell):
+            grade_id = cells_.grade_id(cell)
             text = (replace or {}).get(grade_id)
             if text is None:
                 text = BLANK if blank else solutions[grade_id]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from nbgrader.api import Gradebook
 
 from autograder.grading.results import StudentResult
-from autograder.release import ensure_scripts_on_path
+from autograder.nbgrader_cells import ensure_scripts_on_path
 
 if TYPE_CHECKING:
     from autograder.grading.assignment import Assignment

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.nbgrader_cells import is_solution_cell, is_test_cell
+
 #: Share of matching code from which a pair is flagged. On the planted class of the tests the
 #: copies share 0.62 to 1.00 of their code, independent authors at most 0.26.
 DEFAULT_THRESHOLD = 0.5
@@ -120,7 +122,7 @@ def released_cells(source_dir: Path | None) -> list[str]:
     cells = []
     for path in sorted(Path(source_dir).glob("*.ipynb")):
         nb, _ = ClearSolutions().preprocess(nbformat.read(path, as_version=4), {})
-        cells += [c.source for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
+        cells += [c.source for c in nb.cells if c.cell_type == "code" and not is_test_cell(c)]
     return cells
 
 
@@ -131,9 +133,7 @@ def solution_code(source_dir: Path | None) -> str:
     parts = []
     for path in sorted(Path(source_dir).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        parts += [
-            c.source for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")
-        ]
+        parts += [c.source for c in nb.cells if is_solution_cell(c)]
     return "\n\n".join(parts)
 
 
@@ -175,11 +175,6 @@ def _bare(source: str) -> str:
                 drop.update(range(statement.lineno, statement.end_lineno + 1))
     lines = [headers.get(number, line) for number, line in enumerate(source.splitlines(), 1)]
     return "\n".join(line for number, line in enumerate(lines, 1) if number not in drop)
-
-
-def _is_test(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution")
 
 
 def _fingerprint(doc: Document, boilerplate: list) -> None:

@@ -38,7 +38,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.utils import compute_checksum
+from autograder import nbgrader_cells as cells_
 
 #: Files nbgrader itself writes beside a submission: not handed in by the student.
 BOOKKEEPING = frozenset({"timestamp.txt"})
@@ -271,13 +271,6 @@ class ReadNotebook:
     error: str = ""
 
 
-def _cell_source(cell: dict) -> str:
-    source = cell.get("source", "")
-    if isinstance(source, list):
-        source = "".join(s for s in source if isinstance(s, str))
-    return source if isinstance(source, str) else ""
-
-
 def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
     """Read a submitted notebook as data and keep the code cells that are not test cells.
 
@@ -306,24 +299,15 @@ def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
     seen: set[str] = set()
     edited_ids: list[str] = []
     for index, cell in enumerate(nb["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not cells_.is_code(cell):
             continue
-        meta = cell.get("metadata")
-        meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
-        meta = meta if isinstance(meta, dict) else {}
-        grade_id = str(meta.get("grade_id", ""))
-        is_test = bool(meta.get("grade")) and not meta.get("solution")
-        if grade_id in test_cell_ids or is_test:
+        grade_id = cells_.grade_id(cell)
+        if grade_id in test_cell_ids or cells_.is_test_cell(cell):
             seen.add(grade_id)
-            checksum = meta.get("checksum")
-            try:
-                edited = checksum is not None and compute_checksum(_as_node(cell)) != checksum
-            except Exception:
-                edited = True
-            if edited:
+            if cells_.edited(cell):
                 edited_ids.append(grade_id)
             continue
-        cells.append((index, _cell_source(cell)))
+        cells.append((index, cells_.cell_source(cell)))
     if edited_ids:
         notes.append(
             "test cells edited (ignored: the grader's checks score): " + ", ".join(edited_ids)
@@ -334,11 +318,3 @@ def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
             "test cells deleted (ignored: the grader's checks score): " + ", ".join(missing)
         )
     return ReadNotebook(cells, notes)
-
-
-def _as_node(cell: dict):
-    import nbformat
-
-    node = nbformat.from_dict(cell)
-    node.source = _cell_source(cell)
-    return node

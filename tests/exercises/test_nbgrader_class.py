@@ -20,7 +20,8 @@ import pytest
 
 from autograder.checks import ASSIGNMENTS, CHECKS, run_check
 from autograder.course import REPO_ROOT
-from autograder.release import assignments, course_config, ensure_scripts_on_path, write_notebook
+from autograder.nbgrader_cells import ensure_scripts_on_path
+from autograder.release import assignments, course_config, write_notebook
 
 ALL = assignments()
 
