@@ -1,4 +1,4 @@
-r"""The four trainers that ``nnlib bench`` times, each training the same 784-H-10 network.
+r"""The five trainers that ``nnlib bench`` times, each training the same 784-H-10 network.
 
 Every trainer starts from nnlib's initial weights (:func:`_initial_params`), trains with plain
 SGD at :data:`LEARNING_RATE` on the data it is given, and returns the seconds of each timed

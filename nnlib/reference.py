@@ -31,13 +31,16 @@ __all__ = [
     "SIGNS_REFERENCE",
     "Config",
     "Result",
+    "classifier_title",
     "evaluate_saved",
     "make_optimizer",
     "run_reference",
     "save_model",
     "save_plots",
+    "summary",
     "train_mnist",
     "train_signs",
+    "with_changes",
 ]
 
 

@@ -36,7 +36,6 @@ class ForwardCheck(ArrayCheck):
     """``<act>_forward(z) -> (a, cache)``: ``a`` must match nnlib's."""
 
     expected_keys = ("a",)
-    kwargs: dict = {}
 
     def __init__(self, act: str, points: float, wrong: Callable[[np.ndarray, dict], list]):
         self.act = act
@@ -129,7 +128,7 @@ def _sigmoid_forward_wrong(z, kw):
 def _tanh_forward_wrong(z, kw):
     return [
         ("that is the sigmoid, not tanh", _sigmoid(z)),
-        ("it computes 2 * sigmoid(z), not 2 * sigmoid(2z) - 1", 2 * _sigmoid(z) - 1),
+        ("it computes 2 * sigmoid(z) - 1, not 2 * sigmoid(2z) - 1", 2 * _sigmoid(z) - 1),
     ]
 
 
