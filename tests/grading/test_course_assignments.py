@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from grading_support import TEST_LIMITS, require_bubblewrap
 
-from autograder.checks import ASSIGNMENTS
+from autograder.checks import ASSIGNMENTS, CHECKS
+from autograder.grading.assignment import function_spec
 from autograder.grading.grade import grade_class
 from autograder.grading.results import StudentResult
 from autograder.grading.sandbox import Limits
@@ -103,3 +104,14 @@ def test_a_classifier_is_trained_once_with_its_whole_time_limit(name, data_mirro
     spec, cases, n_visible = function_spec(check)
     assert len(cases) == n_visible == len(check.cases()) == 1
     assert spec.case_seconds == check.time_limit
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_every_check_can_be_shipped_to_the_sandbox(name, request):
+    """A check's call step refers to nothing the sandbox lacks (nnlib, a class, an object)."""
+    if any(name in ASSIGNMENTS[assignment] for assignment in TRAINING):
+        request.getfixturevalue("data_mirror")  # its cases are a real dataset
+    spec, cases, n_visible = function_spec(CHECKS[name])
+    assert spec.unresolved == (), f"{name}'s call step refers to {', '.join(spec.unresolved)}"
+    compile(spec.call_source or "", f"<call step of {name}>", "exec")
+    assert len(cases) >= n_visible > 0
