@@ -34,6 +34,7 @@ import itertools
 import math
 import os
 import platform
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -261,6 +262,10 @@ def _torch_cuda() -> bool:
     return bool(torch.cuda.is_available())
 
 
+#: What installs the benchmark's optional packages.
+INSTALL_HINT = "pip install 'nn-scratch-course[bench]'"
+
+
 def _available(framework: str) -> str | None:
     """None when ``framework`` can run here, else the reason it cannot."""
     module = {"torch": "torch", "sklearn": "sklearn"}.get(framework)
@@ -269,7 +274,7 @@ def _available(framework: str) -> str | None:
     try:
         __import__(module)
     except ImportError:
-        return f"{module} is not installed"
+        return f"{module} is not installed ({INSTALL_HINT})"
     return None
 
 
@@ -387,7 +392,14 @@ def run_bench(args: argparse.Namespace) -> int:
     """Run the parts of the benchmark chosen in ``args``; return the exit status."""
     xp = backend.get_backend(args.backend)
     if args.threads:
-        _limit_threads(args.threads, torch_too="torch" in args.frameworks)
+        try:
+            _limit_threads(args.threads, torch_too="torch" in args.frameworks)
+        except ImportError:
+            print(
+                f"error: --threads needs threadpoolctl, which is not installed: {INSTALL_HINT}",
+                file=sys.stderr,
+            )
+            return 2
     report = Report()
     report("## Machine")
     report()

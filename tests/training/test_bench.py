@@ -86,3 +86,14 @@ def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
 def test_parts_can_be_chosen(part):
     args = cli.build_parser().parse_args(["bench", "--parts", part])
     assert args.parts == [part]
+
+
+def test_without_the_bench_extra_it_says_what_to_install(monkeypatch, capsys):
+    """A core install has no threadpoolctl: --threads is refused with the install command."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails as if not installed
+    monkeypatch.setitem(sys.modules, "torch", None)
+    assert cli.main(["bench", "--threads", "2", "--parts", "speed"]) == 2
+    assert "pip install 'nn-scratch-course[bench]'" in capsys.readouterr().err
+    assert "torch is not installed (pip install" in bench._available("torch")
