@@ -339,7 +339,7 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
 
 def run_pairs(args: argparse.Namespace, report: Report) -> None:
     """Train the reference binary classifier on all 45 digit pairs; print the accuracy table."""
-    from nnlib.reference import SIGNS_REFERENCE, train_signs
+    from nnlib.classifiers import SIGNS_REFERENCE, train_signs
 
     config = SIGNS_REFERENCE
     augmentation = (

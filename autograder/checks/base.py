@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from autograder.outcomes import Outcome
-from autograder.reference import ReferenceWatch, reference_message, uses_reference
+from autograder.reference_use import ReferenceWatch, reference_message, uses_reference
 from autograder.secret import active_secret
 
 

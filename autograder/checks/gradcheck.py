@@ -15,7 +15,7 @@ import numpy as np
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case, Check, Verdict, case_seed
 from autograder.diagnose import compare
-from autograder.reference import callback
+from autograder.reference_use import callback
 from nnlib import gradcheck as ref
 
 

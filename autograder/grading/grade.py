@@ -51,7 +51,7 @@ from autograder.outcomes import Outcome
 from autograder.secret import CourseSecret, resolve_secret, using_secret
 
 #: Modules of nnlib a student may import in the sandbox, copied there. None by default: the
-#: checks (``autograder.reference``) count any call into nnlib as using the reference, and the
+#: checks (``autograder.reference_use``) count any call into nnlib as using the reference, and the
 #: sandbox agrees; an instructor who lets students use helpers such as ``nnlib/backend.py``
 #: adds them here.
 ALLOWED_NNLIB_MODULES: tuple[str, ...] = ()

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from nnlib import bench, bench_trainers, cli, reference
+from nnlib import bench, bench_trainers, classifiers, cli
 
 
 def test_epoch_flops_counts_the_matrix_products():
@@ -70,8 +70,8 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
 
 def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
     """All 45 pairs are trained and tabulated (a tiny configuration keeps this fast)."""
-    tiny = reference.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
-    monkeypatch.setattr(reference, "SIGNS_REFERENCE", tiny)
+    tiny = classifiers.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
+    monkeypatch.setattr(classifiers, "SIGNS_REFERENCE", tiny)
     assert cli.main(["bench", "--parts", "pairs"]) == 0
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if re.match(r"^[0-8]  ", line)]

@@ -1,4 +1,4 @@
-"""The reference solutions: both classifiers of the course trained with nnlib, with plots and metrics.
+"""The course's two classifiers trained with nnlib's reference configurations, with plots and metrics.
 
 * MNIST, 10 classes, one hidden layer: ``784 -> H -> 10``, ReLU, softmax cross-entropy.
 * Sign Language Digits, two chosen digits: ``4096 -> H -> 1``, ReLU, sigmoid and binary
