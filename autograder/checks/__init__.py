@@ -1,7 +1,10 @@
 """The registry of checks: one per graded function, grouped by assignment.
 
 ``CHECKS`` maps a function name to its :class:`Check`; ``ASSIGNMENTS`` maps an assignment (a
-chapter of the book) to the names of its graded functions, in notebook order.
+chapter of the book) to the names of its graded functions, in notebook order. The checks of an
+assignment live in the module named after its chapter (:func:`module_of`): those of
+``07-backprop`` in ``autograder/checks/backprop.py``; ``base.py``, ``arrays.py`` and
+``classifier.py`` hold what several chapters share.
 
 >>> from autograder.checks import CHECKS, run_check
 >>> report = run_check("relu_forward", my_relu_forward)  # doctest: +SKIP
@@ -11,20 +14,10 @@ relu_forward: 10/10 cases passed, 1 of 1 points
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograder.checks import (
-    activations,
-    classifiers,
-    data,
-    gpu,
-    gradcheck,
-    layers,
-    losses,
-    neuron,
-    training,
-)
 from autograder.checks.base import (
     Case,
     Check,
@@ -51,18 +44,31 @@ __all__ = [
     "to_plain",
 ]
 
-ASSIGNMENT_MODULES = {
-    "02-data": data.CHECKS,
-    "03-one-neuron": neuron.CHECKS,
-    "04-feedforward": layers.FEEDFORWARD_CHECKS,
-    "05-activations": activations.CHECKS,
-    "06-losses": losses.CHECKS,
-    "07-backprop": layers.BACKPROP_CHECKS,
-    "08-gradcheck": gradcheck.CHECKS,
-    "09-training": training.CHECKS,
-    "10-signs-classifier": classifiers.SIGNS_CHECKS,
-    "11-mnist-classifier": classifiers.MNIST_CHECKS,
-    "12-gpu": gpu.CHECKS,
+#: The assignments, one per chapter of the book with an exercise, in order.
+ASSIGNMENT_NAMES = (
+    "02-data",
+    "03-one-neuron",
+    "04-feedforward",
+    "05-activations",
+    "06-losses",
+    "07-backprop",
+    "08-gradcheck",
+    "09-training",
+    "10-signs-classifier",
+    "11-mnist-classifier",
+    "12-gpu",
+)
+
+
+def module_of(assignment: str) -> str:
+    """The module holding an assignment's checks, named after its chapter: ``07-backprop`` ->
+    ``autograder.checks.backprop``; each such module defines ``CHECKS``."""
+    return "autograder.checks." + assignment.split("-", 1)[1].replace("-", "_")
+
+
+ASSIGNMENT_MODULES: dict[str, list[Check]] = {
+    assignment: importlib.import_module(module_of(assignment)).CHECKS
+    for assignment in ASSIGNMENT_NAMES
 }
 
 CHECKS: dict[str, Check] = {

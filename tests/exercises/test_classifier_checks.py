@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CHECKS, run_check
-from autograder.checks.classifiers import BELOW_THRESHOLD_CREDIT
+from autograder.checks.classifier import BELOW_THRESHOLD_CREDIT
 
 CLASSIFIERS = {
     "train_sign_classifier": "predict_signs",

@@ -115,3 +115,17 @@ def test_every_check_can_be_shipped_to_the_sandbox(name, request):
     assert spec.unresolved == (), f"{name}'s call step refers to {', '.join(spec.unresolved)}"
     compile(spec.call_source or "", f"<call step of {name}>", "exec")
     assert len(cases) >= n_visible > 0
+
+
+def test_each_chapters_checks_live_in_the_module_named_after_it():
+    """autograder/checks holds one module per assignment, named after its chapter, and the
+    modules several chapters share; solutions/ has exactly these assignments."""
+    import autograder.checks as registry
+
+    folder = Path(registry.__file__).parent
+    shared = {"__init__", "base", "arrays", "classifier"}
+    modules = {p.stem for p in folder.glob("*.py")} - shared
+    assert modules == {registry.module_of(a).rsplit(".", 1)[1] for a in registry.ASSIGNMENT_NAMES}
+    assert sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir()) == list(
+        registry.ASSIGNMENT_NAMES
+    )

@@ -1,8 +1,5 @@
-"""Checks of the dense layer and of whole networks against nnlib's layers and activations.
-
-Chapter 4 (feedforward) grades ``dense_forward`` and ``mlp_forward``; chapter 7
-(backpropagation) grades ``dense_backward`` and ``loss_and_grads`` of a network with one hidden
-ReLU layer and a softmax cross-entropy output.
+"""Checks of chapter 7 (backpropagation): ``dense_backward``, and ``loss_and_grads`` of a network
+with one hidden ReLU layer and a softmax cross-entropy output, against nnlib.
 """
 
 from __future__ import annotations
@@ -12,115 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.arrays import ArrayCheck, pair
+from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case
+from autograder.checks.feedforward import random_weights
 from nnlib import activations as act
 from nnlib import layers as ref
 from nnlib import losses
-
-
-def _weights(rng: np.random.Generator, sizes: list[int], dtype: str) -> dict[str, np.ndarray]:
-    params = {}
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
-        params[f"W{i}"] = (rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(dtype)
-        params[f"b{i}"] = (rng.standard_normal(fan_out) * 0.1).astype(dtype)
-    return params
-
-
-class DenseForwardCheck(ArrayCheck):
-    """``dense_forward(x, W, b) -> (out, cache)`` with ``out = x @ W + b``."""
-
-    name = "dense_forward"
-    points = 2.0
-    expected_keys = ("out",)
-
-    def edge_kinds(self):
-        return ("zeros",)
-
-    def make_case(self, rng, shape, dtype, kind):
-        n, d = shape
-        m = d if n == 4 or n == 7 else d + 2  # one square case, where W.T fits too
-        x = np.zeros((n, d), dtype) if kind == "zeros" else rng.standard_normal((n, d))
-        W = rng.standard_normal((d, m)).astype(dtype)
-        b = rng.standard_normal(m).astype(dtype)
-        label = f"{dtype} x{(n, d)} W{(d, m)}" + (" x all zeros" if kind == "zeros" else "")
-        return Case(label, (x.astype(dtype), W, b))
-
-    def expected(self, case):
-        out, _ = ref.dense_forward(*case.args)
-        return {"out": out}
-
-    def mistakes(self, case):
-        x, W, b = (np.asarray(v, np.float64) for v in case.args)
-        wrong = [
-            ("the bias b is missing: out = x @ W + b", x @ W),
-            ("it subtracts the bias", x @ W - b),
-        ]
-        if W.shape[0] == W.shape[1]:
-            wrong.append(("it uses W transposed: with W of shape (D, M), out = x @ W", x @ W.T + b))
-        return {"out": wrong}
-
-    def unpack(self, case, output):
-        split = pair(output, "out", "cache", self.name)
-        return split if isinstance(split, str) else {"out": split[0]}
-
-
-class MLPForwardCheck(ArrayCheck):
-    """``mlp_forward(X, params) -> logits``: dense layers with ReLU between them."""
-
-    name = "mlp_forward"
-    points = 2.0
-    expected_keys = ("logits",)
-
-    def edge_kinds(self):
-        return ("one layer", "three layers")
-
-    def make_case(self, rng, shape, dtype, kind):
-        n, d = shape
-        sizes = {"random": [d, 6, 3], "one layer": [d, 4], "three layers": [d, 5, 4, 3]}[kind]
-        X = rng.standard_normal((n, d)).astype(dtype)
-        params = _weights(rng, sizes, dtype)
-        return Case(f"{dtype} X{(n, d)} layer sizes {sizes}", (X, params))
-
-    def _forward(self, X, params, hidden: Callable, output: Callable | None = None):
-        n_layers = len(params) // 2
-        h = X
-        for i in range(1, n_layers + 1):
-            h, _ = ref.dense_forward(h, params[f"W{i}"], params[f"b{i}"])
-            if i < n_layers:
-                h = hidden(h)
-        return output(h) if output else h
-
-    def expected(self, case):
-        X, params = case.args
-        return {"logits": self._forward(X, params, lambda z: act.relu_forward(z)[0])}
-
-    def mistakes(self, case):
-        X, params = case.args
-        X = np.asarray(X, np.float64)
-        params = {k: np.asarray(v, np.float64) for k, v in params.items()}
-
-        def relu(z):
-            return np.maximum(z, 0)
-
-        with np.errstate(all="ignore"):
-            return {
-                "logits": [
-                    (
-                        "ReLU is applied to the output layer too: logits are the last layer's "
-                        "raw scores",
-                        self._forward(X, params, relu, relu),
-                    ),
-                    (
-                        "it returns softmax probabilities; mlp_forward returns the logits",
-                        self._forward(X, params, relu, act.softmax),
-                    ),
-                    (
-                        "there is no ReLU between the layers",
-                        self._forward(X, params, lambda z: z),
-                    ),
-                ]
-            }
 
 
 class DenseBackwardCheck(ArrayCheck):
@@ -196,7 +90,7 @@ class LossAndGradsCheck(ArrayCheck):
         n, d = shape
         h, c = d + 3, 3
         X = rng.standard_normal((n, d)).astype(dtype)
-        params = _weights(rng, [d, h, c], dtype)
+        params = random_weights(rng, [d, h, c], dtype)
         if kind == "large":
             params["W2"] = (params["W2"] * 1e4).astype(dtype)
         y = rng.integers(0, c, size=n)
@@ -241,5 +135,4 @@ class LossAndGradsCheck(ArrayCheck):
         return parts
 
 
-FEEDFORWARD_CHECKS = [DenseForwardCheck(), MLPForwardCheck()]
-BACKPROP_CHECKS = [DenseBackwardCheck(), LossAndGradsCheck()]
+CHECKS = [DenseBackwardCheck(), LossAndGradsCheck()]

@@ -1,4 +1,5 @@
-"""Checks of the trained classifiers: the student's own network on held-out data.
+"""What the checks of the trained classifiers share (chapters 10 and 11): training the student's
+own network on a real dataset and judging its accuracy on held-out images.
 
 The check trains the student's network with the student's own ``train_*`` function on the
 training images and measures the accuracy of the student's ``predict_*`` on the test images,
@@ -25,14 +26,14 @@ MNIST_TRAIN_SIZE = 30000
 
 
 @functools.lru_cache(maxsize=1)
-def _sign_digits() -> tuple:
+def sign_digits() -> tuple:
     from nnlib.datasets import load_sign_digits
 
     return load_sign_digits((0, 1))
 
 
 @functools.lru_cache(maxsize=1)
-def _mnist() -> tuple:
+def mnist() -> tuple:
     from nnlib.datasets import load_mnist
 
     (X_train, y_train), test = load_mnist()
@@ -120,29 +121,3 @@ class ClassifierCheck(Check):
         share = (accuracy - self.chance) / (self.threshold - self.chance)
         credit = BELOW_THRESHOLD_CREDIT * min(max(share, 0.0), 1.0)
         return Verdict(False, f"{summary}: train longer or tune the learning rate", credit)
-
-
-SIGNS_CHECKS = [
-    ClassifierCheck(
-        "train_sign_classifier",
-        "predict_signs",
-        points=5.0,
-        threshold=0.95,
-        chance=0.5,
-        loader=_sign_digits,
-        dataset="sign digits 0 vs 1",
-        time_limit=60.0,
-    )
-]
-MNIST_CHECKS = [
-    ClassifierCheck(
-        "train_mnist_classifier",
-        "predict_mnist",
-        points=5.0,
-        threshold=0.96,
-        chance=0.1,
-        loader=_mnist,
-        dataset="MNIST",
-        time_limit=120.0,
-    )
-]

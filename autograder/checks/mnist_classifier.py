@@ -1,0 +1,18 @@
+"""Checks of chapter 11 (MNIST classifier): the student's 10-class network of handwritten digits."""
+
+from __future__ import annotations
+
+from autograder.checks.classifier import ClassifierCheck, mnist
+
+CHECKS = [
+    ClassifierCheck(
+        "train_mnist_classifier",
+        "predict_mnist",
+        points=5.0,
+        threshold=0.96,
+        chance=0.1,
+        loader=mnist,
+        dataset="MNIST",
+        time_limit=120.0,
+    )
+]
