@@ -48,3 +48,30 @@ def canonical_dtype(fn: str, dtype: Any) -> str:
     if name not in FLOAT_DTYPES:
         raise ValueError(f"{fn}: dtype must be 'float32' or 'float64'; got {dtype!r}")
     return name
+
+
+def require_dense_inputs(fn: str, x: Any, W: Any, b: Any) -> None:
+    """Raise unless ``x`` (N, D), ``W`` (D, M) and ``b`` (M,) are float arrays of one dtype."""
+    require_float_array(fn, "x", x, ndim=2)
+    require_float_array(fn, "W", W, ndim=2)
+    require_float_array(fn, "b", b, ndim=1)
+    if W.shape[0] != x.shape[1]:
+        raise ValueError(
+            f"{fn}: W has shape {tuple(W.shape)} but x has {x.shape[1]} features; "
+            f"W must be ({x.shape[1]}, M)"
+        )
+    if b.shape[0] != W.shape[1]:
+        raise ValueError(
+            f"{fn}: b has shape {tuple(b.shape)} but W has {W.shape[1]} units; "
+            f"b must be ({W.shape[1]},)"
+        )
+    if not (x.dtype == W.dtype == b.dtype):
+        raise TypeError(
+            f"{fn}: x, W and b must share one dtype; got x {x.dtype}, W {W.dtype}, b {b.dtype}"
+        )
+
+
+def require_shape(fn: str, name: str, a: Any, shape: tuple, letters: str) -> None:
+    """Raise unless ``a`` has ``shape``, named by its ``letters`` (``"(N, M)"``)."""
+    if tuple(a.shape) != tuple(shape):
+        raise ValueError(f"{fn}: {name} must be {letters} = {tuple(shape)}; got {tuple(a.shape)}")

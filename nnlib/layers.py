@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnlib._validate import require_float_array
+from nnlib._validate import require_dense_inputs, require_shape
 
 
 def dense_forward(x: Any, W: Any, b: Any) -> tuple[Any, Any]:
@@ -36,24 +36,7 @@ def dense_forward(x: Any, W: Any, b: Any) -> tuple[Any, Any]:
     >>> out.shape
     (2, 4)
     """
-    fn = "dense_forward"
-    require_float_array(fn, "x", x, ndim=2)
-    require_float_array(fn, "W", W, ndim=2)
-    require_float_array(fn, "b", b, ndim=1)
-    if W.shape[0] != x.shape[1]:
-        raise ValueError(
-            f"{fn}: W has shape {tuple(W.shape)} but x has {x.shape[1]} features; "
-            f"W must be ({x.shape[1]}, M)"
-        )
-    if b.shape[0] != W.shape[1]:
-        raise ValueError(
-            f"{fn}: b has shape {tuple(b.shape)} but W has {W.shape[1]} units; "
-            f"b must be ({W.shape[1]},)"
-        )
-    if not (x.dtype == W.dtype == b.dtype):
-        raise TypeError(
-            f"{fn}: x, W and b must share one dtype; got x {x.dtype}, W {W.dtype}, b {b.dtype}"
-        )
+    require_dense_inputs("dense_forward", x, W, b)
     return x @ W + b, (x, W)
 
 
@@ -85,10 +68,6 @@ def dense_backward(dout: Any, cache: Any, need_dx: bool = True) -> tuple[Any, An
     db : array of shape (M,)
     """
     x, W = cache
-    expected = (x.shape[0], W.shape[1])
-    if tuple(dout.shape) != expected:
-        raise ValueError(
-            f"dense_backward: dout must be (N, M) = {expected}; got {tuple(dout.shape)}"
-        )
+    require_shape("dense_backward", "dout", dout, (x.shape[0], W.shape[1]), "(N, M)")
     dx = dout @ W.T if need_dx else None
     return dx, x.T @ dout, dout.sum(axis=0)

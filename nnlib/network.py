@@ -154,7 +154,9 @@ class MLP:
         """
         return self._forward(self._input(X))[0]
 
-    def loss_and_grads(self, X: Any, y: Any, return_float: bool = True) -> tuple[Any, dict]:
+    def loss_and_grads(
+        self, X: Any, y: Any, return_float: bool = True, *, check_labels: bool = True
+    ) -> tuple[Any, dict]:
         r"""Mean loss of a batch and its gradient with respect to every parameter.
 
         Backpropagation: the loss gives :math:`\partial L / \partial \mathrm{logits}`, then each
@@ -168,8 +170,10 @@ class MLP:
             Labels: 0/1 for a binary network, class indices (or one-hot (N, C)) otherwise.
         return_float : bool
             True returns the loss as a Python float; False leaves it as a 0-d array on the
-            model's backend, which saves a GPU-to-host synchronisation per step; it also skips
-            the check that the labels are in range (``fit`` checks them once).
+            model's backend, which saves a GPU-to-host synchronisation per step.
+        check_labels : bool
+            Check that the labels are valid classes of the model. ``fit`` checks them once for
+            the whole training set and passes False for every batch.
 
         Returns
         -------
@@ -181,7 +185,7 @@ class MLP:
         logits, caches = self._forward(X)
         y = asarray(y, self.xp)
         loss_fn = binary_cross_entropy_device if self.binary else softmax_cross_entropy_device
-        loss, dout = loss_fn(logits, y, check=return_float)
+        loss, dout = loss_fn(logits, y, check=check_labels)
         _, act_backward = ACTIVATIONS[self.activation]
         grads = {}
         for layer in range(self.num_layers, 0, -1):
