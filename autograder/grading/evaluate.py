@@ -278,6 +278,177 @@ def _fresh_job_dir(job_dir: Path, isolation: Isolation) -> None:
         os.chown(job_dir, NOBODY, NOBODY)
 
 
+@dataclass
+class _Attempt:
+    """What one process of a submission left: its events, output, results and how it ended."""
+
+    watch: _Watch
+    log: str
+    frames: dict[int, bytes]
+    killed_for: str
+    returncode: int | None
+    capped: bool
+
+    @property
+    def finished(self) -> bool:
+        return "done" in self.watch.events
+
+
+@dataclass
+class _State:
+    """What the attempts at one submission have gathered so far, and what to skip next time."""
+
+    results: dict[str, list[CaseResult | None]]
+    skip_cells: set[int] = field(default_factory=set)
+    skip_functions: set[int] = field(default_factory=set)
+    cell_status: dict[int, str] = field(default_factory=dict)
+    logs: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    capped: bool = False
+    attempts: int = 0
+
+    def collect(self, attempt: _Attempt, functions: list[FunctionSpec]) -> None:
+        """Keep an attempt's output, events, cell statuses and the results it sent."""
+        self.logs.append(attempt.log)
+        self.events.extend(attempt.watch.events)
+        self.cell_status.update(attempt.watch.cells)
+        self.capped = self.capped or attempt.capped
+        # a cell that ran out of time would do so again: later attempts skip it
+        self.skip_cells.update(i for i, s in attempt.watch.cells.items() if s == "timeout")
+        for f_index, spec in enumerate(functions):
+            if f_index not in self.skip_functions and self.results[spec.name][0:1] == [None]:
+                got = _read_results(attempt.frames.get(f_index), len(spec.cases))
+                if got is not None:
+                    self.results[spec.name] = list(got)
+
+    def complete(self) -> bool:
+        return all(r is not None for rs in self.results.values() for r in rs)
+
+    def blame(self, attempt: _Attempt, functions: list[FunctionSpec]) -> bool:
+        """Skip the cell or the function that brought the process down; False: nobody to blame.
+
+        A function that brings its process down loses its cases.
+        """
+        reason = attempt.killed_for or f"the process ended (exit status {attempt.returncode})"
+        timed_out = attempt.killed_for == "timeout"
+        culprit = attempt.watch.current
+        if culprit[:1] == ("cell",) and len(culprit) >= 2 and culprit[1].isdigit():
+            cell = int(culprit[1])
+            self.skip_cells.add(cell)
+            self.cell_status[cell] = "timeout" if timed_out else "crash"
+            return True
+        if culprit[:1] == ("case",) and len(culprit) >= 3:
+            try:
+                f_index = int(culprit[1])
+                name = functions[f_index].name
+            except (ValueError, IndexError):
+                return False
+            kind = Outcome.TIMED_OUT if timed_out else Outcome.PROCESS_DIED
+            self.results[name] = [CaseResult(kind, error=reason)] * len(self.results[name])
+            self.skip_functions.add(f_index)
+            return True
+        return False
+
+    def final(self) -> dict[str, list[CaseResult]]:
+        """Every case's result, NOT_RUN where no attempt reached it."""
+        never = CaseResult(
+            Outcome.NOT_RUN,
+            error="not run: the submission's process kept failing or ran out of time",
+        )
+        return {
+            name: [r if r is not None else never for r in rs] for name, rs in self.results.items()
+        }
+
+
+def _supervise(
+    proc: subprocess.Popen,
+    watch: _Watch,
+    functions: list[FunctionSpec],
+    limits: Limits,
+    deadline: float,
+) -> str:
+    """Wait for the process, killing it when a cell or a call overruns; return why it was killed."""
+    while proc.poll() is None:
+        time.sleep(0.02)
+        with watch.lock:
+            current, since = watch.current, watch.since
+        now = time.monotonic()
+        limit = None
+        if current[:1] == ("cell",):
+            limit = limits.cell_seconds
+        elif current[:1] == ("case",):
+            try:
+                limit = functions[int(current[1])].call_seconds(limits)
+            except (ValueError, IndexError):
+                limit = limits.call_seconds
+        if limit is not None and now - since > limit + GRACE_SECONDS:
+            _kill(proc)
+            return "timeout"
+        if now > deadline:
+            _kill(proc)
+            return "notebook time limit"
+    return ""
+
+
+def _run_attempt(
+    job_dir: Path,
+    lib_dir: Path,
+    isolation: Isolation,
+    limits: Limits,
+    functions: list[FunctionSpec],
+    deadline: float,
+    state: _State,
+) -> _Attempt:
+    """Start the runner on ``job_dir`` in a fresh sandboxed process, watch it, clean up after it."""
+    read_end, write_end = os.pipe()
+    out_read, out_write = os.pipe()
+    results_read, results_write = os.pipe()
+    cmd, env = runner_command(isolation, job_dir, lib_dir, write_end, results_write, limits)
+    watch = _Watch()
+    cgroup = None
+    if isolation.cgroup:
+        name = f"{job_dir.parent.name}-{job_dir.name}-{state.attempts}"
+        cgroup = cgroups.make_job(isolation.cgroup, name, limits.processes)
+    preexec = functools.partial(
+        limit_resources, limits, cgroup, nproc=isolation.process_cap == "rlimit"
+    )
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out_write,
+            stderr=out_write,
+            pass_fds=(write_end, results_write),
+            env=env,
+            cwd=job_dir,
+            start_new_session=True,
+            preexec_fn=preexec,
+        )
+    finally:
+        os.close(write_end)
+        os.close(out_write)
+        os.close(results_write)
+    readers = (
+        _Reader(out_read, limits.output_kb * 1024),
+        _Reader(read_end, 0, on_line=watch),
+        _Reader(results_read, MAX_RESULTS_BYTES),
+    )
+    for reader in readers:
+        reader.start()
+    killed_for = _supervise(proc, watch, functions, limits, deadline)
+    proc.wait()
+    _kill(proc)  # whatever it left behind in its process group
+    capped = False
+    if cgroup is not None:  # and whatever escaped it: everything in its cgroup
+        capped = cgroups.hit_cap(cgroup)
+        cgroups.remove(cgroup)
+    for reader in readers:
+        reader.join(timeout=5)
+    output, _, sent = readers
+    frames = split_results(bytes(sent.kept))
+    return _Attempt(watch, output.text(), frames, killed_for, proc.returncode, capped)
+
+
 def run_submission(
     cells: list[tuple[int, str]],
     functions: list[FunctionSpec],
@@ -311,136 +482,25 @@ def run_submission(
         if spec.call_seconds(limits) > limits.call_seconds
     )
     deadline = started + limits.notebook_seconds + long_calls
-    results: dict[str, list[CaseResult | None]] = {
-        spec.name: [None] * len(spec.cases) for spec in functions
-    }
-    skip_cells: set[int] = set()
-    skip_functions: set[int] = set()
-    logs: list[str] = []
-    events: list[str] = []
-    cell_status: dict[int, str] = {}
-    capped = False
-    attempts = 0
-    while attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
-        attempts += 1
+    state = _State({spec.name: [None] * len(spec.cases) for spec in functions})
+    while state.attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
+        state.attempts += 1
         _fresh_job_dir(job_dir, isolation)
-        _write_job(job_dir, cells, inputs, limits, skip_cells, skip_functions)
-        read_end, write_end = os.pipe()
-        out_read, out_write = os.pipe()
-        results_read, results_write = os.pipe()
-        cmd, env = runner_command(isolation, job_dir, lib_dir, write_end, results_write, limits)
-        watch = _Watch()
-        cgroup = None
-        if isolation.cgroup:
-            name = f"{job_dir.parent.name}-{job_dir.name}-{attempts}"
-            cgroup = cgroups.make_job(isolation.cgroup, name, limits.processes)
-        preexec = functools.partial(
-            limit_resources, limits, cgroup, nproc=isolation.process_cap == "rlimit"
-        )
-        try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=out_write,
-                stderr=out_write,
-                pass_fds=(write_end, results_write),
-                env=env,
-                cwd=job_dir,
-                start_new_session=True,
-                preexec_fn=preexec,
-            )
-        finally:
-            os.close(write_end)
-            os.close(out_write)
-            os.close(results_write)
-        output = _Reader(out_read, limits.output_kb * 1024)
-        progress = _Reader(read_end, 0, on_line=watch)
-        sent = _Reader(results_read, MAX_RESULTS_BYTES)
-        output.start()
-        progress.start()
-        sent.start()
-        killed_for = ""
-        while proc.poll() is None:
-            time.sleep(0.02)
-            with watch.lock:
-                current, since = watch.current, watch.since
-            now = time.monotonic()
-            limit = None
-            if current[:1] == ("cell",):
-                limit = limits.cell_seconds
-            elif current[:1] == ("case",):
-                try:
-                    limit = functions[int(current[1])].call_seconds(limits)
-                except (ValueError, IndexError):
-                    limit = limits.call_seconds
-            if limit is not None and now - since > limit + GRACE_SECONDS:
-                killed_for = "timeout"
-            elif now > deadline:
-                killed_for = "notebook time limit"
-            if killed_for:
-                _kill(proc)
-                break
-        proc.wait()
-        _kill(proc)  # whatever it left behind in its process group
-        if cgroup is not None:  # and whatever escaped it: everything in its cgroup
-            capped = capped or cgroups.hit_cap(cgroup)
-            cgroups.remove(cgroup)
-        output.join(timeout=5)
-        progress.join(timeout=5)
-        sent.join(timeout=5)
-        logs.append(output.text())
-        events.extend(watch.events)
-        cell_status.update(watch.cells)
-        # a cell that ran out of time would do so again: later attempts skip it
-        skip_cells.update(i for i, status in watch.cells.items() if status == "timeout")
-
-        frames = split_results(bytes(sent.kept))
-        for f_index, spec in enumerate(functions):
-            if f_index not in skip_functions and results[spec.name][0:1] == [None]:
-                got = _read_results(frames.get(f_index), len(spec.cases))
-                if got is not None:
-                    results[spec.name] = list(got)
-        finished = "done" in watch.events
-        culprit = watch.current
-        if finished or all(r is not None for rs in results.values() for r in rs):
+        _write_job(job_dir, cells, inputs, limits, state.skip_cells, state.skip_functions)
+        attempt = _run_attempt(job_dir, lib_dir, isolation, limits, functions, deadline, state)
+        state.collect(attempt, functions)
+        if attempt.finished or state.complete():
             break
-        reason = killed_for or f"the process ended (exit status {proc.returncode})"
-        status = "timeout" if killed_for == "timeout" else "crash"
-        kind = Outcome.TIMED_OUT if killed_for == "timeout" else Outcome.PROCESS_DIED
-        if culprit[:1] == ("cell",) and len(culprit) >= 2 and culprit[1].isdigit():
-            cell = int(culprit[1])
-            skip_cells.add(cell)
-            cell_status[cell] = status
-        elif culprit[:1] == ("case",) and len(culprit) >= 3:
-            try:
-                f_index = int(culprit[1])
-                name = functions[f_index].name
-            except (ValueError, IndexError):
-                break
-            # a function that brings its process down loses its cases
-            results[name] = [CaseResult(kind, error=reason)] * len(results[name])
-            skip_functions.add(f_index)
-        else:
+        if not state.blame(attempt, functions):
             break  # died before running anything attributable: nothing a restart would fix
-    final: dict[str, list[CaseResult]] = {}
-    for name, cases in results.items():
-        final[name] = [
-            r
-            if r is not None
-            else CaseResult(
-                Outcome.NOT_RUN,
-                error="not run: the submission's process kept failing or ran out of time",
-            )
-            for r in cases
-        ]
     shutil.rmtree(job_dir, ignore_errors=True)
     return RunReport(
-        results=final,
-        cells=cell_status,
-        attempts=attempts,
+        results=state.final(),
+        cells=state.cell_status,
+        attempts=state.attempts,
         seconds=time.monotonic() - started,
-        log="\n".join(logs)[-limits.output_kb * 1024 :],
-        events=events[-200:],
-        disk_full=sorted({e.split()[2] for e in events if e.startswith("disk full ")}),
-        process_cap_hit=capped,
+        log="\n".join(state.logs)[-limits.output_kb * 1024 :],
+        events=state.events[-200:],
+        disk_full=sorted({e.split()[2] for e in state.events if e.startswith("disk full ")}),
+        process_cap_hit=state.capped,
     )
