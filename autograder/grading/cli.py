@@ -113,6 +113,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "/tmp (memory file systems under bubblewrap; default %(default)s)",
     )
     parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar: one line per graded submission instead",
+    )
+    parser.add_argument(
         "--require-sandbox",
         action="store_true",
         help="stop unless bubblewrap isolation (namespaces) works on this machine",
@@ -154,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
             secret=secret,
             roster=args.roster,
             similarity_threshold=args.similarity_threshold or None,
+            progress=not args.no_progress,
         )
     except (ValueError, FileNotFoundError, ImportError, MissingSecretError) as exc:
         print(f"error: {exc}", file=sys.stderr)

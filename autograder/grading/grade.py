@@ -9,6 +9,8 @@ fails in any way gets a row with a status and a reason; it never stops the batch
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import sys
@@ -36,6 +38,7 @@ from autograder.grading.evaluate import (
     prepare_inputs,
     run_submission,
 )
+from autograder.grading.progress import Progress, printable
 from autograder.grading.results import ClassResult, FunctionScore, StudentResult
 from autograder.grading.roster import read_roster
 from autograder.grading.sandbox import Isolation, Limits, detect_isolation
@@ -329,6 +332,7 @@ def grade_class(
     secret: CourseSecret | None = None,
     roster: Path | None = None,
     similarity_threshold: float | None = similarity.DEFAULT_THRESHOLD,
+    progress: bool = False,
     log: Callable[[str], None] = print,
 ) -> ClassResult:
     """Grade every submission of ``assignment_name`` found in ``submissions``.
@@ -362,6 +366,10 @@ def grade_class(
         Share of matching code from which two students (or a student and ``solutions/`` or
         nnlib) are flagged in ``similarity.html`` and the ``similarity`` column; None: no
         comparison (:mod:`autograder.grading.similarity`).
+    progress : bool
+        Show a progress bar (done/total, rate, time left) and name each submission that runs
+        for more than 10 s (:mod:`autograder.grading.progress`); the results' lines then go
+        above the bar instead of to ``log``.
     log : callable
         Receives progress lines.
     """
@@ -408,13 +416,17 @@ def grade_class(
             record(
                 _result_for(sub, assignment, status="no submission", reason="nothing was handed in")
             )
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {
-                pool.submit(
-                    grade_submission, sub, assignment, jobs, lib_dir, isolation, limits, prepared
-                ): sub
-                for sub in found
-            }
+        bar = Progress(len(found), enabled=progress)
+
+        def grade_one(sub: Submission) -> StudentResult:
+            label = sub.name if sub.name == sub.student_id else f"{sub.name} ({sub.student_id})"
+            grade = functools.partial(
+                grade_submission, sub, assignment, jobs, lib_dir, isolation, limits, prepared
+            )
+            return bar.run(label, grade)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool, contextlib.closing(bar):
+            futures = {pool.submit(grade_one, sub): sub for sub in found}
             for future in as_completed(futures):
                 sub = futures[future]
                 try:
@@ -428,10 +440,10 @@ def grade_class(
                         reason=f"the grader failed on this submission: {exc}",
                     )
                 record(result)
-                log(
-                    f"  {result.student_id}: {result.score:g}/{result.max_score:g} "
-                    f"{result.status} {result.reason}".rstrip()
-                )
+                bar.done()
+                line = f"  {result.student_id}: {result.score:g}/{result.max_score:g} "
+                line += f"{result.status} {result.reason}"
+                (bar.write if progress else log)(printable(line.rstrip()))
         if similarity_threshold is not None:
             _compare_code(found, assignment, results, out, similarity_threshold, log)
         report.write_csv(out / "grades.csv", assignment, results, secret.fingerprint)

@@ -189,3 +189,52 @@ def test_an_installed_reference_is_hidden_from_student_code(monkeypatch, tmp_pat
     cmd = sandbox.bwrap_command("bwrap", tmp_path, tmp_path, {})
     assert ["--tmpfs", str(site)] == cmd[cmd.index(str(site)) - 1 : cmd.index(str(site)) + 1]
     assert "/elsewhere/x" not in cmd
+
+
+def test_progress_bar_names_slow_submissions_and_escapes_names(student_notebook, tmp_path):
+    """The bar counts done/total; a submission running over 10 s is named while it runs."""
+    slow = student_notebook()
+    slow["cells"].insert(
+        2,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "import time\ntime.sleep(11)",
+        },
+    )
+    red = "\x1b[31mred"
+    for student, nb in [("quick", student_notebook()), ("sleepy", slow), (red, student_notebook())]:
+        write_submission(tmp_path / "class", student, nb)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.grading",
+            "grade",
+            "toy",
+            str(tmp_path / "class"),
+            "--out",
+            str(tmp_path / "out"),
+            "--registry",
+            "toy_checks",
+            "--source",
+            str(SOURCE),
+            "--workers",
+            "2",
+        ],
+        env=nbgrader_env(str(FIXTURES)),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "3/3" in done.stderr and "submission/s" in done.stderr
+    assert "still running after 1" in done.stderr and ": sleepy" in done.stderr
+    assert "quick" not in [
+        line.split(": ")[-1] for line in done.stderr.splitlines() if "still" in line
+    ]
+    assert red not in done.stderr and "\\x1b[31mred" in done.stderr
+    rows = _rows(tmp_path / "out" / "grades.csv")
+    assert float(rows["sleepy"]["score"]) == 7.0
