@@ -40,6 +40,19 @@ def mnist() -> tuple:
     return (X_train[:MNIST_TRAIN_SIZE], y_train[:MNIST_TRAIN_SIZE]), test
 
 
+def has_nonfinite(model: Any) -> bool:
+    """Whether a model (arrays, or dicts, lists and tuples of them) holds a NaN or an inf."""
+    if isinstance(model, dict):
+        return any(has_nonfinite(v) for v in model.values())
+    if isinstance(model, list | tuple):
+        return any(has_nonfinite(v) for v in model)
+    try:
+        values = np.asarray(model)
+    except Exception:
+        return False
+    return values.dtype.kind == "f" and not bool(np.isfinite(values).all())
+
+
 class ClassifierCheck(Check):
     """``train_fn(X_train, y_train) -> model`` and ``predict_fn(model, X) -> labels (N,)``."""
 
@@ -78,7 +91,11 @@ class ClassifierCheck(Check):
         model = fns[self.name](X_train.copy(), y_train.copy())
         seconds = time.perf_counter() - start
         predictions = fns[self.predict](model, X_test.copy())
-        return {"predictions": predictions, "train_seconds": seconds}
+        return {
+            "predictions": predictions,
+            "train_seconds": seconds,
+            "nonfinite": has_nonfinite(model),
+        }
 
     def judge(self, case: Case, output: Any) -> Verdict:
         y_test = case.private["y_test"]
@@ -120,4 +137,21 @@ class ClassifierCheck(Check):
             return Verdict(True, summary)
         share = (accuracy - self.chance) / (self.threshold - self.chance)
         credit = BELOW_THRESHOLD_CREDIT * min(max(share, 0.0), 1.0)
-        return Verdict(False, f"{summary}: train longer or tune the learning rate", credit)
+        return Verdict(False, f"{summary}: {self._advice(output, predictions)}", credit)
+
+    @staticmethod
+    def _advice(output: dict, predictions: np.ndarray) -> str:
+        """What to change when the accuracy falls short: a diverged or a collapsed network
+        needs a fix, not more training."""
+        if output.get("nonfinite"):
+            return (
+                "the trained network holds NaN or infinite weights, so training diverged: a "
+                "learning rate too large, or gradients not divided by the batch size N"
+            )
+        labels = np.unique(predictions)
+        if labels.size == 1 and predictions.size > 1:
+            return (
+                f"every held-out image is predicted as {labels[0].item()!r}: the network learned "
+                "nothing (check the gradients' signs and the 1/N factor)"
+            )
+        return "train longer or tune the learning rate"

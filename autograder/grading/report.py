@@ -151,10 +151,12 @@ def write_feedback(path: Path, assignment: Assignment, result: StudentResult) ->
     rows = []
     for fs in result.functions:
         failed = [v for v in fs.verdicts if not v.passed]
-        # one line per distinct message, with the cases it concerns
+        # one line per distinct message, with the cases it concerns: every failure, and what
+        # a passed case has to say (a classifier's accuracy and training time)
         by_message: dict[str, list[str]] = {}
-        for v in failed:
-            by_message.setdefault(v.message, []).append(v.name)
+        for v in fs.verdicts:
+            if not v.passed or v.message != "ok":
+                by_message.setdefault(v.message, []).append(v.name)
         detail = "".join(
             f"<li>{_esc(', '.join(names), 300)}: {_esc(message)}</li>"
             for message, names in list(by_message.items())[:10]
@@ -168,6 +170,8 @@ def write_feedback(path: Path, assignment: Assignment, result: StudentResult) ->
             f"{message}<ul>{detail}</ul></td></tr>"
         )
     notes = "".join(f"<li>{_esc(n)}</li>" for n in result.notes)
+    shown_id = result.name and result.name != result.student_id
+    who = f" ({_esc(result.student_id, 200)})" if shown_id else ""
     log = _esc(result.log[:LOG_CHARS], LOG_CHARS + 10)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -177,7 +181,7 @@ td,th{{border:1px solid #ccc;padding:.4em;vertical-align:top}}table{{border-coll
 pre{{background:#f6f6f6;padding:.5em;white-space:pre-wrap;max-height:30em;overflow:auto}}</style>
 </head><body>
 <h1>{_esc(assignment.name, 200)}</h1>
-<p>Student: <b>{_esc(result.name or result.student_id, 200)}</b> ({_esc(result.student_id, 200)})<br>
+<p>Student: <b>{_esc(result.name or result.student_id, 200)}</b>{who}<br>
 Score: <b>{result.score:g} / {result.max_score:g}</b> ({_esc(result.status, 50)})</p>
 {f"<p>{_esc(result.reason)}</p>" if result.reason else ""}
 <table><tr><th>function</th><th>points</th><th>details</th></tr>{"".join(rows)}</table>

@@ -74,3 +74,30 @@ def test_too_slow_training_earns_nothing(data_mirror, monkeypatch):
     monkeypatch.setattr(check, "time_limit", 0.0)
     report = run_check(check, {"train_sign_classifier": _centroids, "predict_signs": _nearest})
     assert report.score == 0
+
+
+def _diverged(X, y):
+    """What a missing 1/N does to a large learning rate: weights that overflow to NaN."""
+    with np.errstate(all="ignore"):
+        W = np.full((X.shape[1], len(np.unique(y))), 1e308) * 10.0
+    return {"W": W - W}  # inf - inf: NaN
+
+
+@pytest.mark.parametrize("train_name", sorted(CLASSIFIERS))
+def test_a_diverged_or_collapsed_network_is_named_as_such(train_name, data_mirror):
+    """Not "train longer": NaN weights say the training diverged; one class says it collapsed."""
+    predict_name = CLASSIFIERS[train_name]
+
+    def predict(model, X):
+        with np.errstate(all="ignore"):
+            return np.nan_to_num(X @ model["W"]).argmax(axis=1)
+
+    report = run_check(train_name, {train_name: _diverged, predict_name: predict})
+    ((_, verdict),) = report.results
+    assert not verdict.passed and "NaN or infinite weights" in verdict.message, verdict.message
+    assert "divided by the batch size N" in verdict.message
+    train, constant = WRONG["one class for every image"]
+    report = run_check(train_name, {train_name: train, predict_name: constant})
+    ((_, verdict),) = report.results
+    assert "every held-out image is predicted as 0" in verdict.message, verdict.message
+    assert "train longer" not in verdict.message
