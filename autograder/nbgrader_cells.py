@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -112,3 +113,17 @@ def ensure_scripts_on_path() -> None:
     paths = os.environ.get("PATH", "").split(os.pathsep)
     if scripts not in paths:
         os.environ["PATH"] = os.pathsep.join([scripts, *paths])
+
+
+def released_cells(source_dir: Path | None) -> list[str]:
+    """The code cells of the released exercise, made from the source notebooks as nbgrader
+    does (``ClearSolutions``), test cells left out."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    if source_dir is None or not Path(source_dir).is_dir():
+        return []
+    cells = []
+    for path in sorted(Path(source_dir).glob("*.ipynb")):
+        nb, _ = ClearSolutions().preprocess(nbformat.read(path, as_version=4), {})
+        cells += [c.source for c in nb.cells if c.cell_type == "code" and not is_test_cell(c)]
+    return cells

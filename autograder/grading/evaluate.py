@@ -258,6 +258,7 @@ def _write_job(
     limits: Limits,
     skip_cells: set[int],
     skip_functions: set[int],
+    course_cells: set[int] | frozenset[int] = frozenset(),
 ) -> None:
     job = {
         "cells": cells,
@@ -266,6 +267,7 @@ def _write_job(
         "cell_timeout": limits.cell_seconds,
         "skip_cells": sorted(skip_cells),
         "skip_functions": sorted(skip_functions),
+        "course_cells": sorted(course_cells),
     }
     (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
 
@@ -457,6 +459,7 @@ def run_submission(
     lib_dir: Path,
     isolation: Isolation,
     limits: Limits,
+    course_cells: set[int] | frozenset[int] = frozenset(),
 ) -> RunReport:
     """Run ``cells`` then call ``functions`` in the sandbox, restarting around faults.
 
@@ -474,6 +477,9 @@ def run_submission(
         Folder holding ``runner.py`` and the course modules a student may import.
     isolation, limits
         What to enforce.
+    course_cells : set of int
+        Indices of the cells that are the course's own (handed in as released): when one of
+        them fails, the log says so in one line instead of a traceback.
     """
     started = time.monotonic()
     long_calls = sum(
@@ -486,7 +492,9 @@ def run_submission(
     while state.attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
         state.attempts += 1
         _fresh_job_dir(job_dir, isolation)
-        _write_job(job_dir, cells, inputs, limits, state.skip_cells, state.skip_functions)
+        _write_job(
+            job_dir, cells, inputs, limits, state.skip_cells, state.skip_functions, course_cells
+        )
         attempt = _run_attempt(job_dir, lib_dir, isolation, limits, functions, deadline, state)
         state.collect(attempt, functions)
         if attempt.finished or state.complete():

@@ -50,6 +50,7 @@ from autograder.grading.submissions import (
     extract_zip,
     read_notebook,
 )
+from autograder.nbgrader_cells import released_cells
 from autograder.outcomes import Outcome
 from autograder.secret import CourseSecret, resolve_secret, using_secret
 
@@ -79,8 +80,14 @@ def check(*args, **kwargs):
 DATASETS_STUB = '''"""nnlib.datasets as seen while grading: no dataset can be loaded here."""
 
 
+class DatasetUnavailable(RuntimeError):
+    """Raised by every loader while grading; the runner notes it in one line, no traceback."""
+
+    while_grading = True
+
+
 def _unavailable(*args, **kwargs):
-    raise RuntimeError(
+    raise DatasetUnavailable(
         "datasets cannot be loaded while grading: the grader passes the data to your functions"
     )
 
@@ -127,10 +134,12 @@ class PreparedCheck(NamedTuple):
 
 @dataclass
 class Prepared:
-    """What every submission shares: each function's spec and cases, each notebook's inputs."""
+    """What every submission shares: each function's spec and cases, each notebook's inputs,
+    and the released exercise's code cells (a cell handed in as released is the course's)."""
 
     checks: dict[str, PreparedCheck]
     inputs: dict[str, PreparedInputs]
+    released: frozenset[str] = frozenset()
 
 
 def prepare_checks(
@@ -160,7 +169,8 @@ def prepare_checks(
         inside = f"/grader/inputs/{nb.name}.npz" if isolation.bwrap else str(path)
         specs = [prepared[name].spec for name in nb.functions]
         inputs[nb.name] = prepare_inputs(specs, path, inside, limits)
-    return Prepared(prepared, inputs)
+    released = frozenset(c.strip() for c in released_cells(assignment.source_dir))
+    return Prepared(prepared, inputs, released)
 
 
 def grade_submission(
@@ -194,6 +204,7 @@ def grade_submission(
                 reasons.append(f"{path.name}: {read.error}")
             else:
                 specs = [prepared.checks[name].spec for name in nb.functions]
+                course = {i for i, source in read.cells if source.strip() in prepared.released}
                 run = run_submission(
                     read.cells,
                     specs,
@@ -202,6 +213,7 @@ def grade_submission(
                     lib_dir,
                     isolation,
                     limits,
+                    course_cells=course,
                 )
                 result.log += run.log
                 for folder in run.disk_full:

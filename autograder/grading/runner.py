@@ -210,6 +210,7 @@ def _run_cells(job: dict, progress: _Progress) -> dict:
     IPython syntax, all cells run in an IPython shell instead (slower to start).
     """
     skip_cells = set(job.get("skip_cells", []))
+    course_cells = set(job.get("course_cells", []))
     cells = [(index, source) for index, source in job["cells"] if index not in skip_cells]
     if any(_needs_ipython(source) for _, source in cells):
         from IPython.core.interactiveshell import InteractiveShell
@@ -219,6 +220,15 @@ def _run_cells(job: dict, progress: _Progress) -> dict:
         config.HistoryManager.enabled = False  # no SQLite history file, nothing to corrupt
         shell = InteractiveShell.instance(config=config, colors="nocolor")
         namespace = shell.user_ns
+
+        def quiet_demo(shell, etype, value, tb, tb_offset=None):
+            """The course's own demo of a dataset: one line, not a traceback."""
+            if getattr(value, "while_grading", False):
+                print(value, file=sys.stderr)
+                return None
+            return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+        shell.set_custom_exc((Exception,), quiet_demo)
 
         def run(index: int, source: str) -> str:
             result = shell.run_cell(source)
@@ -247,7 +257,14 @@ def _run_cells(job: dict, progress: _Progress) -> dict:
                 exec(code, namespace)
             except CellTimeout:
                 raise
-            except BaseException:
+            except BaseException as exc:
+                # the course's own cells (a demo that loads a dataset, and what uses its data)
+                # cannot all run while grading: one line each, not a traceback
+                if getattr(exc, "while_grading", False) or index in course_cells:
+                    print(
+                        f"cell {index}, the course's, did not run: {_short(exc)}", file=sys.stderr
+                    )
+                    return "skipped"
                 traceback.print_exc(limit=-3)
                 return "error"
             return "ok"

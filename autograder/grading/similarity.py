@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.nbgrader_cells import is_solution_cell, is_test_cell
+from autograder.nbgrader_cells import is_solution_cell, released_cells
 
 #: Share of matching code from which a pair is flagged. On the planted class of the tests the
 #: copies share 0.62 to 1.00 of their code, independent authors at most 0.26.
@@ -110,20 +110,6 @@ def notebook_code(cells: list[tuple[int, str]], released: frozenset[str] = froze
     return "\n\n".join(
         source for _, source in cells if source.strip() and source.strip() not in released
     )
-
-
-def released_cells(source_dir: Path | None) -> list[str]:
-    """The code cells of the released exercise, made from the source notebooks as nbgrader
-    does (``ClearSolutions``), test cells left out."""
-    from nbgrader.preprocessors import ClearSolutions
-
-    if source_dir is None:
-        return []
-    cells = []
-    for path in sorted(Path(source_dir).glob("*.ipynb")):
-        nb, _ = ClearSolutions().preprocess(nbformat.read(path, as_version=4), {})
-        cells += [c.source for c in nb.cells if c.cell_type == "code" and not is_test_cell(c)]
-    return cells
 
 
 def solution_code(source_dir: Path | None) -> str:
