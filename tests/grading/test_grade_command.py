@@ -31,6 +31,15 @@ def _rows(path):
         return {row["student_id"]: row for row in csv.DictReader(f)}
 
 
+def _grade_command(submissions, out, *options: str) -> subprocess.CompletedProcess:
+    """``python -m autograder.grading grade toy SUBMISSIONS --out OUT`` on 2 workers."""
+    command = [sys.executable, "-m", "autograder.grading", "grade", "toy", str(submissions)]
+    command += ["--out", str(out), "--registry", "toy_checks", "--source", str(SOURCE)]
+    command += ["--workers", "2", *options]
+    env = nbgrader_env(str(FIXTURES))
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+
+
 def test_grade_command_on_a_canvas_zip(student_notebook, tmp_path):
     archive = tmp_path / "canvas.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -38,32 +47,7 @@ def test_grade_command_on_a_canvas_zip(student_notebook, tmp_path):
         z.writestr("roesue_2_20_toy.ipynb", json.dumps(student_notebook(blank=True)))
         z.writestr("badfile_3_30_toy.ipynb", "{ truncated")
     out = tmp_path / "out"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder.grading",
-            "grade",
-            "toy",
-            str(archive),
-            "--out",
-            str(out),
-            "--registry",
-            "toy_checks",
-            "--source",
-            str(SOURCE),
-            "--workers",
-            "2",
-            "--cell-timeout",
-            "5",
-            "--call-timeout",
-            "5",
-        ],
-        env=nbgrader_env(str(FIXTURES)),
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    done = _grade_command(archive, out, "--cell-timeout", "5", "--call-timeout", "5")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "isolation of student code" in done.stdout
     rows = _rows(out / "grades.csv")
@@ -207,28 +191,7 @@ def test_progress_bar_names_slow_submissions_and_escapes_names(student_notebook,
     red = "\x1b[31mred"
     for student, nb in [("quick", student_notebook()), ("sleepy", slow), (red, student_notebook())]:
         write_submission(tmp_path / "class", student, nb)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder.grading",
-            "grade",
-            "toy",
-            str(tmp_path / "class"),
-            "--out",
-            str(tmp_path / "out"),
-            "--registry",
-            "toy_checks",
-            "--source",
-            str(SOURCE),
-            "--workers",
-            "2",
-        ],
-        env=nbgrader_env(str(FIXTURES)),
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    done = _grade_command(tmp_path / "class", tmp_path / "out")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "3/3" in done.stderr and "submission/s" in done.stderr
     assert "still running after 1" in done.stderr and ": sleepy" in done.stderr
