@@ -285,7 +285,6 @@ def _result_for(submission: Submission, assignment: Assignment, **fields) -> Stu
         max_score=assignment.max_score,
         name=submission.name,
         folder=submission.folder,
-        files=sorted(p.name for p in submission.notebooks.values()) + submission.other_files,
         **fields,
     )
 

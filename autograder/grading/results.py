@@ -108,7 +108,6 @@ class StudentResult:
     seconds: float = 0.0
     name: str = ""
     folder: str = ""
-    files: list[str] = field(default_factory=list)
     similarity: str = ""
 
 
