@@ -18,6 +18,7 @@ side by side, the matching parts highlighted; everything shown is escaped.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import html
 import importlib
@@ -87,6 +88,7 @@ class Similarity:
     threshold: float
     compared: int
 
+    @functools.cached_property
     def flags(self) -> dict[str, list[tuple[str, float]]]:
         """Student key -> (other student or reference, share), most similar first."""
         out: dict[str, list[tuple[str, float]]] = {}
@@ -99,7 +101,7 @@ class Similarity:
 
     def column(self, key: str, limit: int = 5) -> str:
         """What ``grades.csv`` says of one student: ``"102 0.97; nnlib 0.88"``, or ``""``."""
-        flags = self.flags().get(key, [])
+        flags = self.flags.get(key, [])
         text = "; ".join(f"{other} {share:.2f}" for other, share in flags[:limit])
         return text + (f"; and {len(flags) - limit} more" if len(flags) > limit else "")
 
@@ -185,7 +187,6 @@ def compare(
     """Compare every pair of students, and every student with each reference."""
     from copydetect import CodeFingerprint, compare_files
 
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
     boilerplate = []
     if boilerplate_code.strip():
         skeleton = CodeFingerprint(
@@ -299,6 +300,8 @@ def report_class(
 
 
 def _main(job_path: str, answer_path: str) -> int:
+    # copydetect warns through the root logger about files it does not tokenize: not ours
+    logging.getLogger().setLevel(logging.ERROR)
     job = json.loads(Path(job_path).read_text(encoding="utf-8"))
     students = [Document(*doc) for doc in job["students"]]
     references = [Document(*doc) for doc in job["references"]]
