@@ -6,9 +6,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from autograder.grading.late import LatePolicy
+from autograder.grading.lms import LmsOptions
 from autograder.grading.sandbox import Limits, detect_isolation
 from autograder.grading.similarity import DEFAULT_THRESHOLD
 from autograder.secret import MissingSecretError, resolve_secret
@@ -88,7 +91,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=DEFAULT_THRESHOLD,
         help="share of matching code from which two students, or a student and solutions/ "
-        "or nnlib, are flagged in OUT/similarity.html (default %(default)s; 0 turns it off)",
+        "or nnlib, are flagged in OUT/similarity/ASSIGNMENT.html (default %(default)s; 0 turns it off)",
     )
     parser.add_argument(
         "--secret-file",
@@ -113,6 +116,54 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "/tmp (memory file systems under bubblewrap; default %(default)s)",
     )
     parser.add_argument(
+        "--student",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="grade only this student (repeatable), again even when unchanged; the rows of "
+        "the others are kept",
+    )
+    parser.add_argument(
+        "--due",
+        default=None,
+        help="due date, ISO 8601 (2026-12-01T23:59+01:00; no offset: UTC): work handed in "
+        "later loses --late-penalty",
+    )
+    parser.add_argument(
+        "--late-penalty",
+        default="0%/day",
+        help="share of the score deducted per day or per hour started after --due, "
+        "e.g. 10%%/day or 2%%/hour (default %(default)s)",
+    )
+    parser.add_argument(
+        "--late-cap",
+        default="100%",
+        help="largest late penalty, e.g. 50%% (default %(default)s)",
+    )
+    parser.add_argument(
+        "--lms",
+        action="append",
+        choices=["canvas", "moodle", "none"],
+        default=None,
+        help="write the grade import CSV and feedback zip for this LMS into OUT/lms/ "
+        "(repeatable; default: the LMS the download came from)",
+    )
+    parser.add_argument(
+        "--canvas-assignment-id",
+        default="",
+        help="the Canvas assignment's id, so that the import updates it instead of creating "
+        "a new assignment",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None,
+        help="run the sandboxes on the workers of this Dask scheduler, tcp://HOST:8786 or "
+        "tls://HOST:8786 (default $DASK_SCHEDULER_ADDRESS; none: this machine's pool)",
+    )
+    parser.add_argument("--tls-ca-file", default=None, help="CA certificate for a tls:// scheduler")
+    parser.add_argument("--tls-cert", default=None, help="client certificate (PEM)")
+    parser.add_argument("--tls-key", default=None, help="client certificate's private key (PEM)")
+    parser.add_argument(
         "--no-progress",
         action="store_true",
         help="no progress bar: one line per graded submission instead",
@@ -130,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     from autograder.grading.grade import grade_class
 
     isolation = detect_isolation()
-    if args.require_sandbox and not isolation.bwrap:
+    if args.require_sandbox and not isolation.bwrap and not args.scheduler:
         for line in isolation.describe():
             print(line, file=sys.stderr)
         print(
@@ -146,6 +197,9 @@ def run(args: argparse.Namespace) -> int:
         disk_mb=args.disk_mb,
     )
     try:
+        late = LatePolicy.parse(args.due, args.late_penalty, args.late_cap) if args.due else None
+        security = _security(args)
+        formats = None if args.lms is None else tuple(f for f in args.lms if f != "none")
         secret = resolve_secret(args.secret_file)
         grade_class(
             args.assignment,
@@ -160,11 +214,40 @@ def run(args: argparse.Namespace) -> int:
             roster=args.roster,
             similarity_threshold=args.similarity_threshold or None,
             progress=not args.no_progress,
+            students=args.student,
+            late=late,
+            scheduler=args.scheduler,
+            security=security,
+            lms=LmsOptions(formats, args.canvas_assignment_id),
+            require_sandbox=args.require_sandbox,
         )
-    except (ValueError, FileNotFoundError, ImportError, MissingSecretError) as exc:
+    except (ValueError, FileNotFoundError, ImportError, MissingSecretError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("stopped by Ctrl-C: run the same command again to resume", file=sys.stderr)
+        return 130
     return 0
+
+
+def _security(args: argparse.Namespace):
+    """Dask TLS settings from the command line (None: Dask's own configuration)."""
+    given = [args.tls_ca_file, args.tls_cert, args.tls_key]
+    if not any(given):
+        return None
+    if not all(given):
+        raise ValueError("TLS needs all three of --tls-ca-file, --tls-cert and --tls-key")
+    from distributed.security import Security
+
+    for path in given:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"no TLS file at {path}")
+    return Security(
+        tls_ca_file=args.tls_ca_file,
+        tls_client_cert=args.tls_cert,
+        tls_client_key=args.tls_key,
+        require_encryption=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,6 +72,8 @@ class RunReport:
     disk_full: list[str] = field(default_factory=list)
     #: Whether a fork was refused for the process cap.
     process_cap_hit: bool = False
+    #: Seconds spent in each phase, over all attempts.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class _Reader(threading.Thread):
@@ -120,10 +122,17 @@ class _Watch:
         self.since = time.monotonic()
         self.events: list[str] = []
         self.cells: dict[int, str] = {}
+        #: When the first and the last event of each kind (cell, case, done) arrived.
+        self.stamps: dict[str, float] = {}
 
     def __call__(self, line: str) -> None:
         words = tuple(line.split())
+        now = time.monotonic()
         with self.lock:
+            if words:
+                self.stamps.setdefault("first", now)
+                self.stamps.setdefault(f"{words[0]}_first", now)
+                self.stamps[f"{words[0]}_last"] = now
             if len(self.events) < 2000:
                 self.events.append(line)
             if len(words) >= 3 and words[0] in ("cell", "case") and words[-1] == "start":
@@ -290,6 +299,8 @@ class _Attempt:
     killed_for: str
     returncode: int | None
     capped: bool
+    started: float = 0.0
+    ended: float = 0.0
 
     @property
     def finished(self) -> bool:
@@ -308,9 +319,24 @@ class _State:
     events: list[str] = field(default_factory=list)
     capped: bool = False
     attempts: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def _time(self, attempt: _Attempt) -> None:
+        """Add the attempt's phases: its start (sandbox, interpreter, imports), cells, calls."""
+        stamps = attempt.watch.stamps
+        first = stamps.get("first", attempt.ended)
+        phases = {
+            "sandbox, interpreter and imports": first - attempt.started,
+            "student's cells": stamps.get("cell_last", first) - stamps.get("cell_first", first),
+            "calls of the graded functions": stamps.get("done_last", stamps.get("case_last", 0))
+            - stamps.get("case_first", stamps.get("done_last", 0)),
+        }
+        for name, seconds in phases.items():
+            self.timings[name] = self.timings.get(name, 0.0) + max(0.0, seconds)
 
     def collect(self, attempt: _Attempt, functions: list[FunctionSpec]) -> None:
         """Keep an attempt's output, events, cell statuses and the results it sent."""
+        self._time(attempt)
         self.logs.append(attempt.log)
         self.events.extend(attempt.watch.events)
         self.cell_status.update(attempt.watch.cells)
@@ -414,6 +440,7 @@ def _run_attempt(
     preexec = functools.partial(
         limit_resources, limits, cgroup, nproc=isolation.process_cap == "rlimit"
     )
+    started = time.monotonic()
     try:
         proc = subprocess.Popen(
             cmd,
@@ -448,7 +475,9 @@ def _run_attempt(
         reader.join(timeout=5)
     output, _, sent = readers
     frames = split_results(bytes(sent.kept))
-    return _Attempt(watch, output.text(), frames, killed_for, proc.returncode, capped)
+    attempt = _Attempt(watch, output.text(), frames, killed_for, proc.returncode, capped)
+    attempt.started, attempt.ended = started, time.monotonic()
+    return attempt
 
 
 def run_submission(
@@ -511,4 +540,5 @@ def run_submission(
         events=state.events[-200:],
         disk_full=sorted({e.split()[2] for e in state.events if e.startswith("disk full ")}),
         process_cap_hit=state.capped,
+        timings=state.timings,
     )

@@ -10,11 +10,15 @@ fails in any way gets a row with a status and a reason; it never stops the batch
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
+import hashlib
+import json
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -24,6 +28,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
 
+from autograder.grading import lms as lms_files
 from autograder.grading import report, similarity
 from autograder.grading.assignment import (
     Assignment,
@@ -32,17 +37,22 @@ from autograder.grading.assignment import (
     load_assignment,
     load_registry,
 )
-from autograder.grading.evaluate import (
-    FunctionSpec,
-    PreparedInputs,
-    prepare_inputs,
-    run_submission,
-)
+from autograder.grading.evaluate import FunctionSpec, PreparedInputs, prepare_inputs
+from autograder.grading.executors import DaskSandbox, LocalSandbox, WorkerLost, make_lib_dir
+from autograder.grading.late import LatePolicy
 from autograder.grading.progress import Progress, printable
 from autograder.grading.results import ClassResult, FunctionScore, StudentResult
 from autograder.grading.roster import read_roster
 from autograder.grading.sandbox import Isolation, Limits, detect_isolation
 from autograder.grading.scoring import cell_scores, judge_function
+from autograder.grading.store import (
+    Entry,
+    ResultStore,
+    content_key,
+    grader_version,
+    result_to_dict,
+    stored_assignments,
+)
 from autograder.grading.submissions import (
     Submission,
     collect,
@@ -54,74 +64,8 @@ from autograder.nbgrader_cells import released_cells
 from autograder.outcomes import Outcome
 from autograder.secret import CourseSecret, resolve_secret, using_secret
 
-#: Modules of nnlib a student may import in the sandbox, copied there. None by default: the
-#: checks (``autograder.reference_use``) count any call into nnlib as using the reference, and the
-#: sandbox agrees; an instructor who lets students use helpers such as ``nnlib/backend.py``
-#: adds them here.
-ALLOWED_NNLIB_MODULES: tuple[str, ...] = ()
-
-
 #: How a note words each status of a cell that the sandbox had to skip.
 SKIPPED_CELL = {"timeout": "ran past the time limit", "crash": "ended the process"}
-
-#: What ``import autograder`` gives student code in the sandbox: test cells are not run there,
-#: so ``check`` does nothing, and nothing else of the autograder exists.
-AUTOGRADER_STUB = '''"""autograder as seen while grading: checks run in the grader, not here."""
-
-
-def check(*args, **kwargs):
-    return None
-'''
-
-
-#: What ``nnlib.datasets`` gives student code in the sandbox: there is no data there (the grader
-#: passes the data to the graded functions), so a cell that loads a dataset to try things out
-#: fails where it loads, after the definitions above that line.
-DATASETS_STUB = '''"""nnlib.datasets as seen while grading: no dataset can be loaded here."""
-
-
-class DatasetUnavailable(RuntimeError):
-    """Raised by every loader while grading; the runner notes it in one line, no traceback."""
-
-    while_grading = True
-
-
-def _unavailable(*args, **kwargs):
-    raise DatasetUnavailable(
-        "datasets cannot be loaded while grading: the grader passes the data to your functions"
-    )
-
-
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    return _unavailable
-'''
-
-
-def make_lib_dir(path: Path) -> Path:
-    """The read-only folder the sandbox imports from: the runner and nnlib's allowed helpers."""
-    import nnlib
-    from autograder.grading import runner
-
-    path.mkdir(parents=True, exist_ok=True)
-    shutil.copy(runner.__file__, path / "runner.py")
-    package = path / "nnlib"
-    package.mkdir(exist_ok=True)
-    (package / "__init__.py").write_text(
-        '"""nnlib as seen while grading: helpers only, without the reference answers."""\n'
-    )
-    source = Path(nnlib.__file__).parent
-    for name in ALLOWED_NNLIB_MODULES:
-        if (source / name).is_file():
-            shutil.copy(source / name, package / name)
-    (package / "datasets.py").write_text(DATASETS_STUB)
-    stub = path / "autograder"
-    stub.mkdir(exist_ok=True)
-    (stub / "__init__.py").write_text(AUTOGRADER_STUB)
-    for item in [path, *path.rglob("*")]:
-        item.chmod(0o755 if item.is_dir() else 0o644)
-    return path
 
 
 class PreparedCheck(NamedTuple):
@@ -176,13 +120,14 @@ def prepare_checks(
 def grade_submission(
     submission: Submission,
     assignment: Assignment,
-    work: Path,
-    lib_dir: Path,
-    isolation: Isolation,
+    sandbox: LocalSandbox | DaskSandbox,
     limits: Limits,
     prepared: Prepared,
 ) -> StudentResult:
-    """Grade one student's notebooks; every failure becomes a status and a reason."""
+    """Grade one student's notebooks; every failure becomes a status and a reason.
+
+    ``sandbox`` runs the student's code (here or on a Dask worker); the judging is done here.
+    """
     started = time.monotonic()
     result = _result_for(submission, assignment)
     reasons: list[str] = []
@@ -205,17 +150,10 @@ def grade_submission(
             else:
                 specs = [prepared.checks[name].spec for name in nb.functions]
                 course = {i for i, source in read.cells if source.strip() in prepared.released}
-                run = run_submission(
-                    read.cells,
-                    specs,
-                    prepared.inputs[nb.name],
-                    work / submission.folder / nb.name,
-                    lib_dir,
-                    isolation,
-                    limits,
-                    course_cells=course,
-                )
+                run = sandbox.run(nb.name, read.cells, specs, submission.folder, course)
                 result.log += run.log
+                for phase, seconds in run.timings.items():
+                    result.timings[phase] = result.timings.get(phase, 0.0) + seconds
                 for folder in run.disk_full:
                     result.notes.append(
                         f"{nb.name}: the notebook filled {folder} ({limits.disk_mb} MiB, the cap"
@@ -231,11 +169,15 @@ def grade_submission(
                         result.notes.append(
                             f"{nb.name}: cell {index} {SKIPPED_CELL[status]} and was skipped"
                         )
+                judging = time.monotonic()
                 for name in nb.functions:
                     _, cases, n_visible = prepared.checks[name]
                     functions[name] = judge_function(
                         assignment.checks[name], cases, run.results[name], n_visible
                     )
+                result.timings["judging"] = result.timings.get("judging", 0.0) + (
+                    time.monotonic() - judging
+                )
         for name in nb.functions:
             if name not in functions:
                 functions[name] = FunctionScore(
@@ -289,14 +231,62 @@ def _result_for(submission: Submission, assignment: Assignment, **fields) -> Stu
     )
 
 
+def _identify(result: StudentResult, submission: Submission) -> StudentResult:
+    """Give ``result`` the submission's identity and time (a stored result is reused as is)."""
+    result.name, result.folder = submission.name, submission.folder
+    result.submitted_at = submission.submitted_at
+    result.lms = submission.lms
+    first = next(iter(submission.attachments.values()), "")
+    result.attachment = first
+    return result
+
+
+def _apply_late(result: StudentResult, late: LatePolicy | None, canvas_late: bool) -> None:
+    """The late penalty of ``result``, from its time of submission and the policy."""
+    result.late_seconds = late.late_seconds(result.submitted_at) if late else 0.0
+    result.penalty = round(result.score * late.share(result.submitted_at), 4) if late else 0.0
+    if result.late_seconds > 0:
+        hours = result.late_seconds / 3600
+        note = f"handed in {hours:.1f} h after the due date: {result.penalty:g} points deducted"
+        result.reason = "; ".join(r for r in (result.reason, note) if r)
+    elif canvas_late and late is None:
+        result.reason = "; ".join(r for r in (result.reason, "Canvas marks it late") if r)
+
+
 def _compare_code(found, assignment, results, out, threshold, log) -> None:
-    """Write ``similarity.html`` and fill each result's ``similarity`` column."""
-    summary = similarity.report_class(found, assignment, out / "similarity.html", threshold)
+    """Write ``similarity/<assignment>.html`` and fill each result's ``similarity`` column.
+
+    The comparison is reused when no student's code and no setting changed since the last run.
+    """
+    page = out / "similarity" / f"{assignment.name}.html"
+    cache = ResultStore(out, assignment.name).root / "similarity.json"
+    digest = hashlib.sha256(f"{threshold}\0{grader_version()}\0".encode())
+    for sub in sorted(found, key=lambda s: s.student_id):
+        digest.update(sub.student_id.encode() + b"\0")
+        for name, path in sorted(sub.notebooks.items()):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    key = digest.hexdigest()
+    summary = None
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved["key"] == key and page.is_file():
+            summary = saved
+    if summary is None:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        done = similarity.report_class(found, assignment, page, threshold)
+        summary = {
+            "key": key,
+            "columns": done.columns,
+            "pairs": done.pairs,
+            "references": done.references,
+        }
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(summary), encoding="utf-8")
     for result in results:
-        result.similarity = summary.columns.get(result.student_id, "")
+        result.similarity = summary["columns"].get(result.student_id, "")
     log(
-        f"similarity: {summary.pairs} pairs of students and {summary.references} close to"
-        f" solutions/ or nnlib at {threshold:.0%} or more; wrote {out / 'similarity.html'}"
+        f"similarity: {summary['pairs']} pairs of students and {summary['references']} close to"
+        f" solutions/ or nnlib at {threshold:.0%} or more; wrote {page}"
     )
 
 
@@ -330,6 +320,66 @@ def find_submissions(
     return found, absent
 
 
+def _only(students, found, absent):
+    """The submissions of the students named by ``--student``; an unknown id is an error."""
+    wanted = list(dict.fromkeys(students))
+    known = {s.student_id for s in found + absent}
+    unknown = [sid for sid in wanted if sid not in known]
+    if unknown:
+        some = ", ".join(printable(s) for s in sorted(known)[:5])
+        raise ValueError(
+            f"--student {', '.join(printable(u) for u in unknown)}: no submission (or roster"
+            f" entry) has that id; ids found: {some}{' ...' if len(known) > 5 else ''}"
+        )
+    keep = set(wanted)
+    return [s for s in found if s.student_id in keep], [s for s in absent if s.student_id in keep]
+
+
+class _Run:
+    """One run's bookkeeping: every row, each one stored as soon as it is decided."""
+
+    def __init__(self, out, assignment, store, gradebook, late, bar, log, progress) -> None:
+        self.out, self.assignment, self.store = out, assignment, store
+        self.gradebook, self.late, self.bar = gradebook, late, bar
+        self.log, self.progress = log, progress
+        self.lock = threading.Lock()
+        self.rows: dict[str, StudentResult] = {}
+        self.graded = 0
+
+    def record(
+        self,
+        result: StudentResult,
+        submission: Submission | None,
+        key: str | None,
+        fresh: bool,
+        stored: Entry | None = None,
+    ) -> StudentResult:
+        """Finish ``result`` into its row (identity, late penalty), store both, write the
+        feedback and the gradebook; returns the row.
+
+        ``key`` None: not stored (a grader error or a lost worker: the next run grades it
+        again). ``fresh`` False: reused from the store (``stored``), rewritten only where the
+        row changed, and written to the gradebook only where it differs from what it holds.
+        """
+        if submission is not None:
+            _identify(result, submission)
+        row = copy.deepcopy(result)
+        _apply_late(row, self.late, bool(submission and submission.late))
+        if key is not None and (fresh or stored is None or result_to_dict(row) != stored.row_data):
+            self.store.save(key, result, row)
+        feedback = self.out / "feedback" / row.folder / f"{self.assignment.name}.html"
+        report.write_feedback(feedback, self.assignment, row)
+        self.gradebook.add(row, if_changed=not fresh)
+        with self.lock:
+            self.rows[row.student_id] = row
+        return row
+
+    def line(self, result: StudentResult) -> None:
+        text = f"  {result.student_id}: {result.final_score:g}/{result.max_score:g} "
+        text += f"{result.status} {result.reason}"
+        (self.bar.write if self.progress else self.log)(printable(text.rstrip()))
+
+
 def grade_class(
     assignment_name: str,
     submissions: Path,
@@ -344,9 +394,19 @@ def grade_class(
     roster: Path | None = None,
     similarity_threshold: float | None = similarity.DEFAULT_THRESHOLD,
     progress: bool = False,
+    students: list[str] | None = None,
+    late: LatePolicy | None = None,
+    scheduler: str | None = None,
+    security=None,
+    lms: lms_files.LmsOptions | None = None,
+    require_sandbox: bool = False,
     log: Callable[[str], None] = print,
 ) -> ClassResult:
     """Grade every submission of ``assignment_name`` found in ``submissions``.
+
+    A rerun into the same ``out`` reuses the result of every submission that did not change
+    (:mod:`autograder.grading.store`) and grades the others; rows of other students and other
+    assignments graded into ``out`` are kept.
 
     Parameters
     ----------
@@ -355,14 +415,16 @@ def grade_class(
     submissions : Path
         A folder (nbgrader's ``<student>/<assignment>/*.ipynb``, or an LMS download) or a zip.
     out : Path
-        Receives ``gradebook.db`` (nbgrader), ``grades.csv`` and ``feedback/<student>/``.
+        Receives ``gradebook.db`` (nbgrader), ``grades.csv``, ``feedback/<student>/``,
+        ``results/`` (the stored results) and the LMS files.
     registry : str or module
         The check registry (``CHECKS``, ``ASSIGNMENTS``).
     source_dir : Path, optional
         The assignment's source notebooks (grade cells and points); default
         ``solutions/<assignment>`` when it exists.
     workers : int, optional
-        Submissions graded at once; default the number of CPUs.
+        Submissions graded at once; default the number of CPUs (with ``scheduler``: the Dask
+        workers' threads).
     limits : Limits
         Time and memory limits per submission.
     isolation : Isolation, optional
@@ -375,18 +437,31 @@ def grade_class(
         "no submission" when they handed in nothing.
     similarity_threshold : float or None
         Share of matching code from which two students (or a student and ``solutions/`` or
-        nnlib) are flagged in ``similarity.html`` and the ``similarity`` column; None: no
-        comparison (:mod:`autograder.grading.similarity`).
+        nnlib) are flagged in ``similarity/<assignment>.html`` and the ``similarity`` column;
+        None: no comparison (:mod:`autograder.grading.similarity`).
     progress : bool
         Show a progress bar (done/total, rate, time left) and name each submission that runs
         for more than 10 s (:mod:`autograder.grading.progress`); the results' lines then go
         above the bar instead of to ``log``.
+    students : list of str, optional
+        Grade only these students (by id), again even when unchanged; other rows are kept.
+    late : LatePolicy, optional
+        Due date and penalty (:mod:`autograder.grading.late`).
+    scheduler : str, optional
+        A Dask scheduler's address: the sandboxes run on its workers
+        (:mod:`autograder.grading.executors`).
+    security : distributed.Security, optional
+        TLS for the Dask connection.
+    lms : LmsOptions, optional
+        Which LMS files to write (:mod:`autograder.grading.lms`); default those of the LMS the
+        submissions came from.
+    require_sandbox : bool
+        With ``scheduler``: refuse to grade unless every Dask worker has bubblewrap.
     log : callable
         Receives progress lines.
     """
     started = time.monotonic()
     limits = limits or Limits()
-    workers = workers or os.cpu_count() or 1
     registry_module = load_registry(registry)
     if source_dir is None and Path("solutions", assignment_name).is_dir():
         source_dir = Path("solutions", assignment_name)
@@ -395,76 +470,163 @@ def grade_class(
     secret = secret or resolve_secret()
     made = "created now; keep it, and keep it out of releases" if secret.created else "found"
     log(f"course secret: fingerprint {secret.fingerprint} ({secret.source}, {made})")
-    log("isolation of student code on this machine:")
-    for line in isolation.describe():
-        log("  " + line)
     out.mkdir(parents=True, exist_ok=True)
-    gradebook = report.GradebookWriter(out / "gradebook.db", assignment)
+    store = ResultStore(out, assignment_name)
+    store.write_meta(assignment)
+    stored = store.entries()
+    gradebook = report.GradebookWriter(out / "gradebook.db", assignment, late)
     gradebook.start()
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
+    run: _Run | None = None
     try:
         os.chmod(work, 0o711)
-        lib_dir = make_lib_dir(work / "lib")
-        with using_secret(secret):
-            prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
         found, absent = find_submissions(submissions, assignment, work, roster)
-        log(
-            f"grading {len(found)} submissions of {assignment_name} "
-            f"({assignment.max_score:g} points) with {workers} workers"
-        )
-        jobs = work / "jobs"
-        jobs.mkdir()
-        os.chmod(jobs, 0o711)
-        results: list[StudentResult] = []
-
-        def record(result: StudentResult) -> None:
-            results.append(result)
-            gradebook.add(result)
-            feedback = out / "feedback" / result.folder / f"{assignment_name}.html"
-            report.write_feedback(feedback, assignment, result)
-
+        everyone = list(found)
+        if students:
+            found, absent = _only(students, found, absent)
+        force = set(students or ())
+        keys = {s.student_id: content_key(s, assignment, secret.fingerprint, limits) for s in found}
+        todo = [
+            s
+            for s in found
+            if s.student_id in force
+            or s.student_id not in stored
+            or stored[s.student_id].key != keys[s.student_id]
+        ]
+        bar = Progress(len(todo), enabled=progress)
+        run = _Run(out, assignment, store, gradebook, late, bar, log, progress)
+        for sid, entry in stored.items():
+            run.rows[sid] = entry.row  # kept as last written, unless graded or reused below
+        todo_ids = {s.student_id for s in todo}
+        reused = [s for s in found if s.student_id not in todo_ids]
+        for sub in reused:
+            entry = stored[sub.student_id]
+            run.record(entry.result, sub, entry.key, fresh=False, stored=entry)
         for sub in absent:
-            record(
-                _result_for(sub, assignment, status="no submission", reason="nothing was handed in")
+            nothing = _result_for(sub, assignment, status="no submission")
+            nothing.reason = "nothing was handed in"
+            nothing.secret_fingerprint = secret.fingerprint
+            run.record(nothing, sub, "absent", fresh=True)
+        seen = {s.student_id for s in found + absent}
+        kept = [sid for sid in run.rows if sid not in seen]
+        log(
+            f"{assignment_name}: {len(todo)} submissions to grade, {len(reused)} unchanged since"
+            f" the last run (reused)" + (f", {len(kept)} other rows kept" if kept else "")
+        )
+        if todo:
+            where = Where(scheduler, security, require_sandbox)
+            _grade_all(
+                todo, keys, assignment, run, work, workers, limits, isolation, secret, where, log
             )
-        bar = Progress(len(found), enabled=progress)
-
-        def grade_one(sub: Submission) -> StudentResult:
-            label = sub.name if sub.name == sub.student_id else f"{sub.name} ({sub.student_id})"
-            grade = functools.partial(
-                grade_submission, sub, assignment, jobs, lib_dir, isolation, limits, prepared
-            )
-            return bar.run(label, grade)
-
-        with ThreadPoolExecutor(max_workers=workers) as pool, contextlib.closing(bar):
-            futures = {pool.submit(grade_one, sub): sub for sub in found}
-            for future in as_completed(futures):
-                sub = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # a grader bug on one submission must not stop the rest
-                    traceback.print_exc(file=sys.stderr)
-                    result = _result_for(
-                        sub,
-                        assignment,
-                        status="error",
-                        reason=f"the grader failed on this submission: {exc}",
-                    )
-                record(result)
-                bar.done()
-                line = f"  {result.student_id}: {result.score:g}/{result.max_score:g} "
-                line += f"{result.status} {result.reason}"
-                (bar.write if progress else log)(printable(line.rstrip()))
-        if similarity_threshold is not None:
-            _compare_code(found, assignment, results, out, similarity_threshold, log)
-        report.write_csv(out / "grades.csv", assignment, results, secret.fingerprint)
+        if similarity_threshold is not None and everyone:
+            _compare_code(everyone, assignment, run.rows.values(), out, similarity_threshold, log)
         gradebook.finish()
+        _write_outputs(out, run, secret, lms, log)
+    except KeyboardInterrupt:
+        if run is not None:
+            _write_outputs(out, run, secret, lms, log)
+            log(
+                f"interrupted: {run.graded} graded in this run, every finished submission is"
+                " stored; run the same command again to grade the rest"
+            )
+        raise
     finally:
         gradebook.close()
         shutil.rmtree(work, ignore_errors=True)
+    results = [run.rows[s.student_id] for s in found + absent if s.student_id in run.rows]
     outcome = ClassResult(results, isolation, time.monotonic() - started, out, secret.fingerprint)
+    outcome.graded, outcome.reused = run.graded, len(reused)
     log(
-        f"graded {len(results)} submissions in {outcome.seconds:.1f} s "
-        f"({outcome.per_minute:.1f} per minute); wrote {out / 'grades.csv'}"
+        f"{len(todo)} graded and {len(reused)} reused in {outcome.seconds:.1f} s"
+        f" ({60 * len(todo) / outcome.seconds if outcome.seconds else 0:.1f} graded per"
+        f" minute); wrote {out / 'grades.csv'}"
     )
     return outcome
+
+
+def _write_outputs(out: Path, run: _Run, secret: CourseSecret, lms, log) -> None:
+    """``grades.csv`` (every assignment graded into ``out``) and the LMS files."""
+    rows = {run.assignment.name: list(run.rows.values())}
+    for meta in stored_assignments(out):
+        if meta["assignment"] != run.assignment.name:
+            entries = ResultStore(out, meta["assignment"]).entries()
+            rows[meta["assignment"]] = [entry.row for entry in entries.values()]
+    metas = {m["assignment"]: m for m in stored_assignments(out)}
+    report.write_csv(out / "grades.csv", metas, rows)
+    for path in lms_files.write_all(out, run.assignment, list(run.rows.values()), lms):
+        log(f"wrote {path}")
+
+
+class Where(NamedTuple):
+    """Where the sandboxes run: a Dask scheduler (with its TLS settings), or this machine."""
+
+    scheduler: str | None = None
+    security: object = None
+    require_sandbox: bool = False
+
+
+def _grade_all(
+    todo, keys, assignment, run, work, workers, limits, isolation, secret, where: Where, log
+) -> None:
+    """Grade the submissions in ``todo``, in the local pool or on Dask, storing each result."""
+    lib_dir = make_lib_dir(work / "lib")
+    with using_secret(secret):
+        prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
+    scheduler = where.scheduler
+    if scheduler:
+        sandbox = DaskSandbox(scheduler, prepared.inputs, limits, where.security)
+        if where.require_sandbox and not sandbox.all_sandboxed():
+            sandbox.close()
+            raise ValueError("--require-sandbox was given but a Dask worker has no bubblewrap")
+        for address, lines in sorted(sandbox.describe().items()):
+            log(f"isolation of student code on Dask worker {address}:")
+            for line in lines:
+                log("  " + line)
+        slots = sandbox.slots(workers or 0)
+        where = f"on {sandbox.workers()} Dask worker threads ({scheduler})"
+    else:
+        log("isolation of student code on this machine:")
+        for line in isolation.describe():
+            log("  " + line)
+        jobs = work / "jobs"
+        jobs.mkdir()
+        os.chmod(jobs, 0o711)
+        workers = workers or os.cpu_count() or 1
+        sandbox = LocalSandbox(lib_dir, jobs, isolation, limits, prepared.inputs)
+        slots, where = workers, f"with {workers} workers"
+    log(
+        f"grading {len(todo)} submissions of {assignment.name} "
+        f"({assignment.max_score:g} points) {where}"
+    )
+    bar = run.bar
+
+    def grade_one(sub: Submission) -> StudentResult:
+        label = sub.name if sub.name == sub.student_id else f"{sub.name} ({sub.student_id})"
+        grade = functools.partial(grade_submission, sub, assignment, sandbox, limits, prepared)
+        key: str | None = keys[sub.student_id]
+        try:
+            result = bar.run(label, grade)
+        except WorkerLost as exc:
+            result, key = _result_for(sub, assignment, status="error", reason=str(exc)), None
+        except Exception as exc:  # a grader bug on one submission must not stop the rest
+            traceback.print_exc(file=sys.stderr)
+            reason = f"the grader failed on this submission: {exc}"
+            result, key = _result_for(sub, assignment, status="error", reason=reason), None
+        result.secret_fingerprint = secret.fingerprint
+        writing = time.monotonic()
+        row = run.record(result, sub, key, fresh=True)  # stored now: a stopped batch loses nothing
+        row.timings["writing (store, feedback page, gradebook)"] = time.monotonic() - writing
+        with run.lock:
+            run.graded += 1
+        return row
+
+    pool = ThreadPoolExecutor(max_workers=slots)
+    try:
+        with contextlib.closing(bar):
+            futures = [pool.submit(grade_one, sub) for sub in todo]
+            for future in as_completed(futures):
+                run.line(future.result())
+                bar.done()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        sandbox.close()

@@ -7,11 +7,13 @@ import html
 import queue
 import threading
 import warnings
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nbgrader.api import Gradebook
 
+from autograder.grading.late import LatePolicy, iso
 from autograder.grading.results import StudentResult
 from autograder.nbgrader_cells import ensure_scripts_on_path
 
@@ -22,13 +24,14 @@ if TYPE_CHECKING:
 LOG_CHARS = 4000
 
 
-def open_gradebook(path: Path, assignment: Assignment) -> Gradebook:
+def open_gradebook(path: Path, assignment: Assignment, late: LatePolicy | None = None) -> Gradebook:
     """Open (or create) the nbgrader gradebook at ``path`` with the assignment's grade cells."""
     ensure_scripts_on_path()
     # nbgrader's own session handling warns each time it creates a submission's rows
     warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w*> not in session")
     gb = Gradebook(f"sqlite:///{path.resolve()}")
-    gb.update_or_create_assignment(assignment.name)
+    due = {"duedate": _naive_utc(late.due.timestamp())} if late else {}
+    gb.update_or_create_assignment(assignment.name, **due)
     for nb in assignment.notebooks:
         gb.update_or_create_notebook(nb.name, assignment.name)
         for cell in nb.grade_cells:
@@ -38,49 +41,115 @@ def open_gradebook(path: Path, assignment: Assignment) -> Gradebook:
     return gb
 
 
+def _naive_utc(epoch: float | None) -> datetime | None:
+    """A time as nbgrader stores it: UTC, without a time zone."""
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
+
 def record_in_gradebook(gb: Gradebook, assignment: Assignment, result: StudentResult) -> None:
-    """Store one student's automatic scores as nbgrader grades (the display name as last name)."""
+    """Store one student's automatic scores as nbgrader grades (the display name as last name),
+    with the time of submission and the late penalty (on the first notebook, as nbgrader's
+    ``export`` sums them)."""
     name = result.name if result.name and result.name != result.student_id else None
     gb.update_or_create_student(result.student_id, last_name=name)
-    gb.update_or_create_submission(assignment.name, result.student_id)
-    for nb in assignment.notebooks:
+    when = _naive_utc(result.submitted_at)
+    gb.update_or_create_submission(
+        assignment.name, result.student_id, **({"timestamp": when} if when else {})
+    )
+    for index, nb in enumerate(assignment.notebooks):
         scores = result.cells.get(nb.name, {})
         for cell in nb.grade_cells:
             grade = gb.find_grade(cell.grade_id, nb.name, assignment.name, result.student_id)
             grade.auto_score = float(scores.get(cell.grade_id, 0.0))
+        notebook = gb.find_submission_notebook(nb.name, assignment.name, result.student_id)
+        notebook.late_submission_penalty = float(result.penalty) if index == 0 else 0.0
     gb.db.commit()
+
+
+def gradebook_state(gb: Gradebook, assignment: str) -> dict[str, tuple]:
+    """What the gradebook holds for each student of ``assignment``: (last name, time, total
+    automatic score, late penalty), in two queries."""
+    from nbgrader.api import Assignment as NbAssignment
+    from nbgrader.api import Grade, Student, SubmittedAssignment, SubmittedNotebook
+    from sqlalchemy import func
+
+    totals = dict(
+        gb.db.query(Student.id, func.sum(Grade.auto_score))
+        .select_from(SubmittedAssignment)
+        .join(NbAssignment)
+        .join(Student)
+        .join(SubmittedNotebook)
+        .join(Grade)
+        .filter(NbAssignment.name == assignment)
+        .group_by(Student.id)
+        .all()
+    )
+    rows = (
+        gb.db.query(SubmittedAssignment)
+        .join(NbAssignment)
+        .filter(NbAssignment.name == assignment)
+        .all()
+    )
+    return {
+        sub.student.id: (
+            sub.student.last_name,
+            sub.timestamp,
+            round(float(totals.get(sub.student.id) or 0.0), 4),
+            round(float(sub.late_submission_penalty or 0.0), 4),
+        )
+        for sub in rows
+    }
+
+
+def _state_of(result: StudentResult) -> tuple:
+    name = result.name if result.name and result.name != result.student_id else None
+    return (name, _naive_utc(result.submitted_at), round(result.score, 4), round(result.penalty, 4))
 
 
 class GradebookWriter(threading.Thread):
     """Records results in the gradebook from one thread, while the submissions are graded.
 
     Creating a new nbgrader gradebook takes seconds (nbgrader runs ``alembic``); doing it here
-    lets the workers start at once. :meth:`finish` waits for every result to be stored and
-    raises what went wrong, if anything.
+    lets the workers start at once. A result added with ``if_changed`` (one reused from the
+    last run) is written only where the gradebook holds something else for that student, so
+    that an unchanged class costs two queries. :meth:`finish` waits for every result to be
+    stored and raises what went wrong, if anything.
     """
 
-    def __init__(self, path: Path, assignment: Assignment) -> None:
+    def __init__(self, path: Path, assignment: Assignment, late: LatePolicy | None = None):
         super().__init__(daemon=True)
-        self.path, self.assignment = path, assignment
+        self.path, self.assignment, self.late = path, assignment, late
         self.queue: queue.Queue = queue.Queue()
         self.error: BaseException | None = None
+        self.written = 0
 
     def run(self) -> None:
         try:
-            gb = open_gradebook(self.path, self.assignment)
+            gb = open_gradebook(self.path, self.assignment, self.late)
         except BaseException as exc:
             self.error = exc
             return
+        state: dict[str, tuple] | None = None
         try:
-            while (result := self.queue.get()) is not None:
+            while (item := self.queue.get()) is not None:
+                result, if_changed = item
+                if if_changed:
+                    if state is None:
+                        state = gradebook_state(gb, self.assignment.name)
+                    held = state.get(result.student_id)
+                    if held is not None and held == _state_of(result):
+                        continue
                 record_in_gradebook(gb, self.assignment, result)
+                self.written += 1
         except BaseException as exc:
             self.error = exc
         finally:
             gb.close()
 
-    def add(self, result: StudentResult) -> None:
-        self.queue.put(result)
+    def add(self, result: StudentResult, if_changed: bool = False) -> None:
+        self.queue.put((result, if_changed))
 
     def close(self) -> None:
         """Stop after the results already added, without raising."""
@@ -94,36 +163,67 @@ class GradebookWriter(threading.Thread):
             raise RuntimeError(f"could not write the gradebook {self.path}: {self.error}")
 
 
-def write_csv(
-    path: Path, assignment: Assignment, results: list[StudentResult], fingerprint: str = ""
-) -> None:
-    """``grades.csv``: one row per student, with a column per graded function.
+#: Columns of ``grades.csv`` before the graded functions'.
+COLUMNS = [
+    "student_id",
+    "name",
+    "assignment",
+    "score",
+    "max_score",
+    "status",
+    "reason",
+    "seconds",
+    "similarity",
+    "secret_fingerprint",
+    "raw_score",
+    "penalty",
+    "late_hours",
+    "submitted_at",
+]
 
-    ``secret_fingerprint`` names the course secret the hidden cases were drawn from.
+
+def write_csv(
+    path: Path, assignments: dict[str, dict], rows: dict[str, list[StudentResult]]
+) -> None:
+    """``grades.csv``: one row per student and assignment, with a column per graded function.
+
+    ``assignments`` maps each assignment's name to what the store knows of it (its functions);
+    ``rows`` its students' rows. ``score`` is after the late penalty, ``raw_score`` before it;
+    ``secret_fingerprint`` names the course secret the hidden cases were drawn from. The file is
+    written to a temporary name, then renamed: a reader never sees half of it.
     """
-    functions = [fn for nb in assignment.notebooks for fn in nb.functions]
-    columns = ["student_id", "name", "assignment", "score", "max_score", "status", "reason"]
-    columns += ["seconds", "similarity", "secret_fingerprint"]
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    functions: list[str] = []
+    for name in sorted(rows):
+        meta = assignments.get(name, {})
+        functions += [fn for fn in meta.get("functions", []) if fn not in functions]
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(columns + functions)
-        for r in sorted(results, key=lambda r: r.student_id):
-            scores = {fs.name: fs.score for fs in r.functions}
-            writer.writerow(
-                [
-                    cell(r.student_id),
-                    cell(r.name),
-                    assignment.name,
-                    f"{r.score:g}",
-                    f"{r.max_score:g}",
-                    r.status,
-                    cell(r.reason),
-                    f"{r.seconds:.2f}",
-                    cell(r.similarity),
-                    fingerprint,
-                ]
-                + [f"{scores.get(fn, 0.0):g}" for fn in functions]
-            )
+        writer.writerow(COLUMNS + functions)
+        for assignment in sorted(rows):
+            own = set(assignments.get(assignment, {}).get("functions", []))
+            for r in sorted(rows[assignment], key=lambda r: r.student_id):
+                scores = {fs.name: fs.score for fs in r.functions}
+                writer.writerow(
+                    [
+                        cell(r.student_id),
+                        cell(r.name),
+                        assignment,
+                        f"{r.final_score:g}",
+                        f"{r.max_score:g}",
+                        r.status,
+                        cell(r.reason),
+                        f"{r.seconds:.2f}",
+                        cell(r.similarity),
+                        r.secret_fingerprint,
+                        f"{r.score:g}",
+                        f"{r.penalty:g}",
+                        f"{r.late_seconds / 3600:.2f}",
+                        iso(r.submitted_at),
+                    ]
+                    + [f"{scores.get(fn, 0.0):g}" if fn in own else "" for fn in functions]
+                )
+    tmp.replace(path)
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP's list).
@@ -173,6 +273,12 @@ def write_feedback(path: Path, assignment: Assignment, result: StudentResult) ->
     shown_id = result.name and result.name != result.student_id
     who = f" ({_esc(result.student_id, 200)})" if shown_id else ""
     log = _esc(result.log[:LOG_CHARS], LOG_CHARS + 10)
+    late = (
+        f"<br>Late by {result.late_seconds / 3600:.1f} hours: {result.score:g} earned,"
+        f" {result.penalty:g} deducted"
+        if result.late_seconds > 0
+        else ""
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{_esc(assignment.name, 200)}: feedback for {_esc(result.name or result.student_id, 200)}</title>
@@ -182,7 +288,7 @@ pre{{background:#f6f6f6;padding:.5em;white-space:pre-wrap;max-height:30em;overfl
 </head><body>
 <h1>{_esc(assignment.name, 200)}</h1>
 <p>Student: <b>{_esc(result.name or result.student_id, 200)}</b>{who}<br>
-Score: <b>{result.score:g} / {result.max_score:g}</b> ({_esc(result.status, 50)})</p>
+Score: <b>{result.final_score:g} / {result.max_score:g}</b> ({_esc(result.status, 50)}){late}</p>
 {f"<p>{_esc(result.reason)}</p>" if result.reason else ""}
 <table><tr><th>function</th><th>points</th><th>details</th></tr>{"".join(rows)}</table>
 {f"<h2>Remarks</h2><ul>{notes}</ul>" if notes else ""}

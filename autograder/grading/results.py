@@ -109,6 +109,24 @@ class StudentResult:
     name: str = ""
     folder: str = ""
     similarity: str = ""
+    #: When the work was handed in (epoch seconds; None when unknown), and the late penalty
+    #: in points (``score`` is before it: what the cells earned).
+    submitted_at: float | None = None
+    late_seconds: float = 0.0
+    penalty: float = 0.0
+    #: The course secret's fingerprint the hidden cases were drawn under.
+    secret_fingerprint: str = ""
+    #: Where the files came from (``canvas``, ``moodle`` or ``""``) and, for Canvas, the
+    #: attachment id of the graded file: what the LMS files need to name the student's row.
+    lms: str = ""
+    attachment: str = ""
+    #: Seconds spent in each phase of grading it (sandbox, cells, calls, judging, writing).
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def final_score(self) -> float:
+        """The score after the late penalty, as nbgrader counts it (never below zero)."""
+        return max(0.0, round(self.score - self.penalty, 4))
 
 
 @dataclass
@@ -120,6 +138,9 @@ class ClassResult:
     seconds: float
     out: Path
     secret_fingerprint: str = ""
+    #: Submissions graded in this run, and reused unchanged from the last one.
+    graded: int = 0
+    reused: int = 0
 
     @property
     def per_minute(self) -> float:

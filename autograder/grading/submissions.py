@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import nbgrader_cells as cells_
+from autograder.grading.late import read_nbgrader_timestamp
 
 #: Files nbgrader itself writes beside a submission: not handed in by the student.
 BOOKKEEPING = frozenset({"timestamp.txt"})
@@ -76,6 +77,14 @@ class Submission:
         Every other file the student handed in (other notebooks, PDFs), by its own name.
     late : bool
         The LMS marked the submission late.
+    submitted_at : float or None
+        When it was handed in (epoch seconds): nbgrader's ``timestamp.txt``, else the newest
+        time stamp of the graded notebooks; None when nothing was handed in.
+    lms : str
+        ``"canvas"`` or ``"moodle"`` when the files came from that LMS's download, else ``""``.
+    attachments : dict
+        Notebook name -> the Canvas attachment id of the file graded for it (the second number
+        of a Canvas file name), which Canvas's re-upload of feedback files needs.
     """
 
     student_id: str
@@ -84,6 +93,9 @@ class Submission:
     notebooks: dict[str, Path] = field(default_factory=dict)
     other_files: list[str] = field(default_factory=list)
     late: bool = False
+    submitted_at: float | None = None
+    lms: str = ""
+    attachments: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.name = self.name or self.student_id
@@ -162,6 +174,8 @@ class _File:
     order: tuple
     path: Path | None = None
     late: bool = False
+    lms: str = ""
+    attachment: str = ""
 
 
 def _attribute(rel: str, assignment: str, mtime: float) -> _File | None:
@@ -170,13 +184,21 @@ def _attribute(rel: str, assignment: str, mtime: float) -> _File | None:
     moodle = _MOODLE.match(rel)
     if moodle:
         file_name = Path(moodle["file"]).name or parts[-1]
-        return _File(moodle["uid"], moodle["name"], file_name, (mtime,))
+        return _File(moodle["uid"], moodle["name"], file_name, (mtime,), lms="moodle")
     canvas = _CANVAS.match(parts[-1]) if len(parts) == 1 else None
     if canvas:
         resubmitted = _RESUBMITTED.search(Path(canvas["file"]).stem)
         order = (int(canvas["sid"]), int(resubmitted[1]) if resubmitted else 0, mtime)
         late = bool(canvas["late"])
-        return _File(canvas["uid"], canvas["name"], canvas["file"], order, late=late)
+        return _File(
+            canvas["uid"],
+            canvas["name"],
+            canvas["file"],
+            order,
+            late=late,
+            lms="canvas",
+            attachment=canvas["sid"],
+        )
     if len(parts) >= 3 and parts[-2] == assignment:
         return _File(parts[-3], parts[-3], parts[-1], (mtime,))  # <student>/<assignment>/<file>
     if len(parts) == 2:
@@ -224,6 +246,7 @@ def collect(
     for f in files:
         sub = students.setdefault(f.student_id, Submission(f.student_id, f.name))
         sub.late = sub.late or f.late
+        sub.lms = sub.lms or f.lms
         if f.path is None:
             sub.other_files.append(f.file_name)
             continue
@@ -239,6 +262,8 @@ def collect(
     for (student_id, key), (_, f) in chosen.items():
         if key in expected:
             students[student_id].notebooks[key] = f.path
+            if f.attachment:
+                students[student_id].attachments[key] = f.attachment
         else:
             students[student_id].other_files.append(f.file_name)
 
@@ -246,8 +271,22 @@ def collect(
     for child in sorted(root.iterdir()) if root.is_dir() else []:
         if child.is_dir() and (child / assignment).is_dir() and child.name not in students:
             students[child.name] = Submission(child.name)
+    for sub in students.values():
+        sub.submitted_at = _submitted_at(root, assignment, sub)
     derive_folders(students.values())
     return sorted(students.values(), key=lambda s: s.student_id)
+
+
+def _submitted_at(root: Path, assignment: str, sub: Submission) -> float | None:
+    """nbgrader's ``timestamp.txt`` in the student's folder, else the notebooks' newest mtime."""
+    stamp = root / sub.student_id / assignment / "timestamp.txt"
+    if "/" not in sub.student_id and stamp.is_file() and not stamp.is_symlink():
+        with open(stamp, encoding="utf-8", errors="replace") as f:
+            when = read_nbgrader_timestamp(f.read(100))
+        if when is not None:
+            return when
+    times = [p.stat().st_mtime for p in sub.notebooks.values()]
+    return max(times) if times else None
 
 
 def derive_folders(submissions) -> None:

@@ -58,13 +58,7 @@ def grade_toy(submissions: Path, out: Path, **options):
     from autograder.grading.grade import grade_class
 
     options.setdefault("limits", TEST_LIMITS)
+    options.setdefault("log", lambda line: None)
     return grade_class(
-        "toy",
-        submissions,
-        out,
-        registry="toy_checks",
-        source_dir=SOURCE,
-        workers=2,
-        log=lambda line: None,
-        **options,
+        "toy", submissions, out, registry="toy_checks", source_dir=SOURCE, workers=2, **options
     )

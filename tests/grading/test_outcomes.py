@@ -17,8 +17,8 @@ from test_secret import REPO, SECRET_A
 
 from autograder.checks import CHECKS
 from autograder.checks import base as check_base
+from autograder.grading import executors, scoring
 from autograder.grading import grade as grade_module
-from autograder.grading import scoring
 from autograder.grading.grade import grade_class
 from autograder.outcomes import Outcome
 
@@ -38,7 +38,7 @@ def _scramble(text: str) -> str:
 @pytest.fixture
 def scrambled(monkeypatch):
     """Rewrite every message where grading makes it."""
-    run_submission = grade_module.run_submission
+    run_submission = executors.run_submission
 
     def scrambled_run(*args, **kwargs):
         report = run_submission(*args, **kwargs)
@@ -62,7 +62,7 @@ def scrambled(monkeypatch):
             verdict.message = _scramble(verdict.message)
         return score
 
-    monkeypatch.setattr(grade_module, "run_submission", scrambled_run)
+    monkeypatch.setattr(executors, "run_submission", scrambled_run)
     monkeypatch.setattr(scoring, "judge_case", scrambled_judge)
     monkeypatch.setattr(grade_module, "judge_function", scrambled_function)
     table = {kind: f"<<REWORDED {kind.name} {{error}}>>" for kind in scoring._NO_VALUE_MESSAGE}

@@ -42,7 +42,7 @@ def graded(tmp_path_factory):
         log=lambda line: None,
     )
     rows = read_grades(tmp / "out" / "grades.csv")
-    page = (tmp / "out" / "similarity.html").read_text(encoding="utf-8")
+    page = (tmp / "out" / "similarity" / "05-activations.html").read_text(encoding="utf-8")
     return {"result": result, "rows": rows, "page": page, "expected": expected}
 
 

@@ -1,0 +1,317 @@
+"""Where a submission's sandbox runs: in this machine's pool, or on Dask workers.
+
+The grader reads the notebooks, draws the cases and judges the results in its own process; only
+the sandbox, the student's code in its own process, runs here or elsewhere. An executor's
+:meth:`run` takes one notebook's code cells and gives back the :class:`RunReport`: plain arrays
+(read with ``allow_pickle=False``, at most :data:`~autograder.grading.evaluate.MAX_RESULTS_BYTES`)
+and the notebook's output.
+
+* :class:`LocalSandbox` runs it on this machine, in the calling thread.
+* :class:`DaskSandbox` sends it to a Dask worker (``--scheduler tcp://HOST:8786``). A worker needs
+  the course package installed (the same version as the grader: the check's call steps and the
+  runner come from it) and bubblewrap; the grader's inputs are sent to each worker once. A task
+  whose worker dies is run again elsewhere, up to the scheduler's ``allowed-failures`` (Dask's
+  default: 3); past that the submission is recorded as not graded, with the reason, and the
+  next run grades it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from autograder.grading.evaluate import FunctionSpec, PreparedInputs, RunReport, run_submission
+from autograder.grading.sandbox import Isolation, Limits, detect_isolation
+
+#: Modules of nnlib a student may import in the sandbox, copied there. None by default: the
+#: checks (``autograder.reference_use``) count any call into nnlib as using the reference, and the
+#: sandbox agrees; an instructor who lets students use helpers such as ``nnlib/backend.py``
+#: adds them here.
+ALLOWED_NNLIB_MODULES: tuple[str, ...] = ()
+
+
+#: What ``import autograder`` gives student code in the sandbox: test cells are not run there,
+#: so ``check`` does nothing, and nothing else of the autograder exists.
+AUTOGRADER_STUB = '''"""autograder as seen while grading: checks run in the grader, not here."""
+
+
+def check(*args, **kwargs):
+    return None
+'''
+
+
+#: What ``nnlib.datasets`` gives student code in the sandbox: there is no data there (the grader
+#: passes the data to the graded functions), so a cell that loads a dataset to try things out
+#: fails where it loads, after the definitions above that line.
+DATASETS_STUB = '''"""nnlib.datasets as seen while grading: no dataset can be loaded here."""
+
+
+class DatasetUnavailable(RuntimeError):
+    """Raised by every loader while grading; the runner notes it in one line, no traceback."""
+
+    while_grading = True
+
+
+def _unavailable(*args, **kwargs):
+    raise DatasetUnavailable(
+        "datasets cannot be loaded while grading: the grader passes the data to your functions"
+    )
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return _unavailable
+'''
+
+
+def make_lib_dir(path: Path) -> Path:
+    """The read-only folder the sandbox imports from: the runner and nnlib's allowed helpers."""
+    import nnlib
+    from autograder.grading import runner
+
+    path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(runner.__file__, path / "runner.py")
+    package = path / "nnlib"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text(
+        '"""nnlib as seen while grading: helpers only, without the reference answers."""\n'
+    )
+    source = Path(nnlib.__file__).parent
+    for name in ALLOWED_NNLIB_MODULES:
+        if (source / name).is_file():
+            shutil.copy(source / name, package / name)
+    (package / "datasets.py").write_text(DATASETS_STUB)
+    stub = path / "autograder"
+    stub.mkdir(exist_ok=True)
+    (stub / "__init__.py").write_text(AUTOGRADER_STUB)
+    for item in [path, *path.rglob("*")]:
+        item.chmod(0o755 if item.is_dir() else 0o644)
+    return path
+
+
+class LocalSandbox:
+    """Runs each sandbox on this machine."""
+
+    def __init__(
+        self,
+        lib_dir: Path,
+        jobs: Path,
+        isolation: Isolation,
+        limits: Limits,
+        inputs: dict[str, PreparedInputs],
+    ) -> None:
+        self.lib_dir, self.jobs, self.isolation = lib_dir, jobs, isolation
+        self.limits, self.inputs = limits, inputs
+
+    #: Submissions graded at once are the grader's threads.
+    def slots(self, workers: int) -> int:
+        return workers
+
+    def run(
+        self,
+        notebook: str,
+        cells: list[tuple[int, str]],
+        specs: list[FunctionSpec],
+        folder: str,
+        course_cells: set[int],
+    ) -> RunReport:
+        return run_submission(
+            cells,
+            specs,
+            self.inputs[notebook],
+            self.jobs / folder / notebook,
+            self.lib_dir,
+            self.isolation,
+            self.limits,
+            course_cells=course_cells,
+        )
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What a worker needs to run any submission of the batch: each notebook's inputs."""
+
+    digest: str
+    notebooks: dict[str, tuple[list[dict], bytes]]
+    limits: Limits
+
+
+def _light(spec: FunctionSpec) -> FunctionSpec:
+    """A spec without its arguments (the worker reads those from the inputs file)."""
+    return replace(spec, cases=[(name, (), {}) for name, _, _ in spec.cases])
+
+
+class _WorkerState:
+    """Per worker process: the lib folder and inputs of each batch it has seen."""
+
+    #: Batches kept at once (several graders may share the workers).
+    KEEP = 4
+    lock = threading.Lock()
+    batches: dict[str, tuple[Path, Path, dict[str, PreparedInputs]]] = {}
+
+    @classmethod
+    def get(cls, bundle: Bundle) -> tuple[Path, Path, dict[str, PreparedInputs]]:
+        with cls.lock:
+            if bundle.digest not in cls.batches:
+                while len(cls.batches) >= cls.KEEP:  # the oldest batch's files go
+                    oldest = next(iter(cls.batches))
+                    shutil.rmtree(cls.batches.pop(oldest)[0].parent, ignore_errors=True)
+                isolation = detect_isolation()
+                work = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+                os.chmod(work, 0o711)
+                lib = make_lib_dir(work / "lib")
+                inputs = {}
+                for name, (specs, blob) in bundle.notebooks.items():
+                    path = lib / "inputs" / f"{name}.npz"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(blob)
+                    path.chmod(0o644)
+                    inside = f"/grader/inputs/{name}.npz" if isolation.bwrap else str(path)
+                    inputs[name] = PreparedInputs(specs, path, inside)
+                jobs = work / "jobs"
+                jobs.mkdir()
+                os.chmod(jobs, 0o711)
+                cls.batches[bundle.digest] = (lib, jobs, inputs)
+            return cls.batches[bundle.digest]
+
+
+def run_on_worker(
+    bundle: Bundle,
+    notebook: str,
+    cells: list[tuple[int, str]],
+    specs: list[FunctionSpec],
+    folder: str,
+    course_cells: set[int],
+) -> RunReport:
+    """The Dask task: one notebook's sandbox, on the worker that runs it."""
+    lib, jobs, inputs = _WorkerState.get(bundle)
+    job = jobs / f"{folder}-{uuid.uuid4().hex[:8]}" / notebook
+    try:
+        return run_submission(
+            cells,
+            specs,
+            inputs[notebook],
+            job,
+            lib,
+            detect_isolation(),
+            bundle.limits,
+            course_cells=course_cells,
+        )
+    finally:
+        shutil.rmtree(job.parent, ignore_errors=True)
+
+
+def worker_isolation() -> list[str]:
+    """What a worker enforces (run on each worker by :meth:`DaskSandbox.describe`)."""
+    return detect_isolation().describe()
+
+
+def worker_has_bwrap() -> bool:
+    return detect_isolation().bwrap
+
+
+class WorkerLost(RuntimeError):
+    """A submission's task ended Dask workers until the scheduler gave up on it."""
+
+
+class DaskSandbox:
+    """Runs each sandbox on the workers of a Dask scheduler.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler, ``tcp://HOST:8786`` or ``tls://HOST:8786``.
+    inputs : dict
+        Each notebook's prepared inputs, sent once to every worker.
+    limits : Limits
+        What each sandbox enforces (the worker's own isolation applies).
+    security : distributed.Security, optional
+        TLS certificates; default Dask's configuration (``distributed.comm.tls``).
+    """
+
+    def __init__(
+        self,
+        address: str,
+        inputs: dict[str, PreparedInputs],
+        limits: Limits,
+        security=None,
+        timeout: float = 30.0,
+    ) -> None:
+        from distributed import Client
+
+        try:
+            self.client = Client(address, security=security, timeout=timeout)
+        except (OSError, TimeoutError, TypeError, ValueError) as exc:
+            raise ConnectionError(
+                f"could not connect to the Dask scheduler at {address}: {exc}"
+                + (
+                    " (a tls:// scheduler needs --tls-ca-file, --tls-cert and --tls-key)"
+                    if address.startswith("tls://") and security is None
+                    else ""
+                )
+            ) from None
+        notebooks = {name: (p.specs, p.path.read_bytes()) for name, p in inputs.items()}
+        digest = hashlib.sha256(repr(limits).encode())
+        for name, (_, blob) in sorted(notebooks.items()):
+            digest.update(name.encode() + b"\0" + blob)
+        digest.update(uuid.uuid4().bytes)  # a batch of its own on every worker
+        self.bundle = self.client.scatter(
+            Bundle(digest.hexdigest(), notebooks, limits), broadcast=True
+        )
+
+    def workers(self) -> int:
+        """Threads of all the scheduler's workers: the submissions they run at once."""
+        return sum(self.client.nthreads().values())
+
+    def slots(self, workers: int) -> int:
+        # keep every worker thread busy, and a few tasks queued for the next free one
+        return max(2 * self.workers(), 2)
+
+    def describe(self) -> dict[str, list[str]]:
+        """What each worker enforces, by worker address."""
+        return self.client.run(worker_isolation)
+
+    def all_sandboxed(self) -> bool:
+        return all(self.client.run(worker_has_bwrap).values())
+
+    def run(
+        self,
+        notebook: str,
+        cells: list[tuple[int, str]],
+        specs: list[FunctionSpec],
+        folder: str,
+        course_cells: set[int],
+    ) -> RunReport:
+        from distributed import KilledWorker
+
+        future = self.client.submit(
+            run_on_worker,
+            self.bundle,
+            notebook,
+            cells,
+            [_light(s) for s in specs],
+            folder,
+            set(course_cells),
+            pure=False,
+            key=f"sandbox-{folder}-{notebook}-{uuid.uuid4().hex[:8]}",
+        )
+        try:
+            return future.result()
+        except KilledWorker as exc:
+            raise WorkerLost(
+                "its sandbox ended every Dask worker that ran it, up to the scheduler's limit"
+                f" (allowed-failures): not graded; the next run grades it again ({exc})"
+            ) from None
+
+    def close(self) -> None:
+        self.client.close()
