@@ -7,6 +7,15 @@ autograded notebooks and feedback stay in the git-ignored ``gradebook.db``, ``su
 ``autograded/`` and ``feedback/``.
 """
 
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+)
+
+from autograder.nbgrader_preprocessors import OverwriteCellsQuietly
+
 c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this file)
 
 c.CourseDirectory.course_id = "nn-scratch-course"
@@ -23,3 +32,13 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # The training exercises train a network inside a test cell: give a cell time, but not forever.
 c.Execute.timeout = 300
+
+# Restore the test cells (hidden tests included) as nbgrader does, but warn only about the test
+# cells a student edited: hidden tests change a cell's checksum in every notebook.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    OverwriteCellsQuietly,
+    CheckCellMetadata,
+]
