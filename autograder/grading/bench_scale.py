@@ -246,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += ["| --- | --- | --- | --- | --- | --- |"]
         ratios = []
         samples: dict[str, list] = {}
+        setup: dict[tuple, float] = {}
         for assignment, size in sizes.items():
             root = make_class(assignment, work / f"class-{assignment}", size)
             rates = {}
@@ -259,9 +260,14 @@ def main(argv: list[str] | None = None) -> int:
                             result, seconds = _grade(
                                 assignment, root, out, scheduler=cluster.address
                             )
-                    rates[(mode, n)] = 60 * size / seconds
+                    rates[(mode, n)] = 60 * size / result.grading_seconds
+                    setup[(assignment, mode, n)] = seconds - result.grading_seconds
                     samples.setdefault(assignment, []).extend(result.results)
-                    print(f"{assignment} {mode} {n}: {seconds:.1f} s for {size}", flush=True)
+                    print(
+                        f"{assignment} {mode} {n}: {result.grading_seconds:.1f} s for {size}"
+                        f" (+{seconds - result.grading_seconds:.1f} s of setup)",
+                        flush=True,
+                    )
             ratio = {m: rates[(m, 2)] / rates[(m, 1)] for m in ("pool", "dask")}
             ratios.append((assignment, ratio))
             lines.append(
@@ -271,6 +277,15 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 + " |"
             )
+        lines += [
+            "",
+            "Rates count from the first sandbox started to the last result. Setup before it"
+            " (loading the checks, drawing the cases, the gradebook, sending the inputs to the"
+            " workers) is apart:",
+            "",
+        ]
+        for (assignment, mode, n), seconds in setup.items():
+            lines.append(f"* setup, {assignment}, {mode} with {n}: {seconds:.1f} s")
         lines += [""]
         for assignment, ratio in ratios:
             lines.append(

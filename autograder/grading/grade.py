@@ -345,6 +345,7 @@ class _Run:
         self.lock = threading.Lock()
         self.rows: dict[str, StudentResult] = {}
         self.graded = 0
+        self.grading_seconds = 0.0
 
     def record(
         self,
@@ -536,6 +537,7 @@ def grade_class(
     results = [run.rows[s.student_id] for s in found + absent if s.student_id in run.rows]
     outcome = ClassResult(results, isolation, time.monotonic() - started, out, secret.fingerprint)
     outcome.graded, outcome.reused = run.graded, len(reused)
+    outcome.grading_seconds = run.grading_seconds
     log(
         f"{len(todo)} graded and {len(reused)} reused in {outcome.seconds:.1f} s"
         f" ({60 * len(todo) / outcome.seconds if outcome.seconds else 0:.1f} graded per"
@@ -621,6 +623,7 @@ def _grade_all(
         return row
 
     pool = ThreadPoolExecutor(max_workers=slots)
+    started = time.monotonic()
     try:
         with contextlib.closing(bar):
             futures = [pool.submit(grade_one, sub) for sub in todo]
@@ -629,4 +632,5 @@ def _grade_all(
                 bar.done()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        run.grading_seconds = time.monotonic() - started
         sandbox.close()

@@ -141,6 +141,8 @@ class ClassResult:
     #: Submissions graded in this run, and reused unchanged from the last one.
     graded: int = 0
     reused: int = 0
+    #: Seconds from the first sandbox started to the last result (setup excluded).
+    grading_seconds: float = 0.0
 
     @property
     def per_minute(self) -> float:

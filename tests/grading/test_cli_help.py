@@ -1,0 +1,49 @@
+"""Every example that ``autograder grade --help`` gives is accepted by the command."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from autograder.checks import ASSIGNMENT_NAMES
+from autograder.grading import cli
+from autograder.grading.late import LatePolicy
+
+EXAMPLE = re.compile(r"e\.g\.\s+(\S+?)(?:\s+or\s+(\S+?))?[\s,;)]")
+
+
+def _examples() -> dict[str, list[str]]:
+    parser = argparse.ArgumentParser()
+    cli.configure(parser)
+    found: dict[str, list[str]] = {}
+    for action in parser._actions:
+        text = (action.help or "").replace("%%", "%") + " "
+        for match in EXAMPLE.finditer(text):
+            found.setdefault(action.dest, []).extend(m for m in match.groups() if m)
+    return found
+
+
+def test_every_help_example_is_accepted():
+    examples = _examples()
+    assert set(examples) == {"assignment", "late_penalty", "late_cap"}, examples
+    parser = argparse.ArgumentParser()
+    cli.configure(parser)
+    for dest, values in examples.items():
+        for value in values:
+            if dest == "assignment":
+                args = parser.parse_args([value, "submitted", "--out", "out"])
+                assert args.assignment in ASSIGNMENT_NAMES, value
+                continue
+            option = "--" + dest.replace("_", "-")
+            args = parser.parse_args(["05-activations", "s", "--out", "o", option, value])
+            # what run() does with them
+            policy = LatePolicy.parse("2026-12-01T23:59+01:00", args.late_penalty, args.late_cap)
+            assert 0 <= policy.rate <= 1 and 0 <= policy.cap <= 1, value
+
+
+def test_the_due_date_of_the_help_parses():
+    parser = argparse.ArgumentParser()
+    cli.configure(parser)
+    due = next(a for a in parser._actions if a.dest == "due")
+    example = re.search(r"\((\S+);", due.help)[1]
+    assert LatePolicy.parse(example).due.isoformat() == "2026-12-01T23:59:00+01:00"
