@@ -33,6 +33,8 @@ from autograder.checks.base import run_check as _run_check
 __all__ = [
     "ASSIGNMENTS",
     "CHECKS",
+    "REFERENCE_CODE",
+    "answered_by",
     "Case",
     "Check",
     "Report",
@@ -78,6 +80,50 @@ ASSIGNMENTS: dict[str, list[str]] = {
     assignment: [check.name for check in checks]
     for assignment, checks in ASSIGNMENT_MODULES.items()
 }
+
+
+#: nnlib's code that answers each graded function (``module:qualified name``): what the book may
+#: show only in a collapsed block labelled as the solution (``{nnlib-code}`` in ``book/_ext``
+#: does so, and the book's tests check the built pages).
+REFERENCE_CODE: dict[str, tuple[str, ...]] = {
+    "one_hot": ("nnlib.preprocessing:one_hot",),
+    "train_val_split": (
+        "nnlib.preprocessing:train_val_split",
+        "nnlib.preprocessing:stratified_split_indices",
+    ),
+    "normalize": ("nnlib.preprocessing:fit_standardizer", "nnlib.preprocessing:standardize"),
+    "neuron_forward": ("nnlib.activations:sigmoid_forward",),
+    "dense_forward": ("nnlib.layers:dense_forward",),
+    "mlp_forward": ("nnlib.network:MLP._forward",),
+    "sigmoid_forward": ("nnlib.activations:sigmoid_forward",),
+    "sigmoid_backward": ("nnlib.activations:sigmoid_backward",),
+    "tanh_forward": ("nnlib.activations:tanh_forward",),
+    "tanh_backward": ("nnlib.activations:tanh_backward",),
+    "relu_forward": ("nnlib.activations:relu_forward",),
+    "relu_backward": ("nnlib.activations:relu_backward",),
+    "leaky_relu_forward": ("nnlib.activations:leaky_relu_forward",),
+    "leaky_relu_backward": ("nnlib.activations:leaky_relu_backward",),
+    "softmax": ("nnlib.activations:softmax",),
+    "binary_cross_entropy": (
+        "nnlib.losses:binary_cross_entropy",
+        "nnlib.losses:binary_cross_entropy_device",
+    ),
+    "softmax_cross_entropy": (
+        "nnlib.losses:softmax_cross_entropy",
+        "nnlib.losses:softmax_cross_entropy_device",
+    ),
+    "dense_backward": ("nnlib.layers:dense_backward",),
+    "loss_and_grads": ("nnlib.network:MLP.loss_and_grads",),
+    "numerical_gradient": ("nnlib.gradcheck:numerical_gradient",),
+    "relative_error": ("nnlib.gradcheck:relative_error",),
+    "sgd_step": ("nnlib.optim:SGD.step",),
+    "array_module": ("nnlib.backend:get_array_module",),
+}
+
+
+def answered_by(reference: str) -> list[str]:
+    """The graded functions that nnlib's ``module:qualname`` answers (empty: none)."""
+    return [name for name, refs in REFERENCE_CODE.items() if reference in refs]
 
 
 def run_check(name: str | Check, source: Callable | Mapping[str, Any], hidden: bool = False):

@@ -3,6 +3,8 @@
 * ``{colab-badge} 07-backprop`` (directive) shows an "Open in Colab" badge that opens
   ``exercises/07-backprop/07-backprop.ipynb`` of the repository in Google Colab.
 * ``{repo}`path``` (role) links a file or folder of the repository on GitHub.
+* ``{nnlib-code} nnlib.layers:dense_backward`` (directive) lists nnlib's code; code that answers
+  a graded exercise is collapsed and labelled as the solution (:class:`NnlibCode`).
 * The theme's Colab launch button opens the page's exercise notebook (Colab cannot open the
   Markdown source of a page).
 
@@ -16,15 +18,22 @@ MathJax is served from the built book when ``npm ci --prefix book`` has installe
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import os
 import posixpath
+import re
 import shutil
+import textwrap
 from pathlib import Path
 from urllib.parse import urlparse
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
 from sphinx.application import Sphinx
+from sphinx.directives.code import container_wrapper
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
@@ -206,6 +215,74 @@ def colab_launch_opens_exercise(app: Sphinx, pagename, templatename, context, do
     ]
 
 
+#: ``:math:`x```, ``:func:`f```, ...: Sphinx roles, shown as their text in a listing.
+_ROLE = re.compile(r":[a-z]+:`~?([^`]*)`")
+
+
+def reference_source(reference: str) -> tuple[str, Path]:
+    """The source of nnlib's ``module:qualname`` with its docstring cut to the summary line.
+
+    Returns the code and the file it comes from. The summary keeps the listing short (the
+    parameters are explained in the text) and its roles are shown as plain text.
+    """
+    module_name, qualname = reference.split(":")
+    target = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    code = textwrap.dedent(inspect.getsource(target))
+    tree = ast.parse(code)
+    function = tree.body[0]
+    lines = code.splitlines()
+    first = function.body[0]
+    if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant):
+        summary = str(first.value.value).strip().split("\n\n")[0]
+        summary = " ".join(_ROLE.sub(r"\1", summary).split())
+        indent = " " * first.col_offset
+        doc = [f'{indent}"""{summary}"""']
+        lines = lines[: first.lineno - 1] + doc + lines[first.end_lineno :]
+    return "\n".join(lines) + "\n", Path(inspect.getsourcefile(target))
+
+
+class NnlibCode(SphinxDirective):
+    """``{nnlib-code} nnlib.activations:relu_backward``: a listing of nnlib's code.
+
+    When the code answers a graded function (``REFERENCE_CODE`` of the check registry), it is
+    shown in a collapsed block labelled as the solution of its exercise, to open after doing the
+    exercise; other code is shown as a plain listing.
+    """
+
+    required_arguments = 1
+    option_spec = {"caption": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        from autograder.checks import ASSIGNMENTS, answered_by
+
+        reference = self.arguments[0]
+        try:
+            code, path = reference_source(reference)
+        except (ImportError, AttributeError, ValueError, OSError) as exc:
+            raise self.error(f"{{nnlib-code}} {reference}: {exc}") from None
+        self.env.note_dependency(str(path))
+        graded = answered_by(reference)
+        qualname = reference.split(":")[1]
+        caption = self.options.get("caption", "nnlib/" + path.name)
+        if not graded:
+            block = nodes.literal_block(code, code, language="python")
+            self.set_source_info(block)
+            return [container_wrapper(self, block, caption)]
+        exercises = sorted({a for a, fns in ASSIGNMENTS.items() for fn in graded if fn in fns})
+        title = (
+            f"Solution: nnlib's `{qualname}` ({caption}), the answer to"
+            f" {', '.join(f'`{fn}`' for fn in graded)} of exercise {', '.join(exercises)}."
+            " Open it after doing the exercise."
+        )
+        text = [f"::::{{dropdown}} {title}", ":class-container: course-solution", ""]
+        text += ["```python", *code.splitlines(), "```", "::::"]
+        holder = nodes.container()
+        self.state.nested_parse(StringList(text), self.content_offset, holder)
+        return holder.children
+
+
 def setup(app: Sphinx) -> dict:
     app.add_node(
         colab_badge,
@@ -214,6 +291,7 @@ def setup(app: Sphinx) -> dict:
         text=(visit_colab_badge_text, None),
     )
     app.add_directive("colab-badge", ColabBadge)
+    app.add_directive("nnlib-code", NnlibCode)
     app.add_role("repo", RepositoryRole())
     app.connect("config-inited", use_local_mathjax)
     app.connect("config-inited", single_threaded_blas)

@@ -79,7 +79,7 @@ def broken_internal_links(hrefs: list[str], base: str, html_dir: Path) -> list[s
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_in_browser(page_name, browser, book_url, built_book, screenshot_dir):
     """The page loads offline without errors, its links and images work, its math renders."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     outside: list[str] = []
