@@ -1,8 +1,10 @@
 """What a notebook's test cells call: ``check(relu_backward)``.
 
 The check prints a report for the student and returns the points earned, which nbgrader, reading
-the value a test cell displays, takes as the cell's partial credit. A function that earns nothing
-raises :class:`AssertionError`, so that the cell fails visibly.
+the value a test cell displays, takes as the cell's partial credit; a notebook shows that value
+as "1 of 2 points", not as a bare number. A function that earns nothing raises
+:class:`AssertionError`, so that the cell fails visibly, with a one-line message (the report
+above it says why) and no traceback into the autograder.
 """
 
 from __future__ import annotations
@@ -21,6 +23,19 @@ def _caller_namespace() -> Mapping[str, Any]:
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame = frame.f_back
     return frame.f_globals if frame is not None else {}
+
+
+class Points(float):
+    """The points a check earned: a float (nbgrader reads its ``text/plain``) that a notebook
+    displays as "1.5 of 2 points"."""
+
+    def __new__(cls, value: float, out_of: float) -> Points:
+        points = super().__new__(cls, value)
+        points.out_of = out_of
+        return points
+
+    def _repr_html_(self) -> str:
+        return f"<b>{float(self):g} of {self.out_of:g} points</b>"
 
 
 def check(fn_or_name: Callable | str, fn: Callable | None = None, *, hidden: bool = False) -> float:
@@ -58,15 +73,9 @@ def check(fn_or_name: Callable | str, fn: Callable | None = None, *, hidden: boo
         namespace = dict(_caller_namespace())
         if fn is not None:
             namespace[name] = fn
+    __tracebackhide__ = True  # IPython shows the cell's line, not this function's frames
     report = run_check(name, namespace, hidden=hidden)  # KeyError naming the graded functions
     print(report)
     if report.score <= 0:
-        raise AssertionError(report.message or _first_failure(report))
-    return report.score
-
-
-def _first_failure(report: Any) -> str:
-    for case_name, verdict in report.results:
-        if not verdict.passed:
-            return f"{report.name} [{case_name}]: {verdict.message}"
-    return f"{report.name} earned no points"
+        raise AssertionError(f"{report.name}: 0 of {report.points:g} points (see the report above)")
+    return Points(report.score, report.points)

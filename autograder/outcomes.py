@@ -35,6 +35,8 @@ class Outcome(str, Enum):
     PROCESS_DIED = "process died"
     #: Not run: an earlier case used up the time, or the process kept failing.
     NOT_RUN = "not run"
+    #: The function changed one of its inputs in place (a pure function must not).
+    CHANGED_INPUT = "changed its input"
     #: The function calls nnlib or the autograder instead of computing its answer.
     USED_REFERENCE = "used the reference"
     #: Not graded at all: no notebook, or a file that is not a notebook.
@@ -62,5 +64,6 @@ NO_VALUE = frozenset(
         Outcome.PROCESS_DIED,
         Outcome.NOT_RUN,
         Outcome.USED_REFERENCE,
+        Outcome.CHANGED_INPUT,
     }
 )

@@ -1,7 +1,8 @@
-"""Detect a student function that calls the reference (nnlib) or the autograder.
+"""Detect a student function that calls the reference (nnlib), the autograder, or another library.
 
-A student earns nothing for a function that hands its work to ``nnlib.activations.relu_forward``
-or to the autograder's own reference. Two complementary tests:
+A student earns nothing for a function that hands its work to ``nnlib.activations.relu_forward``,
+to the autograder's own reference, or to a library other than NumPy (``scipy.special.expit``,
+``torch.softmax``, scikit-learn): the exercises are NumPy only. Two complementary tests:
 
 * :func:`uses_reference` looks at the function before it runs: the names its code (and the code
   of functions nested in it) refers to, resolved in its globals and closure, and any
@@ -24,8 +25,11 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
-#: Packages a student's function must not call.
+#: Packages a student's function must not call: the reference and the autograder.
 PROTECTED = ("nnlib", "autograder")
+#: Libraries that would do the graded math for the student (the exercises are NumPy only).
+FOREIGN = ("scipy", "sklearn", "torch", "jax", "tensorflow", "keras")
+FORBIDDEN = PROTECTED + FOREIGN
 
 #: Code of the autograder's callbacks, which a student's function may call (see :func:`callback`).
 _CALLBACK_CODES: set[types.CodeType] = set()
@@ -38,19 +42,41 @@ def callback(fn: Callable) -> Callable:
 
 
 def _package_dirs() -> tuple[str, ...]:
+    """The folders of the forbidden packages (the foreign ones only where they are installed)."""
+    import importlib.util
+
     import autograder
     import nnlib
 
-    return tuple(
-        os.path.dirname(os.path.abspath(module.__file__)) + os.sep for module in (nnlib, autograder)
-    )
+    dirs = [os.path.dirname(os.path.abspath(m.__file__)) + os.sep for m in (nnlib, autograder)]
+    for name in FOREIGN:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            dirs.append(os.path.abspath(location) + os.sep)
+    return tuple(dirs)
+
+
+def _foreign_objects() -> dict[int, str]:
+    """The callables of the foreign libraries already imported, by id: ``from scipy.special
+    import expit`` gives a NumPy ufunc whose ``__module__`` does not say where it comes from."""
+    found: dict[int, str] = {}
+    for module_name, module in list(sys.modules.items()):
+        if module is None or module_name.split(".")[0] not in FOREIGN:
+            continue
+        for attr, value in list(vars(module).items()):
+            if callable(value) and not isinstance(value, type | types.ModuleType):
+                found.setdefault(id(value), f"{module_name}.{attr}")
+    return found
 
 
 def _protected_name(module_name: str | None) -> bool:
     if not module_name:
         return False
     root = module_name.split(".")[0]
-    return root in PROTECTED
+    return root in FORBIDDEN
 
 
 def _describe(obj: Any) -> str | None:
@@ -99,6 +125,7 @@ def uses_reference(fn: Callable, _seen: set[int] | None = None) -> str | None:
     if code is None:
         return None
     namespace = dict(getattr(fn, "__globals__", {}) or {})
+    foreign = _foreign_objects()
     for cell_name, cell in zip(
         code.co_freevars, getattr(fn, "__closure__", None) or (), strict=False
     ):
@@ -108,12 +135,12 @@ def uses_reference(fn: Callable, _seen: set[int] | None = None) -> str | None:
             continue
     for sub in _code_objects(code):
         for name in sub.co_names + sub.co_freevars:
-            if name.split(".")[0] in PROTECTED and name not in namespace:
+            if name.split(".")[0] in FORBIDDEN and name not in namespace:
                 return name  # ``import nnlib`` or ``from nnlib.x import y`` inside the function
             if name not in namespace:
                 continue
             value = namespace[name]
-            found = _describe(value)
+            found = _describe(value) or foreign.get(id(value))
             if found is not None:
                 return found
             if isinstance(value, types.FunctionType) and not _protected_name(value.__module__):
@@ -138,6 +165,7 @@ class ReferenceWatch:
         self.offence: str | None = None
         self._allowed: set[types.CodeType] = set()
         self._dirs = _package_dirs()
+        self._foreign: dict[int, str] = {}
         self._previous: Any = None
 
     def allow(self, fn: Callable) -> Callable:
@@ -166,11 +194,12 @@ class ReferenceWatch:
             caller = frame
             if self._protected_file(caller.f_code.co_filename) or caller.f_code in self._allowed:
                 return
-            described = _describe(arg)
+            described = _describe(arg) or self._foreign.get(id(arg))
             if described is not None:
                 self.offence = described
 
     def __enter__(self) -> ReferenceWatch:
+        self._foreign = _foreign_objects()
         self._previous = sys.getprofile()
         sys.setprofile(self._hook)
         return self

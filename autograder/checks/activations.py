@@ -72,6 +72,7 @@ class BackwardCheck(ArrayCheck):
     """``<act>_backward(da, cache) -> dz``, with the cache from the student's own forward."""
 
     expected_keys = ("dz",)
+    arg_names = ("z", "da")
 
     def __init__(
         self,

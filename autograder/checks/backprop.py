@@ -21,6 +21,7 @@ class DenseBackwardCheck(ArrayCheck):
     """``dense_backward(dout, cache) -> (dx, dW, db)`` with the student's own forward cache."""
 
     name = "dense_backward"
+    arg_names = ("x", "W", "b", "dout")
     points = 3.0
     functions = ("dense_forward", "dense_backward")
     expected_keys = ("dx", "dW", "db")

@@ -10,6 +10,7 @@ came back (:meth:`Check.judge`, which runs in the grader's process on plain NumP
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import time
 import traceback
@@ -76,6 +77,13 @@ class Verdict:
         return 1.0 if self.passed else 0.0
 
 
+#: How a function's points follow from its cases, as the report states it once.
+SCORING_RULE = (
+    "scoring: the points times the share of cases passed; passing only the edge cases"
+    " (all zeros, a batch of one, extreme values) earns nothing"
+)
+
+
 @dataclass
 class Report:
     """The outcome of a check: points earned and the verdict of every case."""
@@ -107,9 +115,16 @@ class Report:
         return f"{self.name}: {cases}{_points(self.score)} of {_points(self.points)} points"
 
     def __str__(self) -> str:
+        if not self.attempted and self.kind is None:
+            return (
+                f"{self.name}: not attempted, 0 of {_points(self.points)} points (it still raises"
+                " NotImplementedError: write it, then run this cell again)"
+            )
         lines = [self.summary()]
         if self.message:
             lines.append(f"  {self.message}")
+        if self.results and 0 <= self.score < self.points:
+            lines.append(f"  ({SCORING_RULE})")
         shown: set[str] = set()
         for case_name, verdict in self.results:
             if verdict.passed and verdict.message == "ok":
@@ -154,6 +169,13 @@ class Check:
     distinct_hidden_cases : bool
         False when ``cases(hidden=True)`` repeats the visible cases (a classifier is trained
         and tested on the same data either way): a batch grader then runs them once.
+    pure : bool
+        The function must leave its inputs as they were: a case whose input arrays differ
+        after the call fails with :data:`Outcome.CHANGED_INPUT`. False for functions whose
+        contract is to update their arguments (an optimizer's step, training).
+    arg_names : tuple of str
+        Names of a case's arguments, for messages, when :meth:`call` does not pass them to the
+        function as they are (a backward check's ``(z, da)``).
     """
 
     name: str = ""
@@ -161,6 +183,8 @@ class Check:
     functions: tuple[str, ...] = ()
     time_limit: float = 30.0
     distinct_hidden_cases: bool = True
+    pure: bool = True
+    arg_names: tuple[str, ...] = ()
 
     def required(self) -> tuple[str, ...]:
         """The names of the student functions this check calls."""
@@ -280,6 +304,61 @@ class Call:
     problem: str = ""
 
 
+def input_names(check: Check, fn: Callable | None) -> list[str]:
+    """Names of a case's arguments: the check's ``arg_names``, else (when the check calls the
+    function with the case's arguments as they are) the parameters of the student's function."""
+    if check.arg_names:
+        return list(check.arg_names)
+    if type(check).call is Check.call and fn is not None:
+        try:
+            return list(inspect.signature(fn).parameters)
+        except (TypeError, ValueError):
+            pass
+    return []
+
+
+def _input_arrays(names: list[str], args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
+    """The arrays a call receives, each with its name (``z``, ``params['W1']``): what must be
+    the same after a pure function's call."""
+    found: list[tuple[str, Any]] = []
+    labelled = [
+        (names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(args)
+    ]
+    for label, value in labelled + list(kwargs.items()):
+        if isinstance(value, dict):
+            found += [(f"{label}[{k!r}]", v) for k, v in value.items() if hasattr(v, "shape")]
+        elif hasattr(value, "shape"):
+            found.append((label, value))
+    return found
+
+
+def snapshot(names: list[str], args: tuple, kwargs: dict) -> list[tuple[str, Any, Any]]:
+    """Copies of the input arrays of a call, to compare after it (:func:`changed_inputs`)."""
+    return [(label, value, value.copy()) for label, value in _input_arrays(names, args, kwargs)]
+
+
+def changed_inputs(taken: list[tuple[str, Any, Any]]) -> list[str]:
+    """The names of the inputs whose values differ from their copies in ``taken``."""
+    changed = []
+    for label, value, before in taken:
+        same = value.shape == before.shape and bool(
+            np.array_equal(np.asarray(value), np.asarray(before), equal_nan=True)
+        )
+        if not same:
+            changed.append(label)
+    return changed
+
+
+def changed_input_message(name: str, labels: list[str]) -> str:
+    """What a student is told when ``name`` wrote into its inputs."""
+    which = ", ".join(f"`{label}`" for label in labels)
+    return (
+        f"`{name}` changed its input {which} in place: a function must leave the arrays it is"
+        " given as they were (the caller, or a cache, may still need them); put the result in"
+        " a new array instead of writing into the input"
+    )
+
+
 def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
     """Run :meth:`Check.call` watching for calls into nnlib or the autograder.
 
@@ -291,9 +370,14 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
         explains it.
     """
     watch = ReferenceWatch()
+    names = input_names(check, fns.get(check.name))
+    taken = snapshot(names, tuple(case.args), dict(case.kwargs)) if check.pure else []
     try:
         with quiet(), watch:
             output = check.call(fns, case)
+        changed = changed_inputs(taken)
+        if changed and not watch.offence:
+            return Call(None, Outcome.CHANGED_INPUT, changed_input_message(check.name, changed))
         output = to_plain(output)
     except Exception as exc:
         if watch.offence:

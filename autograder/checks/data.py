@@ -154,6 +154,7 @@ class TrainValSplitCheck(Check):
     """``train_val_split(X, y, val_fraction=0.1, seed=0) -> ((X_tr, y_tr), (X_val, y_val))``."""
 
     name = "train_val_split"
+    arg_names = ("X", "y")
     points = 2.0
 
     def cases(self, hidden: bool = False) -> list[Case]:

@@ -275,6 +275,13 @@ def _cases(check: Any, hidden: bool) -> list[Any]:
     return [] if hidden else list(check.cases())
 
 
+def _default_call(check: Any) -> bool:
+    """Whether ``check`` calls the function with a case's arguments as they are."""
+    from autograder.checks.base import Check
+
+    return isinstance(check, Check) and type(check).call is Check.call
+
+
 def function_spec(check: Any) -> tuple[FunctionSpec, list[Any], int]:
     """The runner's description of a check, its cases, and how many of them are visible.
 
@@ -313,5 +320,8 @@ def function_spec(check: Any) -> tuple[FunctionSpec, list[Any], int]:
         also=tuple(required),
         unresolved=tuple(sorted(shipment.unresolved)),
         case_seconds=budget / max(len(cases), 1),
+        pure=bool(getattr(check, "pure", False)),
+        arg_names=tuple(getattr(check, "arg_names", ())),
+        default_call=_default_call(check),
     )
     return spec, cases, len(visible)

@@ -52,6 +52,12 @@ class FunctionSpec:
     also: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
     case_seconds: float = 0.0
+    #: Whether a case fails when the call changes its input arrays, and the arguments' names
+    #: (``default_call``: the case's arguments go to the function as they are, so the student's
+    #: parameter names name them).
+    pure: bool = False
+    arg_names: tuple[str, ...] = ()
+    default_call: bool = False
 
     def call_seconds(self, limits: Limits) -> float:
         """Time limit of one call: the grader's limit, or more when the check asks for it."""
@@ -252,6 +258,9 @@ def prepare_inputs(
                 "attributes": spec.attributes,
                 "also": list(spec.also),
                 "call_timeout": spec.call_seconds(limits),
+                "pure": spec.pure,
+                "arg_names": list(spec.arg_names),
+                "default_call": spec.default_call,
             }
         )
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,12 +24,14 @@ The encoding helpers :func:`encode` and :func:`decode` are shared with the grade
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import signal
 import sys
 import time
 import traceback
+import types
 from typing import Any
 
 import numpy as np
@@ -130,13 +132,55 @@ def _limited(seconds: float, fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 #: Packages whose absence here means the student's function reached for the reference.
 PROTECTED = ("nnlib", "autograder")
+#: Libraries that would do the graded math (the same as autograder.reference_use.FOREIGN): here
+#: they import as stand-ins whose every function raises, so that a notebook that imports one
+#: still defines its functions, and a graded function that calls one is told so.
+FOREIGN = ("scipy", "sklearn", "torch", "jax", "tensorflow", "keras")
+
+
+class _Forbidden(types.ModuleType):
+    """A foreign library (or any of its attributes) as seen while grading: calling it raises."""
+
+    __path__: list = []
+
+    def __getattr__(self, attr: str) -> _Forbidden:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return _Forbidden(f"{self.__name__}.{attr}")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        root = self.__name__.split(".")[0]
+        raise ImportError(
+            f"{self.__name__} is not available while grading: this exercise is NumPy only",
+            name=root,
+        )
+
+
+class _ForbiddenFinder:
+    """Gives a :class:`_Forbidden` module for every import of a foreign library."""
+
+    @staticmethod
+    def find_spec(fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname.split(".")[0] not in FOREIGN:
+            return None
+        import importlib.machinery
+
+        return importlib.machinery.ModuleSpec(fullname, _ForbiddenFinder)
+
+    @staticmethod
+    def create_module(spec: Any) -> _Forbidden:
+        return _Forbidden(spec.name)
+
+    @staticmethod
+    def exec_module(module: Any) -> None:
+        return None
 
 
 def _kind(exc: BaseException) -> str:
     """The outcome of a call that raised ``exc``, as autograder.outcomes.Outcome's value."""
     if isinstance(exc, NotImplementedError):
         return "not attempted"
-    if isinstance(exc, ImportError) and (exc.name or "").split(".")[0] in PROTECTED:
+    if isinstance(exc, ImportError) and (exc.name or "").split(".")[0] in PROTECTED + FOREIGN:
         return "used the reference"
     return "raised"
 
@@ -286,7 +330,51 @@ def _run_cells(job: dict, progress: _Progress) -> dict:
     return namespace
 
 
+class _ChangedInput(Exception):
+    """A pure function wrote into an input array."""
+
+
+def _snapshot(spec: dict, fns: dict, case: Any) -> list:
+    """Copies of the arrays a pure function receives, named as the student sees them."""
+    names = list(spec.get("arg_names") or [])
+    if not names and spec.get("default_call"):
+        try:
+            names = list(inspect.signature(fns.get(spec["name"])).parameters)
+        except (TypeError, ValueError):
+            names = []
+    labelled = [
+        (names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(case.args)
+    ]
+    taken = []
+    for label, value in labelled + list(case.kwargs.items()):
+        items = value.items() if isinstance(value, dict) else [(None, value)]
+        for key, item in items:
+            if isinstance(item, np.ndarray):
+                name = label if key is None else f"{label}[{key!r}]"
+                taken.append((name, item, item.copy()))
+    return taken
+
+
+def _changed(taken: list) -> list:
+    return [
+        name
+        for name, value, before in taken
+        if value.shape != before.shape or not np.array_equal(value, before, equal_nan=True)
+    ]
+
+
+def _changed_message(name: str, labels: list) -> str:
+    # the same words as autograder.checks.base.changed_input_message (the runner cannot import it)
+    which = ", ".join(f"`{label}`" for label in labels)
+    return (
+        f"`{name}` changed its input {which} in place: a function must leave the arrays it is"
+        " given as they were (the caller, or a cache, may still need them); put the result in"
+        " a new array instead of writing into the input"
+    )
+
+
 def main(job_dir: str) -> int:
+    sys.meta_path.insert(0, _ForbiddenFinder)
     os.chdir(job_dir)
     with open("job.json", encoding="utf-8") as f:
         job = json.load(f)
@@ -347,9 +435,14 @@ def main(job_dir: str) -> int:
                 if caller is None:
                     raise RuntimeError(self_)
                 case = SimpleNamespace(name=case_name, args=tuple(args), kwargs=dict(kwargs))
+                taken = _snapshot(spec, fns, case) if spec.get("pure") else []
                 started = time.perf_counter()
                 output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
                 meta["seconds"] = time.perf_counter() - started
+                changed = _changed(taken)
+                if changed:
+                    meta["kind"] = "changed its input"
+                    raise _ChangedInput(_changed_message(spec["name"], changed))
                 meta["output"] = encode(output, case_arrays)
                 meta["kind"] = "returned"
             except CellTimeout:
@@ -358,7 +451,8 @@ def main(job_dir: str) -> int:
                     "error": f"did not return within {spec['call_timeout']:g} s",
                 }
             except BaseException as exc:  # the student's error, reported to the student
-                meta = {"kind": meta.get("kind") or _kind(exc), "error": _short(exc)}
+                error = str(exc) if isinstance(exc, _ChangedInput) else _short(exc)
+                meta = {"kind": meta.get("kind") or _kind(exc), "error": error}
                 case_arrays = {}
             meta["prefix"] = f"c{c_index}_"
             arrays.update({meta["prefix"] + key: value for key, value in case_arrays.items()})

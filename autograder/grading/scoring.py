@@ -7,12 +7,14 @@ part in the comparison.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from autograder.checks.base import Verdict, earned_fraction, judge_case
 from autograder.grading.assignment import SourceNotebook, check_points
 from autograder.grading.results import CaseResult, CaseVerdict, FunctionScore
 from autograder.outcomes import NO_VALUE, Outcome
+from autograder.reference_use import FOREIGN
 
 #: How a case with no value to judge is described, by its outcome.
 _NO_VALUE_MESSAGE = {
@@ -21,6 +23,7 @@ _NO_VALUE_MESSAGE = {
     Outcome.NOT_ATTEMPTED: "not attempted: it still raises NotImplementedError",
     Outcome.NOT_DEFINED: "{error}",
     Outcome.NOT_RUN: "{error}",
+    Outcome.CHANGED_INPUT: "{error}",
 }
 
 
@@ -58,8 +61,11 @@ def judge_function(
     used = [r.error for r in results if r.kind is Outcome.USED_REFERENCE]
     if used:
         # the wording only: the kind, set by the sandbox's runner, decided the score
-        package = "autograder" if "'autograder" in used[0] else "nnlib"
+        foreign = [p for p in FOREIGN if re.search(rf"\b{p}\b", used[0])]
+        package = foreign[0] if foreign else "autograder" if "'autograder" in used[0] else "nnlib"
         message = f"{name} calls {package} instead of computing its answer, so it earns nothing"
+        if package in FOREIGN:
+            message += ": the exercise is NumPy only"
         return FunctionScore(name, points, 0.0, verdicts, message, kind=Outcome.USED_REFERENCE)
     untouched = (Outcome.NOT_ATTEMPTED, Outcome.NOT_DEFINED)  # the placeholder, or nothing
     attempted = not verdicts or any(v.kind not in untouched for v in verdicts)

@@ -135,17 +135,35 @@ def test_notebook_check_returns_points_and_raises_on_zero(capsys):
     def relu_forward(z):
         return np.maximum(z, 0), z
 
-    assert check(relu_forward) == CHECKS["relu_forward"].points
+    earned = check(relu_forward)
+    assert earned == CHECKS["relu_forward"].points
+    # a notebook shows the points, not a bare number; nbgrader reads the plain float
+    assert earned._repr_html_() == "<b>1 of 1 points</b>" and repr(earned) == "1.0"
     assert "relu_forward: 10/10 cases passed" in capsys.readouterr().out
 
     def sigmoid_forward(z):
         raise NotImplementedError()
 
-    with pytest.raises(AssertionError, match="not implemented yet"):
+    # one line for a blank function, and the error says only that it earned nothing
+    with pytest.raises(AssertionError) as raised:
         check(sigmoid_forward)
+    assert str(raised.value) == "sigmoid_forward: 0 of 1 points (see the report above)"
+    printed = capsys.readouterr().out
+    assert printed.strip().splitlines() == [
+        "sigmoid_forward: not attempted, 0 of 1 points (it still raises NotImplementedError:"
+        " write it, then run this cell again)"
+    ]
+
+    def tanh_forward(z):
+        return np.tanh(z) * (np.abs(z) < 1), z  # wrong away from 0
+
+    with pytest.raises(AssertionError):
+        check(tanh_forward)
+    report = capsys.readouterr().out
+    assert report.count("scoring: the points times the share of cases passed") == 1
 
 
-def test_check_finds_the_partner_function_in_the_notebook_namespace():
+def test_check_finds_the_partner_function_in_the_notebook_namespace(capsys):
     from autograder import check
 
     notebook = {"np": np, "relu_forward": student_correct.relu_forward}
@@ -153,8 +171,9 @@ def test_check_finds_the_partner_function_in_the_notebook_namespace():
     assert check(notebook["relu_backward"]) == CHECKS["relu_backward"].points
 
     exec("def leaky_relu_backward(da, cache):\n    return da\n", notebook)
-    with pytest.raises(AssertionError, match="define leaky_relu_forward first"):
+    with pytest.raises(AssertionError, match="leaky_relu_backward: 0 of"):
         check(notebook["leaky_relu_backward"])
+    assert "define leaky_relu_forward first" in capsys.readouterr().out
 
 
 def test_stray_output_and_warnings_do_not_reach_stderr(capfd):

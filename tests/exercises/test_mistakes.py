@@ -1,0 +1,93 @@
+"""Mistakes that pass a comparison of values, each caught with the points lost and the words.
+
+Another library (SciPy, PyTorch, scikit-learn) doing the graded math earns nothing: the
+exercises are NumPy only.
+
+A function that writes into its input can return the right values and still break its caller:
+the forward's cache, or an array the caller uses again. The checks copy each input before the
+call and compare after it. Functions whose contract is to update their arguments (an
+optimizer's step, training) are exempt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import student_correct as ok
+
+from autograder.checks import CHECKS, run_check
+
+
+def _relu_forward_into_z(z):
+    np.maximum(z, 0, out=z)
+    return z, z
+
+
+def _relu_backward_into_da(da, cache):
+    da[cache <= 0] = 0
+    return da
+
+
+def _softmax_shifting_z(z):
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _dense_forward_scaling_x(x, W, b):
+    x *= 1.0
+    x += 0.0
+    x[...] = x  # no change of value: must pass
+    return x @ W + b, (x, W)
+
+
+def _loss_and_grads_updating_params(X, y, params):
+    loss, grads = ok.loss_and_grads(X, y, params)
+    params["W1"] -= 0.1 * grads["W1"]  # a training step inside the gradient
+    return loss, grads
+
+
+MISTAKES = [
+    ("relu_forward", _relu_forward_into_z, "`relu_forward` changed its input `z` in place"),
+    ("relu_backward", _relu_backward_into_da, "`relu_backward` changed its input `da` in place"),
+    ("softmax", _softmax_shifting_z, "`softmax` changed its input `z` in place"),
+    (
+        "loss_and_grads",
+        _loss_and_grads_updating_params,
+        "`loss_and_grads` changed its input `params['W1']` in place",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "fn", "words"), MISTAKES, ids=[m[0] for m in MISTAKES])
+@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+def test_writing_into_an_input_earns_nothing_and_says_so(name, fn, words, hidden):
+    report = run_check(name, {**vars(ok), name: fn}, hidden=hidden)
+    assert report.score == 0.0, str(report)
+    failures = [v.message for _, v in report.results if not v.passed]
+    assert failures and any(words in m for m in failures), failures
+    assert "new array" in failures[0]
+
+
+def test_another_library_doing_the_math_earns_nothing():
+    from scipy.special import expit
+
+    def sigmoid_forward(z):
+        a = expit(z)
+        return a, a
+
+    report = run_check("sigmoid_forward", {**vars(ok), "sigmoid_forward": sigmoid_forward})
+    assert report.score == 0.0
+    assert report.message.startswith("sigmoid_forward calls scipy.special")
+    assert "with NumPy only" in report.message
+
+
+def test_an_unchanged_input_written_in_place_is_no_mistake():
+    report = run_check("dense_forward", {**vars(ok), "dense_forward": _dense_forward_scaling_x})
+    assert report.score == CHECKS["dense_forward"].points, str(report)
+
+
+def test_functions_that_update_their_arguments_are_exempt():
+    assert not CHECKS["train_sign_classifier"].pure
+    report = run_check("sgd_step", vars(ok))
+    assert report.score == CHECKS["sgd_step"].points, str(report)

@@ -1,0 +1,63 @@
+"""In the sandbox too, a function that writes into its input, or that hands its math to another
+library than NumPy, earns nothing and is told why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from course_class import read_grades, write_class
+from grading_support import TEST_LIMITS, require_bubblewrap
+
+from autograder.grading.grade import grade_class
+
+REPO = Path(__file__).resolve().parents[2]
+IN_PLACE = {
+    "honest": {},
+    "relu_into_z": {
+        "relu": "def relu_forward(z):\n    np.maximum(z, 0, out=z)\n    return z, z\n\n\n"
+        "def relu_backward(da, cache):\n    return da * (cache > 0)\n"
+    },
+    "scipy_sigmoid": {
+        "sigmoid": "from scipy.special import expit\n\n\ndef sigmoid_forward(z):\n"
+        "    a = expit(z)\n    return a, a\n\n\ndef sigmoid_backward(da, cache):\n"
+        "    return da * cache * (1 - cache)\n"
+    },
+    "softmax_shifting_z": {
+        "softmax": "def softmax(z):\n    z -= z.max(axis=1, keepdims=True)\n"
+        "    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)\n"
+    },
+}
+
+
+def test_the_batch_grader_names_an_input_changed_in_place(tmp_path):
+    require_bubblewrap()
+    root = write_class(tmp_path / "class", "05-activations", IN_PLACE)
+    result = grade_class(
+        "05-activations",
+        root,
+        tmp_path / "out",
+        source_dir=REPO / "solutions" / "05-activations",
+        workers=2,
+        limits=TEST_LIMITS,
+        similarity_threshold=None,
+        log=lambda line: None,
+    )
+    rows = read_grades(tmp_path / "out" / "grades.csv")
+    assert float(rows["honest"]["relu_forward"]) > 0 and float(rows["honest"]["softmax"]) > 0
+    assert float(rows["relu_into_z"]["relu_forward"]) == 0.0
+    assert float(rows["softmax_shifting_z"]["softmax"]) == 0.0
+    # the other functions of those students are untouched
+    assert rows["relu_into_z"]["softmax"] == rows["honest"]["softmax"]
+    by_id = {r.student_id: r for r in result.results}
+    relu = next(f for f in by_id["relu_into_z"].functions if f.name == "relu_forward")
+    assert any("`relu_forward` changed its input `z` in place" in v.message for v in relu.verdicts)
+    page = tmp_path / "out" / "feedback" / "softmax_shifting_z" / "05-activations.html"
+    assert "changed its input" in page.read_text(encoding="utf-8")
+    # the import in the notebook does not stop the cell; the call is what earns nothing
+    assert float(rows["scipy_sigmoid"]["sigmoid_forward"]) == 0.0
+    assert float(rows["scipy_sigmoid"]["tanh_forward"]) > 0
+    sigmoid = next(f for f in by_id["scipy_sigmoid"].functions if f.name == "sigmoid_forward")
+    assert sigmoid.message == (
+        "sigmoid_forward calls scipy instead of computing its answer, so it earns nothing:"
+        " the exercise is NumPy only"
+    )
