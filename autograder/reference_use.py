@@ -67,7 +67,11 @@ def _foreign_objects() -> dict[int, str]:
         if module is None or module_name.split(".")[0] not in FOREIGN:
             continue
         for attr, value in list(vars(module).items()):
-            if callable(value) and not isinstance(value, type | types.ModuleType):
+            if not callable(value) or isinstance(value, type | types.ModuleType):
+                continue
+            # only the library's own functions: it also holds NumPy's, imported from NumPy
+            origin = getattr(value, "__module__", None)
+            if origin is None or origin.split(".")[0] in FOREIGN:
                 found.setdefault(id(value), f"{module_name}.{attr}")
     return found
 

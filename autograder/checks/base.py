@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
+import linecache
 import time
 import traceback
 import warnings
@@ -123,8 +124,6 @@ class Report:
         lines = [self.summary()]
         if self.message:
             lines.append(f"  {self.message}")
-        if self.results and 0 <= self.score < self.points:
-            lines.append(f"  ({SCORING_RULE})")
         shown: set[str] = set()
         for case_name, verdict in self.results:
             if verdict.passed and verdict.message == "ok":
@@ -134,6 +133,8 @@ class Report:
             shown.add(verdict.message)
             status = "ok  " if verdict.passed else "FAIL"
             lines.append(f"  {status} [{case_name}] {verdict.message}")
+        if self.results and 0 <= self.score < self.points:
+            lines.append(f"  ({SCORING_RULE})")
         return "\n".join(lines)
 
 
@@ -245,16 +246,31 @@ def describe_exception(
     The culprit is the innermost frame of one of ``functions``; failing that, ``graded`` (the
     checked function), or the first of ``functions``.
     """
-    culprit = None
-    for frame, _ in traceback.walk_tb(exc.__traceback__):
+    culprit, where = None, ""
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
         if frame.f_code.co_name in functions:
             culprit = frame.f_code.co_name
+            where = source_line(frame.f_code.co_filename, lineno, frame.f_globals)
     who = culprit or graded or functions[0]
     if isinstance(exc, NotImplementedError):
         return f"{who} is not implemented yet (it raises NotImplementedError)"
     text = str(exc).strip().splitlines()
     detail = f": {text[0][:300]}" if text else ""
-    return f"{who} raised {type(exc).__name__}{detail}"
+    return f"{who} raised {type(exc).__name__}{detail}{where}"
+
+
+def source_line(filename: str, lineno: int, module_globals: Mapping | None = None) -> str:
+    """`` (line 3 of its cell: return da * cache[0])``: where the student's code failed, or ''.
+
+    A notebook's cell is a file of its own to Python, so the line number counts in the cell.
+    """
+    line = linecache.getline(filename, lineno, module_globals).strip()
+    if not line:
+        return ""
+    place = "its cell" if not filename.endswith(".py") or "ipykernel" in filename else filename
+    if filename.startswith("<cell "):
+        place = filename.strip("<>")
+    return f" (line {lineno} of {place}: {line[:160]})"
 
 
 def resolve(check: Check, source: Callable | Mapping[str, Any]) -> tuple[dict, str | None]:

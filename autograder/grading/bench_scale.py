@@ -200,6 +200,40 @@ def startup_costs() -> dict[str, float]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+#: A fixed single-threaded NumPy workload: what one sandbox's training does, without the grader.
+_BURN = (
+    "import numpy as np\n"
+    "a = np.random.default_rng(0).standard_normal((256, 784)).astype(np.float32)\n"
+    "w = np.random.default_rng(1).standard_normal((784, 128)).astype(np.float32)\n"
+    "for _ in range(2000):\n"
+    "    (a @ w).sum()\n"
+)
+
+
+def machine_ceiling() -> dict[str, float]:
+    """How much this machine gains from a second process: the throughput of two independent
+    single-threaded NumPy processes against one, for a matrix workload and for starting Python
+    with NumPy (the two halves of a sandbox's work). No grader can scale better than this."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+    def timed(count: int, cmd: list[str]) -> float:
+        started = time.monotonic()
+        procs = [subprocess.Popen(cmd, env=env) for _ in range(count)]
+        for proc in procs:
+            proc.wait()
+        return time.monotonic() - started
+
+    burn = [sys.executable, "-c", _BURN]
+    start = [sys.executable, "-c", "import numpy"]
+    one, two = timed(1, burn), timed(2, burn)
+    starts_one = sum(timed(1, start) for _ in range(10))
+    starts_two = sum(timed(2, start) for _ in range(10))
+    return {
+        "matrix products": 2 * one / two,
+        "Python and NumPy starts": 2 * starts_one / starts_two,
+    }
+
+
 def breakdown(results) -> dict[str, float]:
     """Mean seconds per submission of each phase the grader timed."""
     phases: dict[str, list[float]] = {}
@@ -291,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(
                 f"* {assignment}: 2 workers / 1 worker = {ratio['pool']:.2f} (pool),"
                 f" {ratio['dask']:.2f} (Dask)"
+            )
+        for name, ratio in machine_ceiling().items():
+            lines.append(
+                f"* this machine's own ceiling, two independent processes against one ({name}):"
+                f" {ratio:.2f}"
             )
 
         root = make_class("05-activations", work / "class-big", args.class_size)

@@ -110,8 +110,8 @@ class LocalSandbox:
         self.lib_dir, self.jobs, self.isolation = lib_dir, jobs, isolation
         self.limits, self.inputs = limits, inputs
 
-    #: Submissions graded at once are the grader's threads.
     def slots(self, workers: int) -> int:
+        """Submissions graded at once: one grader thread per local worker."""
         return workers
 
     def run(
@@ -274,7 +274,8 @@ class DaskSandbox:
         return sum(self.client.nthreads().values())
 
     def slots(self, workers: int) -> int:
-        # keep every worker thread busy, and a few tasks queued for the next free one
+        """Submissions in flight: two per worker thread, so that a worker finds the next one
+        queued while the grader judges the last."""
         return max(2 * self.workers(), 2)
 
     def describe(self) -> dict[str, list[str]]:

@@ -51,6 +51,7 @@ from autograder.grading.store import (
     content_key,
     grader_version,
     result_to_dict,
+    source_version,
     stored_assignments,
 )
 from autograder.grading.submissions import (
@@ -486,7 +487,11 @@ def grade_class(
         if students:
             found, absent = _only(students, found, absent)
         force = set(students or ())
-        keys = {s.student_id: content_key(s, assignment, secret.fingerprint, limits) for s in found}
+        versions = grader_version() + source_version(assignment)
+        keys = {
+            s.student_id: content_key(s, assignment, secret.fingerprint, limits, versions)
+            for s in found
+        }
         todo = [
             s
             for s in found

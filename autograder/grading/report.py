@@ -48,7 +48,9 @@ def _naive_utc(epoch: float | None) -> datetime | None:
     return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
 
 
-def record_in_gradebook(gb: Gradebook, assignment: Assignment, result: StudentResult) -> None:
+def record_in_gradebook(
+    gb: Gradebook, assignment: Assignment, result: StudentResult, commit: bool = True
+) -> None:
     """Store one student's automatic scores as nbgrader grades (the display name as last name),
     with the time of submission and the late penalty (on the first notebook, as nbgrader's
     ``export`` sums them)."""
@@ -65,7 +67,8 @@ def record_in_gradebook(gb: Gradebook, assignment: Assignment, result: StudentRe
             grade.auto_score = float(scores.get(cell.grade_id, 0.0))
         notebook = gb.find_submission_notebook(nb.name, assignment.name, result.student_id)
         notebook.late_submission_penalty = float(result.penalty) if index == 0 else 0.0
-    gb.db.commit()
+    if commit:
+        gb.db.commit()
 
 
 def gradebook_state(gb: Gradebook, assignment: str) -> dict[str, tuple]:
@@ -133,16 +136,26 @@ class GradebookWriter(threading.Thread):
             return
         state: dict[str, tuple] | None = None
         try:
-            while (item := self.queue.get()) is not None:
-                result, if_changed = item
-                if if_changed:
-                    if state is None:
-                        state = gradebook_state(gb, self.assignment.name)
-                    held = state.get(result.student_id)
-                    if held is not None and held == _state_of(result):
-                        continue
-                record_in_gradebook(gb, self.assignment, result)
-                self.written += 1
+            done = False
+            while not done:
+                # every result waiting is written in one transaction
+                batch = [self.queue.get()]
+                while not self.queue.empty():
+                    batch.append(self.queue.get())
+                for item in batch:
+                    if item is None:
+                        done = True
+                        break
+                    result, if_changed = item
+                    if if_changed:
+                        if state is None:
+                            state = gradebook_state(gb, self.assignment.name)
+                        held = state.get(result.student_id)
+                        if held is not None and held == _state_of(result):
+                            continue
+                    record_in_gradebook(gb, self.assignment, result, commit=False)
+                    self.written += 1
+                gb.db.commit()
         except BaseException as exc:
             self.error = exc
         finally:

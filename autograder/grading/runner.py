@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import linecache
 import os
 import signal
 import sys
@@ -292,8 +293,11 @@ def _run_cells(job: dict, progress: _Progress) -> dict:
         namespace["display"] = _display  # what a notebook offers without an import
 
         def run(index: int, source: str) -> str:
+            name = f"<cell {index}>"
+            # the cell's lines, for the line a failing graded function stopped at
+            linecache.cache[name] = (len(source), None, source.splitlines(True), name)
             try:
-                code = compile(source, f"<cell {index}>", "exec")
+                code = compile(source, name, "exec")
             except SyntaxError:
                 traceback.print_exc(limit=0)
                 return "error"
@@ -328,6 +332,17 @@ def _run_cells(job: dict, progress: _Progress) -> dict:
         progress("cell", index, "end", status)
         _report_full_disk(progress)
     return namespace
+
+
+def _where(exc: BaseException) -> str:
+    """`` (line 3 of cell 7: return da * cache[0])``: the student's line that raised, or ''."""
+    found = ""
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.startswith("<cell "):
+            line = linecache.getline(name, lineno).strip()
+            found = f" (line {lineno} of {name.strip('<>')}: {line[:160]})" if line else ""
+    return found
 
 
 class _ChangedInput(Exception):
@@ -451,7 +466,7 @@ def main(job_dir: str) -> int:
                     "error": f"did not return within {spec['call_timeout']:g} s",
                 }
             except BaseException as exc:  # the student's error, reported to the student
-                error = str(exc) if isinstance(exc, _ChangedInput) else _short(exc)
+                error = str(exc) if isinstance(exc, _ChangedInput) else _short(exc) + _where(exc)
                 meta = {"kind": meta.get("kind") or _kind(exc), "error": error}
                 case_arrays = {}
             meta["prefix"] = f"c{c_index}_"

@@ -74,11 +74,19 @@ def source_version(assignment: Assignment) -> str:
 
 
 def content_key(
-    submission: Submission, assignment: Assignment, fingerprint: str, limits: Limits
+    submission: Submission,
+    assignment: Assignment,
+    fingerprint: str,
+    limits: Limits,
+    versions: str | None = None,
 ) -> str:
-    """The key of a submission's result: it changes when anything the result depends on does."""
+    """The key of a submission's result: it changes when anything the result depends on does.
+
+    ``versions`` is :func:`grader_version` and :func:`source_version` joined, when the caller
+    has computed them once for a whole class.
+    """
     digest = hashlib.sha256(f"autograder result v{STORE_VERSION}\0".encode())
-    digest.update(grader_version().encode() + source_version(assignment).encode())
+    digest.update((versions or grader_version() + source_version(assignment)).encode())
     digest.update(f"{fingerprint}\0{limits!r}\0".encode())
     for nb in assignment.notebooks:
         path = submission.notebooks.get(nb.name)
@@ -162,10 +170,10 @@ class ResultStore:
         }
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".json")
         try:
+            # no fsync: a killed grader loses nothing written (the page cache survives it), and
+            # a file a power cut leaves empty is unreadable, so that student is graded again
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(data, f)
-                f.flush()
-                os.fsync(f.fileno())
             os.replace(tmp, self.root / _file_name(result.student_id))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -22,6 +22,10 @@ IN_PLACE = {
         "    a = expit(z)\n    return a, a\n\n\ndef sigmoid_backward(da, cache):\n"
         "    return da * cache * (1 - cache)\n"
     },
+    "tanh_raising": {
+        "tanh": "def tanh_forward(z):\n    a = np.tanh(z)\n    return a, a\n\n\n"
+        "def tanh_backward(da, cache):\n    return da @ (1 - cache**2)\n"
+    },
     "softmax_shifting_z": {
         "softmax": "def softmax(z):\n    z -= z.max(axis=1, keepdims=True)\n"
         "    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)\n"
@@ -53,6 +57,11 @@ def test_the_batch_grader_names_an_input_changed_in_place(tmp_path):
     assert any("`relu_forward` changed its input `z` in place" in v.message for v in relu.verdicts)
     page = tmp_path / "out" / "feedback" / "softmax_shifting_z" / "05-activations.html"
     assert "changed its input" in page.read_text(encoding="utf-8")
+    # an error names the student's line, counted in their cell
+    tanh = next(f for f in by_id["tanh_raising"].functions if f.name == "tanh_backward")
+    raised = [v.message for v in tanh.verdicts if "raised" in v.message]
+    assert raised and "(line 7 of cell " in raised[0], raised
+    assert raised[0].endswith(": return da @ (1 - cache**2))"), raised
     # the import in the notebook does not stop the cell; the call is what earns nothing
     assert float(rows["scipy_sigmoid"]["sigmoid_forward"]) == 0.0
     assert float(rows["scipy_sigmoid"]["tanh_forward"]) > 0
