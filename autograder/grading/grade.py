@@ -283,8 +283,12 @@ def _compare_code(found, assignment, results, out, threshold, log) -> None:
         }
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(summary), encoding="utf-8")
-    for result in results:
-        result.similarity = summary["columns"].get(result.student_id, "")
+    compared = {sub.student_id for sub in found}
+    for (
+        result
+    ) in results:  # rows kept from earlier runs, of students not compared, stay as they are
+        if result.student_id in compared:
+            result.similarity = summary["columns"].get(result.student_id, "")
     log(
         f"similarity: {summary['pairs']} pairs of students and {summary['references']} close to"
         f" solutions/ or nnlib at {threshold:.0%} or more; wrote {page}"
@@ -345,6 +349,8 @@ class _Run:
         self.log, self.progress = log, progress
         self.lock = threading.Lock()
         self.rows: dict[str, StudentResult] = {}
+        #: Each row stored in this run: its key, its result, and the similarity stored with it.
+        self.saved: dict[str, tuple[str, StudentResult, str]] = {}
         self.graded = 0
         self.grading_seconds = 0.0
 
@@ -367,14 +373,26 @@ class _Run:
             _identify(result, submission)
         row = copy.deepcopy(result)
         _apply_late(row, self.late, bool(submission and submission.late))
+        if stored is not None:
+            row.similarity = stored.row.similarity  # until this run's comparison says otherwise
         if key is not None and (fresh or stored is None or result_to_dict(row) != stored.row_data):
             self.store.save(key, result, row)
+        if key is not None:
+            with self.lock:
+                self.saved[row.student_id] = (key, result, row.similarity)
         feedback = self.out / "feedback" / row.folder / f"{self.assignment.name}.html"
         report.write_feedback(feedback, self.assignment, row)
         self.gradebook.add(row, if_changed=not fresh)
         with self.lock:
             self.rows[row.student_id] = row
         return row
+
+    def store_similarity(self) -> None:
+        """Store again the rows whose similarity column the comparison changed."""
+        for sid, (key, result, stored_with) in self.saved.items():
+            row = self.rows.get(sid)
+            if row is not None and row.similarity != stored_with:
+                self.store.save(key, result, row)
 
     def line(self, result: StudentResult) -> None:
         text = f"  {result.student_id}: {result.final_score:g}/{result.max_score:g} "
@@ -526,6 +544,7 @@ def grade_class(
             )
         if similarity_threshold is not None and everyone:
             _compare_code(everyone, assignment, run.rows.values(), out, similarity_threshold, log)
+            run.store_similarity()
         gradebook.finish()
         _write_outputs(out, run, secret, lms, log)
     except KeyboardInterrupt:

@@ -197,3 +197,30 @@ def test_a_killed_or_interrupted_batch_resumes_with_every_row_once(student_noteb
         finally:
             gb.close()
         assert held == expected
+
+
+def test_the_similarity_column_is_kept_with_the_rows(student_notebook, tmp_path):
+    require_bubblewrap()
+    root, out = tmp_path / "class", tmp_path / "out"
+    for student in ("ana", "bo"):  # the same notebook twice: flagged as a pair
+        write_submission(root, student, student_notebook())
+    grade_toy(root, out)
+    first = {k: v["similarity"] for k, v in read_grades(out / "grades.csv").items()}
+    assert "bo 1.00" in first["ana"] and "ana 1.00" in first["bo"], first
+    # a --student run and another assignment into the same folder leave the column as it was
+    grade_toy(root, out, students=["ana"])
+    root_05 = write_class(tmp_path / "act-class", "05-activations", {"cy": {}})
+    grade_class(
+        "05-activations",
+        root_05,
+        out,
+        source_dir=REPO / "solutions" / "05-activations",
+        workers=2,
+        similarity_threshold=None,
+        log=lambda line: None,
+    )
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        import csv
+
+        rows = {(r["assignment"], r["student_id"]): r["similarity"] for r in csv.DictReader(f)}
+    assert rows[("toy", "ana")] == first["ana"] and rows[("toy", "bo")] == first["bo"]
