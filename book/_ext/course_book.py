@@ -5,6 +5,8 @@
 * ``{repo}`path``` (role) links a file or folder of the repository on GitHub.
 * ``{nnlib-code} nnlib.layers:dense_backward`` (directive) lists nnlib's code; code that answers
   a graded exercise is collapsed and labelled as the solution (:class:`NnlibCode`).
+* ``{graded-functions} 05-activations`` (directive) lists what the exercise grades, with the
+  points, from the check registry (:class:`GradedFunctions`).
 * The theme's Colab launch button opens the page's exercise notebook (Colab cannot open the
   Markdown source of a page).
 
@@ -283,6 +285,40 @@ class NnlibCode(SphinxDirective):
         return holder.children
 
 
+class GradedFunctions(SphinxDirective):
+    """``{graded-functions} 05-activations``: what the exercise grades, from the check registry.
+
+    A box listing every graded function of the assignment with its points, so that the chapter's
+    promise and the exercise cannot drift apart.
+    """
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        from autograder.checks import ASSIGNMENTS, CHECKS
+
+        assignment = self.arguments[0]
+        if assignment not in ASSIGNMENTS:
+            raise self.error(
+                f"{{graded-functions}}: no assignment {assignment!r}; the registry has"
+                f" {', '.join(ASSIGNMENTS)}"
+            )
+        names = ASSIGNMENTS[assignment]
+        total = sum(CHECKS[n].points for n in names)
+        items = ", ".join(f"`{n}` ({CHECKS[n].points:g})" for n in names)
+        text = [
+            ":::{admonition} Graded in the exercise",
+            ":class: tip graded-functions",
+            "",
+            f"Exercise {assignment} grades {items}: {total:g} points in all, each function by"
+            " its share of the checks' cases it passes.",
+            ":::",
+        ]
+        holder = nodes.container()
+        self.state.nested_parse(StringList(text), self.content_offset, holder)
+        return holder.children
+
+
 def setup(app: Sphinx) -> dict:
     app.add_node(
         colab_badge,
@@ -292,6 +328,7 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_directive("colab-badge", ColabBadge)
     app.add_directive("nnlib-code", NnlibCode)
+    app.add_directive("graded-functions", GradedFunctions)
     app.add_role("repo", RepositoryRole())
     app.connect("config-inited", use_local_mathjax)
     app.connect("config-inited", single_threaded_blas)
