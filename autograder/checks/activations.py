@@ -224,6 +224,12 @@ class SoftmaxCheck(ArrayCheck):
         }
 
 
+#: What a student whose sigmoid overflows is told (the notebook asks for |z| up to 1e4).
+SIGMOID_OVERFLOW = (
+    "the sigmoid must not overflow for |z| up to 1e4, not even in a branch np.where discards:"
+    " use the form the notebook gives, built on exp(-|z|) or tanh"
+)
+
 CHECKS = [
     ForwardCheck("sigmoid", 1.0, _sigmoid_forward_wrong),
     BackwardCheck("sigmoid", 1.0, _sigmoid_backward_wrong),
@@ -235,3 +241,4 @@ CHECKS = [
     BackwardCheck("leaky_relu", 1.0, _leaky_backward_wrong, zeros_ok=False),
     SoftmaxCheck(),
 ]
+CHECKS[0].no_overflow = SIGMOID_OVERFLOW

@@ -177,6 +177,10 @@ class Check:
     arg_names : tuple of str
         Names of a case's arguments, for messages, when :meth:`call` does not pass them to the
         function as they are (a backward check's ``(z, da)``).
+    no_overflow : str
+        When set, the exercise asks for a form that never overflows: the call runs with NumPy's
+        overflow raising, and a case that overflows fails with this text as the advice (a naive
+        sigmoid returns the right values with an overflow warning, and would pass otherwise).
     """
 
     name: str = ""
@@ -186,6 +190,7 @@ class Check:
     distinct_hidden_cases: bool = True
     pure: bool = True
     arg_names: tuple[str, ...] = ()
+    no_overflow: str = ""
 
     def required(self) -> tuple[str, ...]:
         """The names of the student functions this check calls."""
@@ -388,8 +393,9 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
     watch = ReferenceWatch()
     names = input_names(check, fns.get(check.name))
     taken = snapshot(names, tuple(case.args), dict(case.kwargs)) if check.pure else []
+    overflow = np.errstate(over="raise") if check.no_overflow else contextlib.nullcontext()
     try:
-        with quiet(), watch:
+        with quiet(), watch, overflow:
             output = check.call(fns, case)
         changed = changed_inputs(taken)
         if changed and not watch.offence:
@@ -399,6 +405,8 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
         if watch.offence:
             return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))
         problem = describe_exception(exc, check.required(), check.name)
+        if check.no_overflow and isinstance(exc, FloatingPointError):
+            problem += f": {check.no_overflow}"
         return Call(None, exception_outcome(exc), problem)
     if watch.offence:
         return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))

@@ -323,5 +323,6 @@ def function_spec(check: Any) -> tuple[FunctionSpec, list[Any], int]:
         pure=bool(getattr(check, "pure", False)),
         arg_names=tuple(getattr(check, "arg_names", ())),
         default_call=_default_call(check),
+        no_overflow=str(getattr(check, "no_overflow", "") or ""),
     )
     return spec, cases, len(visible)

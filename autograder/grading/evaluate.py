@@ -58,6 +58,8 @@ class FunctionSpec:
     pure: bool = False
     arg_names: tuple[str, ...] = ()
     default_call: bool = False
+    #: Advice for a call that overflows (the call then runs with NumPy's overflow raising).
+    no_overflow: str = ""
 
     def call_seconds(self, limits: Limits) -> float:
         """Time limit of one call: the grader's limit, or more when the check asks for it."""
@@ -261,6 +263,7 @@ def prepare_inputs(
                 "pure": spec.pure,
                 "arg_names": list(spec.arg_names),
                 "default_call": spec.default_call,
+                "no_overflow": spec.no_overflow,
             }
         )
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -452,7 +452,9 @@ def main(job_dir: str) -> int:
                 case = SimpleNamespace(name=case_name, args=tuple(args), kwargs=dict(kwargs))
                 taken = _snapshot(spec, fns, case) if spec.get("pure") else []
                 started = time.perf_counter()
-                output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
+                over = "raise" if spec.get("no_overflow") else np.geterr()["over"]
+                with np.errstate(over=over):
+                    output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
                 meta["seconds"] = time.perf_counter() - started
                 changed = _changed(taken)
                 if changed:
@@ -467,6 +469,8 @@ def main(job_dir: str) -> int:
                 }
             except BaseException as exc:  # the student's error, reported to the student
                 error = str(exc) if isinstance(exc, _ChangedInput) else _short(exc) + _where(exc)
+                if isinstance(exc, FloatingPointError) and spec.get("no_overflow"):
+                    error += ": " + spec["no_overflow"]
                 meta = {"kind": meta.get("kind") or _kind(exc), "error": error}
                 case_arrays = {}
             meta["prefix"] = f"c{c_index}_"

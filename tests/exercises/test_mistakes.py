@@ -97,6 +97,27 @@ def test_an_error_names_the_students_line(tmp_path):
     assert raised and raised[0].endswith(f"(line 6 of {path}: return da * z[:2])"), raised
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def sigmoid_forward(z):\n    a = 1 / (1 + np.exp(-z))\n    return a, a\n",
+        # stable values, but np.where computes both branches: the discarded one overflows
+        "def sigmoid_forward(z):\n    a = np.where(z >= 0, 1 / (1 + np.exp(-z)),"
+        " np.exp(z) / (1 + np.exp(z)))\n    return a, a\n",
+    ],
+    ids=["naive", "where of both branches"],
+)
+def test_a_sigmoid_that_overflows_loses_its_large_cases(source):
+    namespace = {"np": np}
+    exec(source, namespace)
+    report = run_check("sigmoid_forward", namespace, hidden=True)
+    failed = [(case, v.message) for case, v in report.results if not v.passed]
+    assert failed and all("1e4" in case for case, _ in failed), failed
+    assert "overflow encountered in exp" in failed[0][1]
+    assert "must not overflow for |z| up to 1e4" in failed[0][1]
+    assert report.score < CHECKS["sigmoid_forward"].points
+
+
 def test_an_unchanged_input_written_in_place_is_no_mistake():
     report = run_check("dense_forward", {**vars(ok), "dense_forward": _dense_forward_scaling_x})
     assert report.score == CHECKS["dense_forward"].points, str(report)

@@ -1,5 +1,5 @@
-"""In the sandbox too, a function that writes into its input, or that hands its math to another
-library than NumPy, earns nothing and is told why."""
+"""In the sandbox too, a function that writes into its input, hands its math to another library
+than NumPy, overflows where the exercise forbids it, or raises, is told why."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ IN_PLACE = {
     "tanh_raising": {
         "tanh": "def tanh_forward(z):\n    a = np.tanh(z)\n    return a, a\n\n\n"
         "def tanh_backward(da, cache):\n    return da @ (1 - cache**2)\n"
+    },
+    "naive_sigmoid": {
+        "sigmoid": "def sigmoid_forward(z):\n    a = 1 / (1 + np.exp(-z))\n    return a, a\n\n\n"
+        "def sigmoid_backward(da, cache):\n    return da * cache * (1 - cache)\n"
     },
     "softmax_shifting_z": {
         "softmax": "def softmax(z):\n    z -= z.max(axis=1, keepdims=True)\n"
@@ -62,6 +66,12 @@ def test_the_batch_grader_names_an_input_changed_in_place(tmp_path):
     raised = [v.message for v in tanh.verdicts if "raised" in v.message]
     assert raised and "(line 7 of cell " in raised[0], raised
     assert raised[0].endswith(": return da @ (1 - cache**2))"), raised
+    # a naive sigmoid returns the right values with an overflow: it loses its large cases
+    naive = next(f for f in by_id["naive_sigmoid"].functions if f.name == "sigmoid_forward")
+    overflowed = [v for v in naive.verdicts if not v.passed]
+    assert overflowed and all("1e4" in v.name for v in overflowed)
+    assert "must not overflow for |z| up to 1e4" in overflowed[0].message
+    assert naive.score < naive.points
     # the import in the notebook does not stop the cell; the call is what earns nothing
     assert float(rows["scipy_sigmoid"]["sigmoid_forward"]) == 0.0
     assert float(rows["scipy_sigmoid"]["tanh_forward"]) > 0
