@@ -151,7 +151,8 @@ class OneHotCheck(ArrayCheck):
 
 
 class TrainValSplitCheck(Check):
-    """``train_val_split(X, y, val_fraction=0.1, seed=0) -> ((X_tr, y_tr), (X_val, y_val))``."""
+    """``train_val_split(X, y, val_fraction=0.1, seed=0) -> ((X_tr, y_tr), (X_val, y_val))``,
+    stratified as nnlib's: each class keeps its share in both parts."""
 
     name = "train_val_split"
     arg_names = ("X", "y")
@@ -228,6 +229,16 @@ class TrainValSplitCheck(Check):
             )
         if len(val_ids) > len(train_ids):
             return Verdict(False, "the parts are swapped: return (train, validation)")
+        for label in np.unique(y):
+            n_class = int(np.sum(y == label))
+            n_val = int(np.sum(y[val_ids] == label))
+            if abs(n_val - round(fraction * n_class)) > 1:
+                return Verdict(
+                    False,
+                    f"the validation part holds {n_val} of the {n_class} samples of class"
+                    f" {label}; a stratified split gives every class its share, about"
+                    f" {round(fraction * n_class)}: split each class on its own",
+                )
         (again_train, _), (again_val, _) = splits["again"]
         if not (np.array_equal(again_train, train_ids) and np.array_equal(again_val, val_ids)):
             return Verdict(

@@ -19,9 +19,13 @@ def one_hot(y, num_classes):
 
 def train_val_split(X, y, val_fraction=0.1, seed=0):
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(X))
-    n_val = round(val_fraction * len(X))
-    val, train = order[:n_val], order[n_val:]
+    train, val = [], []
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        k = round(val_fraction * len(members))
+        val.append(members[:k])
+        train.append(members[k:])
+    train, val = rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(val))
     return (X[train], y[train]), (X[val], y[val])
 
 

@@ -138,6 +138,13 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X, y), (X[order[:k]], y[order[:k]])
 
 
+@wrong("train_val_split", "a plain shuffle, not stratified")
+def _(X, y, val_fraction=0.1, seed=0):
+    order = np.random.default_rng(seed).permutation(len(X))
+    k = round(val_fraction * len(X))
+    return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
+
+
 @wrong("train_val_split", "1 - val_fraction held out")
 def _(X, y, val_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
