@@ -23,7 +23,11 @@ Grade every submission of ASSIGNMENT found in SUBMISSIONS: a folder in nbgrader'
 <Full Name>_<id>_assignsubmission_file_/<notebook>.ipynb. Each submission runs in its own
 sandboxed process; its functions are judged by the grader's checks in the grader's process.
 Students are keyed by the LMS's user id where the download has one. Writes OUT/gradebook.db
-(nbgrader), OUT/grades.csv and OUT/feedback/<student folder>/<assignment>.html.
+(nbgrader), OUT/grades.csv (every assignment graded into OUT), OUT/feedback/<student
+folder>/<assignment>.html, OUT/similarity/<assignment>.html and, for a Canvas or Moodle
+download, the LMS's grade import file and feedback zip in OUT/lms/. Each result is stored in
+OUT/results/: running the command again grades only new or changed submissions, and a stopped
+batch resumes where it stopped.
 """
 
 
