@@ -18,6 +18,7 @@ their code.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -41,6 +42,7 @@ def callback(fn: Callable) -> Callable:
     return fn
 
 
+@functools.cache
 def _package_dirs() -> tuple[str, ...]:
     """The folders of the forbidden packages (the foreign ones only where they are installed)."""
     import importlib.util
@@ -59,9 +61,21 @@ def _package_dirs() -> tuple[str, ...]:
     return tuple(dirs)
 
 
+#: The last :func:`_foreign_objects`, and the size of ``sys.modules`` it was built for.
+_FOREIGN_CACHE: tuple[int, dict[int, str]] = (-1, {})
+
+
 def _foreign_objects() -> dict[int, str]:
     """The callables of the foreign libraries already imported, by id: ``from scipy.special
-    import expit`` gives a NumPy ufunc whose ``__module__`` does not say where it comes from."""
+    import expit`` gives a NumPy ufunc whose ``__module__`` does not say where it comes from.
+
+    Built again only when a module was imported since the last call: with PyTorch loaded it
+    walks thousands of modules, and every case of every check asks.
+    """
+    global _FOREIGN_CACHE
+    loaded = len(sys.modules)
+    if _FOREIGN_CACHE[0] == loaded:
+        return _FOREIGN_CACHE[1]
     found: dict[int, str] = {}
     for module_name, module in list(sys.modules.items()):
         if module is None or module_name.split(".")[0] not in FOREIGN:
@@ -73,6 +87,7 @@ def _foreign_objects() -> dict[int, str]:
             origin = getattr(value, "__module__", None)
             if origin is None or origin.split(".")[0] in FOREIGN:
                 found.setdefault(id(value), f"{module_name}.{attr}")
+    _FOREIGN_CACHE = (loaded, found)
     return found
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "CHECKS",
     "REFERENCE_CODE",
     "answered_by",
+    "resolve_reference",
     "Case",
     "Check",
     "Report",
@@ -119,6 +120,15 @@ REFERENCE_CODE: dict[str, tuple[str, ...]] = {
     "sgd_step": ("nnlib.optim:SGD.step",),
     "array_module": ("nnlib.backend:get_array_module",),
 }
+
+
+def resolve_reference(reference: str) -> Any:
+    """The object named by a ``REFERENCE_CODE`` entry, ``"nnlib.network:MLP.loss_and_grads"``."""
+    module_name, qualname = reference.split(":")
+    target = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
 
 
 def answered_by(reference: str) -> list[str]:

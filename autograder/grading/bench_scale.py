@@ -97,14 +97,9 @@ class DaskProcesses:
         """The client's TLS settings (None for tcp://)."""
         if not self.tls:
             return None
-        from distributed.security import Security
+        from autograder.grading.executors import tls_security
 
-        return Security(
-            tls_ca_file=str(self.tls["ca-file"]),
-            tls_client_cert=str(self.tls["cert"]),
-            tls_client_key=str(self.tls["key"]),
-            require_encryption=True,
-        )
+        return tls_security(self.tls["ca-file"], self.tls["cert"], self.tls["key"])
 
     def _wait_for(self, n: int, timeout: float) -> None:
         from distributed import Client

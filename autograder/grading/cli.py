@@ -241,17 +241,12 @@ def _security(args: argparse.Namespace):
         return None
     if not all(given):
         raise ValueError("TLS needs all three of --tls-ca-file, --tls-cert and --tls-key")
-    from distributed.security import Security
-
     for path in given:
         if not Path(path).is_file():
             raise FileNotFoundError(f"no TLS file at {path}")
-    return Security(
-        tls_ca_file=args.tls_ca_file,
-        tls_client_cert=args.tls_cert,
-        tls_client_key=args.tls_key,
-        require_encryption=True,
-    )
+    from autograder.grading.executors import tls_security
+
+    return tls_security(*given)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,7 @@ from autograder.grading.results import CaseResult
 from autograder.grading.runner import decode, encode
 from autograder.grading.sandbox import NOBODY, Isolation, Limits, limit_resources, runner_command
 from autograder.outcomes import Outcome
+from autograder.reference_use import FOREIGN
 
 #: Largest result of one function read back, and of all of one run's results, in bytes.
 MAX_RESULT_BYTES = 64 * 2**20
@@ -289,6 +290,7 @@ def _write_job(
         "skip_cells": sorted(skip_cells),
         "skip_functions": sorted(skip_functions),
         "course_cells": sorted(course_cells),
+        "foreign": list(FOREIGN),
     }
     (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
 

@@ -220,6 +220,18 @@ def worker_has_bwrap() -> bool:
     return detect_isolation().bwrap
 
 
+def tls_security(ca_file: str | Path, cert: str | Path, key: str | Path):
+    """Dask's TLS settings for a client with this CA and certificate: encryption required."""
+    from distributed.security import Security
+
+    return Security(
+        tls_ca_file=str(ca_file),
+        tls_client_cert=str(cert),
+        tls_client_key=str(key),
+        require_encryption=True,
+    )
+
+
 class WorkerLost(RuntimeError):
     """A submission's task ended Dask workers until the scheduler gave up on it."""
 

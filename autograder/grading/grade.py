@@ -254,18 +254,17 @@ def _apply_late(result: StudentResult, late: LatePolicy | None, canvas_late: boo
         result.reason = "; ".join(r for r in (result.reason, "Canvas marks it late") if r)
 
 
-def _compare_code(found, assignment, results, out, threshold, log) -> None:
+def _compare_code(found, keys, assignment, results, out, threshold, log) -> None:
     """Write ``similarity/<assignment>.html`` and fill each result's ``similarity`` column.
 
-    The comparison is reused when no student's code and no setting changed since the last run.
+    The comparison is reused when no submission's content key (``keys``, which covers the
+    notebooks' bytes and the grader's code) and no setting changed since the last run.
     """
     page = out / "similarity" / f"{assignment.name}.html"
     cache = ResultStore(out, assignment.name).root / "similarity.json"
-    digest = hashlib.sha256(f"{threshold}\0{grader_version()}\0".encode())
+    digest = hashlib.sha256(f"{threshold}\0".encode())
     for sub in sorted(found, key=lambda s: s.student_id):
-        digest.update(sub.student_id.encode() + b"\0")
-        for name, path in sorted(sub.notebooks.items()):
-            digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        digest.update(f"{sub.student_id}\0{keys[sub.student_id]}\0".encode())
     key = digest.hexdigest()
     summary = None
     with contextlib.suppress(OSError, ValueError, KeyError):
@@ -375,13 +374,15 @@ class _Run:
         _apply_late(row, self.late, bool(submission and submission.late))
         if stored is not None:
             row.similarity = stored.row.similarity  # until this run's comparison says otherwise
-        if key is not None and (fresh or stored is None or result_to_dict(row) != stored.row_data):
+        changed = fresh or stored is None or result_to_dict(row) != stored.row_data
+        if key is not None and changed:
             self.store.save(key, result, row)
         if key is not None:
             with self.lock:
                 self.saved[row.student_id] = (key, result, row.similarity)
         feedback = self.out / "feedback" / row.folder / f"{self.assignment.name}.html"
-        report.write_feedback(feedback, self.assignment, row)
+        if changed or not feedback.is_file():  # an unchanged row's page is already there
+            report.write_feedback(feedback, self.assignment, row)
         self.gradebook.add(row, if_changed=not fresh)
         with self.lock:
             self.rows[row.student_id] = row
@@ -501,15 +502,15 @@ def grade_class(
     try:
         os.chmod(work, 0o711)
         found, absent = find_submissions(submissions, assignment, work, roster)
-        everyone = list(found)
-        if students:
-            found, absent = _only(students, found, absent)
-        force = set(students or ())
         versions = grader_version() + source_version(assignment)
         keys = {
             s.student_id: content_key(s, assignment, secret.fingerprint, limits, versions)
             for s in found
         }
+        everyone = list(found)
+        if students:
+            found, absent = _only(students, found, absent)
+        force = set(students or ())
         todo = [
             s
             for s in found
@@ -543,13 +544,15 @@ def grade_class(
                 todo, keys, assignment, run, work, workers, limits, isolation, secret, where, log
             )
         if similarity_threshold is not None and everyone:
-            _compare_code(everyone, assignment, run.rows.values(), out, similarity_threshold, log)
+            _compare_code(
+                everyone, keys, assignment, run.rows.values(), out, similarity_threshold, log
+            )
             run.store_similarity()
         gradebook.finish()
-        _write_outputs(out, run, secret, lms, log)
+        _write_outputs(out, run, lms, log)
     except KeyboardInterrupt:
         if run is not None:
-            _write_outputs(out, run, secret, lms, log)
+            _write_outputs(out, run, lms, log)
             log(
                 f"interrupted: {run.graded} graded in this run, every finished submission is"
                 " stored; run the same command again to grade the rest"
@@ -570,14 +573,13 @@ def grade_class(
     return outcome
 
 
-def _write_outputs(out: Path, run: _Run, secret: CourseSecret, lms, log) -> None:
+def _write_outputs(out: Path, run: _Run, lms, log) -> None:
     """``grades.csv`` (every assignment graded into ``out``) and the LMS files."""
-    rows = {run.assignment.name: list(run.rows.values())}
-    for meta in stored_assignments(out):
-        if meta["assignment"] != run.assignment.name:
-            entries = ResultStore(out, meta["assignment"]).entries()
-            rows[meta["assignment"]] = [entry.row for entry in entries.values()]
     metas = {m["assignment"]: m for m in stored_assignments(out)}
+    rows = {run.assignment.name: list(run.rows.values())}
+    for name in metas:
+        if name != run.assignment.name:
+            rows[name] = [entry.row for entry in ResultStore(out, name).entries().values()]
     report.write_csv(out / "grades.csv", metas, rows)
     for path in lms_files.write_all(out, run.assignment, list(run.rows.values()), lms):
         log(f"wrote {path}")

@@ -133,10 +133,11 @@ def _limited(seconds: float, fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 #: Packages whose absence here means the student's function reached for the reference.
 PROTECTED = ("nnlib", "autograder")
-#: Libraries that would do the graded math (the same as autograder.reference_use.FOREIGN): here
-#: they import as stand-ins whose every function raises, so that a notebook that imports one
-#: still defines its functions, and a graded function that calls one is told so.
-FOREIGN = ("scipy", "sklearn", "torch", "jax", "tensorflow", "keras")
+#: Libraries that would do the graded math, sent by the grader in the job
+#: (autograder.reference_use.FOREIGN): here they import as stand-ins whose every function
+#: raises, so that a notebook that imports one still defines its functions, and a graded
+#: function that calls one is told so.
+FOREIGN: tuple[str, ...] = ()
 
 
 class _Forbidden(types.ModuleType):
@@ -389,10 +390,12 @@ def _changed_message(name: str, labels: list) -> str:
 
 
 def main(job_dir: str) -> int:
-    sys.meta_path.insert(0, _ForbiddenFinder)
+    global FOREIGN
     os.chdir(job_dir)
     with open("job.json", encoding="utf-8") as f:
         job = json.load(f)
+    FOREIGN = tuple(job.get("foreign", ()))
+    sys.meta_path.insert(0, _ForbiddenFinder)
     with np.load(job["inputs"], allow_pickle=False) as data:
         inputs = {key: data[key] for key in data.files}
     progress = _Progress(int(os.environ.get("GRADER_PROGRESS_FD", "3")))

@@ -21,7 +21,6 @@ MathJax is served from the built book when ``npm ci --prefix book`` has installe
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
 import os
 import posixpath
@@ -227,10 +226,9 @@ def reference_source(reference: str) -> tuple[str, Path]:
     Returns the code and the file it comes from. The summary keeps the listing short (the
     parameters are explained in the text) and its roles are shown as plain text.
     """
-    module_name, qualname = reference.split(":")
-    target = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        target = getattr(target, part)
+    from autograder.checks import resolve_reference
+
+    target = resolve_reference(reference)
     code = textwrap.dedent(inspect.getsource(target))
     tree = ast.parse(code)
     function = tree.body[0]

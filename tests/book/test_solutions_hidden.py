@@ -8,13 +8,12 @@ the code's ``def`` line (for a function), or most of its body's lines.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
-from autograder.checks import REFERENCE_CODE
+from autograder.checks import REFERENCE_CODE, resolve_reference
 
 
 class _Listings(HTMLParser):
@@ -56,10 +55,8 @@ class _Listings(HTMLParser):
 
 def _body_lines(reference: str) -> tuple[str, list[str]]:
     """The ``def`` line of nnlib's ``module:qualname`` and its body's lines of code."""
-    module_name, qualname = reference.split(":")
-    target = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        target = getattr(target, part)
+    qualname = reference.split(":")[1]
+    target = resolve_reference(reference)
     code = textwrap.dedent(inspect.getsource(target))
     doc = inspect.getdoc(target) or ""
     lines = [line.strip() for line in code.splitlines()]
