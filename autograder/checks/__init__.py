@@ -118,6 +118,8 @@ REFERENCE_CODE: dict[str, tuple[str, ...]] = {
     "numerical_gradient": ("nnlib.gradcheck:numerical_gradient",),
     "relative_error": ("nnlib.gradcheck:relative_error",),
     "sgd_step": ("nnlib.optim:SGD.step",),
+    "momentum_step": ("nnlib.optim:SGD.step",),
+    "adam_step": ("nnlib.optim:Adam.step",),
     "array_module": ("nnlib.backend:get_array_module",),
 }
 

@@ -1,4 +1,10 @@
-"""Checks of the training loop: ``sgd_step`` and ``train``.
+"""Checks of the optimisers and the training loop: ``sgd_step``, ``momentum_step``,
+``adam_step`` and ``train``.
+
+Each step function updates the dicts it is given in place. Its check calls it on copies and
+compares every array of the parameters and of the optimiser's state with the update the chapter
+derives, naming the usual mistakes (a velocity of the wrong sign, PyTorch's form of momentum,
+Adam without bias correction or with ``eps`` under the square root).
 
 ``train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0)`` is given a recording
 ``loss_and_grads`` (softmax regression), so the check sees every mini-batch the loop draws and
@@ -85,6 +91,268 @@ class SGDStepCheck(Check):
             )
             if message:
                 problems.append(message)
+        if problems:
+            return Verdict(False, "; ".join(problems[:2]))
+        return Verdict(True)
+
+
+def _step_arrays(
+    rng: np.random.Generator, dtype: str, sizes: list[tuple[int, int]], scale: float = 1.0
+) -> tuple[dict, dict]:
+    """Parameters and gradients (``scale`` times a standard normal) of layers of ``sizes``."""
+    params, grads = {}, {}
+    for i, (d, m) in enumerate(sizes, start=1):
+        for key, shape in ((f"W{i}", (d, m)), (f"b{i}", (m,))):
+            params[key] = rng.standard_normal(shape).astype(dtype)
+            grads[key] = (scale * rng.standard_normal(shape)).astype(dtype)
+    return params, grads
+
+
+def _compare_all(
+    quantity: str,
+    before: Mapping[str, np.ndarray],
+    after: Any,
+    expected: Mapping[str, np.ndarray],
+    mistakes: Mapping[str, list[tuple[str, Any]]],
+) -> list[str]:
+    """Compare every array of the dict ``after`` with ``expected``; the messages of those that
+    differ, with the key in them (``velocity['W1'] is wrong: ...``)."""
+    if not isinstance(after, dict):
+        return [f"{quantity} is no longer a dict: update its arrays, keep the dict"]
+    problems = []
+    for key, value in expected.items():
+        got = after.get(key)
+        message = compare(
+            f"{quantity}[{key!r}]",
+            got,
+            value,
+            dtype=before[key].dtype,
+            mistakes=mistakes.get(key, ()),
+        )
+        if message is None and isinstance(got, np.ndarray) and got.dtype != before[key].dtype:
+            message = (
+                f"{quantity}[{key!r}] is {got.dtype} but was {before[key].dtype}: update it in "
+                "place (-=, +=) or keep its dtype"
+            )
+        if message:
+            problems.append(message)
+    return problems
+
+
+class MomentumStepCheck(Check):
+    """``momentum_step(params, grads, velocity, lr, momentum=0.9)``: ``v = mu v - lr g`` then
+    ``p += v``, both dicts updated."""
+
+    name = "momentum_step"
+    points = 2.0
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = []
+        for dtype, lr, mu, sizes, first in [
+            ("float32", 0.1, 0.9, [(3, 2)], False),
+            ("float64", 0.05, 0.9, [(4, 5), (5, 3)], False),
+            ("float64", 0.5, 0.5, [(2, 3)], False),
+            ("float32", 0.01, 0.99, [(6, 4), (4, 2)], False),
+            ("float64", 0.1, 0.9, [(3, 3)], True),
+        ]:
+            params, grads = _step_arrays(rng, dtype, sizes)
+            velocity = {
+                k: (np.zeros_like(p) if first else (0.3 * rng.standard_normal(p.shape))).astype(
+                    dtype
+                )
+                for k, p in params.items()
+            }
+            label = "first step, velocity 0" if first else "velocity from earlier steps"
+            out.append(
+                Case(
+                    f"{dtype} {len(sizes)} layer(s), lr={lr}, momentum={mu}, {label}",
+                    (params, grads, velocity, lr),
+                    {"momentum": mu},
+                    edge=first,
+                )
+            )
+        return out
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        params, grads, velocity, lr = copy.deepcopy(case.args)
+        returned = fns[self.name](params, grads, velocity, lr, **case.kwargs)
+        return {"params": params, "velocity": velocity, "returned": returned}
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        params, grads, velocity, lr = case.args
+        mu = case.kwargs["momentum"]
+        p = {k: v.astype(np.float64) for k, v in params.items()}
+        g = {k: v.astype(np.float64) for k, v in grads.items()}
+        v = {k: a.astype(np.float64) for k, a in velocity.items()}
+        new_v = {k: mu * v[k] - lr * g[k] for k in p}
+        torch_v = {k: mu * v[k] + g[k] for k in p}
+        damped_v = {k: mu * v[k] - (1 - mu) * lr * g[k] for k in p}
+        torch = "it is PyTorch's form (v = momentum * v + grad, p -= lr * v); here the velocity"
+        torch += " includes lr: v = momentum * v - lr * grad, then p += v"
+        sign = "the velocity has the wrong sign: v = momentum * v - lr * grad, then p += v"
+        sign_v = {k: mu * v[k] + lr * g[k] for k in p}
+        damped = "the gradient is scaled by (1 - momentum), as in Adam's mean; momentum adds"
+        damped += " lr * grad in full"
+        dropped = "the old velocity is dropped: v = momentum * v - lr * grad"
+        velocity_mistakes = {
+            k: [
+                ("velocity is not updated: store the new velocity in the dict", v[k]),
+                (torch, torch_v[k]),
+                (sign, sign_v[k]),
+                (dropped, -lr * g[k]),
+                (damped, damped_v[k]),
+            ]
+            for k in p
+        }
+        param_mistakes = {
+            k: [
+                ("it steps with the old velocity: update velocity first, then p += v", p[k] + v[k]),
+                (torch, p[k] - lr * torch_v[k]),
+                (sign, p[k] - sign_v[k]),
+                (dropped + " (this is plain SGD)", p[k] - lr * g[k]),
+                (damped, p[k] + damped_v[k]),
+                ("params is not updated", p[k]),
+            ]
+            for k in p
+        }
+        if output["returned"] is not None and all(
+            isinstance(output["params"].get(k), np.ndarray)
+            and np.array_equal(output["params"][k], params[k])
+            for k in params
+        ):
+            return Verdict(
+                False,
+                "params is unchanged and something is returned: update the dicts in place",
+            )
+        problems = _compare_all(
+            "velocity", velocity, output["velocity"], new_v, velocity_mistakes
+        ) + _compare_all(
+            "params", params, output["params"], {k: p[k] + new_v[k] for k in p}, param_mistakes
+        )
+        if problems:
+            return Verdict(False, "; ".join(problems[:2]))
+        return Verdict(True)
+
+
+class AdamStepCheck(Check):
+    """``adam_step(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)``: the
+    moment estimates ``m``, ``v`` updated, then a bias-corrected step; ``t`` counts from 1."""
+
+    name = "adam_step"
+    points = 3.0
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = []
+        for dtype, t, lr, scale, eps, sizes in [
+            ("float64", 1, 0.01, 1.0, 1e-8, [(3, 2)]),
+            ("float32", 3, 0.01, 1.0, 1e-8, [(4, 3), (3, 2)]),
+            ("float64", 50, 0.1, 1.0, 1e-8, [(5, 4)]),
+            ("float64", 7, 0.01, 1e-5, 1e-8, [(3, 4)]),
+            ("float32", 20, 0.05, 0.1, 1e-3, [(2, 5)]),
+        ]:
+            params, grads = _step_arrays(rng, dtype, sizes, scale)
+            m, v = {}, {}
+            for key, p in params.items():
+                # the state after t - 1 steps on gradients of the same scale
+                history = scale * rng.standard_normal((max(t - 1, 1), *p.shape))
+                m[key] = ((1 - 0.9 ** (t - 1)) * history.mean(axis=0)).astype(dtype)
+                v[key] = ((1 - 0.999 ** (t - 1)) * (history**2).mean(axis=0)).astype(dtype)
+            kwargs = {"lr": lr, "beta1": 0.9, "beta2": 0.999, "eps": eps}
+            size = "tiny gradients, " if scale < 1e-3 else ""
+            out.append(
+                Case(
+                    f"{dtype} {len(sizes)} layer(s), step t={t}, {size}lr={lr}, eps={eps}",
+                    (params, grads, m, v, t),
+                    kwargs,
+                    edge=t == 1,
+                )
+            )
+        return out
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        params, grads, m, v, t = copy.deepcopy(case.args)
+        returned = fns[self.name](params, grads, m, v, t, **case.kwargs)
+        return {"params": params, "m": m, "v": v, "returned": returned}
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        params, grads, m0, v0, t = case.args
+        lr, b1, b2, eps = (case.kwargs[k] for k in ("lr", "beta1", "beta2", "eps"))
+        p = {k: a.astype(np.float64) for k, a in params.items()}
+        g = {k: a.astype(np.float64) for k, a in grads.items()}
+        m = {k: b1 * m0[k].astype(np.float64) + (1 - b1) * g[k] for k in p}
+        v = {k: b2 * v0[k].astype(np.float64) + (1 - b2) * g[k] ** 2 for k in p}
+
+        def step(mk, vk, t1=t, t2=t, inside=False):
+            m_hat, v_hat = mk / (1 - b1**t1) if t1 else mk, vk / (1 - b2**t2) if t2 else vk
+            return lr * m_hat / (np.sqrt(v_hat + eps) if inside else np.sqrt(v_hat) + eps)
+
+        m_mistakes = {
+            k: [
+                ("m is not updated: store the new estimate in the dict", m0[k]),
+                ("m must be beta1 * m + (1 - beta1) * grad", b1 * m0[k] + g[k]),
+                ("the betas are swapped: m uses beta1", b2 * m0[k] + (1 - b2) * g[k]),
+            ]
+            for k in p
+        }
+        v_mistakes = {
+            k: [
+                ("v is not updated: store the new estimate in the dict", v0[k]),
+                (
+                    "v averages the squared gradient: (1 - beta2) * grad**2",
+                    b2 * v0[k] + (1 - b2) * g[k],
+                ),
+                ("v must be beta2 * v + (1 - beta2) * grad**2", b2 * v0[k] + g[k] ** 2),
+                ("the betas are swapped: v uses beta2", b1 * v0[k] + (1 - b1) * g[k] ** 2),
+            ]
+            for k in p
+        }
+        param_mistakes = {
+            k: [
+                (
+                    "no bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)",
+                    p[k] - step(m[k], v[k], 0, 0),
+                ),
+                ("m is not bias-corrected: m / (1 - beta1**t)", p[k] - step(m[k], v[k], 0, t)),
+                ("v is not bias-corrected: v / (1 - beta2**t)", p[k] - step(m[k], v[k], t, 0)),
+                (
+                    "the bias correction uses t + 1: t counts the steps from 1, as given",
+                    p[k] - step(m[k], v[k], t + 1, t + 1),
+                ),
+                (
+                    "the bias correction uses t - 1: t counts the steps from 1, as given",
+                    p[k] - step(m[k], v[k], t - 1, t - 1),
+                ),
+                (
+                    "eps is inside the square root: sqrt(v_hat) + eps",
+                    p[k] - step(m[k], v[k], inside=True),
+                ),
+                ("it moves uphill: subtract the step", p[k] + step(m[k], v[k])),
+                ("params is not updated", p[k]),
+            ]
+            for k in p
+        }
+        if output["returned"] is not None and all(
+            isinstance(output["params"].get(k), np.ndarray)
+            and np.array_equal(output["params"][k], params[k])
+            for k in params
+        ):
+            return Verdict(
+                False,
+                "params is unchanged and something is returned: update the dicts in place",
+            )
+        problems = (
+            _compare_all("m", m0, output["m"], m, m_mistakes)
+            + _compare_all("v", v0, output["v"], v, v_mistakes)
+            + _compare_all(
+                "params",
+                params,
+                output["params"],
+                {k: p[k] - step(m[k], v[k]) for k in p},
+                param_mistakes,
+            )
+        )
         if problems:
             return Verdict(False, "; ".join(problems[:2]))
         return Verdict(True)
@@ -228,4 +496,4 @@ class TrainCheck(Check):
         return Verdict(True)
 
 
-CHECKS = [SGDStepCheck(), TrainCheck()]
+CHECKS = [SGDStepCheck(), MomentumStepCheck(), AdamStepCheck(), TrainCheck()]

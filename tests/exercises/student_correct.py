@@ -146,6 +146,23 @@ def sgd_step(params, grads, lr):
         params[key] -= lr * grads[key]
 
 
+def momentum_step(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] *= momentum
+        velocity[key] -= lr * grads[key]
+        params[key] += velocity[key]
+
+
+def adam_step(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    for key in params:
+        g = grads[key]
+        m[key] = beta1 * m[key] + (1 - beta1) * g
+        v[key] = beta2 * v[key] + (1 - beta2) * g * g
+        m_hat = m[key] / (1 - beta1**t)
+        v_hat = v[key] / (1 - beta2**t)
+        params[key] -= lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
 def train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
     rng = np.random.default_rng(seed)
     losses = []

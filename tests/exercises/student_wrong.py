@@ -13,12 +13,18 @@ import student_correct as ok
 
 WRONG: list[tuple[str, str, dict]] = []
 
+#: The words the report must contain for a mistake, by ``(function name, what is wrong)``.
+WORDS: dict[tuple[str, str], str] = {}
 
-def wrong(name: str, what: str, **others):
-    """Register the decorated function as a wrong ``name``; ``others`` replace its partners."""
+
+def wrong(name: str, what: str, words: str | None = None, **others):
+    """Register the decorated function as a wrong ``name``; ``others`` replace its partners;
+    ``words``, when given, must appear in its report."""
 
     def register(fn):
         WRONG.append((name, what, {**vars(ok), **others, name: fn}))
+        if words is not None:
+            WORDS[(name, what)] = words
         return fn
 
     return register
@@ -731,6 +737,86 @@ def _(params, grads, lr):
     for key in params:
         if key.startswith("W"):
             params[key] -= lr * grads[key]
+
+
+@wrong("momentum_step", "PyTorch's form of the velocity", "PyTorch's form")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] + grads[key]
+        params[key] -= lr * velocity[key]
+
+
+@wrong("momentum_step", "velocity of the wrong sign", "wrong sign")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] + lr * grads[key]
+        params[key] -= velocity[key]
+
+
+@wrong("momentum_step", "old velocity dropped", "old velocity is dropped")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = -lr * grads[key]
+        params[key] += velocity[key]
+
+
+@wrong("momentum_step", "steps with the old velocity", "update velocity first")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        params[key] += velocity[key]
+        velocity[key] = momentum * velocity[key] - lr * grads[key]
+
+
+@wrong("momentum_step", "velocity kept in a local variable", "velocity is not updated")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        v = momentum * velocity[key] - lr * grads[key]
+        params[key] += v
+
+
+@wrong("momentum_step", "gradient damped by 1 - momentum", "(1 - momentum)")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] - (1 - momentum) * lr * grads[key]
+        params[key] += velocity[key]
+
+
+@wrong("momentum_step", "returns new dicts", "update the dicts in place")
+def _(params, grads, velocity, lr, momentum=0.9):
+    new_v = {k: momentum * velocity[k] - lr * grads[k] for k in params}
+    return {k: params[k] + new_v[k] for k in params}, new_v
+
+
+def _adam(params, grads, m, v, t, lr, beta1, beta2, eps, *, mode=""):
+    for key in params:
+        g = grads[key]
+        m_new = beta1 * m[key] + (g if mode == "m without 1 - beta1" else (1 - beta1) * g)
+        v_new = beta2 * v[key] + (1 - beta2) * (g if mode == "v of g" else g * g)
+        if mode != "state not stored":
+            m[key], v[key] = m_new, v_new
+        step = t + 1 if mode == "t from 0" else t
+        m_hat = m_new if mode == "no correction" else m_new / (1 - beta1**step)
+        v_hat = v_new if mode in ("no correction", "m only") else v_new / (1 - beta2**step)
+        if mode == "eps inside":
+            params[key] -= lr * m_hat / np.sqrt(v_hat + eps)
+        else:
+            params[key] -= lr * m_hat / (np.sqrt(np.abs(v_hat)) + eps)
+
+
+for _mode, _what, _words in [
+    ("no correction", "no bias correction", "no bias correction"),
+    ("m only", "only m bias-corrected", "v is not bias-corrected"),
+    ("eps inside", "eps inside the square root", "inside the square root"),
+    ("v of g", "v averages the gradient, not its square", "squared gradient"),
+    ("m without 1 - beta1", "m adds the whole gradient", "beta1 * m + (1 - beta1)"),
+    ("t from 0", "bias correction one step ahead", "t + 1"),
+    ("state not stored", "m and v not stored", "m is not updated"),
+]:
+
+    def _adam_step(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, _mode=_mode):
+        _adam(params, grads, m, v, t, lr, beta1, beta2, eps, mode=_mode)
+
+    wrong("adam_step", _what, _words)(_adam_step)
 
 
 def _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, *, mode):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import student_correct
-from student_wrong import REFERENCE_USERS, WRONG
+from student_wrong import REFERENCE_USERS, WORDS, WRONG
 
 from autograder.checks import ASSIGNMENTS, CHECKS, Case, run_check, to_plain
 
@@ -89,6 +89,16 @@ def test_messages_name_the_likely_mistake(mistake, expected):
     for name, namespace in matches:
         text = str(run_check(name, namespace, hidden=True))
         assert expected in text, text
+
+
+@pytest.mark.parametrize(
+    ("name", "what"), sorted(WORDS), ids=[f"{n}: {w}" for n, w in sorted(WORDS)]
+)
+def test_each_registered_mistake_is_named_in_its_report(name, what):
+    namespace = next(ns for n, w, ns in WRONG if (n, w) == (name, what))
+    report = run_check(name, namespace, hidden=True)
+    assert report.score < CHECKS[name].points, str(report)
+    assert WORDS[(name, what)] in str(report), str(report)
 
 
 def test_an_unimplemented_function_fails_every_case_with_a_message():
