@@ -360,10 +360,7 @@ def run_pairs(args: argparse.Namespace, report: Report) -> None:
         result = train_signs((a, b), config, backend_name=args.backend, progress=False)
         accuracy[a, b] = 100 * result.test_accuracy
         seconds += result.train_seconds
-    rows = [["A \\ B"] + [str(b) for b in range(1, 10)]]
-    for a in range(9):
-        rows.append([str(a)] + [f"{accuracy[a, b]:.1f}" if b > a else "" for b in range(1, 10)])
-    report.table(rows)
+    _pair_table(report, accuracy)
     values = accuracy[np.isfinite(accuracy)]
     worst = np.unravel_index(np.nanargmin(accuracy), accuracy.shape)
     report()
@@ -373,6 +370,52 @@ def run_pairs(args: argparse.Namespace, report: Report) -> None:
         f"({worst[0]} vs {worst[1]}); pairs below 97.5 %: {int((values < 97.5).sum())}; "
         f"training time of all 45: {seconds:.1f} s"
     )
+    report()
+    _pair_baselines(report, accuracy)
+
+
+def _pair_table(report: Report, values: np.ndarray) -> None:
+    """The upper triangle of a 10 x 10 table of percentages, A against B."""
+    rows = [["A \\ B"] + [str(b) for b in range(1, 10)]]
+    for a in range(9):
+        rows.append([str(a)] + [f"{values[a, b]:.1f}" if b > a else "" for b in range(1, 10)])
+    report.table(rows)
+
+
+def _pair_baselines(report: Report, network: np.ndarray) -> None:
+    """Logistic regression on every pair, the yardstick exercise 10's pair is chosen by.
+
+    scikit-learn's ``LogisticRegression`` on standardised pixels: its 5-fold cross-validated
+    accuracy on the training photos (the test photos play no part in the choice) and its
+    accuracy on the test photos.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from nnlib.datasets import load_sign_digits
+
+    cv = np.full((10, 10), np.nan)
+    test = np.full((10, 10), np.nan)
+    for a, b in itertools.combinations(range(10), 2):
+        (X_train, y_train), (X_test, y_test) = load_sign_digits((a, b))
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))
+        folds = StratifiedKFold(5, shuffle=True, random_state=0)
+        cv[a, b] = 100 * cross_val_score(model, X_train, y_train, cv=folds).mean()
+        test[a, b] = 100 * model.fit(X_train, y_train).score(X_test, y_test)
+    report(
+        "logistic regression on the standardised pixels (scikit-learn): 5-fold cross-validated "
+        "accuracy on each pair's training photos, in %"
+    )
+    report()
+    _pair_table(report, cv)
+    report()
+    order = sorted(itertools.combinations(range(10), 2), key=lambda pair: cv[pair])
+    report("the five pairs hardest for logistic regression (cross-validated; test; network):")
+    for a, b in order[:5]:
+        report(f"* {a} vs {b}: {cv[a, b]:.1f} %; {test[a, b]:.1f} %; {network[a, b]:.1f} %")
+    report(f"* 0 vs 1 for comparison: {cv[0, 1]:.1f} %; {test[0, 1]:.1f} %; {network[0, 1]:.1f} %")
 
 
 def _limit_threads(threads: int, torch_too: bool) -> None:

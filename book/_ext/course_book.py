@@ -309,12 +309,28 @@ class GradedFunctions(SphinxDirective):
             ":class: tip graded-functions",
             "",
             f"Exercise {assignment} grades {items}: {total:g} points in all, each function by"
-            " its share of the checks' cases it passes.",
+            " its share of the checks' cases it passes." + _goals(CHECKS[n] for n in names),
             ":::",
         ]
         holder = nodes.container()
         self.state.nested_parse(StringList(text), self.content_offset, holder)
         return holder.children
+
+
+def _goals(checks) -> str:
+    """The goal of each trained classifier among ``checks``, as its check states it."""
+    goals = []
+    for check in checks:
+        if getattr(check, "threshold", None) is None:
+            continue
+        against = ""
+        if getattr(check, "baseline", None):
+            against = f" ({check.baseline[0]} scores {check.baseline[1]:.1%} on them)"
+        goals.append(
+            f" `{check.name}` is graded on {check.dataset}: at least {check.threshold:.0%} of"
+            f" the held-out test images right{against}, training within {check.time_limit:g} s."
+        )
+    return "".join(goals)
 
 
 def setup(app: Sphinx) -> dict:

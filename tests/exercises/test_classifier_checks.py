@@ -101,3 +101,56 @@ def test_a_diverged_or_collapsed_network_is_named_as_such(train_name, data_mirro
     ((_, verdict),) = report.results
     assert "every held-out image is predicted as 0" in verdict.message, verdict.message
     assert "train longer" not in verdict.message
+
+
+def _logistic_test_accuracy(pair):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from nnlib.datasets import load_sign_digits
+
+    (X_train, y_train), (X_test, y_test) = load_sign_digits(pair)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))
+    return model.fit(X_train, y_train).score(X_test, y_test), len(y_test)
+
+
+def test_the_graded_sign_pair_is_one_a_linear_model_gets_wrong(data_mirror):
+    """On 0 vs 1 logistic regression makes no mistake; on the graded pair the stated baseline
+    is what it scores, and the goal lies above it."""
+    from autograder.checks.classifier import SIGNS_BASELINE, SIGNS_PAIR
+
+    easy, _ = _logistic_test_accuracy((0, 1))
+    assert easy == 1.0
+    measured, n_test = _logistic_test_accuracy(SIGNS_PAIR)
+    assert abs(measured - SIGNS_BASELINE) <= 1 / n_test, (measured, SIGNS_BASELINE)
+    check = CHECKS["train_sign_classifier"]
+    assert SIGNS_BASELINE < check.threshold < 1
+    assert check.dataset.endswith(f"{SIGNS_PAIR[0]} vs {SIGNS_PAIR[1]}")
+
+
+@pytest.mark.parametrize("train_name", sorted(CLASSIFIERS))
+def test_the_notebook_states_the_checks_goal(train_name):
+    """The exercise's introduction and test cell name the pair and the accuracy the check
+    requires."""
+    import nbformat
+
+    from autograder.checks import ASSIGNMENTS
+    from autograder.course import REPO_ROOT
+
+    check = CHECKS[train_name]
+    assignment = next(a for a, names in ASSIGNMENTS.items() if train_name in names)
+    notebook = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4)
+    intro = " ".join(next(c.source for c in notebook.cells if c.cell_type == "markdown").split())
+    test_cell = next(c.source for c in notebook.cells if f"check({train_name})" in c.source)
+    goal = f"{check.threshold:.0%}"
+    assert f"at least {goal}" in intro and f"at least {goal}" in test_cell
+    if train_name == "train_sign_classifier":
+        from autograder.checks.classifier import SIGNS_BASELINE, SIGNS_PAIR
+
+        pair = f"{SIGNS_PAIR[0]} vs {SIGNS_PAIR[1]}"
+        assert pair in intro and pair in test_cell
+        assert f"{SIGNS_BASELINE:.1%}" in intro
+        assert f"PAIR = {SIGNS_PAIR}" in next(
+            c.source for c in notebook.cells if "PAIR =" in c.source
+        )
