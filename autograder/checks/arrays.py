@@ -104,17 +104,27 @@ class ArrayCheck(Check):
                     batch=self.batch(case),
                     overflow_hint=self.overflow_hint,
                 )
-            if message is None and self.keep_dtype and isinstance(got, np.ndarray):
+            # an array result keeps the input's dtype; a scalar (a loss) may be a Python float
+            if message is None and self.keep_dtype and isinstance(got, np.ndarray) and got.ndim:
                 if got.dtype != np.dtype(dtype):
                     message = (
                         f"{key} is {got.dtype} but the input was {dtype}: keep the input's dtype "
-                        f"(NumPy float64 constants or arrays promote float32 results)"
+                        f"(NumPy float64 constants or arrays promote float32 results"
+                        f"{_integer_hint(case, dtype)})"
                     )
             if message:
                 problems.append(message)
         if problems:
             return Verdict(False, "; ".join(_grouped(problems, list(expected))))
         return Verdict(True)
+
+
+def _integer_hint(case: Case, dtype: str) -> str:
+    """``, and so do the integer labels y: cast them with y.astype(...)``, when a case passes
+    integer arrays next to float ones."""
+    if any(isinstance(a, np.ndarray) and a.dtype.kind in "iu" for a in case.args):
+        return f", and so do integer labels: cast them with y.astype(np.{dtype})"
+    return ""
 
 
 def _grouped(problems: list[str], keys: list[str]) -> list[str]:

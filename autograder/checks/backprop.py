@@ -80,7 +80,6 @@ class LossAndGradsCheck(ArrayCheck):
 
     name = "loss_and_grads"
     points = 4.0
-    keep_dtype = False
     expected_keys = ("loss", "dW1", "db1", "dW2", "db2")
     overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"
 

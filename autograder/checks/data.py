@@ -31,7 +31,6 @@ class FlattenCheck(ArrayCheck):
 
     name = "flatten"
     points = 1.0
-    keep_dtype = False
     expected_keys = ("X",)
 
     def cases(self, hidden: bool = False) -> list[Case]:

@@ -32,7 +32,6 @@ def _sigmoid(z):
 class LossCheck(ArrayCheck):
     """Shared judging of ``loss_fn(logits, y) -> (loss, dlogits)``."""
 
-    keep_dtype = False
     expected_keys = ("loss", "dlogits")
 
     def expected(self, case):

@@ -74,7 +74,6 @@ class NeuronGradientsCheck(ArrayCheck):
 
     name = "neuron_gradients"
     points = 3.0
-    keep_dtype = False
     expected_keys = ("loss", "dw", "db")
     overflow_hint = (
         "compute the loss from the logits z: max(z, 0) - z * y + log1p(exp(-|z|)), "

@@ -91,7 +91,7 @@ def mlp_forward(X, params):
 
 def binary_cross_entropy(logits, y):
     n = len(logits)
-    y = y.reshape(n, 1)
+    y = y.reshape(n, 1).astype(logits.dtype)
     loss = np.mean(np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits))))
     p = 0.5 * (1 + np.tanh(0.5 * logits))
     return float(loss), (p - y) / n
@@ -183,6 +183,7 @@ def neuron_forward(X, w, b):
 
 
 def neuron_gradients(X, y, w, b):
+    y = y.astype(X.dtype)
     z = X @ w + b
     loss = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
     error = (neuron_forward(X, w, b) - y) / len(X)

@@ -161,6 +161,16 @@ def _(X, y, val_fraction=0.1, seed=0):
 # --- 03-one-neuron ---------------------------------------------------------------------------
 
 
+@wrong(
+    "neuron_gradients", "integer labels promote dw to float64", "float64 but the input was float32"
+)
+def _(X, y, w, b):
+    z = X @ w + b
+    loss = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+    error = (ok.neuron_forward(X, w, b) - y) / len(X)
+    return float(loss), X.T @ error, float(error.sum())
+
+
 @wrong("neuron_forward", "returns the logits")
 def _(X, w, b):
     return X @ w + b
@@ -473,6 +483,14 @@ def _(z):
 # --- 06-losses --------------------------------------------------------------------------------
 
 
+@wrong("binary_cross_entropy", "integer labels promote dlogits to float64", "y.astype(np.float32)")
+def _(logits, y):
+    n = len(logits)
+    y = y.reshape(n, 1)
+    loss = np.mean(np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits))))
+    return float(loss), (0.5 * (1 + np.tanh(0.5 * logits)) - y) / n
+
+
 @wrong("binary_cross_entropy", "log of the sigmoid: overflows")
 def _(logits, y):
     n = len(logits)
@@ -546,6 +564,12 @@ def _(logits, y):
 
 
 # --- 07-backprop ------------------------------------------------------------------------------
+
+
+@wrong("loss_and_grads", "a float64 array promotes the gradients", "float64 but the input was")
+def _(X, y, params):
+    loss, grads = ok.loss_and_grads(X, y, params)
+    return loss, {k: g.astype(np.float64) for k, g in grads.items()}
 
 
 @wrong("dense_backward", "dW transposed")
