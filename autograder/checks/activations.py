@@ -138,6 +138,10 @@ def _relu_forward_wrong(z, kw):
         ("it computes |z|: negative inputs must give 0", np.abs(z)),
         ("it keeps the negative side: relu(z) = max(0, z)", np.minimum(z, 0)),
         ("it returns the indicator z > 0 instead of max(0, z)", (z > 0).astype(float)),
+        (
+            "it lets 0.01 * z through on the negative side: that is the leaky ReLU; ReLU gives 0",
+            np.maximum(z, 0.01 * z),
+        ),
     ]
 
 
@@ -196,12 +200,27 @@ class SoftmaxCheck(ArrayCheck):
 
     name = "softmax"
     points = 2.0
+    raise_hints = (
+        (
+            "ValueError",
+            "each row's sum has shape (N,): keep it (N, 1) with keepdims=True so that it "
+            "divides its row",
+        ),
+    )
     expected_keys = ("probs",)
     overflow_hint = "subtract each row's maximum before exp (missing max-subtraction)"
+
+    def edge_kinds(self):
+        return ("zeros", "large", "rows apart")
 
     def make_case(self, rng, shape, dtype, kind):
         n, c = shape
         c = max(c, 2)
+        if kind == "rows apart":
+            # rows 1000 apart: subtracting the array's maximum leaves exp(-1000) = 0 in a row
+            offsets = np.where(np.arange(n) % 2 == 0, 500.0, -500.0)[:, None]
+            z = (rng.standard_normal((n, c)) + offsets).astype(dtype)
+            return Case(f"{dtype} logits{(n, c)} rows 1000 apart", (z,))
         z = _inputs(rng, (n, c), dtype, kind)
         return Case(_label((n, c), dtype, kind).replace("z(", "logits("), (z,))
 
@@ -242,3 +261,8 @@ CHECKS = [
     SoftmaxCheck(),
 ]
 CHECKS[0].no_overflow = SIGMOID_OVERFLOW
+CHECKS[
+    2
+].overflow_hint = (
+    "exp(z) overflows for large |z|: use np.tanh, or 2 * sigmoid(2z) - 1 with a stable sigmoid"
+)

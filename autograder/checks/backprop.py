@@ -25,6 +25,13 @@ class DenseBackwardCheck(ArrayCheck):
     points = 3.0
     functions = ("dense_forward", "dense_backward")
     expected_keys = ("dx", "dW", "db")
+    raise_hints = (
+        (
+            "ValueError",
+            "dx = dout @ W.T is (N, D), dW = x.T @ dout is (D, M), db = dout.sum(axis=0) is "
+            "(M,): check the shapes of each product",
+        ),
+    )
 
     def edge_kinds(self):
         return ("zeros",)

@@ -13,6 +13,7 @@ import contextlib
 import inspect
 import io
 import linecache
+import re
 import time
 import traceback
 import warnings
@@ -177,6 +178,9 @@ class Check:
     arg_names : tuple of str
         Names of a case's arguments, for messages, when :meth:`call` does not pass them to the
         function as they are (a backward check's ``(z, da)``).
+    raise_hints : tuple of (str, str)
+        Advice for an exception the function may raise, by exception name: a shape error in
+        ``dense_forward`` says which product has which shape.
     no_overflow : str
         When set, the exercise asks for a form that never overflows: the call runs with NumPy's
         overflow raising, and a case that overflows fails with this text as the advice (a naive
@@ -191,6 +195,7 @@ class Check:
     pure: bool = True
     arg_names: tuple[str, ...] = ()
     no_overflow: str = ""
+    raise_hints: tuple[tuple[str, str], ...] = ()
 
     def required(self) -> tuple[str, ...]:
         """The names of the student functions this check calls."""
@@ -262,6 +267,15 @@ def describe_exception(
     text = str(exc).strip().splitlines()
     detail = f": {text[0][:300]}" if text else ""
     return f"{who} raised {type(exc).__name__}{detail}{where}"
+
+
+def with_hint(check: Check, problem: str) -> str:
+    """``problem``, a raised exception described, with the check's advice for that exception
+    (:attr:`Check.raise_hints`) when it has some."""
+    for error, hint in check.raise_hints:
+        if re.search(rf"\b{error}\b", problem):
+            return f"{problem}; {hint}"
+    return problem
 
 
 def source_line(filename: str, lineno: int, module_globals: Mapping | None = None) -> str:
@@ -404,7 +418,7 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
     except Exception as exc:
         if watch.offence:
             return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))
-        problem = describe_exception(exc, check.required(), check.name)
+        problem = with_hint(check, describe_exception(exc, check.required(), check.name))
         if check.no_overflow and isinstance(exc, FloatingPointError):
             problem += f": {check.no_overflow}"
         return Call(None, exception_outcome(exc), problem)

@@ -60,6 +60,14 @@ class FlattenCheck(ArrayCheck):
                     "it has one column per image; the batch axis must come first, (N, H * W)",
                     images.reshape(n, -1).T,
                 ),
+                (
+                    "it also divides by 255: flatten only reshapes, normalize scales the pixels",
+                    images.reshape(n, -1) / 255,
+                ),
+                (
+                    "it keeps only the first row of each image; keep all H * W pixels",
+                    images[:, 0, :],
+                ),
             ]
         }
 
@@ -98,6 +106,7 @@ class NormalizeCheck(ArrayCheck):
                         "normalize scales the pixels to [0, 1]",
                         (images - images.mean()) / images.std(),
                     ),
+                    ("it divides by 256; the brightest pixel value is 255", images / 256),
                 ]
             }
 
@@ -145,8 +154,19 @@ class OneHotCheck(ArrayCheck):
                 ),
                 ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], -1, axis=1)),
                 ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], 1, axis=1)),
+                (
+                    "whole columns are set to 1 (Y[:, y] = 1): set one entry per row, "
+                    "Y[np.arange(N), y] = 1",
+                    _whole_columns(y, c),
+                ),
             ]
         }
+
+
+def _whole_columns(y: np.ndarray, c: int) -> np.ndarray:
+    Y = np.zeros((len(y), c))
+    Y[:, y] = 1
+    return Y
 
 
 class TrainValSplitCheck(Check):

@@ -26,6 +26,12 @@ class DenseForwardCheck(ArrayCheck):
 
     name = "dense_forward"
     points = 2.0
+    raise_hints = (
+        (
+            "ValueError",
+            "out = x @ W + b: x (N, D) @ W (D, M) gives (N, M); * multiplies element-wise",
+        ),
+    )
     expected_keys = ("out",)
 
     def edge_kinds(self):
@@ -64,6 +70,13 @@ class MLPForwardCheck(ArrayCheck):
 
     name = "mlp_forward"
     points = 2.0
+    raise_hints = (
+        (
+            "KeyError",
+            "params holds W1, b1, ..., WL, bL for any number of layers L: loop over "
+            "len(params) // 2 layers",
+        ),
+    )
     expected_keys = ("logits",)
 
     def edge_kinds(self):
@@ -112,6 +125,10 @@ class MLPForwardCheck(ArrayCheck):
                     (
                         "there is no ReLU between the layers",
                         self._forward(X, params, lambda z: z),
+                    ),
+                    (
+                        "it uses the sigmoid between the layers; mlp_forward uses ReLU",
+                        self._forward(X, params, lambda z: 1 / (1 + np.exp(-z))),
                     ),
                 ]
             }

@@ -78,12 +78,12 @@ class AccuracyCheck(ArrayCheck):
         return {
             "accuracy": [
                 ("it counts the right predictions; accuracy is their mean", right * len(y)),
-                ("it is the error rate, 1 - accuracy", 1 - right),
                 (
                     "with one output unit (N, 1), argmax is always 0: predict 1 where the "
                     "logit is positive",
                     argmax,
                 ),
+                ("it is the error rate, 1 - accuracy", 1 - right),
             ]
         }
 

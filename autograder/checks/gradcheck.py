@@ -71,6 +71,33 @@ def _one_sided(f: Callable, x: np.ndarray, h: float) -> np.ndarray:
     return grad
 
 
+def _centred(f: Callable, x: np.ndarray, h: float) -> np.ndarray:
+    x = x.copy()
+    grad = np.zeros_like(x)
+    for index in np.ndindex(*x.shape):
+        old = x[index]
+        x[index] = old + h
+        plus = f(x)
+        x[index] = old - h
+        grad[index] = (plus - f(x)) / (2 * h)
+        x[index] = old
+    return grad
+
+
+def _whole_rows(f: Callable, x: np.ndarray, h: float) -> np.ndarray:
+    """What ``x[i] += h`` over ``range(len(x))`` gives for an x of two or more axes."""
+    x = x.copy()
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        old = x[i].copy()
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        grad[i] = (plus - f(x)) / (2 * h)
+        x[i] = old
+    return grad
+
+
 class NumericalGradientCheck(Check):
     """``numerical_gradient(f, x, h=1e-5) -> grad`` of the shape of ``x``, x left unchanged."""
 
@@ -110,7 +137,19 @@ class NumericalGradientCheck(Check):
                 _one_sided(_target(case), x, 1e-5),
             ),
             ("it divides by h instead of 2 h", 2 * _exact(case, x)),
+            (
+                "its step h is too large (1e-2 or more): use the h it is given, 1e-5 by default",
+                _centred(_target(case), x, 1e-2),
+            ),
         ]
+        if x.ndim > 1:
+            wrong.append(
+                (
+                    "it perturbs whole rows x[i] at once: perturb one entry at a time, for x of "
+                    "any shape (np.ndindex(x.shape))",
+                    _whole_rows(_target(case), x, 1e-5),
+                )
+            )
         message = compare("grad", output["grad"], _exact(case, x), mistakes=wrong)
         if message:
             return Verdict(False, message)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from autograder.checks.base import Verdict, earned_fraction, judge_case
+from autograder.checks.base import Verdict, earned_fraction, judge_case, with_hint
 from autograder.grading.assignment import SourceNotebook, check_points
 from autograder.grading.results import CaseResult, CaseVerdict, FunctionScore
 from autograder.outcomes import NO_VALUE, Outcome
@@ -34,7 +34,10 @@ def _no_value(result: CaseResult) -> str:
 def _judge(check: Any, case: Any, result: CaseResult) -> tuple[Outcome, str, float]:
     """Outcome, message and credit of one case the sandbox reported on."""
     if result.kind in NO_VALUE:
-        return result.kind, _no_value(result), 0.0
+        message = _no_value(result)
+        if result.kind is Outcome.RAISED:
+            message = with_hint(check, message)
+        return result.kind, message, 0.0
     if result.kind is not Outcome.RETURNED:  # an unusable result file
         return Outcome.WRONG, f"returned something unusable ({result.error})", 0.0
     verdict: Verdict = judge_case(check, case, result.output)

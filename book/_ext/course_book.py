@@ -327,7 +327,7 @@ def _goals(checks) -> str:
         if getattr(check, "baseline", None):
             against = f" ({check.baseline[0]} scores {check.baseline[1]:.1%} on them)"
         goals.append(
-            f" `{check.name}` is graded on {check.dataset}: at least {check.threshold:.0%} of"
+            f" The classifier is graded on {check.dataset}: at least {check.threshold:.0%} of"
             f" the held-out test images right{against}, training within {check.time_limit:g} s."
         )
     return "".join(goals)

@@ -112,15 +112,28 @@ def _(y, num_classes):
 
 @wrong("train_val_split", "no shuffling: the last rows")
 def _(X, y, val_fraction=0.1, seed=0):
-    k = round(val_fraction * len(X))
-    return (X[:-k], y[:-k]), (X[-k:], y[-k:])
+    # stratified, but each class's last rows: the same split whatever the seed
+    val = np.concatenate(
+        [
+            c[len(c) - round(val_fraction * len(c)) :]
+            for c in (np.flatnonzero(y == k) for k in np.unique(y))
+        ]
+    )
+    train = np.setdiff1d(np.arange(len(X)), val)
+    return (X[train], y[train]), (X[val], y[val])
 
 
 @wrong("train_val_split", "ignores the seed")
 def _(X, y, val_fraction=0.1, seed=0):
-    order = np.random.permutation(len(X))  # noqa: NPY002 (the mistake: a global, unseeded RNG)
-    k = round(val_fraction * len(X))
-    return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
+    # stratified, drawn from NumPy's global generator: the mistake is the unseeded RNG
+    val = np.concatenate(
+        [
+            np.random.permutation(c)[: round(val_fraction * len(c))]  # noqa: NPY002
+            for c in (np.flatnonzero(y == k) for k in np.unique(y))
+        ]
+    )
+    train = np.setdiff1d(np.arange(len(X)), val)
+    return (X[train], y[train]), (X[val], y[val])
 
 
 @wrong("train_val_split", "X and y shuffled separately")
@@ -205,6 +218,7 @@ def _(X, y, w, b):
 
 @wrong("neuron_gradients", "loss from log(sigmoid): overflows")
 def _(X, y, w, b):
+    y = y.astype(X.dtype)
     p = 1 / (1 + np.exp(-(X @ w + b)))
     loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
     error = (p - y) / len(X)
@@ -494,7 +508,7 @@ def _(logits, y):
 @wrong("binary_cross_entropy", "log of the sigmoid: overflows")
 def _(logits, y):
     n = len(logits)
-    y = y.reshape(n, 1)
+    y = y.reshape(n, 1).astype(logits.dtype)
     p = _sigmoid(logits)
     loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
     return float(loss), (p - y) / n
@@ -515,6 +529,7 @@ def _(logits, y):
 @wrong("binary_cross_entropy", "y of shape (N,) broadcast to (N, N)")
 def _(logits, y):
     n = len(logits)
+    y = y.astype(logits.dtype)
     per = np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
     return float(per.mean()), (_sigmoid(logits) - y) / n
 
@@ -528,7 +543,7 @@ def _(logits, y):
 @wrong("softmax_cross_entropy", "log of the softmax without max-subtraction")
 def _(logits, y):
     n, c = logits.shape
-    t = np.eye(c)[y] if y.ndim == 1 else y
+    t = np.eye(c, dtype=logits.dtype)[y] if y.ndim == 1 else y
     e = np.exp(logits)
     p = e / e.sum(axis=1, keepdims=True)
     return float(-(t * np.log(p)).sum() / n), (p - t) / n
@@ -975,3 +990,133 @@ def _reference_users():
 
 
 REFERENCE_USERS = _reference_users()
+
+
+# The words each mistake's report must contain: what names the mistake for the student.
+WORDS.update(
+    {
+        ("flatten", "one long vector"): "one long vector",
+        ("flatten", "batch axis last"): "batch axis must come first",
+        ("flatten", "column by column"): "column by column",
+        ("flatten", "normalises too"): "flatten only reshapes",
+        ("flatten", "keeps the first row of each image"): "only the first row",
+        ("normalize", "divides by the batch maximum"): "brightest pixel",
+        ("normalize", "integer division"): "integer division",
+        ("normalize", "float64 result"): "return float32",
+        ("normalize", "standardises"): "standardises",
+        ("normalize", "divides by 256"): "divides by 256",
+        ("one_hot", "one row per class"): "one row per class",
+        ("one_hot", "classes from the labels"): "use num_classes",
+        ("one_hot", "off by one"): "one column off",
+        ("one_hot", "sets whole columns"): "whole columns",
+        ("train_val_split", "no shuffling: the last rows"): "must be random",
+        ("train_val_split", "ignores the seed"): "default_rng(seed)",
+        ("train_val_split", "X and y shuffled separately"): "index X and y alike",
+        ("train_val_split", "parts swapped"): "asks for about",
+        ("train_val_split", "the validation set also stays in training"): "exactly one part",
+        ("train_val_split", "a plain shuffle, not stratified"): "stratified split",
+        ("train_val_split", "1 - val_fraction held out"): "asks for about",
+        ("neuron_forward", "returns the logits"): "apply the sigmoid",
+        ("neuron_forward", "sign flipped"): "sign flipped",
+        ("neuron_forward", "forgets the bias"): "bias b is missing",
+        ("neuron_forward", "(N, 1) column"): "must have shape (N,)",
+        ("neuron_gradients", "not divided by N"): "not divided by N",
+        ("neuron_gradients", "y - p"): "(p - y)",
+        ("neuron_gradients", "loss from log(sigmoid): overflows"): "not from log(sigmoid(z))",
+        ("neuron_gradients", "extra sigmoid derivative"): "sigma'(z)",
+        ("dense_forward", "no bias"): "bias b is missing",
+        ("dense_forward", "returns out only"): "must return the pair (out, cache)",
+        ("dense_forward", "W transposed"): "W transposed",
+        ("dense_forward", "element-wise product"): "x @ W",
+        ("dense_forward", "float64 result"): "keep the input's dtype",
+        ("mlp_forward", "ReLU on the output layer"): "output layer too",
+        ("mlp_forward", "softmax on the output"): "softmax probabilities",
+        ("mlp_forward", "no nonlinearity"): "no ReLU between the layers",
+        ("mlp_forward", "two layers hard-coded"): "any number of layers",
+        ("mlp_forward", "sigmoid hidden layers"): "sigmoid between the layers",
+        ("sigmoid_forward", "exp(z) instead of exp(-z)"): "sign of the exponent",
+        ("sigmoid_forward", "tanh instead"): "that is tanh",
+        ("sigmoid_forward", "returns a only"): "must return the pair (a, cache)",
+        ("sigmoid_forward", "overflows: exp(z) / (1 + exp(z))"): "must not overflow",
+        ("sigmoid_forward", "float64 result"): "keep the input's dtype",
+        ("sigmoid_backward", "upstream gradient ignored"): "upstream gradient",
+        ("sigmoid_backward", "derivative at the wrong point: sigma(a)"): "wrong point",
+        ("sigmoid_backward", "uses z (1 - z)"): "derivative taken at z",
+        ("sigmoid_backward", "missing (1 - a)"): "(1 - a) is missing",
+        ("tanh_forward", "sigmoid instead"): "that is the sigmoid",
+        ("tanh_forward", "overflows: exp ratio"): "use np.tanh",
+        ("tanh_forward", "2 sigmoid(z) - 1"): "2 * sigmoid(2z) - 1",
+        ("tanh_backward", "upstream gradient ignored"): "upstream gradient",
+        ("tanh_backward", "uses 1 - z**2"): "derivative taken at z",
+        ("tanh_backward", "missing square"): "square is missing",
+        ("relu_forward", "absolute value"): "|z|",
+        ("relu_forward", "keeps the negative side"): "keeps the negative side",
+        ("relu_forward", "indicator"): "indicator",
+        ("relu_forward", "leaky"): "leaky ReLU",
+        ("relu_backward", "upstream gradient ignored"): "upstream gradient",
+        ("relu_backward", "multiplies by z"): "multiplies da by z",
+        ("relu_backward", "negative side"): "where z < 0",
+        ("leaky_relu_forward", "ignores alpha"): "ignores alpha",
+        ("leaky_relu_forward", "plain ReLU"): "that is ReLU",
+        ("leaky_relu_forward", "alpha on the positive side"): "positive side by alpha",
+        ("leaky_relu_backward", "alpha not in the cache"): "ignores alpha",
+        ("leaky_relu_backward", "ReLU's derivative"): "ReLU's derivative",
+        ("leaky_relu_backward", "upstream gradient ignored"): "upstream gradient",
+        ("softmax", "no max-subtraction"): "max-subtraction",
+        ("softmax", "normalises columns"): "axis=0",
+        ("softmax", "normalises the whole array"): "whole array",
+        ("softmax", "subtracts the global maximum"): "each row's maximum",
+        ("softmax", "no keepdims"): "keepdims",
+        ("binary_cross_entropy", "log of the sigmoid: overflows"): "instead of log(sigmoid(z))",
+        ("binary_cross_entropy", "sum instead of mean"): "sums over the batch",
+        ("binary_cross_entropy", "gradient not divided by N"): "not divided by N",
+        ("binary_cross_entropy", "y of shape (N,) broadcast to (N, N)"): "(N, N)",
+        ("binary_cross_entropy", "y - p"): "p - y",
+        ("softmax_cross_entropy", "log of the softmax without max-subtraction"): (
+            "subtract each row's maximum"
+        ),
+        ("softmax_cross_entropy", "sum instead of mean"): "sums over the batch",
+        ("softmax_cross_entropy", "gradient not divided by N"): "not divided by N",
+        ("softmax_cross_entropy", "one-hot not subtracted"): "one-hot targets are not subtracted",
+        ("softmax_cross_entropy", "integer labels only"): "one-hot",
+        ("dense_backward", "dW transposed"): "transposed",
+        ("dense_backward", "db averaged"): "averages over the batch",
+        ("dense_backward", "dx without transposing W"): "W.T",
+        ("dense_backward", "dW divided by N"): "already carries the 1/N",
+        ("dense_backward", "db summed over the wrong axis"): "axis 1",
+        ("dense_backward", "db with keepdims"): "without keepdims",
+        ("loss_and_grads", "gradients not divided by N"): "the batch size N",
+        ("loss_and_grads", "ReLU derivative missing"): "ReLU's derivative",
+        ("loss_and_grads", "softmax without max-subtraction"): "subtracting each row's maximum",
+        ("loss_and_grads", "bias gradients missing"): "one gradient per parameter",
+        ("loss_and_grads", "loss summed"): "divide by N",
+        ("numerical_gradient", "one-sided difference"): "centred difference",
+        ("numerical_gradient", "divides by h, not 2h"): "instead of 2 h",
+        ("numerical_gradient", "x not restored"): "restore each entry",
+        ("numerical_gradient", "vectors only"): "whole rows",
+        ("numerical_gradient", "a large step h = 1e-2"): "too large",
+        ("relative_error", "no denominator"): "not divided by",
+        ("relative_error", "element-wise maximum ratio"): "element-wise ratio",
+        ("relative_error", "divides by ||a|| only"): "||a|| only",
+        ("relative_error", "NaN when both are zero"): "both zero",
+        ("sgd_step", "moves uphill"): "moves uphill",
+        ("sgd_step", "ignores lr"): "ignores lr",
+        ("sgd_step", "returns a new dict"): "in place",
+        ("sgd_step", "updates the weights only"): "params is not updated",
+        ("train", "one step per epoch"): "one step per epoch",
+        ("train", "the same order every epoch"): "same order",
+        ("train", "batches drawn with replacement"): "appears twice in one epoch",
+        ("train", "skips samples every epoch"): "loss_and_grads was called",
+        ("train", "labels shuffled apart from X"): "index X and y alike",
+        ("train", "never updates the parameters"): "not updated",
+        ("train", "returns the last batch's loss"): "mean mini-batch loss",
+        ("array_module", "returns the array's type"): "expected numpy",
+        ("array_module", "uses nnlib's backend module"): "nnlib.backend",
+        ("array_module", "returns the name"): "expected numpy",
+        ("accuracy", "counts instead of averaging"): "counts the right predictions",
+        ("accuracy", "argmax for one output unit"): "argmax is always 0",
+        ("accuracy", "returns a 0-d array"): "0-d array",
+        ("accuracy", "error rate"): "error rate",
+        ("accuracy", "per-sample correctness"): "return one float",
+    }
+)

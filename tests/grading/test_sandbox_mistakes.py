@@ -30,6 +30,10 @@ IN_PLACE = {
         "sigmoid": "def sigmoid_forward(z):\n    a = 1 / (1 + np.exp(-z))\n    return a, a\n\n\n"
         "def sigmoid_backward(da, cache):\n    return da * cache * (1 - cache)\n"
     },
+    "softmax_no_keepdims": {
+        "softmax": "def softmax(z):\n    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
+        "    return e / e.sum(axis=1)\n"
+    },
     "softmax_shifting_z": {
         "softmax": "def softmax(z):\n    z -= z.max(axis=1, keepdims=True)\n"
         "    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)\n"
@@ -66,6 +70,10 @@ def test_the_batch_grader_names_an_input_changed_in_place(tmp_path):
     raised = [v.message for v in tanh.verdicts if "raised" in v.message]
     assert raised and "(line 7 of cell " in raised[0], raised
     assert raised[0].endswith(": return da @ (1 - cache**2))"), raised
+    # a shape error gets the check's advice for it, as in the notebook
+    no_keepdims = next(f for f in by_id["softmax_no_keepdims"].functions if f.name == "softmax")
+    shape_errors = [v.message for v in no_keepdims.verdicts if "ValueError" in v.message]
+    assert shape_errors and all("keepdims=True" in m for m in shape_errors), shape_errors
     # a naive sigmoid returns the right values with an overflow: it loses its large cases
     naive = next(f for f in by_id["naive_sigmoid"].functions if f.name == "sigmoid_forward")
     overflowed = [v for v in naive.verdicts if not v.passed]
