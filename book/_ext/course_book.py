@@ -27,6 +27,7 @@ import posixpath
 import re
 import shutil
 import textwrap
+import zlib
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -333,6 +334,21 @@ def _goals(checks) -> str:
     return "".join(goals)
 
 
+def _env_version() -> int:
+    """Changes whenever this extension or what its directives read changes (the check registry,
+    nnlib's code): Sphinx then rereads every page instead of keeping pages built before."""
+    from autograder.checks import ASSIGNMENTS, CHECKS, REFERENCE_CODE, resolve_reference
+
+    parts = [Path(__file__).read_bytes()]
+    for assignment, names in ASSIGNMENTS.items():
+        parts.append(f"{assignment}{names}{_goals(CHECKS[n] for n in names)}".encode())
+        parts.extend(f"{CHECKS[n].points}".encode() for n in names)
+    for refs in REFERENCE_CODE.values():
+        for ref in refs:
+            parts.append(inspect.getsource(resolve_reference(ref)).encode())
+    return zlib.crc32(b"\0".join(parts))
+
+
 def setup(app: Sphinx) -> dict:
     app.add_node(
         colab_badge,
@@ -350,4 +366,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", drop_duplicate_scripts)
     # After sphinx-book-theme's launch buttons (priority 501).
     app.connect("html-page-context", colab_launch_opens_exercise, priority=600)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "env_version": _env_version(),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
