@@ -272,7 +272,7 @@ def describe_exception(
 def with_hint(check: Check, problem: str) -> str:
     """``problem``, a raised exception described, with the check's advice for that exception
     (:attr:`Check.raise_hints`) when it has some."""
-    for error, hint in check.raise_hints:
+    for error, hint in getattr(check, "raise_hints", ()):
         if re.search(rf"\b{error}\b", problem):
             return f"{problem}; {hint}"
     return problem
