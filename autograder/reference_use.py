@@ -47,11 +47,9 @@ def _package_dirs() -> tuple[str, ...]:
     """The folders of the forbidden packages (the foreign ones only where they are installed)."""
     import importlib.util
 
-    import autograder
-    import nnlib
-
-    dirs = [os.path.dirname(os.path.abspath(m.__file__)) + os.sep for m in (nnlib, autograder)]
-    for name in FOREIGN:
+    # this package's folder, found without importing the package (which imports this module)
+    dirs = [os.path.dirname(os.path.abspath(__file__)) + os.sep]
+    for name in ("nnlib", *FOREIGN):
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
