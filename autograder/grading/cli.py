@@ -44,8 +44,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Arguments of the ``grade`` command."""
-    defaults = Limits()
+    """Arguments of the ``grade`` command, in the groups ``--help`` shows."""
+    _add_inputs(parser)
+    _add_limits(parser.add_argument_group("workers and limits per submission"))
+    _add_policy(parser.add_argument_group("students, deadlines and similarity"))
+    _add_lms(parser.add_argument_group("LMS files"))
+    _add_cluster(parser.add_argument_group("grading on Dask workers"))
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar: one line per graded submission instead",
+    )
+    parser.set_defaults(func=run)
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    """What to grade, the output folder, the checks and the course secret."""
     parser.add_argument(
         "assignment", help="assignment name, e.g. 05-activations (autograder list shows them)"
     )
@@ -63,41 +77,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="module holding the checks (CHECKS, ASSIGNMENTS); default %(default)s",
     )
     parser.add_argument(
-        "--workers", type=int, default=None, help="parallel workers (default: CPUs)"
-    )
-    parser.add_argument(
-        "--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds per cell"
-    )
-    parser.add_argument(
-        "--call-timeout",
-        type=float,
-        default=defaults.call_seconds,
-        help="seconds per call of a graded function",
-    )
-    parser.add_argument(
-        "--notebook-timeout",
-        type=float,
-        default=defaults.notebook_seconds,
-        help="seconds per submission in all",
-    )
-    parser.add_argument(
-        "--memory-mb", type=int, default=defaults.memory_mb, help="memory limit per submission"
-    )
-    parser.add_argument(
-        "--roster",
-        type=Path,
-        default=None,
-        help="CSV of the enrolled students (a student_id or id column, and name): each gets a "
-        "row, 'no submission' when they handed in nothing",
-    )
-    parser.add_argument(
-        "--similarity-threshold",
-        type=float,
-        default=DEFAULT_THRESHOLD,
-        help="share of matching code from which two students, or a student and solutions/ "
-        "or nnlib, are flagged in OUT/similarity/ASSIGNMENT.html (default %(default)s; 0 turns it off)",
-    )
-    parser.add_argument(
         "--secret-file",
         type=Path,
         default=None,
@@ -105,21 +84,56 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "$AUTOGRADER_SECRET, $AUTOGRADER_SECRET_FILE, or .autograder-secret in the course "
         "folder, created there on first use)",
     )
-    parser.add_argument(
+
+
+def _add_limits(group: argparse._ArgumentGroup) -> None:
+    """How many submissions at once, and the sandbox's limits for each."""
+    defaults = Limits()
+    group.add_argument("--workers", type=int, default=None, help="parallel workers (default: CPUs)")
+    group.add_argument(
+        "--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds per cell"
+    )
+    group.add_argument(
+        "--call-timeout",
+        type=float,
+        default=defaults.call_seconds,
+        help="seconds per call of a graded function",
+    )
+    group.add_argument(
+        "--notebook-timeout",
+        type=float,
+        default=defaults.notebook_seconds,
+        help="seconds per submission in all",
+    )
+    group.add_argument(
+        "--memory-mb", type=int, default=defaults.memory_mb, help="memory limit per submission"
+    )
+    group.add_argument(
         "--max-processes",
         type=int,
         default=defaults.processes,
         help="processes and threads a submission may run at once (cgroup pids.max; "
         "default %(default)s)",
     )
-    parser.add_argument(
+    group.add_argument(
         "--disk-mb",
         type=int,
         default=defaults.disk_mb,
         help="size in MiB of each of a submission's writable folders, its job folder and "
         "/tmp (memory file systems under bubblewrap; default %(default)s)",
     )
-    parser.add_argument(
+
+
+def _add_policy(group: argparse._ArgumentGroup) -> None:
+    """Who is graded, the late policy and the similarity report."""
+    group.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV of the enrolled students (a student_id or id column, and name): each gets a "
+        "row, 'no submission' when they handed in nothing",
+    )
+    group.add_argument(
         "--student",
         action="append",
         default=None,
@@ -127,24 +141,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="grade only this student (repeatable), again even when unchanged; the rows of "
         "the others are kept",
     )
-    parser.add_argument(
+    group.add_argument(
         "--due",
         default=None,
         help="due date, ISO 8601 (2026-12-01T23:59+01:00; no offset: UTC): work handed in "
         "later loses --late-penalty",
     )
-    parser.add_argument(
+    group.add_argument(
         "--late-penalty",
         default="0%/day",
         help="share of the score deducted per day or per hour started after --due, "
         "e.g. 10%%/day or 2%%/hour (default %(default)s)",
     )
-    parser.add_argument(
+    group.add_argument(
         "--late-cap",
         default="100%",
         help="largest late penalty, e.g. 50%% (default %(default)s)",
     )
-    parser.add_argument(
+    group.add_argument(
+        "--similarity-threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help="share of matching code from which two students, or a student and solutions/ "
+        "or nnlib, are flagged in OUT/similarity/ASSIGNMENT.html (default %(default)s; 0 turns it off)",
+    )
+
+
+def _add_lms(group: argparse._ArgumentGroup) -> None:
+    """The LMS's grade import file and feedback zip."""
+    group.add_argument(
         "--lms",
         action="append",
         choices=["canvas", "moodle", "none"],
@@ -152,32 +177,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="write the grade import CSV and feedback zip for this LMS into OUT/lms/ "
         "(repeatable; default: the LMS the download came from)",
     )
-    parser.add_argument(
+    group.add_argument(
         "--canvas-assignment-id",
         default="",
         help="the Canvas assignment's id, so that the import updates it instead of creating "
         "a new assignment",
     )
-    parser.add_argument(
+
+
+def _add_cluster(group: argparse._ArgumentGroup) -> None:
+    """A Dask scheduler, its TLS files, and the sandbox requirement on its workers."""
+    group.add_argument(
         "--scheduler",
         default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None,
         help="run the sandboxes on the workers of this Dask scheduler, tcp://HOST:8786 or "
         "tls://HOST:8786 (default $DASK_SCHEDULER_ADDRESS; none: this machine's pool)",
     )
-    parser.add_argument("--tls-ca-file", default=None, help="CA certificate for a tls:// scheduler")
-    parser.add_argument("--tls-cert", default=None, help="client certificate (PEM)")
-    parser.add_argument("--tls-key", default=None, help="client certificate's private key (PEM)")
-    parser.add_argument(
-        "--no-progress",
-        action="store_true",
-        help="no progress bar: one line per graded submission instead",
-    )
-    parser.add_argument(
+    group.add_argument("--tls-ca-file", default=None, help="CA certificate for a tls:// scheduler")
+    group.add_argument("--tls-cert", default=None, help="client certificate (PEM)")
+    group.add_argument("--tls-key", default=None, help="client certificate's private key (PEM)")
+    group.add_argument(
         "--require-sandbox",
         action="store_true",
         help="stop unless bubblewrap isolation (namespaces) works on this machine",
     )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
