@@ -500,9 +500,9 @@ def grade_class(
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     run: _Run | None = None
     try:
+        versions = grader_version() + source_version(assignment)
         os.chmod(work, 0o711)
         found, absent = find_submissions(submissions, assignment, work, roster)
-        versions = grader_version() + source_version(assignment)
         keys = {
             s.student_id: content_key(s, assignment, secret.fingerprint, limits, versions)
             for s in found
@@ -510,28 +510,10 @@ def grade_class(
         everyone = list(found)
         if students:
             found, absent = _only(students, found, absent)
-        force = set(students or ())
-        todo = [
-            s
-            for s in found
-            if s.student_id in force
-            or s.student_id not in stored
-            or stored[s.student_id].key != keys[s.student_id]
-        ]
+        todo, reused = _changed(found, keys, stored, force=set(students or ()))
         bar = Progress(len(todo), enabled=progress)
         run = _Run(out, assignment, store, gradebook, late, bar, log, progress)
-        for sid, entry in stored.items():
-            run.rows[sid] = entry.row  # kept as last written, unless graded or reused below
-        todo_ids = {s.student_id for s in todo}
-        reused = [s for s in found if s.student_id not in todo_ids]
-        for sub in reused:
-            entry = stored[sub.student_id]
-            run.record(entry.result, sub, entry.key, fresh=False, stored=entry)
-        for sub in absent:
-            nothing = _result_for(sub, assignment, status="no submission")
-            nothing.reason = "nothing was handed in"
-            nothing.secret_fingerprint = secret.fingerprint
-            run.record(nothing, sub, "absent", fresh=True)
+        _record_known(run, stored, reused, absent, secret.fingerprint)
         seen = {s.student_id for s in found + absent}
         kept = [sid for sid in run.rows if sid not in seen]
         log(
@@ -571,6 +553,34 @@ def grade_class(
         f" minute); wrote {out / 'grades.csv'}"
     )
     return outcome
+
+
+def _changed(found: list, keys: dict[str, str], stored: dict, force: set[str]) -> tuple[list, list]:
+    """Split the submissions into those to grade (new, changed, or asked for by ``--student``)
+    and those whose stored result still holds."""
+    todo, reused = [], []
+    for sub in found:
+        entry = stored.get(sub.student_id)
+        if sub.student_id in force or entry is None or entry.key != keys[sub.student_id]:
+            todo.append(sub)
+        else:
+            reused.append(sub)
+    return todo, reused
+
+
+def _record_known(run: _Run, stored: dict, reused: list, absent: list, fingerprint: str) -> None:
+    """Put into ``run`` what needs no grading: the rows as last written, the stored results of
+    unchanged submissions, and a "no submission" row for each enrolled student without one."""
+    for sid, entry in stored.items():
+        run.rows[sid] = entry.row  # kept as last written, unless graded or reused below
+    for sub in reused:
+        entry = stored[sub.student_id]
+        run.record(entry.result, sub, entry.key, fresh=False, stored=entry)
+    for sub in absent:
+        nothing = _result_for(sub, run.assignment, status="no submission")
+        nothing.reason = "nothing was handed in"
+        nothing.secret_fingerprint = fingerprint
+        run.record(nothing, sub, "absent", fresh=True)
 
 
 def _write_outputs(out: Path, run: _Run, lms, log) -> None:

@@ -223,9 +223,9 @@ def _make_caller(spec: dict) -> Any:
 
     Without source the caller is ``fns[name](*case.args, **case.kwargs)``.
     """
-    from types import MethodType, SimpleNamespace
+    from types import MethodType
 
-    self_ = SimpleNamespace(**spec.get("attributes", {}))
+    self_ = types.SimpleNamespace(**spec.get("attributes", {}))
     source = spec.get("call_source")
     if not source:
         return (lambda self, fns, case: fns[spec["name"]](*case.args, **case.kwargs)), self_
@@ -389,6 +389,52 @@ def _changed_message(name: str, labels: list) -> str:
     )
 
 
+def _run_case(
+    spec: dict, fns: dict, missing: list[str], prepared: tuple, case: Any, inputs: dict
+) -> tuple[dict, dict[str, np.ndarray]]:
+    """Call the student's function(s) on one case: the case's metadata (its kind, an error, the
+    seconds) and the arrays of its output, encoded for the grader."""
+    meta: dict[str, Any] = {}
+    case_arrays: dict[str, np.ndarray] = {}
+    try:
+        if missing:
+            meta["kind"] = "not defined"
+            raise NameError(
+                f"{', '.join(missing)} is not defined as a function"
+                + (f": {spec['name']} is checked with it" if missing != [spec["name"]] else "")
+            )
+        args = decode(case.args, inputs)
+        kwargs = decode(case.kwargs, inputs)
+        caller, self_ = prepared
+        if caller is None:
+            raise RuntimeError(self_)
+        case = types.SimpleNamespace(name=case.name, args=tuple(args), kwargs=dict(kwargs))
+        taken = _snapshot(spec, fns, case) if spec.get("pure") else []
+        started = time.perf_counter()
+        over = "raise" if spec.get("no_overflow") else np.geterr()["over"]
+        with np.errstate(over=over):
+            output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
+        meta["seconds"] = time.perf_counter() - started
+        changed = _changed(taken)
+        if changed:
+            meta["kind"] = "changed its input"
+            raise _ChangedInput(_changed_message(spec["name"], changed))
+        meta["output"] = encode(output, case_arrays)
+        meta["kind"] = "returned"
+    except CellTimeout:
+        meta = {
+            "kind": "timed out",
+            "error": f"did not return within {spec['call_timeout']:g} s",
+        }
+    except BaseException as exc:  # the student's error, reported to the student
+        error = str(exc) if isinstance(exc, _ChangedInput) else _short(exc) + _where(exc)
+        if isinstance(exc, FloatingPointError) and spec.get("no_overflow"):
+            error += ": " + spec["no_overflow"]
+        meta = {"kind": meta.get("kind") or _kind(exc), "error": error}
+        case_arrays = {}
+    return meta, case_arrays
+
+
 def main(job_dir: str) -> int:
     global FOREIGN
     os.chdir(job_dir)
@@ -400,8 +446,6 @@ def main(job_dir: str) -> int:
         inputs = {key: data[key] for key in data.files}
     progress = _Progress(int(os.environ.get("GRADER_PROGRESS_FD", "3")))
     results_fd = int(os.environ.get("GRADER_RESULTS_FD", "4"))
-
-    from types import SimpleNamespace
 
     callers = []
     for spec in job["functions"]:
@@ -434,48 +478,8 @@ def main(job_dir: str) -> int:
                 )
                 continue
             progress("case", f_index, c_index, "start")
-            meta: dict[str, Any] = {}
-            case_arrays: dict[str, np.ndarray] = {}
-            try:
-                if missing:
-                    meta["kind"] = "not defined"
-                    raise NameError(
-                        f"{', '.join(missing)} is not defined as a function"
-                        + (
-                            f": {spec['name']} is checked with it"
-                            if missing != [spec["name"]]
-                            else ""
-                        )
-                    )
-                args = decode(args_spec, inputs)
-                kwargs = decode(kwargs_spec, inputs)
-                caller, self_ = callers[f_index]
-                if caller is None:
-                    raise RuntimeError(self_)
-                case = SimpleNamespace(name=case_name, args=tuple(args), kwargs=dict(kwargs))
-                taken = _snapshot(spec, fns, case) if spec.get("pure") else []
-                started = time.perf_counter()
-                over = "raise" if spec.get("no_overflow") else np.geterr()["over"]
-                with np.errstate(over=over):
-                    output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
-                meta["seconds"] = time.perf_counter() - started
-                changed = _changed(taken)
-                if changed:
-                    meta["kind"] = "changed its input"
-                    raise _ChangedInput(_changed_message(spec["name"], changed))
-                meta["output"] = encode(output, case_arrays)
-                meta["kind"] = "returned"
-            except CellTimeout:
-                meta = {
-                    "kind": "timed out",
-                    "error": f"did not return within {spec['call_timeout']:g} s",
-                }
-            except BaseException as exc:  # the student's error, reported to the student
-                error = str(exc) if isinstance(exc, _ChangedInput) else _short(exc) + _where(exc)
-                if isinstance(exc, FloatingPointError) and spec.get("no_overflow"):
-                    error += ": " + spec["no_overflow"]
-                meta = {"kind": meta.get("kind") or _kind(exc), "error": error}
-                case_arrays = {}
+            case = types.SimpleNamespace(name=case_name, args=args_spec, kwargs=kwargs_spec)
+            meta, case_arrays = _run_case(spec, fns, missing, callers[f_index], case, inputs)
             meta["prefix"] = f"c{c_index}_"
             arrays.update({meta["prefix"] + key: value for key, value in case_arrays.items()})
             results.append(meta)
