@@ -30,8 +30,11 @@ def _binary_labels(fn: str, logits: Any, y: Any, check: bool) -> Any:
     return y.astype(logits.dtype, copy=False)
 
 
-def binary_cross_entropy_device(logits: Any, y: Any, check: bool = True) -> tuple[Any, Any]:
-    """:func:`binary_cross_entropy` with the loss left as a 0-d array on the device."""
+def binary_cross_entropy_device(
+    logits: Any, y: Any, check: bool = True, need_loss: bool = True
+) -> tuple[Any, Any]:
+    """:func:`binary_cross_entropy` with the loss left as a 0-d array on the device
+    (None when ``need_loss`` is False: only the gradient is computed)."""
     fn = "binary_cross_entropy"
     require_float_array(fn, "logits", logits, ndim=2)
     if logits.shape[1] != 1:
@@ -42,7 +45,9 @@ def binary_cross_entropy_device(logits: Any, y: Any, check: bool = True) -> tupl
     xp = get_array_module(logits)
     n = logits.shape[0]
     # log(1 + e^z) - y z, written so that no exponent is positive.
-    loss = (xp.maximum(logits, 0) - logits * y + xp.log1p(xp.exp(-xp.abs(logits)))).sum() / n
+    loss = None
+    if need_loss:
+        loss = (xp.maximum(logits, 0) - logits * y + xp.log1p(xp.exp(-xp.abs(logits)))).sum() / n
     probs, _ = sigmoid_forward(logits)
     return loss, (probs - y) / n
 
@@ -98,8 +103,14 @@ def _class_targets(fn: str, logits: Any, y: Any, check: bool) -> Any:
     return y
 
 
-def softmax_cross_entropy_device(logits: Any, y: Any, check: bool = True) -> tuple[Any, Any]:
-    """:func:`softmax_cross_entropy` with the loss left as a 0-d array on the device."""
+def softmax_cross_entropy_device(
+    logits: Any, y: Any, check: bool = True, need_loss: bool = True
+) -> tuple[Any, Any]:
+    """:func:`softmax_cross_entropy` with the loss left as a 0-d array on the device.
+
+    ``need_loss=False`` returns None for the loss and only computes the gradient: a training
+    loop that does not look at each batch's loss saves a logarithm and a sum per step.
+    """
     fn = "softmax_cross_entropy"
     require_float_array(fn, "logits", logits, ndim=2)
     targets = _class_targets(fn, logits, y, check)
@@ -115,7 +126,7 @@ def softmax_cross_entropy_device(logits: Any, y: Any, check: bool = True) -> tup
     # Class indices: pick each row's own log-probability instead of multiplying by a one-hot
     # matrix that is almost all zeros.
     rows = xp.arange(n)
-    loss = (xp.log(sum_exp[:, 0]) - shifted[rows, targets]).sum() / n
+    loss = (xp.log(sum_exp[:, 0]) - shifted[rows, targets]).sum() / n if need_loss else None
     probs[rows, targets] -= 1
     probs /= n
     return loss, probs

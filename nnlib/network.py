@@ -181,11 +181,25 @@ class MLP:
         grads : dict
             The keys of :attr:`params`, each gradient of the shape of its parameter.
         """
-        X = self._input(X)
+        loss, grads = self._backprop(self._input(X), asarray(y, self.xp), check_labels)
+        return (float(loss) if return_float else loss), grads
+
+    def gradients(self, X: Any, y: Any) -> dict:
+        """The gradients of :meth:`loss_and_grads` without the loss, for a training loop.
+
+        ``X`` must already be an (N, D) array of the model's backend and dtype and ``y`` valid
+        labels of that backend (:func:`nnlib.training.fit` converts and checks the whole
+        training set once); the labels are not checked again, and no loss is computed.
+        """
+        return self._backprop(X, y, check_labels=False, need_loss=False)[1]
+
+    def _backprop(
+        self, X: Any, y: Any, check_labels: bool, need_loss: bool = True
+    ) -> tuple[Any, dict]:
+        """The loss (None unless ``need_loss``) and the gradients of a checked batch."""
         logits, caches = self._forward(X)
-        y = asarray(y, self.xp)
         loss_fn = binary_cross_entropy_device if self.binary else softmax_cross_entropy_device
-        loss, dout = loss_fn(logits, y, check=check_labels)
+        loss, dout = loss_fn(logits, y, check=check_labels, need_loss=need_loss)
         _, act_backward = ACTIVATIONS[self.activation]
         grads = {}
         for layer in range(self.num_layers, 0, -1):
@@ -195,7 +209,7 @@ class MLP:
             dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(
                 dout, dense_cache, need_dx=layer > 1
             )
-        return (float(loss) if return_float else loss), grads
+        return loss, grads
 
     def predict_proba(self, X: Any) -> Any:
         """Class probabilities of a batch.

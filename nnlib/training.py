@@ -306,12 +306,9 @@ def fit(
             order = backend.asarray(rng.permutation(N), xp)
             for start in range(0, N, batch_size):
                 idx = order[start : start + batch_size]
-                # The loss stays a device scalar: converting it would wait for the device. The
-                # labels were checked once, above.
-                _, grads = model.loss_and_grads(
-                    X[idx], y[idx], return_float=False, check_labels=False
-                )
-                optimizer.step(model.params, grads)
+                # Gradients only: the epoch's loss is measured after it, on X_eval. X and y
+                # were converted and checked once, above.
+                optimizer.step(model.params, model.gradients(X[idx], y[idx]))
                 bar.update(1)
             synchronize(xp)
             history.epoch_seconds.append(time.perf_counter() - start_time)

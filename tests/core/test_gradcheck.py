@@ -98,3 +98,21 @@ def test_dense_backward_can_skip_dx(xp):
     skipped = layers.dense_backward(dout, cache, need_dx=False)
     assert skipped[0] is None
     assert relative_error(skipped[1], dW) == 0 and relative_error(skipped[2], db) == 0
+
+
+def test_gradients_without_the_loss_are_those_of_loss_and_grads():
+    """fit's path (MLP.gradients: no loss, no checks) gives the gradients that the PyTorch
+    oracle checks through loss_and_grads, for both output kinds."""
+    rng = np.random.default_rng(3)
+    for sizes, y in (([5, 4, 3], rng.integers(0, 3, 6)), ([5, 4, 1], rng.integers(0, 2, 6))):
+        model = MLP(sizes, seed=1, dtype="float64")
+        X = rng.standard_normal((6, 5))
+        _, expected = model.loss_and_grads(X, y)
+        got = model.gradients(X, y)
+        assert got.keys() == expected.keys()
+        for key in expected:
+            np.testing.assert_array_equal(got[key], expected[key])
+    logits = rng.standard_normal((6, 3))
+    labels = rng.integers(0, 3, 6)
+    assert losses.softmax_cross_entropy_device(logits, labels, need_loss=False)[0] is None
+    assert losses.binary_cross_entropy_device(logits[:, :1], np.ones(6), need_loss=False)[0] is None
