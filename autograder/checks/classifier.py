@@ -26,7 +26,7 @@ MNIST_TRAIN_SIZE = 30000
 
 
 #: The sign-digit pair exercise 10 grades: of the 45 pairs, the one logistic regression on the
-#: standardised pixels tells apart worst (``nnlib bench --parts pairs`` measures them all; the
+#: standardised pixels tells apart worst (``nnlib bench --parts baselines`` measures them all; the
 #: recorded run is in ``tests/benchmarks/RESULTS-cpu.md``). On 0 vs 1 it makes no mistake.
 SIGNS_PAIR = (4, 7)
 

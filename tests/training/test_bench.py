@@ -82,7 +82,23 @@ def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
     assert "mean over the 45 pairs" in out
 
 
-@pytest.mark.parametrize("part", ["speed", "pairs"])
+def test_baselines_part_ranks_the_pairs_for_logistic_regression(data_mirror, capsys):
+    """The cross-validated table of all 45 pairs, and the hardest pairs listed in its order,
+    0 vs 1 last (logistic regression makes no mistake on its test photos)."""
+    report = bench.Report()
+    bench.run_baselines(report, folds=2)
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if re.match(r"^[0-8]  ", line)]
+    cells = [float(c) for c in re.findall(r"\d+\.\d", "\n".join(rows))]
+    assert len(rows) == 9 and len(cells) == 45 and all(50 <= c <= 100 for c in cells)
+    listed = re.findall(r"^\* (\d) vs (\d): ([\d.]+) %; ([\d.]+) %", out, re.M)
+    assert len(listed) == 5
+    assert [float(cv) for *_, cv, _ in listed] == sorted(cells)[:5]
+    easy = re.search(r"^\* 0 vs 1 for comparison: [\d.]+ %; ([\d.]+) %", out, re.M)
+    assert easy and float(easy.group(1)) == 100.0
+
+
+@pytest.mark.parametrize("part", ["speed", "pairs", "baselines"])
 def test_parts_can_be_chosen(part):
     args = cli.build_parser().parse_args(["bench", "--parts", part])
     assert args.parts == [part]
