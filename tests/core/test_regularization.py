@@ -1,0 +1,174 @@
+"""Dropout, the L2 penalty and batch normalization: float64 gradient checks, PyTorch as the
+oracle of batch normalization (forward, backward and running statistics), and dropout's
+contract (PyTorch's p, inverted scaling, identity in evaluation)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from coretools import GRADCHECK_TOL, ORACLE_TOL, assert_close, import_torch, rand
+
+from nnlib.backend import to_numpy
+from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.normalization import batchnorm_backward, batchnorm_forward
+from nnlib.optim import SGD
+from nnlib.regularization import dropout_backward, dropout_forward, l2_penalty
+
+
+def _generator(xp, seed):
+    return xp.random.default_rng(seed)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.9])
+def test_dropout_gradient_check_with_a_fixed_mask(xp, p):
+    x, G = rand(xp, (6, 5), seed=1), rand(xp, (6, 5), seed=2)
+
+    def loss(v):
+        out, _ = dropout_forward(xp.asarray(v), p, rng=_generator(xp, 7))
+        return float((out * G).sum())
+
+    _, cache = dropout_forward(x, p, rng=_generator(xp, 7))
+    dx = dropout_backward(G, cache)
+    numeric = numerical_gradient(loss, to_numpy(x).copy())
+    assert relative_error(numeric, to_numpy(dx)) < GRADCHECK_TOL
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("p", [0.25, 0.5])
+def test_dropout_drops_a_share_p_and_scales_the_rest(xp, dtype, p):
+    x = rand(xp, (200, 300), seed=3, dtype=dtype)
+    out, (mask, scale) = dropout_forward(x, p, rng=_generator(xp, 0))
+    assert out.dtype == x.dtype
+    kept = to_numpy(mask)
+    assert abs(kept.mean() - (1 - p)) < 0.01  # 60,000 draws: 4 standard errors
+    expected = np.where(kept, to_numpy(x) / (1 - p), 0)
+    np.testing.assert_allclose(to_numpy(out), expected, rtol=1e-6 if dtype == "float32" else 1e-12)
+    assert scale == pytest.approx(1 / (1 - p))
+
+
+def test_dropout_in_evaluation_and_at_the_ends_of_p(xp):
+    x = rand(xp, (4, 3), seed=4)
+    for out, cache in (dropout_forward(x, 0.5, train=False), dropout_forward(x, 0.0)):
+        assert out is x and cache is None
+        assert dropout_backward(x, cache) is x
+    out, cache = dropout_forward(x, 1.0, rng=_generator(xp, 0))
+    assert not to_numpy(out).any() and not to_numpy(dropout_backward(x, cache)).any()
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\]; got 1.5"):
+        dropout_forward(x, 1.5)
+
+
+def test_dropout_keeps_each_units_expected_value():
+    """The point of the inverted scaling: averaged over many masks, the output is the input."""
+    x = np.linspace(-2, 2, 12).reshape(3, 4)
+    rng = np.random.default_rng(5)
+    mean = np.mean([dropout_forward(x, 0.5, rng=rng)[0] for _ in range(20000)], axis=0)
+    np.testing.assert_allclose(mean, x, atol=0.05)
+
+
+def test_l2_penalty_value_gradient_and_weight_decay():
+    rng = np.random.default_rng(6)
+    params = {
+        "W1": rng.standard_normal((4, 3)),
+        "b1": rng.standard_normal(3),
+        "W2": rng.standard_normal((3, 2)),
+        "b2": rng.standard_normal(2),
+    }
+    lam = 0.3
+    penalty, grads = l2_penalty(params, lam)
+    weights = np.concatenate([params["W1"].ravel(), params["W2"].ravel()])
+    assert penalty == pytest.approx(0.5 * lam * np.dot(weights, weights))
+    for key, value in params.items():
+        numeric = numerical_gradient(
+            lambda v, key=key: l2_penalty({**params, key: v}, lam)[0], value.copy()
+        )
+        if key.startswith("b"):
+            assert not grads[key].any() and np.abs(numeric).max() < 1e-9
+        else:
+            assert relative_error(numeric, grads[key]) < GRADCHECK_TOL
+    # for plain SGD, the penalty's gradient is weight decay: the same step for every weight
+    loss_grads = {k: rng.standard_normal(v.shape) for k, v in params.items()}
+    penalised = {k: v.copy() for k, v in params.items()}
+    SGD(0.1).step(penalised, {k: loss_grads[k] + grads[k] for k in params})
+    decayed = {k: v.copy() for k, v in params.items()}
+    SGD(0.1, weight_decay=lam).step(decayed, loss_grads)
+    for key in ("W1", "W2"):
+        np.testing.assert_allclose(penalised[key], decayed[key], rtol=1e-12)
+        np.testing.assert_allclose(
+            decayed[key], (1 - 0.1 * lam) * params[key] - 0.1 * loss_grads[key]
+        )
+    with pytest.raises(ValueError, match="lam must be >= 0"):
+        l2_penalty(params, -1)
+
+
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize("n, d", [(3, 2), (5, 3), (16, 7)])
+def test_batchnorm_gradient_check(xp, train, n, d):
+    x, G = rand(xp, (n, d), seed=8, scale=3.0), rand(xp, (n, d), seed=9)
+    gamma, beta = rand(xp, (d,), seed=10), rand(xp, (d,), seed=11)
+    running = {"mean": rand(xp, (d,), seed=12), "var": xp.abs(rand(xp, (d,), seed=13)) + 0.5}
+
+    def loss(x_, gamma_, beta_):
+        stats = {k: v.copy() for k, v in running.items()}
+        out, _ = batchnorm_forward(
+            xp.asarray(x_), xp.asarray(gamma_), xp.asarray(beta_), train=train, running=stats
+        )
+        return float((out * G).sum())
+
+    _, cache = batchnorm_forward(
+        x, gamma, beta, train=train, running={k: v.copy() for k, v in running.items()}
+    )
+    dx, dgamma, dbeta = batchnorm_backward(G, cache)
+    host = [to_numpy(a).copy() for a in (x, gamma, beta)]
+    for i, (name, analytic) in enumerate([("dx", dx), ("dgamma", dgamma), ("dbeta", dbeta)]):
+
+        def f(v, i=i):
+            args = list(host)
+            args[i] = v
+            return loss(*args)
+
+        error = relative_error(numerical_gradient(f, host[i].copy()), to_numpy(analytic))
+        assert error < GRADCHECK_TOL, f"{name}: relative error {error:.1e}"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_batchnorm_matches_torch_in_training_and_evaluation(xp, dtype):
+    """Outputs, gradients and PyTorch's running statistics, over three training steps and
+    one evaluation."""
+    torch = import_torch()
+    tdtype = getattr(torch, dtype)
+    tol = ORACLE_TOL if dtype == "float64" else 1e-5
+    d = 6
+    gamma, beta = rand(xp, (d,), seed=20, dtype=dtype), rand(xp, (d,), seed=21, dtype=dtype)
+    running: dict = {}
+    t_mean, t_var = torch.zeros(d, dtype=tdtype), torch.ones(d, dtype=tdtype)
+    for step in range(4):
+        train = step < 3
+        x = rand(xp, (10, d), seed=30 + step, dtype=dtype, scale=2.0) + 1.0
+        G = rand(xp, (10, d), seed=40 + step, dtype=dtype)
+        out, cache = batchnorm_forward(x, gamma, beta, train=train, running=running, momentum=0.2)
+        dx, dgamma, dbeta = batchnorm_backward(G, cache)
+        assert out.dtype == dx.dtype == dgamma.dtype == np.dtype(dtype)
+        x_t = torch.tensor(to_numpy(x), requires_grad=True)
+        g_t = torch.tensor(to_numpy(gamma), requires_grad=True)
+        b_t = torch.tensor(to_numpy(beta), requires_grad=True)
+        out_t = torch.nn.functional.batch_norm(
+            x_t, t_mean, t_var, g_t, b_t, training=train, momentum=0.2, eps=1e-5
+        )
+        (out_t * torch.tensor(to_numpy(G))).sum().backward()
+        assert_close(f"out, step {step}", out, out_t.detach().numpy(), tol)
+        assert_close(f"dx, step {step}", dx, x_t.grad.numpy(), tol)
+        assert_close(f"dgamma, step {step}", dgamma, g_t.grad.numpy(), tol)
+        assert_close(f"dbeta, step {step}", dbeta, b_t.grad.numpy(), tol)
+        assert_close(f"running mean, step {step}", running["mean"], t_mean.numpy(), tol)
+        assert_close(f"running var, step {step}", running["var"], t_var.numpy(), tol)
+
+
+def test_batchnorm_says_what_it_needs(xp):
+    x = rand(xp, (4, 3), seed=50)
+    gamma, beta = rand(xp, (3,), seed=51), rand(xp, (3,), seed=52)
+    with pytest.raises(ValueError, match="needs the running statistics"):
+        batchnorm_forward(x, gamma, beta, train=False)
+    with pytest.raises(ValueError, match="at least 2 samples; got 1"):
+        batchnorm_forward(x[:1], gamma, beta)
+    with pytest.raises(ValueError, match=r"gamma must be \(D,\) = \(3,\); got \(4,\)"):
+        batchnorm_forward(x, rand(xp, (4,), seed=53), beta)
