@@ -71,30 +71,18 @@ def _one_sided(f: Callable, x: np.ndarray, h: float) -> np.ndarray:
     return grad
 
 
-def _centred(f: Callable, x: np.ndarray, h: float) -> np.ndarray:
+def _centred(f: Callable, x: np.ndarray, h: float, whole_rows: bool = False) -> np.ndarray:
+    """The centred difference entry by entry; ``whole_rows``: what perturbing ``x[i]``, a whole
+    row at a time, gives instead (a loop written for vectors, run on a matrix)."""
     x = x.copy()
     grad = np.zeros_like(x)
-    for index in np.ndindex(*x.shape):
-        old = x[index]
+    for index in range(len(x)) if whole_rows else np.ndindex(*x.shape):
+        old = np.copy(x[index])
         x[index] = old + h
         plus = f(x)
         x[index] = old - h
         grad[index] = (plus - f(x)) / (2 * h)
         x[index] = old
-    return grad
-
-
-def _whole_rows(f: Callable, x: np.ndarray, h: float) -> np.ndarray:
-    """What ``x[i] += h`` over ``range(len(x))`` gives for an x of two or more axes."""
-    x = x.copy()
-    grad = np.zeros_like(x)
-    for i in range(len(x)):
-        old = x[i].copy()
-        x[i] = old + h
-        plus = f(x)
-        x[i] = old - h
-        grad[i] = (plus - f(x)) / (2 * h)
-        x[i] = old
     return grad
 
 
@@ -147,7 +135,7 @@ class NumericalGradientCheck(Check):
                 (
                     "it perturbs whole rows x[i] at once: perturb one entry at a time, for x of "
                     "any shape (np.ndindex(x.shape))",
-                    _whole_rows(_target(case), x, 1e-5),
+                    _centred(_target(case), x, 1e-5, whole_rows=True),
                 )
             )
         message = compare("grad", output["grad"], _exact(case, x), mistakes=wrong)

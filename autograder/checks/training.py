@@ -139,6 +139,15 @@ def _compare_all(
     return problems
 
 
+def _returned_instead(output: dict, params: dict) -> bool:
+    """Whether the step left ``params`` as they were and returned something instead."""
+    return output["returned"] is not None and all(
+        isinstance(output["params"].get(k), np.ndarray)
+        and np.array_equal(output["params"][k], params[k])
+        for k in params
+    )
+
+
 class MomentumStepCheck(Check):
     """``momentum_step(params, grads, velocity, lr, momentum=0.9)``: ``v = mu v - lr g`` then
     ``p += v``, both dicts updated."""
@@ -216,11 +225,7 @@ class MomentumStepCheck(Check):
             ]
             for k in p
         }
-        if output["returned"] is not None and all(
-            isinstance(output["params"].get(k), np.ndarray)
-            and np.array_equal(output["params"][k], params[k])
-            for k in params
-        ):
+        if _returned_instead(output, params):
             return Verdict(
                 False,
                 "params is unchanged and something is returned: update the dicts in place",
@@ -333,11 +338,7 @@ class AdamStepCheck(Check):
             ]
             for k in p
         }
-        if output["returned"] is not None and all(
-            isinstance(output["params"].get(k), np.ndarray)
-            and np.array_equal(output["params"][k], params[k])
-            for k in params
-        ):
+        if _returned_instead(output, params):
             return Verdict(
                 False,
                 "params is unchanged and something is returned: update the dicts in place",
