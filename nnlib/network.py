@@ -22,6 +22,8 @@ from nnlib.backend import asarray, get_backend, to_numpy
 from nnlib.init import init_params
 from nnlib.layers import dense_backward, dense_forward
 from nnlib.losses import binary_cross_entropy_device, softmax_cross_entropy_device
+from nnlib.normalization import batchnorm_backward, batchnorm_forward
+from nnlib.regularization import dropout_backward, dropout_forward
 
 
 def predicted_labels(logits: Any) -> Any:
@@ -61,6 +63,18 @@ class MLP:
         ``"float32"`` or ``"float64"``; inputs are converted to it.
     backend : str, optional
         ``"numpy"``, ``"cupy"`` or ``"auto"``; default from ``NNLIB_BACKEND``.
+    dropout : float
+        Probability of dropping each hidden unit in training (inverted dropout,
+        :func:`nnlib.regularization.dropout_forward`); 0 turns it off.
+    batchnorm : bool
+        Batch normalization after every hidden dense layer, before its activation
+        (:func:`nnlib.normalization.batchnorm_forward`), with parameters ``gamma{l}``,
+        ``beta{l}`` and running statistics in :attr:`running`.
+
+    A hidden layer is dense, then batch normalization, then the activation, then dropout. The
+    gradients (:meth:`loss_and_grads`) are those of training mode: batch statistics, a fresh
+    dropout mask from :attr:`dropout_rng`; :meth:`forward` and :meth:`predict` are evaluation
+    mode: running statistics, no dropout.
 
     Examples
     --------
@@ -77,6 +91,9 @@ class MLP:
         seed: int = 0,
         dtype: str = "float32",
         backend: str | None = None,
+        *,
+        dropout: float = 0.0,
+        batchnorm: bool = False,
     ) -> None:
         sizes = list(layer_sizes)
         if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s > 0 for s in sizes):
@@ -94,7 +111,19 @@ class MLP:
         self.xp = get_backend(backend)
         self.backend = self.xp.__name__
         host = init_params(self.layer_sizes, activation, seed, self.dtype)
+        if not 0 <= dropout < 1:
+            raise ValueError(f"MLP: dropout must be in [0, 1); got {dropout}")
+        self.dropout = float(dropout)
+        self.batchnorm = bool(batchnorm)
+        if self.batchnorm:
+            for layer, width in enumerate(self.layer_sizes[1:-1], start=1):
+                host[f"gamma{layer}"] = np.ones(width, dtype=self.dtype)
+                host[f"beta{layer}"] = np.zeros(width, dtype=self.dtype)
         self.params = {name: asarray(value, self.xp) for name, value in host.items()}
+        #: The batch-normalization running statistics of each hidden layer, by layer number.
+        self.running: dict[int, dict] = {}
+        #: Draws the dropout masks of training; reseed it to repeat a mask.
+        self.dropout_rng = self.xp.random.default_rng(seed)
 
     @property
     def num_layers(self) -> int:
@@ -114,13 +143,16 @@ class MLP:
             raise ValueError(f"MLP: X must be (N, {d}); got shape {tuple(X.shape)}")
         return X
 
-    def _forward(self, X: Any) -> tuple[Any, list]:
+    def _forward(self, X: Any, train: bool = False) -> tuple[Any, list]:
         """Logits and the caches of every layer, for the backward pass.
 
         Parameters
         ----------
         X : array of shape (N, D)
             Already of the model's backend and dtype.
+        train : bool
+            Training mode: batch statistics and dropout (they change nothing without
+            ``batchnorm`` and ``dropout``).
 
         Returns
         -------
@@ -129,17 +161,44 @@ class MLP:
             ``(dense_cache, act_cache)`` of each layer, first to last; the last layer has no
             activation, and its ``act_cache`` is None.
         """
-        act_forward, _ = ACTIVATIONS[self.activation]
         L = self.num_layers
         h, caches = X, []
         for layer in range(1, L):
             z, dense_cache = dense_forward(h, self.params[f"W{layer}"], self.params[f"b{layer}"])
-            h, act_cache = act_forward(z)
+            h, act_cache = self._hidden(layer, z, train)
             caches.append((dense_cache, act_cache))
         # The last layer has no activation: its output is the logits.
         logits, dense_cache = dense_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])
         caches.append((dense_cache, None))
         return logits, caches
+
+    def _hidden(self, layer: int, z: Any, train: bool) -> tuple[Any, Any]:
+        """A hidden layer after its dense step: batch normalization, activation, dropout."""
+        act_forward, _ = ACTIVATIONS[self.activation]
+        if not (self.batchnorm or self.dropout):
+            return act_forward(z)
+        bn_cache = drop_cache = None
+        if self.batchnorm:
+            running = self.running.setdefault(layer, {})
+            gamma, beta = self.params[f"gamma{layer}"], self.params[f"beta{layer}"]
+            z, bn_cache = batchnorm_forward(z, gamma, beta, train=train, running=running)
+        h, act_cache = act_forward(z)
+        if self.dropout:
+            h, drop_cache = dropout_forward(h, self.dropout, train=train, rng=self.dropout_rng)
+        return h, (bn_cache, act_cache, drop_cache)
+
+    def _hidden_backward(self, layer: int, dout: Any, cache: Any, grads: dict) -> Any:
+        """Gradient through :meth:`_hidden`, storing batch normalization's in ``grads``."""
+        _, act_backward = ACTIVATIONS[self.activation]
+        if not (self.batchnorm or self.dropout):
+            return act_backward(dout, cache)
+        bn_cache, act_cache, drop_cache = cache
+        if self.dropout:
+            dout = dropout_backward(dout, drop_cache)
+        dout = act_backward(dout, act_cache)
+        if self.batchnorm:
+            dout, grads[f"gamma{layer}"], grads[f"beta{layer}"] = batchnorm_backward(dout, bn_cache)
+        return dout
 
     def forward(self, X: Any) -> Any:
         """Logits of a batch.
@@ -197,19 +256,18 @@ class MLP:
         self, X: Any, y: Any, check_labels: bool, need_loss: bool = True
     ) -> tuple[Any, dict]:
         """The loss (None unless ``need_loss``) and the gradients of a checked batch."""
-        logits, caches = self._forward(X)
+        logits, caches = self._forward(X, train=True)
         loss_fn = binary_cross_entropy_device if self.binary else softmax_cross_entropy_device
         loss, dout = loss_fn(logits, y, check=check_labels, need_loss=need_loss)
-        _, act_backward = ACTIVATIONS[self.activation]
         grads = {}
         for layer in range(self.num_layers, 0, -1):
             dense_cache, act_cache = caches[layer - 1]
             if act_cache is not None:
-                dout = act_backward(dout, act_cache)
+                dout = self._hidden_backward(layer, dout, act_cache, grads)
             dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(
                 dout, dense_cache, need_dx=layer > 1
             )
-        return loss, grads
+        return loss, {name: grads[name] for name in self.params}
 
     def predict_proba(self, X: Any) -> Any:
         """Class probabilities of a batch.
@@ -248,8 +306,13 @@ class MLP:
             "activation": self.activation,
             "seed": self.seed,
             "dtype": self.dtype,
+            "dropout": self.dropout,
+            "batchnorm": self.batchnorm,
         }
         arrays = {name: to_numpy(value) for name, value in self.params.items()}
+        for layer, stats in self.running.items():
+            for stat, value in stats.items():
+                arrays[f"running_{stat}{layer}"] = to_numpy(value)
         # Written beside the target and renamed, so an interrupted save leaves no half file.
         tmp = f"{os.fspath(path)}.tmp-{os.getpid()}"
         try:
@@ -276,8 +339,19 @@ class MLP:
                         f"expected {model.params[name].shape}"
                     )
                 model.params[name] = asarray(value, model.xp, model.dtype)
+            for layer in range(1, model.num_layers) if model.batchnorm else ():
+                if f"running_mean{layer}" in data:
+                    model.running[layer] = {
+                        stat: asarray(data[f"running_{stat}{layer}"], model.xp, model.dtype)
+                        for stat in ("mean", "var")
+                    }
         return model
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
-        return f"MLP({sizes}, activation={self.activation!r}, dtype={self.dtype!r}, backend={self.backend!r})"
+        extras = f", dropout={self.dropout}" if self.dropout else ""
+        extras += ", batchnorm=True" if self.batchnorm else ""
+        return (
+            f"MLP({sizes}, activation={self.activation!r}, dtype={self.dtype!r}, "
+            f"backend={self.backend!r}{extras})"
+        )

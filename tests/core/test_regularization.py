@@ -10,6 +10,7 @@ from coretools import GRADCHECK_TOL, ORACLE_TOL, assert_close, import_torch, ran
 
 from nnlib.backend import to_numpy
 from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.network import MLP
 from nnlib.normalization import batchnorm_backward, batchnorm_forward
 from nnlib.optim import SGD
 from nnlib.regularization import dropout_backward, dropout_forward, l2_penalty
@@ -172,3 +173,91 @@ def test_batchnorm_says_what_it_needs(xp):
         batchnorm_forward(x[:1], gamma, beta)
     with pytest.raises(ValueError, match=r"gamma must be \(D,\) = \(3,\); got \(4,\)"):
         batchnorm_forward(x, rand(xp, (4,), seed=53), beta)
+
+
+def _params_loss(model, X, y, key, seed):
+    """The training loss of ``model`` as a function of one parameter, with the same dropout
+    masks at every call."""
+
+    def loss(value):
+        saved = model.params[key]
+        model.params[key] = value
+        model.dropout_rng = np.random.default_rng(seed)
+        try:
+            return model.loss_and_grads(X, y)[0]
+        finally:
+            model.params[key] = saved
+
+    return loss
+
+
+@pytest.mark.parametrize("dropout, batchnorm", [(0.3, False), (0.0, True), (0.3, True)])
+def test_an_mlp_of_any_depth_with_dropout_and_batchnorm_passes_a_gradient_check(dropout, batchnorm):
+    model = MLP([5, 6, 4, 5, 3], activation="tanh", seed=2, dtype="float64", dropout=dropout,
+                batchnorm=batchnorm)  # fmt: skip
+    assert ("gamma1" in model.params) == batchnorm and "gamma4" not in model.params
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((7, 5)), rng.integers(0, 3, size=7)
+    model.dropout_rng = np.random.default_rng(9)
+    _, grads = model.loss_and_grads(X, y)
+    assert list(grads) == list(model.params)
+    for key, value in model.params.items():
+        numeric = numerical_gradient(_params_loss(model, X, y, key, 9), value.copy())
+        if batchnorm and key in ("b1", "b2", "b3"):
+            # batch normalization subtracts the batch mean: a bias before it changes nothing
+            assert np.abs(numeric).max() < 1e-8 and np.abs(grads[key]).max() < 1e-12
+            continue
+        error = relative_error(numeric, grads[key])
+        assert error < GRADCHECK_TOL, f"d{key}: relative error {error:.1e}"
+
+
+def test_an_mlp_with_batchnorm_matches_torch_and_keeps_its_statistics(tmp_path):
+    """Training steps of the same network in PyTorch (Linear, BatchNorm1d, ReLU), then the
+    evaluation outputs from the running statistics, before and after save and load."""
+    torch = import_torch()
+    model = MLP([6, 5, 4, 3], seed=3, dtype="float64", batchnorm=True)
+    layers = []
+    for i in (1, 2, 3):
+        dense = torch.nn.Linear(*model.params[f"W{i}"].shape).double()
+        with torch.no_grad():
+            dense.weight.copy_(torch.tensor(model.params[f"W{i}"].T))
+            dense.bias.copy_(torch.tensor(model.params[f"b{i}"]))
+        layers.append(dense)
+        if i < 3:
+            layers += [torch.nn.BatchNorm1d(model.layer_sizes[i]).double(), torch.nn.ReLU()]
+    twin = torch.nn.Sequential(*layers)
+    rng = np.random.default_rng(4)
+    for step in range(3):
+        X, y = rng.standard_normal((8, 6)) + step, rng.integers(0, 3, size=8)
+        loss, grads = model.loss_and_grads(X, y)
+        twin.zero_grad()
+        loss_t = torch.nn.functional.cross_entropy(twin(torch.tensor(X)), torch.tensor(y))
+        loss_t.backward()
+        assert loss == pytest.approx(loss_t.item(), rel=1e-10)
+        bn = {1: twin[1], 2: twin[4]}
+        for i in (1, 2):
+            assert_close(f"dgamma{i}", grads[f"gamma{i}"], bn[i].weight.grad.numpy(), ORACLE_TOL)
+            assert_close(f"dbeta{i}", grads[f"beta{i}"], bn[i].bias.grad.numpy(), ORACLE_TOL)
+        assert_close("dW1", grads["W1"], twin[0].weight.grad.numpy().T, ORACLE_TOL)
+        SGD(0.1).step(model.params, grads)
+        torch.optim.SGD(twin.parameters(), lr=0.1).step()
+    twin.eval()
+    X_test = rng.standard_normal((5, 6))
+    expected = twin(torch.tensor(X_test)).detach().numpy()
+    assert_close("evaluation logits", model.forward(X_test), expected, ORACLE_TOL)
+    model.save(tmp_path / "bn.npz")
+    loaded = MLP.load(tmp_path / "bn.npz")
+    assert loaded.batchnorm and set(loaded.running) == {1, 2}
+    assert_close("reloaded logits", loaded.forward(X_test), expected, ORACLE_TOL)
+
+
+def test_dropout_is_off_in_evaluation_and_on_in_training():
+    model = MLP([4, 50, 2], seed=0, dtype="float64", dropout=0.5)
+    X = np.random.default_rng(5).standard_normal((3, 4))
+    np.testing.assert_array_equal(model.forward(X), model.forward(X))
+    y = np.array([0, 1, 0])
+    first, second = model.loss_and_grads(X, y)[0], model.loss_and_grads(X, y)[0]
+    assert first != second, "each training step draws a new mask"
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\); got 1"):
+        MLP([4, 2], dropout=1)
+    assert "dropout=0.5" in repr(model)
