@@ -139,12 +139,18 @@ def _compare_all(
     return problems
 
 
-def _returned_instead(output: dict, params: dict) -> bool:
-    """Whether the step left ``params`` as they were and returned something instead."""
-    return output["returned"] is not None and all(
+def _returned_instead(output: dict, params: dict) -> Verdict | None:
+    """The verdict on a step that left ``params`` as they were and returned something instead;
+    None for any other step."""
+    unchanged = all(
         isinstance(output["params"].get(k), np.ndarray)
         and np.array_equal(output["params"][k], params[k])
         for k in params
+    )
+    if output["returned"] is None or not unchanged:
+        return None
+    return Verdict(
+        False, "params is unchanged and something is returned: update the dicts in place"
     )
 
 
@@ -225,11 +231,8 @@ class MomentumStepCheck(Check):
             ]
             for k in p
         }
-        if _returned_instead(output, params):
-            return Verdict(
-                False,
-                "params is unchanged and something is returned: update the dicts in place",
-            )
+        if (returned := _returned_instead(output, params)) is not None:
+            return returned
         problems = _compare_all(
             "velocity", velocity, output["velocity"], new_v, velocity_mistakes
         ) + _compare_all(
@@ -338,11 +341,8 @@ class AdamStepCheck(Check):
             ]
             for k in p
         }
-        if _returned_instead(output, params):
-            return Verdict(
-                False,
-                "params is unchanged and something is returned: update the dicts in place",
-            )
+        if (returned := _returned_instead(output, params)) is not None:
+            return returned
         problems = (
             _compare_all("m", m0, output["m"], m, m_mistakes)
             + _compare_all("v", v0, output["v"], v, v_mistakes)
