@@ -390,10 +390,11 @@ def _changed_message(name: str, labels: list) -> str:
 
 
 def _run_case(
-    spec: dict, fns: dict, missing: list[str], prepared: tuple, case: Any, inputs: dict
+    spec: dict, fns: dict, missing: list[str], prepared: tuple, case: dict, inputs: dict
 ) -> tuple[dict, dict[str, np.ndarray]]:
-    """Call the student's function(s) on one case: the case's metadata (its kind, an error, the
-    seconds) and the arrays of its output, encoded for the grader."""
+    """Call the student's function(s) on one case of the job (its name, and its arguments
+    encoded): the case's metadata (its kind, an error, the seconds) and the arrays of its
+    output, encoded for the grader."""
     meta: dict[str, Any] = {}
     case_arrays: dict[str, np.ndarray] = {}
     try:
@@ -403,17 +404,17 @@ def _run_case(
                 f"{', '.join(missing)} is not defined as a function"
                 + (f": {spec['name']} is checked with it" if missing != [spec["name"]] else "")
             )
-        args = decode(case.args, inputs)
-        kwargs = decode(case.kwargs, inputs)
+        args = decode(case["args"], inputs)
+        kwargs = decode(case["kwargs"], inputs)
         caller, self_ = prepared
         if caller is None:
             raise RuntimeError(self_)
-        case = types.SimpleNamespace(name=case.name, args=tuple(args), kwargs=dict(kwargs))
-        taken = _snapshot(spec, fns, case) if spec.get("pure") else []
+        decoded = types.SimpleNamespace(name=case["name"], args=tuple(args), kwargs=dict(kwargs))
+        taken = _snapshot(spec, fns, decoded) if spec.get("pure") else []
         started = time.perf_counter()
         over = "raise" if spec.get("no_overflow") else np.geterr()["over"]
         with np.errstate(over=over):
-            output = _limited(spec["call_timeout"], caller, self_, dict(fns), case)
+            output = _limited(spec["call_timeout"], caller, self_, dict(fns), decoded)
         meta["seconds"] = time.perf_counter() - started
         changed = _changed(taken)
         if changed:
@@ -454,11 +455,6 @@ def main(job_dir: str) -> int:
         except Exception as exc:  # the grader's fault: reported as such, never the student's
             callers.append((None, "the grader could not prepare this check: " + _short(exc)))
 
-    cases = [
-        [(case["name"], case["args"], case["kwargs"]) for case in spec["cases"]]
-        for spec in job["functions"]
-    ]
-
     namespace = _run_cells(job, progress)
 
     skip_functions = set(job.get("skip_functions", []))
@@ -471,14 +467,13 @@ def main(job_dir: str) -> int:
         results: list[dict] = []
         arrays: dict[str, np.ndarray] = {}
         timed_out = False
-        for c_index, (case_name, args_spec, kwargs_spec) in enumerate(cases[f_index]):
+        for c_index, case in enumerate(spec["cases"]):
             if timed_out:  # one case past the limit is enough: the rest would only cost time
                 results.append(
                     {"kind": "not run", "error": "not run: an earlier case ran too long"}
                 )
                 continue
             progress("case", f_index, c_index, "start")
-            case = types.SimpleNamespace(name=case_name, args=args_spec, kwargs=kwargs_spec)
             meta, case_arrays = _run_case(spec, fns, missing, callers[f_index], case, inputs)
             meta["prefix"] = f"c{c_index}_"
             arrays.update({meta["prefix"] + key: value for key, value in case_arrays.items()})
