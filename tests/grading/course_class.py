@@ -58,3 +58,13 @@ def read_grades(path: Path) -> dict[str, dict[str, str]]:
     """``grades.csv`` as student id -> row."""
     with open(path, newline="", encoding="utf-8") as f:
         return {row["student_id"]: row for row in csv.DictReader(f)}
+
+
+def grade_course(assignment: str, submissions: Path, out: Path, **options):
+    """Grade a course assignment's ``submissions`` into ``out``, quietly, against its solution
+    notebooks, on 2 workers; ``options`` go to :func:`~autograder.grading.grade.grade_class`."""
+    from autograder.grading.grade import grade_class
+
+    options.setdefault("workers", 2)
+    options.setdefault("log", lambda line: None)
+    return grade_class(assignment, submissions, out, source_dir=SOLUTIONS / assignment, **options)

@@ -12,11 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from course_class import grade_course
 from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.checks import ASSIGNMENTS, CHECKS
 from autograder.grading.assignment import function_spec
-from autograder.grading.grade import grade_class
 from autograder.grading.results import StudentResult
 from autograder.grading.sandbox import Limits
 
@@ -27,14 +27,12 @@ TRAINING = {"10-signs-classifier", "11-mnist-classifier"}
 
 def _grade_one(assignment: str, tmp_path: Path, limits: Limits) -> StudentResult:
     """Grade the one submission under ``tmp_path / "class"`` and return its result."""
-    result = grade_class(
+    result = grade_course(
         assignment,
         tmp_path / "class",
         tmp_path / "out",
-        source_dir=SOLUTIONS / assignment,
         workers=1,
         limits=limits,
-        log=lambda line: None,
     )
     (student,) = result.results
     return student

@@ -10,15 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-from course_class import read_grades, write_class
+from course_class import grade_course, read_grades, write_class
 from grading_support import FIXTURES, SOURCE, grade_toy, require_bubblewrap, write_submission
 from nbgrader.api import Gradebook
 
 from autograder.grading.bench import nbgrader_env
-from autograder.grading.grade import grade_class
 from autograder.grading.store import ResultStore
 
-REPO = Path(__file__).resolve().parents[2]
 #: A relu_forward wrong on every case (ones), in the toy notebook's cell: 0 of its 2 points.
 ABS_RELU = "def relu_forward(z):\n    return np.abs(z), z\n"
 WRONG_RELU = {"relu_forward": "def relu_forward(z):\n    return np.ones_like(z), z\n"}
@@ -112,14 +110,11 @@ def test_a_second_assignment_keeps_the_first_ones_rows(student_notebook, tmp_pat
         },
     }
     root = write_class(tmp_path / "act-class", "05-activations", students)
-    grade_class(
+    grade_course(
         "05-activations",
         root,
         out,
-        source_dir=REPO / "solutions" / "05-activations",
-        workers=2,
         similarity_threshold=None,
-        log=lambda line: None,
     )
     assert _scores(out / "grades.csv", "toy") == {"ana": 7.0}
     act = _scores(out / "grades.csv", "05-activations")
@@ -210,14 +205,11 @@ def test_the_similarity_column_is_kept_with_the_rows(student_notebook, tmp_path)
     # a --student run and another assignment into the same folder leave the column as it was
     grade_toy(root, out, students=["ana"])
     root_05 = write_class(tmp_path / "act-class", "05-activations", {"cy": {}})
-    grade_class(
+    grade_course(
         "05-activations",
         root_05,
         out,
-        source_dir=REPO / "solutions" / "05-activations",
-        workers=2,
         similarity_threshold=None,
-        log=lambda line: None,
     )
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         import csv

@@ -11,15 +11,14 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from course_class import ACTIVATIONS_CLASS, read_grades, write_class
+from course_class import ACTIVATIONS_CLASS, grade_course, read_grades, write_class
 from grading_support import TEST_LIMITS, require_bubblewrap
-from test_secret import REPO, SECRET_A
+from test_secret import SECRET_A
 
 from autograder.checks import CHECKS
 from autograder.checks import base as check_base
 from autograder.grading import executors, scoring
 from autograder.grading import grade as grade_module
-from autograder.grading.grade import grade_class
 from autograder.outcomes import Outcome
 
 MIXED_CLASS = {
@@ -73,15 +72,12 @@ def scrambled(monkeypatch):
 
 def _grade(tmp_path, name):
     root = write_class(tmp_path / f"class-{name}", "05-activations", MIXED_CLASS)
-    grade_class(
+    grade_course(
         "05-activations",
         root,
         tmp_path / f"out-{name}",
-        source_dir=REPO / "solutions" / "05-activations",
-        workers=2,
         limits=TEST_LIMITS,
         secret=SECRET_A,
-        log=lambda line: None,
     )
     rows = read_grades(tmp_path / f"out-{name}" / "grades.csv")
     keep = ("score", "status", *CHECKS_OF_ACTIVATIONS)

@@ -3,14 +3,9 @@ than NumPy, overflows where the exercise forbids it, or raises, is told why."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from course_class import read_grades, write_class
+from course_class import grade_course, read_grades, write_class
 from grading_support import TEST_LIMITS, require_bubblewrap
 
-from autograder.grading.grade import grade_class
-
-REPO = Path(__file__).resolve().parents[2]
 IN_PLACE = {
     "honest": {},
     "relu_into_z": {
@@ -44,15 +39,12 @@ IN_PLACE = {
 def test_the_batch_grader_names_an_input_changed_in_place(tmp_path):
     require_bubblewrap()
     root = write_class(tmp_path / "class", "05-activations", IN_PLACE)
-    result = grade_class(
+    result = grade_course(
         "05-activations",
         root,
         tmp_path / "out",
-        source_dir=REPO / "solutions" / "05-activations",
-        workers=2,
         limits=TEST_LIMITS,
         similarity_threshold=None,
-        log=lambda line: None,
     )
     rows = read_grades(tmp_path / "out" / "grades.csv")
     assert float(rows["honest"]["relu_forward"]) > 0 and float(rows["honest"]["softmax"]) > 0

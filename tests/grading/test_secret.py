@@ -16,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from course_class import ACTIVATIONS_CLASS, read_grades, write_class
+from course_class import ACTIVATIONS_CLASS, grade_course, read_grades, write_class
 from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.checks import CHECKS
-from autograder.grading.grade import grade_class
 from autograder.secret import (
     ENV_SECRET,
     ENV_SECRET_FILE,
@@ -87,15 +86,12 @@ def _table_student(drawable: list) -> str:
 
 def _grade(tmp_path: Path, assignment: str, students: dict, secret, name: str) -> dict:
     root = write_class(tmp_path / f"class-{name}", assignment, students)
-    result = grade_class(
+    result = grade_course(
         assignment,
         root,
         tmp_path / f"out-{name}",
-        source_dir=REPO / "solutions" / assignment,
-        workers=2,
         limits=TEST_LIMITS,
         secret=secret,
-        log=lambda line: None,
     )
     assert result.secret_fingerprint == secret.fingerprint
     return read_grades(tmp_path / f"out-{name}" / "grades.csv")

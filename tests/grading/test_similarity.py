@@ -12,12 +12,10 @@ import html
 import re
 
 import pytest
-from course_class import read_grades, write_class
+from course_class import grade_course, read_grades, write_class
 from grading_support import TEST_LIMITS, require_bubblewrap
 from similarity_class import AUTHORS, MAY_ALSO, planted_class
-from test_secret import REPO, SECRET_A
-
-from autograder.grading.grade import grade_class
+from test_secret import SECRET_A
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 
@@ -31,15 +29,12 @@ def graded(tmp_path_factory):
     expected[HOSTILE_NAME] = {"chidi"}
     expected["chidi"] = {HOSTILE_NAME}
     root = write_class(tmp / "class", "05-activations", students)
-    result = grade_class(
+    result = grade_course(
         "05-activations",
         root,
         tmp / "out",
-        source_dir=REPO / "solutions" / "05-activations",
-        workers=2,
         limits=TEST_LIMITS,
         secret=SECRET_A,
-        log=lambda line: None,
     )
     rows = read_grades(tmp / "out" / "grades.csv")
     page = (tmp / "out" / "similarity" / "05-activations.html").read_text(encoding="utf-8")
