@@ -17,14 +17,13 @@ WRONG: list[tuple[str, str, dict]] = []
 WORDS: dict[tuple[str, str], str] = {}
 
 
-def wrong(name: str, what: str, words: str | None = None, **others):
-    """Register the decorated function as a wrong ``name``; ``others`` replace its partners;
-    ``words``, when given, must appear in its report."""
+def wrong(name: str, what: str, words: str, **others):
+    """Register the decorated function as a wrong ``name`` whose report must contain
+    ``words``; ``others`` replace its partners."""
 
     def register(fn):
         WRONG.append((name, what, {**vars(ok), **others, name: fn}))
-        if words is not None:
-            WORDS[(name, what)] = words
+        WORDS[(name, what)] = words
         return fn
 
     return register
@@ -37,80 +36,80 @@ def _sigmoid(z):
 # --- 02-data ----------------------------------------------------------------------------------
 
 
-@wrong("flatten", "one long vector")
+@wrong("flatten", "one long vector", "one long vector")
 def _(images):
     return images.reshape(-1)
 
 
-@wrong("flatten", "batch axis last")
+@wrong("flatten", "batch axis last", "batch axis must come first")
 def _(images):
     return images.reshape(-1, len(images))
 
 
-@wrong("flatten", "column by column")
+@wrong("flatten", "column by column", "column by column")
 def _(images):
     return images.transpose(0, 2, 1).reshape(len(images), -1)
 
 
-@wrong("flatten", "normalises too")
+@wrong("flatten", "normalises too", "flatten only reshapes")
 def _(images):
     return images.reshape(len(images), -1) / 255
 
 
-@wrong("flatten", "keeps the first row of each image")
+@wrong("flatten", "keeps the first row of each image", "only the first row")
 def _(images):
     return images[:, 0, :]
 
 
-@wrong("normalize", "divides by the batch maximum")
+@wrong("normalize", "divides by the batch maximum", "brightest pixel")
 def _(images):
     return images.astype(np.float32) / images.max()
 
 
-@wrong("normalize", "integer division")
+@wrong("normalize", "integer division", "integer division")
 def _(images):
     return (images // 255).astype(np.float32)
 
 
-@wrong("normalize", "float64 result")
+@wrong("normalize", "float64 result", "return float32")
 def _(images):
     return images / 255
 
 
-@wrong("normalize", "standardises")
+@wrong("normalize", "standardises", "standardises")
 def _(images):
     x = images.astype(np.float32)
     return (x - x.mean()) / x.std()
 
 
-@wrong("normalize", "divides by 256")
+@wrong("normalize", "divides by 256", "divides by 256")
 def _(images):
     return images.astype(np.float32) / 256
 
 
-@wrong("one_hot", "one row per class")
+@wrong("one_hot", "one row per class", "one row per class")
 def _(y, num_classes):
     return np.eye(num_classes)[y].T
 
 
-@wrong("one_hot", "classes from the labels")
+@wrong("one_hot", "classes from the labels", "use num_classes")
 def _(y, num_classes):
     return np.eye(y.max() + 1)[y]
 
 
-@wrong("one_hot", "off by one")
+@wrong("one_hot", "off by one", "one column off")
 def _(y, num_classes):
     return np.eye(num_classes)[y - 1]
 
 
-@wrong("one_hot", "sets whole columns")
+@wrong("one_hot", "sets whole columns", "whole columns")
 def _(y, num_classes):
     T = np.zeros((len(y), num_classes))
     T[:, y] = 1
     return T
 
 
-@wrong("train_val_split", "no shuffling: the last rows")
+@wrong("train_val_split", "no shuffling: the last rows", "must be random")
 def _(X, y, val_fraction=0.1, seed=0):
     # stratified, but each class's last rows: the same split whatever the seed
     val = np.concatenate(
@@ -123,7 +122,7 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X[train], y[train]), (X[val], y[val])
 
 
-@wrong("train_val_split", "ignores the seed")
+@wrong("train_val_split", "ignores the seed", "default_rng(seed)")
 def _(X, y, val_fraction=0.1, seed=0):
     # stratified, drawn from NumPy's global generator: the mistake is the unseeded RNG
     val = np.concatenate(
@@ -136,7 +135,7 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X[train], y[train]), (X[val], y[val])
 
 
-@wrong("train_val_split", "X and y shuffled separately")
+@wrong("train_val_split", "X and y shuffled separately", "index X and y alike")
 def _(X, y, val_fraction=0.1, seed=0):
     rng = np.random.default_rng(seed)
     X, y = X[rng.permutation(len(X))], y[rng.permutation(len(y))]
@@ -144,27 +143,27 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X[k:], y[k:]), (X[:k], y[:k])
 
 
-@wrong("train_val_split", "parts swapped")
+@wrong("train_val_split", "parts swapped", "asks for about")
 def _(X, y, val_fraction=0.1, seed=0):
     train, val = ok.train_val_split(X, y, val_fraction, seed)
     return val, train
 
 
-@wrong("train_val_split", "the validation set also stays in training")
+@wrong("train_val_split", "the validation set also stays in training", "exactly one part")
 def _(X, y, val_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
     k = round(val_fraction * len(X))
     return (X, y), (X[order[:k]], y[order[:k]])
 
 
-@wrong("train_val_split", "a plain shuffle, not stratified")
+@wrong("train_val_split", "a plain shuffle, not stratified", "stratified split")
 def _(X, y, val_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
     k = round(val_fraction * len(X))
     return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
 
 
-@wrong("train_val_split", "1 - val_fraction held out")
+@wrong("train_val_split", "1 - val_fraction held out", "asks for about")
 def _(X, y, val_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
     k = round((1 - val_fraction) * len(X))
@@ -184,39 +183,39 @@ def _(X, y, w, b):
     return float(loss), X.T @ error, float(error.sum())
 
 
-@wrong("neuron_forward", "returns the logits")
+@wrong("neuron_forward", "returns the logits", "apply the sigmoid")
 def _(X, w, b):
     return X @ w + b
 
 
-@wrong("neuron_forward", "sign flipped")
+@wrong("neuron_forward", "sign flipped", "sign flipped")
 def _(X, w, b):
     return 1 / (1 + np.exp(X @ w + b))
 
 
-@wrong("neuron_forward", "forgets the bias")
+@wrong("neuron_forward", "forgets the bias", "bias b is missing")
 def _(X, w, b):
     return 1 / (1 + np.exp(-(X @ w)))
 
 
-@wrong("neuron_forward", "(N, 1) column")
+@wrong("neuron_forward", "(N, 1) column", "must have shape (N,)")
 def _(X, w, b):
     return 1 / (1 + np.exp(-(X @ w.reshape(-1, 1) + b)))
 
 
-@wrong("neuron_gradients", "not divided by N")
+@wrong("neuron_gradients", "not divided by N", "not divided by N")
 def _(X, y, w, b):
     loss, dw, db = ok.neuron_gradients(X, y, w, b)
     return loss, dw * len(X), db * len(X)
 
 
-@wrong("neuron_gradients", "y - p")
+@wrong("neuron_gradients", "y - p", "(p - y)")
 def _(X, y, w, b):
     loss, dw, db = ok.neuron_gradients(X, y, w, b)
     return loss, -dw, -db
 
 
-@wrong("neuron_gradients", "loss from log(sigmoid): overflows")
+@wrong("neuron_gradients", "loss from log(sigmoid): overflows", "not from log(sigmoid(z))")
 def _(X, y, w, b):
     y = y.astype(X.dtype)
     p = 1 / (1 + np.exp(-(X @ w + b)))
@@ -225,7 +224,7 @@ def _(X, y, w, b):
     return float(loss), X.T @ error, float(error.sum())
 
 
-@wrong("neuron_gradients", "extra sigmoid derivative")
+@wrong("neuron_gradients", "extra sigmoid derivative", "sigma'(z)")
 def _(X, y, w, b):
     loss, _, _ = ok.neuron_gradients(X, y, w, b)
     p = ok.neuron_forward(X, w, b)
@@ -236,32 +235,32 @@ def _(X, y, w, b):
 # --- 04-feedforward ---------------------------------------------------------------------------
 
 
-@wrong("dense_forward", "no bias")
+@wrong("dense_forward", "no bias", "bias b is missing")
 def _(x, W, b):
     return x @ W, (x, W)
 
 
-@wrong("dense_forward", "returns out only")
+@wrong("dense_forward", "returns out only", "must return the pair (out, cache)")
 def _(x, W, b):
     return x @ W + b
 
 
-@wrong("dense_forward", "W transposed")
+@wrong("dense_forward", "W transposed", "W transposed")
 def _(x, W, b):
     return x @ W.T + b, (x, W)
 
 
-@wrong("dense_forward", "element-wise product")
+@wrong("dense_forward", "element-wise product", "x @ W")
 def _(x, W, b):
     return x * W + b, (x, W)
 
 
-@wrong("dense_forward", "float64 result")
+@wrong("dense_forward", "float64 result", "keep the input's dtype")
 def _(x, W, b):
     return x.astype(np.float64) @ W + b, (x, W)
 
 
-@wrong("mlp_forward", "ReLU on the output layer")
+@wrong("mlp_forward", "ReLU on the output layer", "output layer too")
 def _(X, params):
     h = X
     for i in range(1, len(params) // 2 + 1):
@@ -269,12 +268,12 @@ def _(X, params):
     return h
 
 
-@wrong("mlp_forward", "softmax on the output")
+@wrong("mlp_forward", "softmax on the output", "softmax probabilities")
 def _(X, params):
     return ok.softmax(ok.mlp_forward(X, params))
 
 
-@wrong("mlp_forward", "no nonlinearity")
+@wrong("mlp_forward", "no nonlinearity", "no ReLU between the layers")
 def _(X, params):
     h = X
     for i in range(1, len(params) // 2 + 1):
@@ -282,13 +281,13 @@ def _(X, params):
     return h
 
 
-@wrong("mlp_forward", "two layers hard-coded")
+@wrong("mlp_forward", "two layers hard-coded", "any number of layers")
 def _(X, params):
     h = np.maximum(X @ params["W1"] + params["b1"], 0)
     return h @ params["W2"] + params["b2"]
 
 
-@wrong("mlp_forward", "sigmoid hidden layers")
+@wrong("mlp_forward", "sigmoid hidden layers", "sigmoid between the layers")
 def _(X, params):
     n = len(params) // 2
     h = X
@@ -302,41 +301,41 @@ def _(X, params):
 # --- 05-activations ---------------------------------------------------------------------------
 
 
-@wrong("sigmoid_forward", "exp(z) instead of exp(-z)")
+@wrong("sigmoid_forward", "exp(z) instead of exp(-z)", "sign of the exponent")
 def _(z):
     a = 1 / (1 + np.exp(z))
     return a, a
 
 
-@wrong("sigmoid_forward", "tanh instead")
+@wrong("sigmoid_forward", "tanh instead", "that is tanh")
 def _(z):
     a = np.tanh(z)
     return a, a
 
 
-@wrong("sigmoid_forward", "returns a only")
+@wrong("sigmoid_forward", "returns a only", "must return the pair (a, cache)")
 def _(z):
     return 1 / (1 + np.exp(-z))
 
 
-@wrong("sigmoid_forward", "overflows: exp(z) / (1 + exp(z))")
+@wrong("sigmoid_forward", "overflows: exp(z) / (1 + exp(z))", "must not overflow")
 def _(z):
     a = np.exp(z) / (1 + np.exp(z))
     return a, a
 
 
-@wrong("sigmoid_forward", "float64 result")
+@wrong("sigmoid_forward", "float64 result", "keep the input's dtype")
 def _(z):
     a = 1 / (1 + np.exp(-z.astype(np.float64)))
     return a, a
 
 
-@wrong("sigmoid_backward", "upstream gradient ignored")
+@wrong("sigmoid_backward", "upstream gradient ignored", "upstream gradient")
 def _(da, cache):
     return cache * (1 - cache)
 
 
-@wrong("sigmoid_backward", "derivative at the wrong point: sigma(a)")
+@wrong("sigmoid_backward", "derivative at the wrong point: sigma(a)", "wrong point")
 def _(da, cache):
     s = _sigmoid(cache)
     return da * s * (1 - s)
@@ -346,35 +345,40 @@ def _sigmoid_caching_z(z):
     return _sigmoid(z), z
 
 
-@wrong("sigmoid_backward", "uses z (1 - z)", sigmoid_forward=_sigmoid_caching_z)
+@wrong(
+    "sigmoid_backward",
+    "uses z (1 - z)",
+    "derivative taken at z",
+    sigmoid_forward=_sigmoid_caching_z,
+)
 def _(da, cache):
     return da * cache * (1 - cache)
 
 
-@wrong("sigmoid_backward", "missing (1 - a)")
+@wrong("sigmoid_backward", "missing (1 - a)", "(1 - a) is missing")
 def _(da, cache):
     return da * cache
 
 
-@wrong("tanh_forward", "sigmoid instead")
+@wrong("tanh_forward", "sigmoid instead", "that is the sigmoid")
 def _(z):
     a = _sigmoid(z)
     return a, a
 
 
-@wrong("tanh_forward", "overflows: exp ratio")
+@wrong("tanh_forward", "overflows: exp ratio", "use np.tanh")
 def _(z):
     a = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
     return a, a
 
 
-@wrong("tanh_forward", "2 sigmoid(z) - 1")
+@wrong("tanh_forward", "2 sigmoid(z) - 1", "2 * sigmoid(2z) - 1")
 def _(z):
     a = 2 * _sigmoid(z) - 1
     return a, a
 
 
-@wrong("tanh_backward", "upstream gradient ignored")
+@wrong("tanh_backward", "upstream gradient ignored", "upstream gradient")
 def _(da, cache):
     return 1 - cache**2
 
@@ -383,62 +387,62 @@ def _tanh_caching_z(z):
     return np.tanh(z), z
 
 
-@wrong("tanh_backward", "uses 1 - z**2", tanh_forward=_tanh_caching_z)
+@wrong("tanh_backward", "uses 1 - z**2", "derivative taken at z", tanh_forward=_tanh_caching_z)
 def _(da, cache):
     return da * (1 - cache**2)
 
 
-@wrong("tanh_backward", "missing square")
+@wrong("tanh_backward", "missing square", "square is missing")
 def _(da, cache):
     return da * (1 - cache)
 
 
-@wrong("relu_forward", "absolute value")
+@wrong("relu_forward", "absolute value", "|z|")
 def _(z):
     return np.abs(z), z
 
 
-@wrong("relu_forward", "keeps the negative side")
+@wrong("relu_forward", "keeps the negative side", "keeps the negative side")
 def _(z):
     return np.minimum(z, 0), z
 
 
-@wrong("relu_forward", "indicator")
+@wrong("relu_forward", "indicator", "indicator")
 def _(z):
     return (z > 0).astype(z.dtype), z
 
 
-@wrong("relu_forward", "leaky")
+@wrong("relu_forward", "leaky", "leaky ReLU")
 def _(z):
     return np.maximum(z, 0.01 * z), z
 
 
-@wrong("relu_backward", "upstream gradient ignored")
+@wrong("relu_backward", "upstream gradient ignored", "upstream gradient")
 def _(da, cache):
     return (cache > 0).astype(da.dtype)
 
 
-@wrong("relu_backward", "multiplies by z")
+@wrong("relu_backward", "multiplies by z", "multiplies da by z")
 def _(da, cache):
     return da * cache
 
 
-@wrong("relu_backward", "negative side")
+@wrong("relu_backward", "negative side", "where z < 0")
 def _(da, cache):
     return da * (cache < 0)
 
 
-@wrong("leaky_relu_forward", "ignores alpha")
+@wrong("leaky_relu_forward", "ignores alpha", "ignores alpha")
 def _(z, alpha=0.01):
     return np.where(z > 0, z, 0.01 * z), (z, alpha)
 
 
-@wrong("leaky_relu_forward", "plain ReLU")
+@wrong("leaky_relu_forward", "plain ReLU", "that is ReLU")
 def _(z, alpha=0.01):
     return np.maximum(z, 0), (z, alpha)
 
 
-@wrong("leaky_relu_forward", "alpha on the positive side")
+@wrong("leaky_relu_forward", "alpha on the positive side", "positive side by alpha")
 def _(z, alpha=0.01):
     return np.where(z > 0, alpha * z, z), (z, alpha)
 
@@ -447,48 +451,53 @@ def _leaky_caching_z(z, alpha=0.01):
     return np.where(z > 0, z, alpha * z), z
 
 
-@wrong("leaky_relu_backward", "alpha not in the cache", leaky_relu_forward=_leaky_caching_z)
+@wrong(
+    "leaky_relu_backward",
+    "alpha not in the cache",
+    "ignores alpha",
+    leaky_relu_forward=_leaky_caching_z,
+)
 def _(da, cache):
     return np.where(cache > 0, da, 0.01 * da)
 
 
-@wrong("leaky_relu_backward", "ReLU's derivative")
+@wrong("leaky_relu_backward", "ReLU's derivative", "ReLU's derivative")
 def _(da, cache):
     z, alpha = cache
     return da * (z > 0)
 
 
-@wrong("leaky_relu_backward", "upstream gradient ignored")
+@wrong("leaky_relu_backward", "upstream gradient ignored", "upstream gradient")
 def _(da, cache):
     z, alpha = cache
     return np.where(z > 0, 1.0, alpha).astype(da.dtype)
 
 
-@wrong("softmax", "no max-subtraction")
+@wrong("softmax", "no max-subtraction", "max-subtraction")
 def _(z):
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
 
 
-@wrong("softmax", "normalises columns")
+@wrong("softmax", "normalises columns", "axis=0")
 def _(z):
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 
 
-@wrong("softmax", "normalises the whole array")
+@wrong("softmax", "normalises the whole array", "whole array")
 def _(z):
     e = np.exp(z - z.max())
     return e / e.sum()
 
 
-@wrong("softmax", "subtracts the global maximum")
+@wrong("softmax", "subtracts the global maximum", "each row's maximum")
 def _(z):
     e = np.exp(z - z.max())
     return e / e.sum(axis=1, keepdims=True)
 
 
-@wrong("softmax", "no keepdims")
+@wrong("softmax", "no keepdims", "keepdims")
 def _(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1)
@@ -505,7 +514,7 @@ def _(logits, y):
     return float(loss), (0.5 * (1 + np.tanh(0.5 * logits)) - y) / n
 
 
-@wrong("binary_cross_entropy", "log of the sigmoid: overflows")
+@wrong("binary_cross_entropy", "log of the sigmoid: overflows", "instead of log(sigmoid(z))")
 def _(logits, y):
     n = len(logits)
     y = y.reshape(n, 1).astype(logits.dtype)
@@ -514,19 +523,19 @@ def _(logits, y):
     return float(loss), (p - y) / n
 
 
-@wrong("binary_cross_entropy", "sum instead of mean")
+@wrong("binary_cross_entropy", "sum instead of mean", "sums over the batch")
 def _(logits, y):
     loss, dlogits = ok.binary_cross_entropy(logits, y)
     return loss * len(logits), dlogits * len(logits)
 
 
-@wrong("binary_cross_entropy", "gradient not divided by N")
+@wrong("binary_cross_entropy", "gradient not divided by N", "not divided by N")
 def _(logits, y):
     loss, dlogits = ok.binary_cross_entropy(logits, y)
     return loss, dlogits * len(logits)
 
 
-@wrong("binary_cross_entropy", "y of shape (N,) broadcast to (N, N)")
+@wrong("binary_cross_entropy", "y of shape (N,) broadcast to (N, N)", "(N, N)")
 def _(logits, y):
     n = len(logits)
     y = y.astype(logits.dtype)
@@ -534,13 +543,17 @@ def _(logits, y):
     return float(per.mean()), (_sigmoid(logits) - y) / n
 
 
-@wrong("binary_cross_entropy", "y - p")
+@wrong("binary_cross_entropy", "y - p", "p - y")
 def _(logits, y):
     loss, dlogits = ok.binary_cross_entropy(logits, y)
     return loss, -dlogits
 
 
-@wrong("softmax_cross_entropy", "log of the softmax without max-subtraction")
+@wrong(
+    "softmax_cross_entropy",
+    "log of the softmax without max-subtraction",
+    "subtract each row's maximum",
+)
 def _(logits, y):
     n, c = logits.shape
     t = np.eye(c, dtype=logits.dtype)[y] if y.ndim == 1 else y
@@ -549,25 +562,25 @@ def _(logits, y):
     return float(-(t * np.log(p)).sum() / n), (p - t) / n
 
 
-@wrong("softmax_cross_entropy", "sum instead of mean")
+@wrong("softmax_cross_entropy", "sum instead of mean", "sums over the batch")
 def _(logits, y):
     loss, dlogits = ok.softmax_cross_entropy(logits, y)
     return loss * len(logits), dlogits
 
 
-@wrong("softmax_cross_entropy", "gradient not divided by N")
+@wrong("softmax_cross_entropy", "gradient not divided by N", "not divided by N")
 def _(logits, y):
     loss, dlogits = ok.softmax_cross_entropy(logits, y)
     return loss, dlogits * len(logits)
 
 
-@wrong("softmax_cross_entropy", "one-hot not subtracted")
+@wrong("softmax_cross_entropy", "one-hot not subtracted", "one-hot targets are not subtracted")
 def _(logits, y):
     loss, _ = ok.softmax_cross_entropy(logits, y)
     return loss, ok.softmax(logits) / len(logits)
 
 
-@wrong("softmax_cross_entropy", "integer labels only")
+@wrong("softmax_cross_entropy", "integer labels only", "one-hot")
 def _(logits, y):
     n = len(logits)
     p = ok.softmax(logits)
@@ -587,37 +600,37 @@ def _(X, y, params):
     return loss, {k: g.astype(np.float64) for k, g in grads.items()}
 
 
-@wrong("dense_backward", "dW transposed")
+@wrong("dense_backward", "dW transposed", "transposed")
 def _(dout, cache):
     x, W = cache
     return dout @ W.T, dout.T @ x, dout.sum(axis=0)
 
 
-@wrong("dense_backward", "db averaged")
+@wrong("dense_backward", "db averaged", "averages over the batch")
 def _(dout, cache):
     x, W = cache
     return dout @ W.T, x.T @ dout, dout.mean(axis=0)
 
 
-@wrong("dense_backward", "dx without transposing W")
+@wrong("dense_backward", "dx without transposing W", "W.T")
 def _(dout, cache):
     x, W = cache
     return dout @ W, x.T @ dout, dout.sum(axis=0)
 
 
-@wrong("dense_backward", "dW divided by N")
+@wrong("dense_backward", "dW divided by N", "already carries the 1/N")
 def _(dout, cache):
     x, W = cache
     return dout @ W.T, x.T @ dout / len(x), dout.sum(axis=0)
 
 
-@wrong("dense_backward", "db summed over the wrong axis")
+@wrong("dense_backward", "db summed over the wrong axis", "axis 1")
 def _(dout, cache):
     x, W = cache
     return dout @ W.T, x.T @ dout, dout.sum(axis=1)
 
 
-@wrong("dense_backward", "db with keepdims")
+@wrong("dense_backward", "db with keepdims", "without keepdims")
 def _(dout, cache):
     x, W = cache
     return dout @ W.T, x.T @ dout, dout.sum(axis=0, keepdims=True)
@@ -644,28 +657,28 @@ def _two_layer(X, y, params, *, mean=True, relu_grad=True, stable=True):
     return float(loss), grads
 
 
-@wrong("loss_and_grads", "gradients not divided by N")
+@wrong("loss_and_grads", "gradients not divided by N", "the batch size N")
 def _(X, y, params):
     return _two_layer(X, y, params, mean=False)
 
 
-@wrong("loss_and_grads", "ReLU derivative missing")
+@wrong("loss_and_grads", "ReLU derivative missing", "ReLU's derivative")
 def _(X, y, params):
     return _two_layer(X, y, params, relu_grad=False)
 
 
-@wrong("loss_and_grads", "softmax without max-subtraction")
+@wrong("loss_and_grads", "softmax without max-subtraction", "subtracting each row's maximum")
 def _(X, y, params):
     return _two_layer(X, y, params, stable=False)
 
 
-@wrong("loss_and_grads", "bias gradients missing")
+@wrong("loss_and_grads", "bias gradients missing", "one gradient per parameter")
 def _(X, y, params):
     loss, grads = ok.loss_and_grads(X, y, params)
     return loss, {"W1": grads["W1"], "W2": grads["W2"]}
 
 
-@wrong("loss_and_grads", "loss summed")
+@wrong("loss_and_grads", "loss summed", "divide by N")
 def _(X, y, params):
     loss, grads = ok.loss_and_grads(X, y, params)
     return loss * len(X), grads
@@ -674,7 +687,7 @@ def _(X, y, params):
 # --- 08-gradcheck -----------------------------------------------------------------------------
 
 
-@wrong("numerical_gradient", "one-sided difference")
+@wrong("numerical_gradient", "one-sided difference", "centred difference")
 def _(f, x, h=1e-5):
     grad = np.zeros_like(x)
     base = f(x)
@@ -686,7 +699,7 @@ def _(f, x, h=1e-5):
     return grad
 
 
-@wrong("numerical_gradient", "divides by h, not 2h")
+@wrong("numerical_gradient", "divides by h, not 2h", "instead of 2 h")
 def _(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(*x.shape):
@@ -700,7 +713,7 @@ def _(f, x, h=1e-5):
     return grad
 
 
-@wrong("numerical_gradient", "x not restored")
+@wrong("numerical_gradient", "x not restored", "restore each entry")
 def _(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(*x.shape):
@@ -712,7 +725,7 @@ def _(f, x, h=1e-5):
     return grad
 
 
-@wrong("numerical_gradient", "vectors only")
+@wrong("numerical_gradient", "vectors only", "whole rows")
 def _(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in range(len(x)):
@@ -726,27 +739,27 @@ def _(f, x, h=1e-5):
     return grad
 
 
-@wrong("numerical_gradient", "a large step h = 1e-2")
+@wrong("numerical_gradient", "a large step h = 1e-2", "too large")
 def _(f, x, h=1e-5):
     return ok.numerical_gradient(f, x, h=1e-2)
 
 
-@wrong("relative_error", "no denominator")
+@wrong("relative_error", "no denominator", "not divided by")
 def _(a, b):
     return float(np.linalg.norm(a - b))
 
 
-@wrong("relative_error", "element-wise maximum ratio")
+@wrong("relative_error", "element-wise maximum ratio", "element-wise ratio")
 def _(a, b):
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-@wrong("relative_error", "divides by ||a|| only")
+@wrong("relative_error", "divides by ||a|| only", "||a|| only")
 def _(a, b):
     return float(np.linalg.norm(a - b) / np.linalg.norm(a))
 
 
-@wrong("relative_error", "NaN when both are zero")
+@wrong("relative_error", "NaN when both are zero", "both zero")
 def _(a, b):
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
@@ -754,24 +767,24 @@ def _(a, b):
 # --- 09-training ------------------------------------------------------------------------------
 
 
-@wrong("sgd_step", "moves uphill")
+@wrong("sgd_step", "moves uphill", "moves uphill")
 def _(params, grads, lr):
     for key in params:
         params[key] += lr * grads[key]
 
 
-@wrong("sgd_step", "ignores lr")
+@wrong("sgd_step", "ignores lr", "ignores lr")
 def _(params, grads, lr):
     for key in params:
         params[key] -= grads[key]
 
 
-@wrong("sgd_step", "returns a new dict")
+@wrong("sgd_step", "returns a new dict", "in place")
 def _(params, grads, lr):
     return {key: params[key] - lr * grads[key] for key in params}
 
 
-@wrong("sgd_step", "updates the weights only")
+@wrong("sgd_step", "updates the weights only", "params is not updated")
 def _(params, grads, lr):
     for key in params:
         if key.startswith("W"):
@@ -884,63 +897,63 @@ def _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, *, mode):
     return history
 
 
-for _mode, _what in [
-    ("full batch", "one step per epoch"),
-    ("no shuffle", "the same order every epoch"),
-    ("with replacement", "batches drawn with replacement"),
-    ("drops a batch", "skips samples every epoch"),
-    ("labels apart", "labels shuffled apart from X"),
-    ("no update", "never updates the parameters"),
-    ("last loss", "returns the last batch's loss"),
+for _mode, _what, _words in [
+    ("full batch", "one step per epoch", "one step per epoch"),
+    ("no shuffle", "the same order every epoch", "same order"),
+    ("with replacement", "batches drawn with replacement", "appears twice in one epoch"),
+    ("drops a batch", "skips samples every epoch", "loss_and_grads was called"),
+    ("labels apart", "labels shuffled apart from X", "index X and y alike"),
+    ("no update", "never updates the parameters", "not updated"),
+    ("last loss", "returns the last batch's loss", "mean mini-batch loss"),
 ]:
 
     def _train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0, _mode=_mode):
         return _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, mode=_mode)
 
-    wrong("train", _what)(_train)
+    wrong("train", _what, _words)(_train)
 
 
 # --- 12-gpu ----------------------------------------------------------------------------------
 
 
-@wrong("array_module", "returns the array's type")
+@wrong("array_module", "returns the array's type", "expected numpy")
 def _(x):
     return type(x)
 
 
-@wrong("array_module", "uses nnlib's backend module")
+@wrong("array_module", "uses nnlib's backend module", "nnlib.backend")
 def _(x):
     from nnlib.backend import get_array_module
 
     return get_array_module(x)
 
 
-@wrong("array_module", "returns the name")
+@wrong("array_module", "returns the name", "expected numpy")
 def _(x):
     return type(x).__module__
 
 
-@wrong("accuracy", "counts instead of averaging")
+@wrong("accuracy", "counts instead of averaging", "counts the right predictions")
 def _(logits, y):
     return float((logits.argmax(axis=1) == y).sum())
 
 
-@wrong("accuracy", "argmax for one output unit")
+@wrong("accuracy", "argmax for one output unit", "argmax is always 0")
 def _(logits, y):
     return float((logits.argmax(axis=1) == y).mean())
 
 
-@wrong("accuracy", "returns a 0-d array")
+@wrong("accuracy", "returns a 0-d array", "0-d array")
 def _(logits, y):
     return np.asarray(ok.accuracy(logits, y))
 
 
-@wrong("accuracy", "error rate")
+@wrong("accuracy", "error rate", "error rate")
 def _(logits, y):
     return 1 - ok.accuracy(logits, y)
 
 
-@wrong("accuracy", "per-sample correctness")
+@wrong("accuracy", "per-sample correctness", "return one float")
 def _(logits, y):
     return logits.argmax(axis=1) == y
 
@@ -990,133 +1003,3 @@ def _reference_users():
 
 
 REFERENCE_USERS = _reference_users()
-
-
-# The words each mistake's report must contain: what names the mistake for the student.
-WORDS.update(
-    {
-        ("flatten", "one long vector"): "one long vector",
-        ("flatten", "batch axis last"): "batch axis must come first",
-        ("flatten", "column by column"): "column by column",
-        ("flatten", "normalises too"): "flatten only reshapes",
-        ("flatten", "keeps the first row of each image"): "only the first row",
-        ("normalize", "divides by the batch maximum"): "brightest pixel",
-        ("normalize", "integer division"): "integer division",
-        ("normalize", "float64 result"): "return float32",
-        ("normalize", "standardises"): "standardises",
-        ("normalize", "divides by 256"): "divides by 256",
-        ("one_hot", "one row per class"): "one row per class",
-        ("one_hot", "classes from the labels"): "use num_classes",
-        ("one_hot", "off by one"): "one column off",
-        ("one_hot", "sets whole columns"): "whole columns",
-        ("train_val_split", "no shuffling: the last rows"): "must be random",
-        ("train_val_split", "ignores the seed"): "default_rng(seed)",
-        ("train_val_split", "X and y shuffled separately"): "index X and y alike",
-        ("train_val_split", "parts swapped"): "asks for about",
-        ("train_val_split", "the validation set also stays in training"): "exactly one part",
-        ("train_val_split", "a plain shuffle, not stratified"): "stratified split",
-        ("train_val_split", "1 - val_fraction held out"): "asks for about",
-        ("neuron_forward", "returns the logits"): "apply the sigmoid",
-        ("neuron_forward", "sign flipped"): "sign flipped",
-        ("neuron_forward", "forgets the bias"): "bias b is missing",
-        ("neuron_forward", "(N, 1) column"): "must have shape (N,)",
-        ("neuron_gradients", "not divided by N"): "not divided by N",
-        ("neuron_gradients", "y - p"): "(p - y)",
-        ("neuron_gradients", "loss from log(sigmoid): overflows"): "not from log(sigmoid(z))",
-        ("neuron_gradients", "extra sigmoid derivative"): "sigma'(z)",
-        ("dense_forward", "no bias"): "bias b is missing",
-        ("dense_forward", "returns out only"): "must return the pair (out, cache)",
-        ("dense_forward", "W transposed"): "W transposed",
-        ("dense_forward", "element-wise product"): "x @ W",
-        ("dense_forward", "float64 result"): "keep the input's dtype",
-        ("mlp_forward", "ReLU on the output layer"): "output layer too",
-        ("mlp_forward", "softmax on the output"): "softmax probabilities",
-        ("mlp_forward", "no nonlinearity"): "no ReLU between the layers",
-        ("mlp_forward", "two layers hard-coded"): "any number of layers",
-        ("mlp_forward", "sigmoid hidden layers"): "sigmoid between the layers",
-        ("sigmoid_forward", "exp(z) instead of exp(-z)"): "sign of the exponent",
-        ("sigmoid_forward", "tanh instead"): "that is tanh",
-        ("sigmoid_forward", "returns a only"): "must return the pair (a, cache)",
-        ("sigmoid_forward", "overflows: exp(z) / (1 + exp(z))"): "must not overflow",
-        ("sigmoid_forward", "float64 result"): "keep the input's dtype",
-        ("sigmoid_backward", "upstream gradient ignored"): "upstream gradient",
-        ("sigmoid_backward", "derivative at the wrong point: sigma(a)"): "wrong point",
-        ("sigmoid_backward", "uses z (1 - z)"): "derivative taken at z",
-        ("sigmoid_backward", "missing (1 - a)"): "(1 - a) is missing",
-        ("tanh_forward", "sigmoid instead"): "that is the sigmoid",
-        ("tanh_forward", "overflows: exp ratio"): "use np.tanh",
-        ("tanh_forward", "2 sigmoid(z) - 1"): "2 * sigmoid(2z) - 1",
-        ("tanh_backward", "upstream gradient ignored"): "upstream gradient",
-        ("tanh_backward", "uses 1 - z**2"): "derivative taken at z",
-        ("tanh_backward", "missing square"): "square is missing",
-        ("relu_forward", "absolute value"): "|z|",
-        ("relu_forward", "keeps the negative side"): "keeps the negative side",
-        ("relu_forward", "indicator"): "indicator",
-        ("relu_forward", "leaky"): "leaky ReLU",
-        ("relu_backward", "upstream gradient ignored"): "upstream gradient",
-        ("relu_backward", "multiplies by z"): "multiplies da by z",
-        ("relu_backward", "negative side"): "where z < 0",
-        ("leaky_relu_forward", "ignores alpha"): "ignores alpha",
-        ("leaky_relu_forward", "plain ReLU"): "that is ReLU",
-        ("leaky_relu_forward", "alpha on the positive side"): "positive side by alpha",
-        ("leaky_relu_backward", "alpha not in the cache"): "ignores alpha",
-        ("leaky_relu_backward", "ReLU's derivative"): "ReLU's derivative",
-        ("leaky_relu_backward", "upstream gradient ignored"): "upstream gradient",
-        ("softmax", "no max-subtraction"): "max-subtraction",
-        ("softmax", "normalises columns"): "axis=0",
-        ("softmax", "normalises the whole array"): "whole array",
-        ("softmax", "subtracts the global maximum"): "each row's maximum",
-        ("softmax", "no keepdims"): "keepdims",
-        ("binary_cross_entropy", "log of the sigmoid: overflows"): "instead of log(sigmoid(z))",
-        ("binary_cross_entropy", "sum instead of mean"): "sums over the batch",
-        ("binary_cross_entropy", "gradient not divided by N"): "not divided by N",
-        ("binary_cross_entropy", "y of shape (N,) broadcast to (N, N)"): "(N, N)",
-        ("binary_cross_entropy", "y - p"): "p - y",
-        ("softmax_cross_entropy", "log of the softmax without max-subtraction"): (
-            "subtract each row's maximum"
-        ),
-        ("softmax_cross_entropy", "sum instead of mean"): "sums over the batch",
-        ("softmax_cross_entropy", "gradient not divided by N"): "not divided by N",
-        ("softmax_cross_entropy", "one-hot not subtracted"): "one-hot targets are not subtracted",
-        ("softmax_cross_entropy", "integer labels only"): "one-hot",
-        ("dense_backward", "dW transposed"): "transposed",
-        ("dense_backward", "db averaged"): "averages over the batch",
-        ("dense_backward", "dx without transposing W"): "W.T",
-        ("dense_backward", "dW divided by N"): "already carries the 1/N",
-        ("dense_backward", "db summed over the wrong axis"): "axis 1",
-        ("dense_backward", "db with keepdims"): "without keepdims",
-        ("loss_and_grads", "gradients not divided by N"): "the batch size N",
-        ("loss_and_grads", "ReLU derivative missing"): "ReLU's derivative",
-        ("loss_and_grads", "softmax without max-subtraction"): "subtracting each row's maximum",
-        ("loss_and_grads", "bias gradients missing"): "one gradient per parameter",
-        ("loss_and_grads", "loss summed"): "divide by N",
-        ("numerical_gradient", "one-sided difference"): "centred difference",
-        ("numerical_gradient", "divides by h, not 2h"): "instead of 2 h",
-        ("numerical_gradient", "x not restored"): "restore each entry",
-        ("numerical_gradient", "vectors only"): "whole rows",
-        ("numerical_gradient", "a large step h = 1e-2"): "too large",
-        ("relative_error", "no denominator"): "not divided by",
-        ("relative_error", "element-wise maximum ratio"): "element-wise ratio",
-        ("relative_error", "divides by ||a|| only"): "||a|| only",
-        ("relative_error", "NaN when both are zero"): "both zero",
-        ("sgd_step", "moves uphill"): "moves uphill",
-        ("sgd_step", "ignores lr"): "ignores lr",
-        ("sgd_step", "returns a new dict"): "in place",
-        ("sgd_step", "updates the weights only"): "params is not updated",
-        ("train", "one step per epoch"): "one step per epoch",
-        ("train", "the same order every epoch"): "same order",
-        ("train", "batches drawn with replacement"): "appears twice in one epoch",
-        ("train", "skips samples every epoch"): "loss_and_grads was called",
-        ("train", "labels shuffled apart from X"): "index X and y alike",
-        ("train", "never updates the parameters"): "not updated",
-        ("train", "returns the last batch's loss"): "mean mini-batch loss",
-        ("array_module", "returns the array's type"): "expected numpy",
-        ("array_module", "uses nnlib's backend module"): "nnlib.backend",
-        ("array_module", "returns the name"): "expected numpy",
-        ("accuracy", "counts instead of averaging"): "counts the right predictions",
-        ("accuracy", "argmax for one output unit"): "argmax is always 0",
-        ("accuracy", "returns a 0-d array"): "0-d array",
-        ("accuracy", "error rate"): "error rate",
-        ("accuracy", "per-sample correctness"): "return one float",
-    }
-)
