@@ -23,7 +23,7 @@ from nnlib.init import init_params
 from nnlib.layers import dense_backward, dense_forward
 from nnlib.losses import binary_cross_entropy_device, softmax_cross_entropy_device
 from nnlib.normalization import batchnorm_backward, batchnorm_forward
-from nnlib.regularization import dropout_backward, dropout_forward
+from nnlib.regularization import dropout_backward, dropout_forward, l2_penalty
 
 
 def predicted_labels(logits: Any) -> Any:
@@ -70,6 +70,10 @@ class MLP:
         Batch normalization after every hidden dense layer, before its activation
         (:func:`nnlib.normalization.batchnorm_forward`), with parameters ``gamma{l}``,
         ``beta{l}`` and running statistics in :attr:`running`.
+    l2 : float
+        :math:`\lambda` of the L2 penalty :math:`\frac{\lambda}{2} \sum_l \lVert W_l \rVert^2`
+        added to the training loss (:func:`nnlib.regularization.l2_penalty`): the weights, not
+        the biases, get :math:`\lambda W_l` more gradient. 0 turns it off.
 
     A hidden layer is dense, then batch normalization, then the activation, then dropout. The
     gradients (:meth:`loss_and_grads`) are those of training mode: batch statistics, a fresh
@@ -94,6 +98,7 @@ class MLP:
         *,
         dropout: float = 0.0,
         batchnorm: bool = False,
+        l2: float = 0.0,
     ) -> None:
         sizes = list(layer_sizes)
         if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s > 0 for s in sizes):
@@ -114,6 +119,9 @@ class MLP:
         if not 0 <= dropout < 1:
             raise ValueError(f"MLP: dropout must be in [0, 1); got {dropout}")
         self.dropout = float(dropout)
+        if not l2 >= 0:
+            raise ValueError(f"MLP: l2 must be >= 0; got {l2}")
+        self.l2 = float(l2)
         self.batchnorm = bool(batchnorm)
         if self.batchnorm:
             for layer, width in enumerate(self.layer_sizes[1:-1], start=1):
@@ -267,6 +275,12 @@ class MLP:
             dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(
                 dout, dense_cache, need_dx=layer > 1
             )
+        if self.l2:  # the gradient of l2_penalty, added without waiting for its value
+            for name in grads:
+                if name.startswith("W"):
+                    grads[name] += self.l2 * self.params[name]
+            if loss is not None:
+                loss = loss + l2_penalty(self.params, self.l2)[0]
         return loss, {name: grads[name] for name in self.params}
 
     def predict_proba(self, X: Any) -> Any:
@@ -308,6 +322,7 @@ class MLP:
             "dtype": self.dtype,
             "dropout": self.dropout,
             "batchnorm": self.batchnorm,
+            "l2": self.l2,
         }
         arrays = {name: to_numpy(value) for name, value in self.params.items()}
         for layer, stats in self.running.items():
@@ -351,6 +366,7 @@ class MLP:
         sizes = "-".join(map(str, self.layer_sizes))
         extras = f", dropout={self.dropout}" if self.dropout else ""
         extras += ", batchnorm=True" if self.batchnorm else ""
+        extras += f", l2={self.l2}" if self.l2 else ""
         return (
             f"MLP({sizes}, activation={self.activation!r}, dtype={self.dtype!r}, "
             f"backend={self.backend!r}{extras})"

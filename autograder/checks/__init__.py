@@ -60,6 +60,8 @@ ASSIGNMENT_NAMES = (
     "10-signs-classifier",
     "11-mnist-classifier",
     "12-gpu",
+    "13-regularization",
+    "14-deep-networks",
 )
 
 
@@ -121,6 +123,17 @@ REFERENCE_CODE: dict[str, tuple[str, ...]] = {
     "momentum_step": ("nnlib.optim:SGD.step",),
     "adam_step": ("nnlib.optim:Adam.step",),
     "array_module": ("nnlib.backend:get_array_module",),
+    "l2_penalty": ("nnlib.regularization:l2_penalty",),
+    "dropout_forward": ("nnlib.regularization:dropout_forward",),
+    "dropout_backward": ("nnlib.regularization:dropout_backward",),
+    "batchnorm_forward": ("nnlib.normalization:batchnorm_forward",),
+    "batchnorm_backward": ("nnlib.normalization:batchnorm_backward",),
+    "deep_loss_and_grads": (
+        "nnlib.network:MLP._backprop",
+        "nnlib.network:MLP._forward",
+        "nnlib.network:MLP._hidden",
+        "nnlib.network:MLP._hidden_backward",
+    ),
 }
 
 

@@ -261,3 +261,24 @@ def test_dropout_is_off_in_evaluation_and_on_in_training():
     with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\); got 1"):
         MLP([4, 2], dropout=1)
     assert "dropout=0.5" in repr(model)
+
+
+def test_an_mlp_with_an_l2_penalty_adds_it_to_the_loss_and_to_the_weights_gradients(tmp_path):
+    plain = MLP([5, 6, 4, 3], seed=2, dtype="float64")
+    model = MLP([5, 6, 4, 3], seed=2, dtype="float64", l2=0.3)
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((7, 5)), rng.integers(0, 3, size=7)
+    loss, grads = model.loss_and_grads(X, y)
+    plain_loss, plain_grads = plain.loss_and_grads(X, y)
+    weights = sum(float((model.params[f"W{i}"] ** 2).sum()) for i in (1, 2, 3))
+    assert loss == pytest.approx(plain_loss + 0.15 * weights, rel=1e-12)
+    for key, value in model.params.items():
+        expected = plain_grads[key] + (0.3 * value if key.startswith("W") else 0)
+        np.testing.assert_allclose(grads[key], expected, rtol=1e-12, atol=1e-15)
+        numeric = numerical_gradient(_params_loss(model, X, y, key, 0), value.copy())
+        assert relative_error(numeric, grads[key]) < GRADCHECK_TOL, key
+    np.testing.assert_allclose(model.gradients(X, y)["W2"], grads["W2"], rtol=1e-12)
+    model.save(tmp_path / "l2.npz")
+    assert MLP.load(tmp_path / "l2.npz").l2 == 0.3 and "l2=0.3" in repr(model)
+    with pytest.raises(ValueError, match=r"l2 must be >= 0; got -1"):
+        MLP([4, 2], l2=-1)

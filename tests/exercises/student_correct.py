@@ -202,3 +202,94 @@ def accuracy(logits, y):
     else:
         predictions = logits.argmax(axis=1)
     return float((predictions == y).mean())
+
+
+def l2_penalty(params, lam):
+    penalty = 0.0
+    grads = {}
+    for key, value in params.items():
+        if key.startswith("W"):
+            penalty += lam / 2 * float(np.sum(value**2))
+            grads[key] = lam * value
+        else:
+            grads[key] = np.zeros_like(value)
+    return penalty, grads
+
+
+def dropout_forward(x, p, *, train=True, rng=None):
+    if not train or p == 0:
+        return x, None
+    rng = np.random.default_rng() if rng is None else rng
+    mask = (rng.random(x.shape) >= p).astype(x.dtype) / x.dtype.type(1 - p)
+    return x * mask, mask
+
+
+def dropout_backward(dout, cache):
+    return dout if cache is None else dout * cache
+
+
+def batchnorm_forward(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5):
+    if running is not None:
+        running.setdefault("mean", np.zeros(x.shape[1], x.dtype))
+        running.setdefault("var", np.ones(x.shape[1], x.dtype))
+    if train:
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        if running is not None:
+            n = len(x)
+            running["mean"][...] = (1 - momentum) * running["mean"] + momentum * mean
+            running["var"][...] = (1 - momentum) * running["var"] + momentum * var * n / (n - 1)
+    else:
+        mean, var = running["mean"], running["var"]
+    inv_std = 1 / np.sqrt(var + x.dtype.type(eps))
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std, train)
+
+
+def batchnorm_backward(dout, cache):
+    x_hat, gamma, inv_std, train = cache
+    dgamma, dbeta = (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+    g = dout * gamma
+    if not train:
+        return g * inv_std, dgamma, dbeta
+    n = len(dout)
+    dx = (n * g - g.sum(axis=0) - x_hat * (g * x_hat).sum(axis=0)) * inv_std / n
+    return dx, dgamma, dbeta
+
+
+ACTIVATIONS = {
+    "relu": (relu_forward, relu_backward),
+    "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
+    "tanh": (tanh_forward, tanh_backward),
+    "sigmoid": (sigmoid_forward, sigmoid_backward),
+}
+
+
+def deep_loss_and_grads(X, y, params, *, activation="relu", dropout=0.0, batchnorm=False, rng=None):
+    act_forward, act_backward = ACTIVATIONS[activation]
+    L = len([key for key in params if key.startswith("W")])
+    h, caches = X, []
+    for layer in range(1, L + 1):
+        z, dense_cache = dense_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+        if layer == L:
+            caches.append((dense_cache, None))
+            break
+        bn_cache = None
+        if batchnorm:
+            g, b = params[f"gamma{layer}"], params[f"beta{layer}"]
+            z, bn_cache = batchnorm_forward(z, g, b)
+        h, act_cache = act_forward(z)
+        h, drop_cache = dropout_forward(h, dropout, rng=rng)
+        caches.append((dense_cache, (bn_cache, act_cache, drop_cache)))
+    loss, dout = softmax_cross_entropy(z, y)
+    grads = {}
+    for layer in range(L, 0, -1):
+        dense_cache, hidden = caches[layer - 1]
+        if hidden is not None:
+            bn_cache, act_cache, drop_cache = hidden
+            dout = act_backward(dropout_backward(dout, drop_cache), act_cache)
+            if batchnorm:
+                dout, grads[f"gamma{layer}"], grads[f"beta{layer}"] = batchnorm_backward(
+                    dout, bn_cache
+                )
+        dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(dout, dense_cache)
+    return loss, grads

@@ -958,6 +958,214 @@ def _(logits, y):
     return logits.argmax(axis=1) == y
 
 
+# --- 13-regularization ------------------------------------------------------------------------
+
+
+def _l2(params, lam, *, mode):
+    penalty, grads = 0.0, {}
+    for key, value in params.items():
+        weight = key.startswith("W") or mode == "biases"
+        half = 1.0 if mode == "no half" else 0.5
+        penalty += half * lam * float(np.sum(value**2)) if weight else 0.0
+        factor = 2 * lam if mode == "2 lam" else lam
+        if weight:
+            grads[key] = factor * value
+        elif mode != "no bias grads":
+            grads[key] = np.zeros_like(value)
+    if mode == "array":
+        penalty = np.full(1, penalty)
+    return penalty, grads
+
+
+for _mode, _what, _words in [
+    ("biases", "penalises the biases", "biases are penalised"),
+    ("no half", "lam times the sum of squares", "the 1/2 is missing"),
+    ("2 lam", "gradient 2 lam W", "2 lam W"),
+    ("no bias grads", "no gradient for the biases", "grads lacks the keys"),
+    ("array", "penalty as an array", "must be one number"),
+]:
+
+    def _l2_penalty(params, lam, _mode=_mode):
+        return _l2(params, lam, mode=_mode)
+
+    wrong("l2_penalty", _what, _words)(_l2_penalty)
+
+
+def _dropout(x, p, train, rng, *, mode):
+    if mode != "mask in evaluation" and (not train or p == 0):
+        return x, None
+    rng = np.random.default_rng() if rng is None else rng
+    r = rng.random(x.shape)
+    keep = {"p keeps": r < p, "other mask": r < 1 - p}.get(mode, r >= p)
+    scale = {"no scale": 1.0, "times 1 - p": 1 - p, "p keeps": 1 / p}.get(mode, 1 / (1 - p))
+    mask = keep.astype(x.dtype) * x.dtype.type(scale)
+    return (x * mask) if mode == "no cache" else (x * mask, mask)
+
+
+for _mode, _what, _words in [
+    ("no scale", "kept units not scaled", "not scaled: multiply them by 1 / (1 - p)"),
+    ("times 1 - p", "scales by 1 - p", "it scales by 1 - p"),
+    ("p keeps", "p read as the probability of keeping", "probability of dropping"),
+    ("other mask", "mask drawn as rng.random < 1 - p", "rng.random(x.shape) >= p"),
+    ("mask in evaluation", "the mask applied in evaluation", "dropout is the identity"),
+    ("no cache", "returns only the output", "must return the pair"),
+]:
+
+    def _dropout_forward(x, p, *, train=True, rng=None, _mode=_mode):
+        return _dropout(x, p, train, rng, mode=_mode)
+
+    wrong("dropout_forward", _what, _words)(_dropout_forward)
+
+
+@wrong("dropout_backward", "dout returned unchanged", "dout is returned as it is")
+def _(dout, cache):
+    return dout
+
+
+@wrong("dropout_backward", "mask without the scale", "not scaled by 1 / (1 - p)")
+def _(dout, cache):
+    return dout if cache is None else dout * (cache > 0)
+
+
+@wrong("dropout_backward", "scale without the mask", "the mask is not applied")
+def _(dout, cache):
+    return dout if cache is None else dout * cache.max()
+
+
+# --- 14-deep-networks -------------------------------------------------------------------------
+
+
+def _batchnorm(x, gamma, beta, train, running, momentum, eps, *, mode):
+    d = x.shape[1]
+    if running is not None:
+        running.setdefault("mean", np.zeros(d, x.dtype))
+        running.setdefault("var", np.ones(d, x.dtype))
+    n = len(x)
+    axis = 1 if mode == "axis 1" else 0
+    mean, var = x.mean(axis, keepdims=True), x.var(axis, keepdims=True)
+    if mode == "ddof 1":
+        var = x.var(0, ddof=1, keepdims=True)
+    if train and running is not None and mode != "no update":
+        new = {
+            "mean": x.mean(0),
+            "var": x.var(0) * (1 if mode == "biased running" else n / (n - 1)),
+        }
+        for key in ("mean", "var"):
+            keep, take = (
+                (momentum, 1 - momentum)
+                if mode == "momentum reversed"
+                else (1 - momentum, momentum)
+            )
+            running[key][...] = keep * running[key] + take * new[key]
+    if (not train and mode != "batch in evaluation") or mode == "running in training":
+        mean, var = running["mean"], running["var"]
+    scale = np.sqrt(var) + eps if mode == "eps outside" else np.sqrt(var + x.dtype.type(eps))
+    x_hat = (x - mean) / scale
+    return (gamma * x_hat + beta).astype(x.dtype), (x_hat, gamma, 1 / scale, train)
+
+
+for _mode, _what, _words in [
+    ("axis 1", "statistics over the features", "over the wrong axis"),
+    ("eps outside", "eps outside the square root", "eps is added outside the square root"),
+    ("ddof 1", "normalises with the unbiased variance", "unbiased variance (ddof=1)"),
+    (
+        "running in training",
+        "running statistics used in training",
+        "the running statistics are used",
+    ),
+    ("batch in evaluation", "batch statistics in evaluation", "running mean and variance"),
+    ("no update", "running statistics not updated", "not updated in training"),
+    ("biased running", "running variance biased", "unbiased batch variance"),
+    ("momentum reversed", "momentum weighs the old statistics", "weight of the new batch"),
+]:
+
+    def _batchnorm_forward(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5,
+                           _mode=_mode):  # fmt: skip
+        return _batchnorm(x, gamma, beta, train, running, momentum, eps, mode=_mode)
+
+    wrong("batchnorm_forward", _what, _words)(_batchnorm_forward)
+
+
+def _batchnorm_grads(dout, cache, *, mode):
+    x_hat, gamma, inv_std, train = cache
+    n = len(dout)
+    g = dout * gamma if mode != "no gamma" else dout
+    dgamma = dout.sum(0) if mode == "dgamma of dout" else (dout * x_hat).sum(0)
+    dbeta = dout.mean(0) if mode == "dbeta mean" else dout.sum(0)
+    if mode == "first term":
+        return g * inv_std, dgamma, dbeta
+    mean_term = 0 if mode == "no mean term" else g.sum(0)
+    var_term = 0 if mode == "no variance term" else x_hat * (g * x_hat).sum(0)
+    return (n * g - mean_term - var_term) * inv_std / n, dgamma, dbeta
+
+
+for _mode, _what, _words in [
+    ("first term", "statistics treated as constants", "only the first term"),
+    ("no mean term", "the term of the mean missing", "the term of the mean is missing"),
+    ("no variance term", "the term of the variance missing", "the term of the variance is missing"),
+    ("no gamma", "gamma left out of dx", "gamma is missing from dx"),
+    ("dgamma of dout", "dgamma without x_hat", "dgamma is the sum of dout * x_hat"),
+    ("dbeta mean", "dbeta averaged", "dbeta is the sum of dout"),
+]:
+
+    def _batchnorm_backward(dout, cache, _mode=_mode):
+        return _batchnorm_grads(dout, cache, mode=_mode)
+
+    wrong("batchnorm_backward", _what, _words)(_batchnorm_backward)
+
+
+def _deep(X, y, params, activation, dropout, batchnorm, rng, *, mode):
+    forward, backward = ok.ACTIVATIONS[activation]
+    L = len([k for k in params if k.startswith("W")])
+    h, caches = X, []
+    for layer in range(1, L + 1):
+        z, dense_cache = ok.dense_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+        last = layer == L
+        bn = act = drop = None
+        if batchnorm and not last:
+            z, bn = ok.batchnorm_forward(z, params[f"gamma{layer}"], params[f"beta{layer}"])
+        if not last or mode == "activation on logits":
+            z, act = forward(z)
+        if not last:
+            z, drop = ok.dropout_forward(z, dropout, rng=rng)
+        caches.append((dense_cache, bn, act, drop))
+        h = z
+    loss, dout = ok.softmax_cross_entropy(h, y)
+    grads = {}
+    for layer in range(L, 0, -1):
+        dense_cache, bn, act, drop = caches[layer - 1]
+        if mode != "no dropout backward":
+            dout = ok.dropout_backward(dout, drop)
+        if act is not None and mode != "no activation backward":
+            dout = backward(dout, act)
+        if bn is not None:
+            dz, dgamma, dbeta = ok.batchnorm_backward(dout, bn)
+            dout = dout if mode == "no batchnorm backward" else dz
+            if mode != "no gamma grads":
+                grads[f"gamma{layer}"], grads[f"beta{layer}"] = dgamma, dbeta
+        dout, grads[f"W{layer}"], grads[f"b{layer}"] = ok.dense_backward(dout, dense_cache)
+    return loss, grads
+
+
+for _mode, _what, _words in [
+    ("no activation backward", "the activation's derivative skipped", "derivative is missing"),
+    ("activation on logits", "the output layer activated", "the output layer has the activation"),
+    (
+        "no dropout backward",
+        "dropout skipped in the backward pass",
+        "dropout's backward is missing",
+    ),
+    ("no batchnorm backward", "batch normalization skipped backward", "normalization's backward"),
+    ("no gamma grads", "no gradients for gamma and beta", "grads lacks the keys"),
+]:
+
+    def _deep_loss_and_grads(X, y, params, *, activation="relu", dropout=0.0, batchnorm=False,
+                             rng=None, _mode=_mode):  # fmt: skip
+        return _deep(X, y, params, activation, dropout, batchnorm, rng, mode=_mode)
+
+    wrong("deep_loss_and_grads", _what, _words)(_deep_loss_and_grads)
+
+
 # --- reference use ----------------------------------------------------------------------------
 
 

@@ -1,0 +1,391 @@
+"""Checks of chapter 14 (batch normalization and deep networks): ``batchnorm_forward``,
+``batchnorm_backward``, and ``deep_loss_and_grads``, the loss and gradients of a fully connected
+network of any depth, against :mod:`nnlib.normalization` and :class:`nnlib.network.MLP`.
+
+Every case of batch normalization has one feature of tiny variance (about 1e-6, below ``eps``),
+so that ``eps`` added outside the square root cannot pass.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.arrays import ArrayCheck, pair
+from autograder.checks.base import Case, case_seed
+from nnlib import normalization as ref
+from nnlib.activations import ACTIVATIONS
+from nnlib.layers import dense_backward, dense_forward
+from nnlib.losses import softmax_cross_entropy
+from nnlib.network import MLP
+from nnlib.regularization import dropout_backward, dropout_forward
+
+EPS = 1e-5
+
+
+def _bn_inputs(rng: np.random.Generator, shape, dtype: str) -> tuple:
+    n, d = max(shape[0], 2), shape[1]  # training normalises over a batch of at least two
+    x = rng.standard_normal((n, d)) * rng.uniform(0.5, 3, d) + rng.uniform(-2, 2, d)
+    x[:, 0] *= 1e-3  # a feature whose variance (~1e-6) is below eps
+    gamma = rng.uniform(0.5, 2, d)
+    beta = rng.standard_normal(d)
+    return tuple(a.astype(dtype) for a in (x, gamma, beta))
+
+
+def _bn_case(rng, shape, dtype, kind) -> Case:
+    x, gamma, beta = _bn_inputs(rng, shape, dtype)
+    d = x.shape[1]
+    running = {
+        "mean": rng.standard_normal(d).astype(dtype),
+        "var": rng.uniform(0.5, 2, d).astype(dtype),
+    }
+    train = kind != "eval"
+    if kind == "fresh":
+        running = {}
+    momentum = 0.1 if kind != "random" else float(rng.choice([0.1, 0.3]))
+    what = {
+        "random": "training",
+        "fresh": "training, empty running dict",
+        "eval": "evaluation (train=False)",
+    }[kind]
+    label = f"{dtype} x{x.shape} {what}, momentum={momentum:g}"
+    return Case(label, (x, gamma, beta), {"train": train, "running": running, "momentum": momentum})
+
+
+def _normalise(x, gamma, beta, mean, var, eps_inside=True):
+    scale = np.sqrt(var + EPS) if eps_inside else np.sqrt(var) + EPS
+    return gamma * (x - mean) / scale + beta
+
+
+class BatchnormForwardCheck(ArrayCheck):
+    """``batchnorm_forward(x, gamma, beta, *, train, running, momentum, eps) -> (out, cache)``:
+    the output, and the running statistics it leaves in ``running``."""
+
+    name = "batchnorm_forward"
+    points = 3.0
+    pure = False  # its contract updates ``running`` in place (x, gamma, beta are compared)
+    expected_keys = ("out", "running['mean']", "running['var']")
+
+    def edge_kinds(self):
+        return ("fresh", "eval")
+
+    def make_case(self, rng, shape, dtype, kind):
+        return _bn_case(rng, shape, dtype, kind)
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        x, gamma, beta = case.args
+        kw = copy.deepcopy(case.kwargs)
+        result = fns["batchnorm_forward"](
+            x, gamma, beta, train=kw["train"], running=kw["running"], momentum=kw["momentum"]
+        )
+        # the pair's first item only: the cache is the student's own, and may hold anything
+        if isinstance(result, tuple | list) and len(result) == 2:
+            return {"out": result[0], "running": kw["running"]}
+        return {"not a pair": result, "running": kw["running"]}
+
+    def expected(self, case):
+        x, gamma, beta = case.args
+        kw = copy.deepcopy(case.kwargs)
+        out, _ = ref.batchnorm_forward(x, gamma, beta, **kw)
+        return {"out": out, "running['mean']": kw["running"]["mean"],
+                "running['var']": kw["running"]["var"]}  # fmt: skip
+
+    def mistakes(self, case):
+        x, gamma, beta = (np.asarray(a, np.float64) for a in case.args)
+        kw = case.kwargs
+        n, d = x.shape
+        run_mean = np.asarray(kw["running"].get("mean", np.zeros(d)), np.float64)
+        run_var = np.asarray(kw["running"].get("var", np.ones(d)), np.float64)
+        mu, var = x.mean(0), x.var(0)
+        m = kw["momentum"]
+        if not kw["train"]:
+            return {
+                "out": [
+                    ("in evaluation (train=False) normalise with the running mean and variance, "
+                     "not the batch's", _normalise(x, gamma, beta, mu, var)),
+                    ("eps is added outside the square root: divide by sqrt(var + eps)",
+                     _normalise(x, gamma, beta, run_mean, run_var, eps_inside=False)),
+                ],
+                "running['var']": [("evaluation must leave the running statistics as they are",
+                                    (1 - m) * run_var + m * var * n / (n - 1))],
+            }  # fmt: skip
+        across = x.mean(1, keepdims=True), x.var(1, keepdims=True)
+        new_mean, new_var = (1 - m) * run_mean + m * mu, (1 - m) * run_var + m * var * n / (n - 1)
+        used = (
+            "in training the running statistics are used: normalise with the batch's mean and "
+            "variance, and only update the running ones"
+        )
+        return {
+            "out": [
+                ("the mean and variance are taken over the wrong axis: each feature is "
+                 "normalised over the batch, axis 0", _normalise(x, gamma, beta, *across)),
+                ("the variance is taken over the wrong axis: each feature's over the batch, "
+                 "axis 0", _normalise(x, gamma, beta, mu, across[1])),
+                ("eps is added outside the square root: divide by sqrt(var + eps)",
+                 _normalise(x, gamma, beta, mu, var, eps_inside=False)),
+                ("eps is missing: divide by sqrt(var + eps), or a feature of tiny variance "
+                 "blows up", gamma * (x - mu) / np.sqrt(var) + beta),
+                ("it normalises with the unbiased variance (ddof=1): use the batch's biased "
+                 "variance, divided by N", _normalise(x, gamma, beta, mu, x.var(0, ddof=1))),
+                (used, _normalise(x, gamma, beta, run_mean, run_var)),
+                (used, _normalise(x, gamma, beta, new_mean, new_var)),
+                ("gamma and beta are swapped: out = gamma * x_hat + beta",
+                 _normalise(x, beta, gamma, mu, var)),
+            ],
+            "running['mean']": [
+                ("the running mean is not updated in training", run_mean),
+                ("momentum is the weight of the new batch: running = (1 - momentum) * running "
+                 "+ momentum * batch", m * run_mean + (1 - m) * mu),
+            ],
+            "running['var']": [
+                ("the running variance is not updated in training", run_var),
+                ("the running variance takes the unbiased batch variance (times N / (N - 1)), "
+                 "as PyTorch's does", (1 - m) * run_var + m * var),
+                ("momentum is the weight of the new batch: running = (1 - momentum) * running "
+                 "+ momentum * batch", m * run_var + (1 - m) * var * n / (n - 1)),
+            ],
+        }  # fmt: skip
+
+    def unpack(self, case, output):
+        if "out" not in output:
+            return pair(output.get("not a pair"), "out", "cache", self.name)
+        running = output.get("running")
+        if not isinstance(running, dict) or not {"mean", "var"} <= set(running):
+            return (
+                "running must hold 'mean' and 'var' after the call: update the dict in place, "
+                "starting a missing entry at mean 0 and variance 1"
+            )
+        return {"out": output["out"], "running['mean']": running["mean"],
+                "running['var']": running["var"]}  # fmt: skip
+
+
+class BatchnormBackwardCheck(ArrayCheck):
+    """``batchnorm_backward(dout, cache) -> (dx, dgamma, dbeta)`` with the student's own
+    forward cache, in training and in evaluation."""
+
+    name = "batchnorm_backward"
+    points = 3.0
+    functions = ("batchnorm_forward", "batchnorm_backward")
+    expected_keys = ("dx", "dgamma", "dbeta")
+    arg_names = ("x", "gamma", "beta", "dout")
+
+    def edge_kinds(self):
+        return ("eval",)
+
+    def make_case(self, rng, shape, dtype, kind):
+        case = _bn_case(rng, shape, dtype, kind)
+        dout = rng.standard_normal(case.args[0].shape).astype(dtype)
+        return Case(case.name, (*case.args, dout), case.kwargs)
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        x, gamma, beta, dout = case.args
+        kw = copy.deepcopy(case.kwargs)
+        _, cache = fns["batchnorm_forward"](
+            x, gamma, beta, train=kw["train"], running=kw["running"], momentum=kw["momentum"]
+        )
+        return fns["batchnorm_backward"](dout, cache)
+
+    def expected(self, case):
+        x, gamma, beta, dout = case.args
+        _, cache = ref.batchnorm_forward(x, gamma, beta, **copy.deepcopy(case.kwargs))
+        return dict(zip(self.expected_keys, ref.batchnorm_backward(dout, cache), strict=True))
+
+    def mistakes(self, case):
+        x, gamma, beta, dout = (np.asarray(a, np.float64) for a in case.args)
+        n = len(x)
+        mu, var = x.mean(0), x.var(0)
+        if not case.kwargs["train"]:
+            var = np.asarray(case.kwargs["running"]["var"], np.float64)
+            mu = np.asarray(case.kwargs["running"]["mean"], np.float64)
+        inv = 1 / np.sqrt(var + EPS)
+        x_hat = (x - mu) * inv
+        g = dout * gamma
+        mean_term, var_term = g.sum(0), x_hat * (g * x_hat).sum(0)
+        dx = [
+            ("only the first term: in training the batch mean and variance depend on x too, "
+             "dx = (N g - sum(g) - x_hat sum(g x_hat)) / (N sqrt(var + eps))", g * inv),
+            ("the term of the mean is missing: subtract sum(g) over the batch",
+             (n * g - var_term) * inv / n),
+            ("the term of the variance is missing: subtract x_hat * sum(g * x_hat)",
+             (n * g - mean_term) * inv / n),
+            ("gamma is missing from dx: the gradient reaching x_hat is g = gamma * dout",
+             (n * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0)) * inv / n),
+        ]  # fmt: skip
+        if not case.kwargs["train"]:
+            dx = [("in evaluation the statistics are constants: dx = gamma * dout / "
+                   "sqrt(running_var + eps)", (n * g - mean_term - var_term) * inv / n)]  # fmt: skip
+        return {
+            "dx": dx,
+            "dgamma": [
+                ("dgamma is the sum of dout * x_hat over the batch, not of dout",
+                 dout.sum(0)),
+                ("it sums over axis 1: sum over the batch, axis 0", (dout * x_hat).sum(1)),
+            ],
+            "dbeta": [
+                ("it averages over the batch; dbeta is the sum of dout over axis 0",
+                 dout.mean(0)),
+                ("it sums over axis 1: dbeta sums dout over the batch, axis 0", dout.sum(1)),
+            ],
+        }  # fmt: skip
+
+    def unpack(self, case, output):
+        if isinstance(output, tuple | list) and len(output) == 3:
+            return dict(zip(self.expected_keys, output, strict=True))
+        return "batchnorm_backward must return the triple (dx, dgamma, dbeta)"
+
+
+#: The architectures of the deep network's cases: sizes, activation, dropout, batchnorm.
+ARCHITECTURES = (
+    ([3, 4], "relu", 0.0, False),
+    ([5, 6, 3], "relu", 0.0, False),
+    ([4, 5, 6, 5, 3], "tanh", 0.0, False),
+    ([6, 7, 5, 4], "relu", 0.3, False),
+    ([5, 6, 6, 3], "leaky_relu", 0.0, True),
+    ([4, 6, 5, 4, 3], "sigmoid", 0.2, True),
+)
+
+
+def deep_reference(X, y, params, activation, dropout, batchnorm, seed, skip=()):
+    """Loss and gradients of the network of :class:`nnlib.network.MLP`'s contract, with the
+    steps named in ``skip`` left out of the backward pass: ``"activation"``, ``"dropout"``,
+    ``"batchnorm"`` (their gradient passed through unchanged), or ``"logits"`` (the activation
+    wrongly applied to the output layer too)."""
+    forward, backward = ACTIVATIONS[activation]
+    rng = np.random.default_rng(seed)
+    L = sum(1 for k in params if k.startswith("W"))
+    h, caches = X, []
+    for layer in range(1, L + 1):
+        z, dense_cache = dense_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+        last = layer == L
+        bn_cache = drop_cache = act_cache = None
+        if batchnorm and not last:
+            gamma, beta = params[f"gamma{layer}"], params[f"beta{layer}"]
+            z, bn_cache = ref.batchnorm_forward(z, gamma, beta)
+        if not last or "logits" in skip:
+            z, act_cache = forward(z)
+        if dropout and not last:
+            z, drop_cache = dropout_forward(z, dropout, rng=rng)
+        caches.append((dense_cache, bn_cache, act_cache, drop_cache))
+        h = z
+    loss, dout = softmax_cross_entropy(h, y)
+    grads = {}
+    for layer in range(L, 0, -1):
+        dense_cache, bn_cache, act_cache, drop_cache = caches[layer - 1]
+        if drop_cache is not None and "dropout" not in skip:
+            dout = dropout_backward(dout, drop_cache)
+        if act_cache is not None and "activation" not in skip:
+            dout = backward(dout, act_cache)
+        if bn_cache is not None:
+            dz, grads[f"gamma{layer}"], grads[f"beta{layer}"] = ref.batchnorm_backward(
+                dout, bn_cache
+            )
+            dout = dout if "batchnorm" in skip else dz
+        dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(dout, dense_cache)
+    return loss, grads
+
+
+class DeepLossAndGradsCheck(ArrayCheck):
+    """``deep_loss_and_grads(X, y, params, *, activation, dropout, batchnorm, rng) ->
+    (loss, grads)`` for networks of one to four layers, against :class:`nnlib.network.MLP`."""
+
+    name = "deep_loss_and_grads"
+    points = 4.0
+    arg_names = ("X", "y", "params")
+    overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = []
+        for i, (sizes, activation, dropout, batchnorm) in enumerate(ARCHITECTURES):
+            dtype = ("float64", "float32")[i % 2]
+            n = int(rng.integers(5, 12)) + (3 if hidden else 0)
+            X = rng.standard_normal((n, sizes[0])).astype(dtype)
+            y = rng.integers(0, sizes[-1], size=n)
+            model = MLP(sizes, activation, seed=int(rng.integers(1000)), dtype=dtype,
+                        dropout=dropout, batchnorm=batchnorm)  # fmt: skip
+            params = {k: np.asarray(v) for k, v in model.params.items()}
+            if batchnorm:  # not the identity: gamma and beta must reach the output
+                for k in params:
+                    if k[0] in "gb":
+                        params[k] = (params[k] + rng.uniform(-0.5, 0.5, params[k].shape)).astype(
+                            dtype
+                        )
+            options = {"activation": activation, "dropout": dropout, "batchnorm": batchnorm}
+            shown = ", ".join(f"{k}={v!r}" for k, v in options.items())
+            label = f"{dtype} X{X.shape} sizes {sizes}, {shown}"
+            options["seed"] = int(rng.integers(2**31))
+            out.append(Case(label, (X, y, params), options, edge=len(sizes) == 2))
+        return out
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        X, y, params = case.args
+        kw = dict(case.kwargs)
+        seed = kw.pop("seed")
+        gen = np.random.default_rng(seed) if kw["dropout"] else None
+        return fns["deep_loss_and_grads"](X, y, params, rng=gen, **kw)
+
+    def dtype(self, case):
+        return str(case.args[0].dtype)
+
+    def _reference(self, case, skip=()):
+        X, y, params = case.args
+        kw = case.kwargs
+        return deep_reference(X, y, params, kw["activation"], kw["dropout"], kw["batchnorm"],
+                              kw["seed"], skip)  # fmt: skip
+
+    def expected(self, case):
+        X, y, params = case.args
+        kw = case.kwargs
+        sizes = [X.shape[1]] + [params[f"b{i}"].shape[0] for i in range(1, len(params) + 1)
+                                if f"b{i}" in params]  # fmt: skip
+        model = MLP(sizes, kw["activation"], dtype=str(X.dtype), dropout=kw["dropout"],
+                    batchnorm=kw["batchnorm"])  # fmt: skip
+        model.params = {k: v.copy() for k, v in params.items()}
+        model.dropout_rng = np.random.default_rng(kw["seed"])
+        loss, grads = model.loss_and_grads(X, y)
+        return {"loss": loss, **{f"d{k}": grads[k] for k in params}}
+
+    def mistakes(self, case):
+        X, y, params = case.args
+        params64 = {k: np.asarray(v, np.float64) for k, v in params.items()}
+        case64 = Case(case.name, (np.asarray(X, np.float64), y, params64), case.kwargs)
+        hints = {
+            "activation": "the activation's derivative is missing: pass the gradient through "
+            "each hidden layer's activation backward",
+            "logits": "the output layer has the activation too: the logits come straight from "
+            "the last dense layer",
+            "dropout": "dropout's backward is missing: the gradient reaches only the kept "
+            "units, scaled by 1 / (1 - p) as in the forward pass",
+            "batchnorm": "batch normalization's backward is missing: dz comes from "
+            "batchnorm_backward, not straight from the activation's gradient",
+        }
+        out: dict[str, list] = {}
+        for step, hint in hints.items():
+            if step == "dropout" and not case.kwargs["dropout"]:
+                continue
+            if step == "batchnorm" and not case.kwargs["batchnorm"]:
+                continue
+            loss, grads = self._reference(case64, skip=(step,))
+            out.setdefault("loss", []).append((hint, loss))
+            for k, g in grads.items():
+                out.setdefault(f"d{k}", []).append((hint, g))
+        return out
+
+    def unpack(self, case, output):
+        split = pair(output, "loss", "grads", self.name)
+        if isinstance(split, str):
+            return split
+        loss, grads = split
+        params = case.args[2]
+        if not isinstance(grads, dict):
+            return f"grads must be a dict with the keys of params; got {type(grads).__name__}"
+        missing = [k for k in params if k not in grads]
+        if missing:
+            return f"grads lacks the keys {missing}: every parameter needs its gradient"
+        return {"loss": loss, **{f"d{k}": grads[k] for k in params}}
+
+
+CHECKS = [BatchnormForwardCheck(), BatchnormBackwardCheck(), DeepLossAndGradsCheck()]

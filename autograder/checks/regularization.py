@@ -1,0 +1,259 @@
+"""Checks of chapter 13 (overfitting and regularization): ``l2_penalty``, ``dropout_forward``,
+``dropout_backward``, and a regularized MNIST classifier trained on 1,000 images.
+
+Dropout's mask is random, so its checks pass a seeded generator and the contract fixes how the
+mask is drawn (``rng.random(x.shape) >= p`` keeps a unit): the student's mask is then the one
+nnlib draws, and every wrong answer (no scaling, ``p`` read as the probability of keeping, the
+mask applied in evaluation) can be named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.arrays import ArrayCheck, pair
+from autograder.checks.base import Case
+from autograder.checks.classifier import (
+    REGULARIZED_BASELINE,
+    REGULARIZED_TRAIN_SIZE,
+    ClassifierCheck,
+    mnist_small,
+)
+from nnlib import regularization as ref
+
+
+def _params(rng: np.random.Generator, sizes: list[int], dtype: str) -> dict[str, np.ndarray]:
+    params = {}
+    for i, (d, m) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
+        params[f"W{i}"] = rng.standard_normal((d, m)).astype(dtype)
+        params[f"b{i}"] = rng.standard_normal(m).astype(dtype)
+    return params
+
+
+class L2PenaltyCheck(ArrayCheck):
+    """``l2_penalty(params, lam) -> (penalty, grads)``: ``lam / 2`` times the squared weights,
+    and ``lam * W`` for each weight, zeros for each bias."""
+
+    name = "l2_penalty"
+    points = 2.0
+    arg_names = ("params", "lam")
+
+    def edge_kinds(self):
+        return ("zeros",)
+
+    def make_case(self, rng, shape, dtype, kind):
+        n, d = shape
+        sizes = [d, n + 2, 3] if n > 1 else [d, 2]
+        params = _params(rng, sizes, dtype)
+        lam = 0.0 if kind == "zeros" else float(rng.choice([1e-3, 0.1, 0.5]))
+        layers = len(sizes) - 1
+        return Case(f"{dtype} {layers} layer(s) {sizes}, lam={lam:g}", (params, lam))
+
+    def dtype(self, case):
+        return str(case.args[0]["W1"].dtype)
+
+    def batch(self, case):
+        return None
+
+    def expected(self, case):
+        params, lam = case.args
+        penalty, grads = ref.l2_penalty(params, lam)
+        return {"penalty": penalty, **{f"grads[{k!r}]": g for k, g in grads.items()}}
+
+    def mistakes(self, case):
+        params, lam = case.args
+        p = {k: np.asarray(v, np.float64) for k, v in params.items()}
+        weights = sum(float((v * v).sum()) for k, v in p.items() if k.startswith("W"))
+        everything = sum(float((v * v).sum()) for v in p.values())
+        out: dict[str, list] = {
+            "penalty": [
+                ("the biases are penalised too: sum the squares of the weights W only",
+                 0.5 * lam * everything),
+                ("the 1/2 is missing: the penalty is lam / 2 times the sum of squares",
+                 lam * weights),
+                ("it is the sum of squares without lam", 0.5 * weights),
+                ("it is a norm, not its square: sum the squared entries", 0.5 * lam * np.sqrt(weights)),
+            ]
+        }  # fmt: skip
+        for key, value in p.items():
+            if key.startswith("W"):
+                out[f"grads[{key!r}]"] = [
+                    ("it is 2 lam W: the derivative of (lam / 2) W**2 is lam W", 2 * lam * value),
+                    ("lam is missing: the gradient is lam * W", value),
+                ]
+            else:
+                out[f"grads[{key!r}]"] = [
+                    ("the biases are penalised: their gradient is zero", lam * value),
+                ]
+        return out
+
+    def unpack(self, case, output):
+        split = pair(output, "penalty", "grads", self.name)
+        if isinstance(split, str):
+            return split
+        penalty, grads = split
+        params = case.args[0]
+        if not isinstance(grads, dict):
+            return f"grads must be a dict with the keys of params; got {type(grads).__name__}"
+        missing = [k for k in params if k not in grads]
+        if missing:
+            return (
+                f"grads lacks the keys {missing}: give every parameter a gradient (zeros for "
+                "the biases)"
+            )
+        if isinstance(penalty, np.ndarray) and penalty.ndim:
+            return f"the penalty must be one number; got an array of shape {penalty.shape}"
+        return {"penalty": penalty, **{f"grads[{k!r}]": grads[k] for k in params}}
+
+
+def _mask(x: np.ndarray, p: float, seed: int) -> np.ndarray:
+    """The mask the contract draws: ``rng.random(x.shape) >= p`` with ``rng`` seeded."""
+    return np.random.default_rng(seed).random(x.shape) >= p
+
+
+def _dropout_case(rng, shape, dtype, kind) -> Case:
+    x = (rng.standard_normal(shape) * 2).astype(dtype)
+    if kind == "eval":
+        p, train = 0.5, False
+    elif kind == "zeros":
+        p, train = 0.0, True
+    else:
+        p, train = float(rng.choice([0.2, 0.4, 0.75])), True  # not 0.5: r < p is r < 1 - p
+    seed = int(rng.integers(2**31))
+    mode = "training" if train else "evaluation (train=False)"
+    label = f"{dtype} x{tuple(shape)} p={p:g}, {mode}"
+    return Case(label, (x,), {"p": p, "train": train, "seed": seed})
+
+
+def _dropout_mistakes(x: np.ndarray, p: float, train: bool, seed: int) -> list[tuple[str, Any]]:
+    """Wrong outputs of dropout on ``x`` (or on the upstream gradient, which is scaled alike)."""
+    x = np.asarray(x, np.float64)
+    mask = _mask(x, p, seed)
+    r = np.random.default_rng(seed).random(x.shape)
+    if not train:
+        return [
+            ("in evaluation (train=False) dropout is the identity: return x as it is",
+             x * mask / (1 - p)),
+            ("in evaluation (train=False) dropout is the identity: no mask and no scaling",
+             x * mask),
+            ("in evaluation (train=False) dropout is the identity: inverted dropout needs no "
+             "rescaling", x * (1 - p)),
+        ]  # fmt: skip
+    out = [
+        ("the kept units are not scaled: multiply them by 1 / (1 - p)", x * mask),
+        ("it scales by 1 - p; inverted dropout divides the kept units by 1 - p", x * mask * (1 - p)),
+    ]  # fmt: skip
+    if 0 < p < 1:
+        out += [
+            ("p is the probability of dropping a unit (PyTorch's convention), not of keeping it",
+             x * (r < p) / p),
+            ("the mask is drawn another way: keep a unit where rng.random(x.shape) >= p",
+             x * (r < 1 - p) / (1 - p)),
+        ]  # fmt: skip
+    return out
+
+
+class DropoutForwardCheck(ArrayCheck):
+    """``dropout_forward(x, p, *, train=True, rng=None) -> (out, cache)`` with a seeded ``rng``."""
+
+    name = "dropout_forward"
+    points = 2.0
+    expected_keys = ("out",)
+
+    def edge_kinds(self):
+        return ("eval", "zeros")
+
+    def make_case(self, rng, shape, dtype, kind):
+        return _dropout_case(rng, shape, dtype, kind)
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        (x,) = case.args
+        kw = case.kwargs
+        gen = np.random.default_rng(kw["seed"])
+        return fns["dropout_forward"](x, kw["p"], train=kw["train"], rng=gen)
+
+    def expected(self, case):
+        kw = case.kwargs
+        gen = np.random.default_rng(kw["seed"])
+        out, _ = ref.dropout_forward(case.args[0], kw["p"], train=kw["train"], rng=gen)
+        return {"out": out}
+
+    def mistakes(self, case):
+        kw = case.kwargs
+        return {"out": _dropout_mistakes(case.args[0], kw["p"], kw["train"], kw["seed"])}
+
+    def unpack(self, case, output):
+        split = pair(output, "out", "cache", self.name)
+        return split if isinstance(split, str) else {"out": split[0]}
+
+
+class DropoutBackwardCheck(ArrayCheck):
+    """``dropout_backward(dout, cache) -> dx``, with the cache of the student's own forward."""
+
+    name = "dropout_backward"
+    points = 1.0
+    functions = ("dropout_forward", "dropout_backward")
+    expected_keys = ("dx",)
+    arg_names = ("x", "dout")
+
+    def edge_kinds(self):
+        return ("eval",)
+
+    def make_case(self, rng, shape, dtype, kind):
+        case = _dropout_case(rng, shape, dtype, kind)
+        dout = rng.standard_normal(shape).astype(dtype)
+        return Case(case.name, (case.args[0], dout), case.kwargs)
+
+    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
+        x, dout = case.args
+        kw = case.kwargs
+        gen = np.random.default_rng(kw["seed"])
+        _, cache = fns["dropout_forward"](x, kw["p"], train=kw["train"], rng=gen)
+        return fns["dropout_backward"](dout, cache)
+
+    def expected(self, case):
+        x, dout = case.args
+        kw = case.kwargs
+        gen = np.random.default_rng(kw["seed"])
+        _, cache = ref.dropout_forward(x, kw["p"], train=kw["train"], rng=gen)
+        return {"dx": ref.dropout_backward(dout, cache)}
+
+    def mistakes(self, case):
+        x, dout = case.args
+        kw = case.kwargs
+        dout64 = np.asarray(dout, np.float64)
+        out = []
+        if kw["train"]:
+            mask = _mask(x, kw["p"], kw["seed"])
+            out = [
+                ("the mask is not applied: a dropped unit passes no gradient back",
+                 dout64 / (1 - kw["p"])),
+                ("dout is returned as it is: multiply it by the mask and by 1 / (1 - p), as the "
+                 "forward did", dout64),
+                ("the kept units' gradient is not scaled by 1 / (1 - p), as the forward scaled "
+                 "them", dout64 * mask),
+            ]  # fmt: skip
+        else:
+            out = [(m, wrong) for m, wrong in _dropout_mistakes(dout64, kw["p"], False, kw["seed"])]
+        return {"dx": out}
+
+
+CHECKS = [
+    L2PenaltyCheck(),
+    DropoutForwardCheck(),
+    DropoutBackwardCheck(),
+    ClassifierCheck(
+        "train_regularized_classifier",
+        "predict_regularized",
+        points=5.0,
+        threshold=0.91,
+        chance=0.1,
+        loader=mnist_small,
+        dataset=f"MNIST, the first {REGULARIZED_TRAIN_SIZE:,} training images",
+        time_limit=60.0,
+        baseline=("the same network unregularized", REGULARIZED_BASELINE),
+    ),
+]
