@@ -1,6 +1,6 @@
 """Every chapter ends with questions whose answers stay hidden until the reader opens them.
 
-Chapters 1 to 12 each have three to six; every chapter with derivations asks for at least one
+Chapters 1 to 14 each have three to six; every chapter with derivations asks for at least one
 by hand. The answers are sphinx-design dropdowns (``<details>``), closed on load; the browser
 test opens one and reads it.
 """
@@ -15,7 +15,7 @@ from autograder.checks import ASSIGNMENT_NAMES
 
 CHAPTERS = ["01-introduction", *ASSIGNMENT_NAMES]
 #: The chapters that derive formulas: each asks the reader for a derivation.
-WITH_MATH = CHAPTERS[1:9]
+WITH_MATH = [*CHAPTERS[1:9], "13-regularization", "14-deep-networks"]
 
 
 class _Answers(HTMLParser):

@@ -59,6 +59,26 @@ def test_wrong_implementation_is_caught_with_an_explanation(name, what, namespac
     assert all(message and message != "ok" for message in failures)
 
 
+@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+def test_the_deep_networks_reference_for_mistakes_is_the_mlp_when_nothing_is_skipped(hidden):
+    """The wrong answers of ``deep_loss_and_grads`` are made by leaving steps out of a second
+    implementation of the network; with none left out it must agree with nnlib's MLP."""
+    from autograder.checks.deep_networks import deep_reference
+
+    check = CHECKS["deep_loss_and_grads"]
+    for case in check.cases(hidden=hidden):
+        X, y, params = (to_plain(a) for a in case.args)
+        X, params = np.asarray(X, np.float64), {k: np.asarray(v, np.float64) for k, v in params.items()}
+        kw = case.kwargs
+        loss, grads = deep_reference(X, y, params, kw["activation"], kw["dropout"],
+                                     kw["batchnorm"], kw["seed"])  # fmt: skip
+        expected = check.expected(case)
+        assert loss == pytest.approx(expected["loss"], rel=1e-5), case.name
+        for key in params:
+            np.testing.assert_allclose(grads[key], expected[f"d{key}"], rtol=1e-4, atol=1e-6,
+                                       err_msg=f"{case.name}: d{key}")  # fmt: skip
+
+
 def test_number_of_wrong_implementations(record_property):
     record_property("wrong_implementations", len(WRONG))
     covered = {name for name, _, _ in WRONG}

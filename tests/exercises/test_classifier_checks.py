@@ -11,6 +11,7 @@ from autograder.checks.classifier import BELOW_THRESHOLD_CREDIT
 CLASSIFIERS = {
     "train_sign_classifier": "predict_signs",
     "train_mnist_classifier": "predict_mnist",
+    "train_regularized_classifier": "predict_regularized",
 }
 
 
@@ -127,6 +128,38 @@ def test_the_graded_sign_pair_is_one_a_linear_model_gets_wrong(data_mirror):
     check = CHECKS["train_sign_classifier"]
     assert SIGNS_BASELINE < check.threshold < 1
     assert check.dataset.endswith(f"{SIGNS_PAIR[0]} vs {SIGNS_PAIR[1]}")
+
+
+def _small_mnist_network(seed, regularized):
+    from nnlib.augment import random_shifts
+    from nnlib.network import MLP
+    from nnlib.optim import SGD
+    from nnlib.training import evaluate, fit
+
+    from autograder.checks.classifier import mnist_small
+
+    (X, y), (X_test, y_test) = mnist_small()
+    if regularized:
+        X, y = random_shifts(X, y, (28, 28), copies=4, max_shift=2, seed=seed)
+    model = MLP([784, 256, 10], seed=seed, dropout=0.3 if regularized else 0.0)
+    fit(model, X, y, epochs=20 if regularized else 100, batch_size=64,
+        optimizer=SGD(0.05, momentum=0.9), seed=seed, progress=False)  # fmt: skip
+    return evaluate(model, X_test, y_test)["accuracy"]
+
+
+def test_the_regularized_classifiers_goal_lies_between_the_plain_and_the_regularized_network(
+    data_mirror,
+):
+    """The stated baseline is what the unregularized network scores (seeds 0 to 2), and the
+    chapter's augmentation and dropout clear the goal with every seed."""
+    from autograder.checks.classifier import REGULARIZED_BASELINE
+
+    plain = [_small_mnist_network(seed, regularized=False) for seed in range(3)]
+    assert abs(np.mean(plain) - REGULARIZED_BASELINE) < 0.003, plain
+    check = CHECKS["train_regularized_classifier"]
+    assert max(plain) + 0.02 < check.threshold
+    regularized = [_small_mnist_network(seed, regularized=True) for seed in range(3)]
+    assert min(regularized) > check.threshold + 0.02, regularized
 
 
 @pytest.mark.parametrize("train_name", sorted(CLASSIFIERS))

@@ -22,7 +22,7 @@ from autograder.grading.sandbox import Limits
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 #: Assignments that train a classifier on a real dataset (from the data mirror).
-TRAINING = {"10-signs-classifier", "11-mnist-classifier"}
+TRAINING = {"10-signs-classifier", "11-mnist-classifier", "13-regularization"}
 
 
 def _grade_one(assignment: str, tmp_path: Path, limits: Limits) -> StudentResult:
