@@ -62,16 +62,24 @@ def test_each_chapter_ends_with_three_to_six_questions(chapter, built_book, reco
         assert "(derivation)" in parser.questions_text, f"{chapter}: no derivation to do by hand"
 
 
-def test_an_answer_opens_in_the_browser(browser, book_url):
+@pytest.mark.parametrize(
+    ("chapter", "index", "words"),
+    [
+        ("06-losses", 0, "since the targets sum to 1"),
+        ("13-regularization", 1, "That is high bias"),
+        ("14-deep-networks", 1, "It predicts in training mode"),
+    ],
+)
+def test_an_answer_opens_in_the_browser(browser, book_url, chapter, index, words):
     """Hidden on load, readable after a click on its title."""
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     try:
-        page.goto(f"{book_url}06-losses.html", wait_until="load")
-        answer = page.locator("details.course-answer").first
+        page.goto(f"{book_url}{chapter}.html", wait_until="load")
+        answer = page.locator("details.course-answer").nth(index)
         body = answer.locator(".sd-summary-content")
         assert not body.is_visible()
         answer.locator("summary").click()
         body.wait_for(state="visible", timeout=5000)
-        assert "since the targets sum to 1" in body.inner_text()
+        assert words in body.inner_text()
     finally:
         page.close()

@@ -187,3 +187,11 @@ def test_the_notebook_states_the_checks_goal(train_name):
         assert f"PAIR = {SIGNS_PAIR}" in next(
             c.source for c in notebook.cells if "PAIR =" in c.source
         )
+    if train_name == "train_regularized_classifier":
+        from autograder.checks.classifier import REGULARIZED_BASELINE, REGULARIZED_TRAIN_SIZE
+
+        assert f"first {REGULARIZED_TRAIN_SIZE:,} MNIST training images" in intro
+        assert f"unregularized reaches {REGULARIZED_BASELINE:.1%}" in intro
+        chapter = " ".join((REPO_ROOT / "book" / f"{assignment}.md").read_text().split())
+        assert f"scores {REGULARIZED_BASELINE:.1%} on them".replace("%", " %") in chapter
+        assert f"yours must reach {goal}".replace("%", " %") in chapter

@@ -42,6 +42,8 @@ PARTIAL = {
     "10-signs-classifier": (["building_blocks"], 0.0),
     "11-mnist-classifier": (["building_blocks"], 0.0),
     "12-gpu": (["array_module"], 1.0),
+    "13-regularization": (["l2_penalty", "dropout_forward"], 4.0),
+    "14-deep-networks": (["batchnorm_forward"], 3.0),
 }
 
 #: A typical bug per assignment: (solution cell, text, replacement, the function that suffers).
@@ -72,6 +74,12 @@ BUGS = {
         "accuracy",
         "return float((predictions == y).mean())",
         "return float((predictions == y).sum())",
+    ),
+    "13-regularization": ("dropout_backward", "return dout * cache", "return dout"),
+    "14-deep-networks": (
+        "batchnorm_backward",
+        "dx = (n * g - g.sum(axis=0) - x_hat * (g * x_hat).sum(axis=0)) * inv_std / n",
+        "dx = g * inv_std",
     ),
 }
 
