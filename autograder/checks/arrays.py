@@ -157,6 +157,23 @@ def pair(output: Any, first: str, second: str, fn: str) -> tuple[Any, Any] | str
     return f"{fn} must return the pair ({first}, {second}); got {_kind(output)}"
 
 
+def value_and_grads(
+    output: Any, first: str, params: dict, fn: str, advice: str
+) -> tuple[Any, dict] | str:
+    """Split a ``(value, grads)`` result whose ``grads`` must hold every key of ``params``, or
+    explain why it is not one; ``advice`` follows the list of missing keys."""
+    split = pair(output, first, "grads", fn)
+    if isinstance(split, str):
+        return split
+    value, grads = split
+    if not isinstance(grads, dict):
+        return f"grads must be a dict with the keys of params; got {type(grads).__name__}"
+    missing = [k for k in params if k not in grads]
+    if missing:
+        return f"grads lacks the keys {missing}: {advice}"
+    return value, grads
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, tuple | list):
         return f"a {type(value).__name__} of {len(value)} items"

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.arrays import ArrayCheck, pair
+from autograder.checks.arrays import ArrayCheck, pair, value_and_grads
 from autograder.checks.base import Case, case_seed
 from nnlib import normalization as ref
 from nnlib.activations import ACTIVATIONS
@@ -375,16 +375,12 @@ class DeepLossAndGradsCheck(ArrayCheck):
         return out
 
     def unpack(self, case, output):
-        split = pair(output, "loss", "grads", self.name)
+        params = case.args[2]
+        split = value_and_grads(output, "loss", params, self.name,
+                                "every parameter needs its gradient")  # fmt: skip
         if isinstance(split, str):
             return split
         loss, grads = split
-        params = case.args[2]
-        if not isinstance(grads, dict):
-            return f"grads must be a dict with the keys of params; got {type(grads).__name__}"
-        missing = [k for k in params if k not in grads]
-        if missing:
-            return f"grads lacks the keys {missing}: every parameter needs its gradient"
         return {"loss": loss, **{f"d{k}": grads[k] for k in params}}
 
 

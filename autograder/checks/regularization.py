@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.arrays import ArrayCheck, pair
+from autograder.checks.arrays import ArrayCheck, pair, value_and_grads
 from autograder.checks.base import Case
 from autograder.checks.classifier import (
     REGULARIZED_BASELINE,
@@ -91,19 +91,12 @@ class L2PenaltyCheck(ArrayCheck):
         return out
 
     def unpack(self, case, output):
-        split = pair(output, "penalty", "grads", self.name)
+        params = case.args[0]
+        advice = "give every parameter a gradient (zeros for the biases)"
+        split = value_and_grads(output, "penalty", params, self.name, advice)
         if isinstance(split, str):
             return split
         penalty, grads = split
-        params = case.args[0]
-        if not isinstance(grads, dict):
-            return f"grads must be a dict with the keys of params; got {type(grads).__name__}"
-        missing = [k for k in params if k not in grads]
-        if missing:
-            return (
-                f"grads lacks the keys {missing}: give every parameter a gradient (zeros for "
-                "the biases)"
-            )
         if isinstance(penalty, np.ndarray) and penalty.ndim:
             return f"the penalty must be one number; got an array of shape {penalty.shape}"
         return {"penalty": penalty, **{f"grads[{k!r}]": grads[k] for k in params}}
@@ -225,20 +218,19 @@ class DropoutBackwardCheck(ArrayCheck):
         x, dout = case.args
         kw = case.kwargs
         dout64 = np.asarray(dout, np.float64)
-        out = []
-        if kw["train"]:
-            mask = _mask(x, kw["p"], kw["seed"])
-            out = [
+        if not kw["train"]:  # the identity, wrong in the ways the forward step can be
+            return {"dx": _dropout_mistakes(dout64, kw["p"], False, kw["seed"])}
+        mask = _mask(x, kw["p"], kw["seed"])
+        return {
+            "dx": [
                 ("the mask is not applied: a dropped unit passes no gradient back",
                  dout64 / (1 - kw["p"])),
                 ("dout is returned as it is: multiply it by the mask and by 1 / (1 - p), as the "
                  "forward did", dout64),
                 ("the kept units' gradient is not scaled by 1 / (1 - p), as the forward scaled "
                  "them", dout64 * mask),
-            ]  # fmt: skip
-        else:
-            out = [(m, wrong) for m, wrong in _dropout_mistakes(dout64, kw["p"], False, kw["seed"])]
-        return {"dx": out}
+            ]
+        }  # fmt: skip
 
 
 CHECKS = [
