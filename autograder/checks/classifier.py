@@ -1,5 +1,5 @@
-"""What the checks of the trained classifiers share (chapters 10, 11 and 13): training the student's
-own network on a real dataset and judging its accuracy on held-out images.
+"""What the checks of the trained classifiers share (chapters 10, 11 and 13): training the
+student's own network on a real dataset and judging its accuracy on held-out images.
 
 The check trains the student's network with the student's own ``train_*`` function on the
 training images and measures the accuracy of the student's ``predict_*`` on the test images,

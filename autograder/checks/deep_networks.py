@@ -215,8 +215,9 @@ class BatchnormBackwardCheck(ArrayCheck):
              (n * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0)) * inv / n),
         ]  # fmt: skip
         if not case.kwargs["train"]:
-            dx = [("in evaluation the statistics are constants: dx = gamma * dout / "
-                   "sqrt(running_var + eps)", (n * g - mean_term - var_term) * inv / n)]  # fmt: skip
+            constants = "in evaluation the statistics are constants: dx = gamma * dout / "
+            constants += "sqrt(running_var + eps)"
+            dx = [(constants, (n * g - mean_term - var_term) * inv / n)]
         return {
             "dx": dx,
             "dgamma": [

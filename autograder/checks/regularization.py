@@ -75,7 +75,8 @@ class L2PenaltyCheck(ArrayCheck):
                 ("the 1/2 is missing: the penalty is lam / 2 times the sum of squares",
                  lam * weights),
                 ("it is the sum of squares without lam", 0.5 * weights),
-                ("it is a norm, not its square: sum the squared entries", 0.5 * lam * np.sqrt(weights)),
+                ("it is a norm, not its square: sum the squared entries",
+                 0.5 * lam * np.sqrt(weights)),
             ]
         }  # fmt: skip
         for key, value in p.items():
@@ -137,7 +138,8 @@ def _dropout_mistakes(x: np.ndarray, p: float, train: bool, seed: int) -> list[t
         ]  # fmt: skip
     out = [
         ("the kept units are not scaled: multiply them by 1 / (1 - p)", x * mask),
-        ("it scales by 1 - p; inverted dropout divides the kept units by 1 - p", x * mask * (1 - p)),
+        ("it scales by 1 - p; inverted dropout divides the kept units by 1 - p",
+         x * mask * (1 - p)),
     ]  # fmt: skip
     if 0 < p < 1:
         out += [

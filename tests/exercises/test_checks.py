@@ -68,7 +68,8 @@ def test_the_deep_networks_reference_for_mistakes_is_the_mlp_when_nothing_is_ski
     check = CHECKS["deep_loss_and_grads"]
     for case in check.cases(hidden=hidden):
         X, y, params = (to_plain(a) for a in case.args)
-        X, params = np.asarray(X, np.float64), {k: np.asarray(v, np.float64) for k, v in params.items()}
+        X = np.asarray(X, np.float64)
+        params = {k: np.asarray(v, np.float64) for k, v in params.items()}
         kw = case.kwargs
         loss, grads = deep_reference(X, y, params, kw["activation"], kw["dropout"],
                                      kw["batchnorm"], kw["seed"])  # fmt: skip
