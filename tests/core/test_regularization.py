@@ -282,3 +282,31 @@ def test_an_mlp_with_an_l2_penalty_adds_it_to_the_loss_and_to_the_weights_gradie
     assert MLP.load(tmp_path / "l2.npz").l2 == 0.3 and "l2=0.3" in repr(model)
     with pytest.raises(ValueError, match=r"l2 must be >= 0; got -1"):
         MLP([4, 2], l2=-1)
+
+
+def test_an_mlp_with_an_l2_penalty_trains_as_torch_with_weight_decay_on_the_weights():
+    """PyTorch's SGD with weight decay in the weights' parameter group only, step for step."""
+    torch = import_torch()
+    model = MLP([5, 6, 3], seed=4, dtype="float64", l2=0.05)
+    twin = torch.nn.Sequential(
+        torch.nn.Linear(5, 6).double(), torch.nn.ReLU(), torch.nn.Linear(6, 3).double()
+    )
+    with torch.no_grad():
+        for i, dense in ((1, twin[0]), (2, twin[2])):
+            dense.weight.copy_(torch.tensor(model.params[f"W{i}"].T))
+            dense.bias.copy_(torch.tensor(model.params[f"b{i}"]))
+    groups = [
+        {"params": [twin[0].weight, twin[2].weight], "weight_decay": 0.05},
+        {"params": [twin[0].bias, twin[2].bias], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.SGD(groups, lr=0.2)
+    rng = np.random.default_rng(8)
+    for _ in range(4):
+        X, y = rng.standard_normal((9, 5)), rng.integers(0, 3, size=9)
+        _, grads = model.loss_and_grads(X, y)
+        SGD(0.2).step(model.params, grads)
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(twin(torch.tensor(X)), torch.tensor(y)).backward()
+        optimizer.step()
+    assert_close("W1", model.params["W1"], twin[0].weight.detach().numpy().T, ORACLE_TOL)
+    assert_close("b2", model.params["b2"], twin[2].bias.detach().numpy(), ORACLE_TOL)
