@@ -155,7 +155,7 @@ def test_the_regularized_classifiers_goal_lies_between_the_plain_and_the_regular
     from autograder.checks.classifier import REGULARIZED_BASELINE
 
     plain = [_small_mnist_network(seed, regularized=False) for seed in range(3)]
-    assert abs(np.mean(plain) - REGULARIZED_BASELINE) < 0.003, plain
+    assert abs(np.mean(plain) - REGULARIZED_BASELINE) < 0.005, plain  # BLAS kernels differ
     check = CHECKS["train_regularized_classifier"]
     assert max(plain) + 0.02 < check.threshold
     regularized = [_small_mnist_network(seed, regularized=True) for seed in range(3)]
