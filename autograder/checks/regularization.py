@@ -156,6 +156,7 @@ class DropoutForwardCheck(ArrayCheck):
 
     name = "dropout_forward"
     points = 2.0
+    arg_names = ("x",)
     expected_keys = ("out",)
 
     def edge_kinds(self):

@@ -47,6 +47,21 @@ def _loss_and_grads_updating_params(X, y, params):
     return loss, grads
 
 
+def _dropout_forward_into_x(x, p, *, train=True, rng=None):
+    out, cache = ok.dropout_forward(x, p, train=train, rng=rng)
+    if cache is not None:
+        x *= cache  # the input becomes the output
+    return x, cache
+
+
+def _batchnorm_forward_centring_x(x, gamma, beta, *, train=True, running=None, momentum=0.1,
+                                  eps=1e-5):  # fmt: skip
+    out, cache = ok.batchnorm_forward(x, gamma, beta, train=train, running=running,
+                                      momentum=momentum, eps=eps)  # fmt: skip
+    x -= x.mean(axis=0)  # a first step of the normalization, done in the caller's array
+    return out, cache
+
+
 MISTAKES = [
     ("relu_forward", _relu_forward_into_z, "`relu_forward` changed its input `z` in place"),
     ("relu_backward", _relu_backward_into_da, "`relu_backward` changed its input `da` in place"),
@@ -55,6 +70,12 @@ MISTAKES = [
         "loss_and_grads",
         _loss_and_grads_updating_params,
         "`loss_and_grads` changed its input `params['W1']` in place",
+    ),
+    ("dropout_forward", _dropout_forward_into_x, "`dropout_forward` changed its input `x` in place"),
+    (
+        "batchnorm_forward",
+        _batchnorm_forward_centring_x,
+        "`batchnorm_forward` changed its input `x` in place",
     ),
 ]
 
