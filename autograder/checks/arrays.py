@@ -157,6 +157,13 @@ def pair(output: Any, first: str, second: str, fn: str) -> tuple[Any, Any] | str
     return f"{fn} must return the pair ({first}, {second}); got {_kind(output)}"
 
 
+def forward_result(output: Any, key: str, fn: str) -> dict[str, Any] | str:
+    """The output of a forward step's ``(key, cache)`` pair, or why the result is not one: the
+    cache is the student's own and is not judged."""
+    split = pair(output, key, "cache", fn)
+    return split if isinstance(split, str) else {key: split[0]}
+
+
 def value_and_grads(
     output: Any, first: str, params: dict, fn: str, advice: str
 ) -> tuple[Any, dict] | str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograder.checks.arrays import ArrayCheck, pair
+from autograder.checks.arrays import ArrayCheck, forward_result
 from autograder.checks.base import Case
 from nnlib import activations as act
 from nnlib import layers as ref
@@ -61,8 +61,7 @@ class DenseForwardCheck(ArrayCheck):
         return {"out": wrong}
 
     def unpack(self, case, output):
-        split = pair(output, "out", "cache", self.name)
-        return split if isinstance(split, str) else {"out": split[0]}
+        return forward_result(output, "out", self.name)
 
 
 class MLPForwardCheck(ArrayCheck):

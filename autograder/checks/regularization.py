@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.arrays import ArrayCheck, pair, value_and_grads
+from autograder.checks.arrays import ArrayCheck, forward_result, value_and_grads
 from autograder.checks.base import Case
 from autograder.checks.classifier import (
     REGULARIZED_BASELINE,
@@ -125,8 +125,8 @@ def _dropout_case(rng, shape, dtype, kind) -> Case:
 def _dropout_mistakes(x: np.ndarray, p: float, train: bool, seed: int) -> list[tuple[str, Any]]:
     """Wrong outputs of dropout on ``x`` (or on the upstream gradient, which is scaled alike)."""
     x = np.asarray(x, np.float64)
-    mask = _mask(x, p, seed)
     r = np.random.default_rng(seed).random(x.shape)
+    mask = r >= p  # the contract's mask (_mask), from the same draw
     if not train:
         return [
             ("in evaluation (train=False) dropout is the identity: return x as it is",
@@ -182,8 +182,7 @@ class DropoutForwardCheck(ArrayCheck):
         return {"out": _dropout_mistakes(case.args[0], kw["p"], kw["train"], kw["seed"])}
 
     def unpack(self, case, output):
-        split = pair(output, "out", "cache", self.name)
-        return split if isinstance(split, str) else {"out": split[0]}
+        return forward_result(output, "out", self.name)
 
 
 class DropoutBackwardCheck(ArrayCheck):
