@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 FLOAT_DTYPES = ("float32", "float64")
 
 
 def require_float_array(fn: str, name: str, a: Any, ndim: int | None = None) -> None:
     """Raise unless ``a`` is a float32/float64 array (of ``ndim`` dimensions, when given)."""
+    # This runs several times per training step: the common case costs one attribute lookup
+    # and one comparison ("f" is float32's type character, "d" float64's).
+    if type(a) is np.ndarray and a.dtype.char in "fd" and (ndim is None or a.ndim == ndim):
+        return
     dtype = getattr(a, "dtype", None)
     if dtype is None or not hasattr(a, "shape"):
         raise TypeError(f"{fn}: {name} must be a NumPy or CuPy array; got {type(a).__name__}")
-    # dtype.kind and itemsize rather than str(dtype): this runs several times per training step.
     if getattr(dtype, "kind", None) != "f" or dtype.itemsize not in (4, 8):
         raise TypeError(
             f"{fn}: {name} must have dtype float32 or float64; got {dtype}"
@@ -30,7 +35,7 @@ def require_float_array(fn: str, name: str, a: Any, ndim: int | None = None) -> 
 
 def require_same_shape(fn: str, name: str, a: Any, like_name: str, like: Any) -> None:
     """Raise unless ``a`` has the shape of ``like``."""
-    if tuple(a.shape) != tuple(like.shape):
+    if a.shape != like.shape:
         raise ValueError(
             f"{fn}: {name} must have the shape of {like_name}, {tuple(like.shape)}; "
             f"got {tuple(a.shape)}"
@@ -39,8 +44,6 @@ def require_same_shape(fn: str, name: str, a: Any, like_name: str, like: Any) ->
 
 def canonical_dtype(fn: str, dtype: Any) -> str:
     """Return ``"float32"`` or ``"float64"`` for ``dtype``, or raise a clear error."""
-    import numpy as np
-
     try:
         name = np.dtype(dtype).name
     except TypeError:
@@ -52,6 +55,15 @@ def canonical_dtype(fn: str, dtype: Any) -> str:
 
 def require_dense_inputs(fn: str, x: Any, W: Any, b: Any) -> None:
     """Raise unless ``x`` (N, D), ``W`` (D, M) and ``b`` (M,) are float arrays of one dtype."""
+    if (  # the common case of a training step, in as few operations as it can be decided
+        type(x) is type(W) is type(b) is np.ndarray
+        and x.dtype is W.dtype is b.dtype  # NumPy's built-in dtypes are single objects
+        and x.dtype.char in "fd"
+        and x.ndim == W.ndim == 2
+        and W.shape == (x.shape[1], b.shape[0])
+        and b.ndim == 1
+    ):
+        return
     require_float_array(fn, "x", x, ndim=2)
     require_float_array(fn, "W", W, ndim=2)
     require_float_array(fn, "b", b, ndim=1)
@@ -73,5 +85,5 @@ def require_dense_inputs(fn: str, x: Any, W: Any, b: Any) -> None:
 
 def require_shape(fn: str, name: str, a: Any, shape: tuple, letters: str) -> None:
     """Raise unless ``a`` has ``shape``, named by its ``letters`` (``"(N, M)"``)."""
-    if tuple(a.shape) != tuple(shape):
+    if a.shape != shape:
         raise ValueError(f"{fn}: {name} must be {letters} = {tuple(shape)}; got {tuple(a.shape)}")

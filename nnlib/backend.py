@@ -86,6 +86,8 @@ def get_array_module(*arrays: Any) -> ModuleType:
     Like ``cupy.get_array_module``, but works when CuPy is not installed.
     """
     for a in arrays:
+        if type(a) is np.ndarray:  # the common case, decided without reading a module name
+            continue
         if type(a).__module__.startswith("cupy"):
             import cupy
 

@@ -91,7 +91,7 @@ def _class_targets(fn: str, logits: Any, y: Any, check: bool) -> Any:
                 f"{fn}: one-hot y must be ({n}, {c}) like logits; got {tuple(y.shape)}"
             )
         return y.astype(logits.dtype, copy=False)
-    if tuple(y.shape) != (n,):
+    if y.shape != (n,):
         raise ValueError(
             f"{fn}: y must be class indices ({n},) or one-hot ({n}, {c}); got {tuple(y.shape)}"
         )

@@ -267,7 +267,7 @@ class MLP:
         logits, caches = self._forward(X, train=True)
         loss_fn = binary_cross_entropy_device if self.binary else softmax_cross_entropy_device
         loss, dout = loss_fn(logits, y, check=check_labels, need_loss=need_loss)
-        grads = {}
+        grads = dict.fromkeys(self.params)  # the keys in the order of params, filled below
         for layer in range(self.num_layers, 0, -1):
             dense_cache, act_cache = caches[layer - 1]
             if act_cache is not None:
@@ -281,7 +281,7 @@ class MLP:
                     grads[name] += self.l2 * self.params[name]
             if loss is not None:
                 loss = loss + l2_penalty(self.params, self.l2)[0]
-        return loss, {name: grads[name] for name in self.params}
+        return loss, grads
 
     def predict_proba(self, X: Any) -> Any:
         """Class probabilities of a batch.

@@ -64,6 +64,30 @@ def test_load_rejects_a_file_that_is_not_a_model(tmp_path):
             ValueError,
             r"dense_forward: x must be \(N, D\); got shape \(4,\)",
         ),
+        (  # each of these passes a quick test of the common case, then fails the full one
+            lambda: layers.dense_forward(
+                np.ones((2, 4), "float32"), np.ones((4, 3)), np.ones(3, "float32")
+            ),
+            TypeError,
+            r"dense_forward: x, W and b must share one dtype; got x float32, W float64, b float32",
+        ),
+        (
+            lambda: layers.dense_forward(
+                np.ones((2, 4), "float16"), np.ones((4, 3), "float16"), np.ones(3, "float16")
+            ),
+            TypeError,
+            r"dense_forward: x must have dtype float32 or float64; got float16",
+        ),
+        (
+            lambda: layers.dense_forward(np.ones((2, 4)), np.ones((4, 3)), np.ones((1, 3))),
+            ValueError,
+            r"dense_forward: b must be \(N,\); got shape \(1, 3\)",
+        ),
+        (
+            lambda: activations.relu_forward(np.ma.masked_array(np.arange(4))),
+            TypeError,
+            r"relu_forward: z must have dtype float32 or float64; got int64",
+        ),
         (
             lambda: layers.dense_backward(np.ones((2, 2)), (np.ones((2, 4)), np.ones((4, 3)))),
             ValueError,
