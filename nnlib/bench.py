@@ -289,10 +289,14 @@ def _available(framework: str) -> str | None:
 def _time_frameworks(
     args: argparse.Namespace, X: Any, y: Any, hidden: int, batch_size: int, xp: Any, report: Report
 ) -> dict[str, Timing]:
-    """Each framework's fastest epoch over ``args.rounds`` rounds.
+    """Each framework's fastest epoch over ``args.rounds`` rounds, and its memory.
 
     The rounds alternate the order of the frameworks (forwards, then backwards, ...), so that
     a slow spell of the machine falls on all of them alike instead of on whoever ran then.
+    Memory is measured in a run of one epoch each before the timed rounds, so that "growth" is
+    what the framework's first run allocates; it is not measured during them, because its
+    sampling thread takes the interpreter's lock every few milliseconds, which would slow the
+    timed epochs, and the Python-heavier trainers more than the others.
     """
     available = []
     for framework in args.frameworks:
@@ -303,13 +307,13 @@ def _time_frameworks(
             available.append(framework)
     seconds: dict[str, list[float]] = {f: [] for f in available}
     peaks: dict[str, tuple[float, float]] = {}
+    for framework in available:
+        with peak_memory() as memory:
+            TRAINERS[framework](X, y, hidden, batch_size, 1, xp)
+        peaks[framework] = (memory["peak"], memory["peak"] - memory["before"])
     for round_ in range(args.rounds):
         for framework in available if round_ % 2 == 0 else available[::-1]:
-            with peak_memory() as memory:
-                seconds[framework] += TRAINERS[framework](X, y, hidden, batch_size, args.epochs, xp)
-            peak, growth = memory["peak"], memory["peak"] - memory["before"]
-            old = peaks.get(framework, (0.0, 0.0))
-            peaks[framework] = (max(old[0], peak), max(old[1], growth))
+            seconds[framework] += TRAINERS[framework](X, y, hidden, batch_size, args.epochs, xp)
     timings = {}
     for framework in available:
         fastest = float(np.min(seconds[framework]))
