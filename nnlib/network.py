@@ -23,7 +23,7 @@ from nnlib.init import init_params
 from nnlib.layers import dense_backward, dense_forward
 from nnlib.losses import binary_cross_entropy_device, softmax_cross_entropy_device
 from nnlib.normalization import batchnorm_backward, batchnorm_forward
-from nnlib.regularization import dropout_backward, dropout_forward, l2_penalty
+from nnlib.regularization import dropout_backward, dropout_forward
 
 
 def predicted_labels(logits: Any) -> Any:
@@ -275,12 +275,12 @@ class MLP:
             dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(
                 dout, dense_cache, need_dx=layer > 1
             )
-        if self.l2:  # the gradient of l2_penalty, added without waiting for its value
-            for name in grads:
-                if name.startswith("W"):
-                    grads[name] += self.l2 * self.params[name]
+        if self.l2:  # l2_penalty's value and gradient, left on the device like the loss's
+            weights = [name for name in grads if name.startswith("W")]
+            for name in weights:
+                grads[name] += self.l2 * self.params[name]
             if loss is not None:
-                loss = loss + l2_penalty(self.params, self.l2)[0]
+                loss = loss + 0.5 * self.l2 * sum((self.params[n] ** 2).sum() for n in weights)
         return loss, grads
 
     def predict_proba(self, X: Any) -> Any:

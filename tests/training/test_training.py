@@ -178,3 +178,15 @@ def test_fit_on_every_backend(xp):
     history = fit(model, X, y, epochs=5, batch_size=32, optimizer=SGD(0.1, momentum=0.9),
                   progress=False)  # fmt: skip
     assert history.train_accuracy[-1] > 0.9, history.train_accuracy
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.1])
+def test_loss_left_on_the_device_when_asked(xp, l2):
+    """return_float=False returns the loss as an array of the model's backend (a 0-d CuPy array
+    on a GPU, no wait for the device), with the L2 penalty added there too."""
+    X, y = _blobs()
+    model = MLP([6, 16, 3], seed=0, backend=xp.__name__, l2=l2)
+    loss, _ = model.loss_and_grads(X, y, return_float=False)
+    assert not isinstance(loss, float) and loss.shape == ()
+    assert type(loss).__module__.split(".")[0] == xp.__name__
+    assert float(loss) == pytest.approx(model.loss_and_grads(X, y)[0], rel=1e-6)
