@@ -80,3 +80,27 @@ def test_the_batch_grader_names_an_input_changed_in_place(tmp_path):
         "sigmoid_forward calls scipy instead of computing its answer, so it earns nothing:"
         " the exercise is NumPy only"
     )
+
+
+def test_the_runner_detects_and_words_an_input_change_as_the_notebook_check_does():
+    """The runner cannot import the course's packages, so it carries its own copy of the
+    in-place detection of ``autograder.checks.base``: both must find the same arrays and say
+    the same words."""
+    import numpy as np
+
+    from autograder.checks import base
+    from autograder.grading import runner
+
+    z, params = np.arange(4.0), {"W1": np.ones((2, 2)), "b1": np.zeros(2)}
+    nan = np.array([np.nan, 1.0])
+    spec = {"name": "f", "arg_names": ["z", "params", "m"]}
+    case = type("Case", (), {"args": (z, params, nan), "kwargs": {}})()
+    taken_runner = runner._snapshot(spec, {}, case)
+    taken_base = base.snapshot(["z", "params", "m"], case.args, {})
+    assert base.changed_inputs(taken_base) == runner._changed(taken_runner) == []  # NaN == NaN
+    z[0] = 7.0
+    params["b1"] += 1
+    expected = ["z", "params['b1']"]
+    assert base.changed_inputs(taken_base) == runner._changed(taken_runner) == expected
+    assert runner._changed_message("f", expected) == base.changed_input_message("f", expected)
+    assert "`z`, `params['b1']`" in base.changed_input_message("f", expected)
