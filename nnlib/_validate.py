@@ -16,8 +16,8 @@ FLOAT_DTYPES = ("float32", "float64")
 
 def require_float_array(fn: str, name: str, a: Any, ndim: int | None = None) -> None:
     """Raise unless ``a`` is a float32/float64 array (of ``ndim`` dimensions, when given)."""
-    # This runs several times per training step: the common case costs one attribute lookup
-    # and one comparison ("f" is float32's type character, "d" float64's).
+    # This runs several times per training step: the common case, a NumPy float array, is
+    # decided in one test ("f" is float32's type character, "d" float64's).
     if type(a) is np.ndarray and a.dtype.char in "fd" and (ndim is None or a.ndim == ndim):
         return
     dtype = getattr(a, "dtype", None)
