@@ -238,6 +238,27 @@ def breakdown(results) -> dict[str, float]:
     return {name: statistics.mean(values) for name, values in phases.items()}
 
 
+def _second_worker_table(phases: dict[tuple, dict[str, float]], assignments: list[str]) -> list:
+    """Mean seconds per submission of each phase with 1 and with 2 Dask workers: what a
+    submission loses when another one runs beside it on the same cores."""
+    lines = [
+        "What a second Dask worker costs each submission (mean seconds per submission, as the"
+        " sandbox measured them):",
+        "",
+        "| phase | " + " | ".join(f"{a}, Dask 1 | Dask 2" for a in assignments) + " |",
+        "| --- |" + " --- | --- |" * len(assignments),
+    ]
+    names = list(dict.fromkeys(n for p in phases.values() for n in p))
+    for name in names:
+        cells = [
+            f"{phases.get((a, 'dask', n), {}).get(name, 0.0):.3f}"
+            for a in assignments
+            for n in (1, 2)
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def machine() -> list[str]:
     import distributed
     import numpy as np
@@ -276,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         ratios = []
         samples: dict[str, list] = {}
         setup: dict[tuple, float] = {}
+        phases_by_run: dict[tuple, dict[str, float]] = {}
         for assignment, size in sizes.items():
             root = make_class(assignment, work / f"class-{assignment}", size)
             rates = {}
@@ -292,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
                     rates[(mode, n)] = 60 * size / result.grading_seconds
                     setup[(assignment, mode, n)] = seconds - result.grading_seconds
                     samples.setdefault(assignment, []).extend(result.results)
+                    phases_by_run[(assignment, mode, n)] = breakdown(result.results)
                     print(
                         f"{assignment} {mode} {n}: {result.grading_seconds:.1f} s for {size}"
                         f" (+{seconds - result.grading_seconds:.1f} s of setup)",
@@ -326,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"* this machine's own ceiling, two independent processes against one ({name}):"
                 f" {ratio:.2f}"
             )
+        lines += ["", *_second_worker_table(phases_by_run, list(sizes))]
 
         root = make_class("05-activations", work / "class-big", args.class_size)
         out = work / "out-big"

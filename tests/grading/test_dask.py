@@ -206,3 +206,22 @@ def test_the_grade_command_over_tls(student_notebook, tmp_path):
         assert refused.returncode != 0
     scores = {k: float(v["score"]) for k, v in _rows(out / "grades.csv").items()}
     assert scores == {"honest": 7.0, "partial": 5.0}
+
+
+def test_the_scale_benchmark_tables_each_phase_with_one_and_two_dask_workers():
+    """The benchmark's table puts, per assignment, a phase's mean seconds with 1 and with 2
+    Dask workers side by side; a phase a run lacks reads 0."""
+    from autograder.grading.bench_scale import _second_worker_table
+
+    phases = {
+        ("a", "dask", 1): {"calls": 1.5, "start": 0.2},
+        ("a", "dask", 2): {"calls": 2.0, "start": 0.5},
+        ("a", "pool", 1): {"calls": 9.0},
+        ("b", "dask", 1): {"calls": 0.02},
+        ("b", "dask", 2): {"calls": 0.03},
+    }
+    lines = _second_worker_table(phases, ["a", "b"])
+    assert lines[2] == "| phase | a, Dask 1 | Dask 2 | b, Dask 1 | Dask 2 |"
+    assert "| calls | 1.500 | 2.000 | 0.020 | 0.030 |" in lines
+    assert "| start | 0.200 | 0.500 | 0.000 | 0.000 |" in lines
+    assert not any("9.000" in line for line in lines)  # the pool's runs are not Dask's
