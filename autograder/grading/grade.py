@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import functools
 import hashlib
 import json
@@ -50,7 +51,6 @@ from autograder.grading.store import (
     ResultStore,
     content_key,
     grader_version,
-    result_to_dict,
     source_version,
     stored_assignments,
 )
@@ -339,6 +339,12 @@ def _only(students, found, absent):
     return [s for s in found if s.student_id in keep], [s for s in absent if s.student_id in keep]
 
 
+def _same_row(a: StudentResult, b: StudentResult) -> bool:
+    """Whether two rows say the same thing, how long their grading's phases took aside (the
+    time of writing a row is added to it after it is stored)."""
+    return dataclasses.replace(a, timings={}) == dataclasses.replace(b, timings={})
+
+
 class _Run:
     """One run's bookkeeping: every row, each one stored as soon as it is decided."""
 
@@ -374,7 +380,7 @@ class _Run:
         _apply_late(row, self.late, bool(submission and submission.late))
         if stored is not None:
             row.similarity = stored.row.similarity  # until this run's comparison says otherwise
-        changed = fresh or stored is None or result_to_dict(row) != stored.row_data
+        changed = fresh or stored is None or not _same_row(row, stored.row)
         if key is not None and changed:
             self.store.save(key, result, row)
         if key is not None:

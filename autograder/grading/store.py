@@ -126,7 +126,6 @@ class Entry(NamedTuple):
     key: str
     result: StudentResult
     row: StudentResult
-    row_data: dict
 
 
 def _file_name(student_id: str) -> str:
@@ -155,7 +154,7 @@ class ResultStore:
                 row = result_from_dict(data["row"])
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # not a file this grader wrote: that student is graded again
-            found[result.student_id] = Entry(data["key"], result, row, data["row"])
+            found[result.student_id] = Entry(data["key"], result, row)
         return found
 
     def save(self, key: str, result: StudentResult, row: StudentResult) -> None:
@@ -187,7 +186,9 @@ class ResultStore:
             "max_score": assignment.max_score,
             "functions": [fn for nb in assignment.notebooks for fn in nb.functions],
         }
-        (self.root / "assignment.json").write_text(json.dumps(meta), encoding="utf-8")
+        path, text = self.root / "assignment.json", json.dumps(meta)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:  # a rerun: as it was
+            path.write_text(text, encoding="utf-8")
 
 
 def stored_assignments(out: Path) -> list[dict]:

@@ -194,6 +194,29 @@ def test_a_killed_or_interrupted_batch_resumes_with_every_row_once(student_noteb
         assert held == expected
 
 
+def _written(out: Path) -> dict[str, int]:
+    """Each stored result and feedback page under ``out``, with its modification time."""
+    files = [*(out / "results").rglob("*.json"), *(out / "feedback").rglob("*.html")]
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in files}
+
+
+def test_a_rerun_of_an_unchanged_class_rewrites_nothing(student_notebook, tmp_path):
+    """The rows stored by the first run, similarity included, are what the rerun computes:
+    no stored result and no feedback page is written again."""
+    require_bubblewrap()
+    root, out = tmp_path / "class", tmp_path / "out"
+    for student in ("ana", "bo", "cy"):  # ana and bo: one notebook twice, a flagged pair
+        write_submission(root, student, student_notebook(WRONG_RELU if student == "cy" else {}))
+    grade_toy(root, out)
+    before = _written(out)
+    pages = [name for name in before if name.startswith("feedback/")]
+    assert len(pages) == 3 and len(before) >= 2 * 3 + 1, sorted(before)  # results, meta, ...
+    time.sleep(0.01)  # a rewrite would show in the modification times
+    again = grade_toy(root, out)
+    assert (again.graded, again.reused) == (0, 3)
+    assert _written(out) == before
+
+
 def test_the_similarity_column_is_kept_with_the_rows(student_notebook, tmp_path):
     require_bubblewrap()
     root, out = tmp_path / "class", tmp_path / "out"
