@@ -277,6 +277,30 @@ def machine() -> list[str]:
     ]
 
 
+def _grade_four_ways(assignment: str, root: Path, work: Path) -> dict[tuple, tuple]:
+    """Grade the class in ``root`` with the local pool and with Dask, 1 and 2 workers each.
+
+    Returns, by ``(mode, workers)``, the class result and the seconds of setup before its first
+    sandbox started.
+    """
+    runs = {}
+    for mode in ("pool", "dask"):
+        for n in (1, 2):
+            out = work / f"out-{assignment}-{mode}-{n}"
+            if mode == "pool":
+                result, seconds = _grade(assignment, root, out, workers=n)
+            else:
+                with DaskProcesses(n) as cluster:
+                    result, seconds = _grade(assignment, root, out, scheduler=cluster.address)
+            runs[(mode, n)] = (result, seconds - result.grading_seconds)
+            print(
+                f"{assignment} {mode} {n}: {result.grading_seconds:.1f} s for "
+                f"{len(result.results)} (+{seconds - result.grading_seconds:.1f} s of setup)",
+                flush=True,
+            )
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--light", type=int, default=24, help="class size for 05-activations")
@@ -301,25 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         for assignment, size in sizes.items():
             root = make_class(assignment, work / f"class-{assignment}", size)
             rates = {}
-            for mode in ("pool", "dask"):
-                for n in (1, 2):
-                    out = work / f"out-{assignment}-{mode}-{n}"
-                    if mode == "pool":
-                        result, seconds = _grade(assignment, root, out, workers=n)
-                    else:
-                        with DaskProcesses(n) as cluster:
-                            result, seconds = _grade(
-                                assignment, root, out, scheduler=cluster.address
-                            )
-                    rates[(mode, n)] = 60 * size / result.grading_seconds
-                    setup[(assignment, mode, n)] = seconds - result.grading_seconds
-                    samples.setdefault(assignment, []).extend(result.results)
-                    phases_by_run[(assignment, mode, n)] = breakdown(result.results)
-                    print(
-                        f"{assignment} {mode} {n}: {result.grading_seconds:.1f} s for {size}"
-                        f" (+{seconds - result.grading_seconds:.1f} s of setup)",
-                        flush=True,
-                    )
+            for (mode, n), (result, before) in _grade_four_ways(assignment, root, work).items():
+                rates[(mode, n)] = 60 * size / result.grading_seconds
+                setup[(assignment, mode, n)] = before
+                samples.setdefault(assignment, []).extend(result.results)
+                phases_by_run[(assignment, mode, n)] = breakdown(result.results)
             ratio = {m: rates[(m, 2)] / rates[(m, 1)] for m in ("pool", "dask")}
             ratios.append((assignment, ratio))
             lines.append(
