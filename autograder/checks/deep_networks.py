@@ -56,6 +56,14 @@ def _bn_case(rng, shape, dtype, kind) -> Case:
     return Case(label, (x, gamma, beta), {"train": train, "running": running, "momentum": momentum})
 
 
+def _batchnorm(fn: Callable, case: Case) -> tuple[Any, dict]:
+    """``fn`` (a student's ``batchnorm_forward`` or nnlib's) on a case's ``x, gamma, beta``,
+    with a copy of its running statistics: the result, and the statistics the call left."""
+    x, gamma, beta = case.args[:3]
+    kw = copy.deepcopy(case.kwargs)
+    return fn(x, gamma, beta, **kw), kw["running"]
+
+
 def _normalise(x, gamma, beta, mean, var, eps_inside=True):
     scale = np.sqrt(var + EPS) if eps_inside else np.sqrt(var) + EPS
     return gamma * (x - mean) / scale + beta
@@ -77,22 +85,15 @@ class BatchnormForwardCheck(ArrayCheck):
         return _bn_case(rng, shape, dtype, kind)
 
     def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        x, gamma, beta = case.args
-        kw = copy.deepcopy(case.kwargs)
-        result = fns["batchnorm_forward"](
-            x, gamma, beta, train=kw["train"], running=kw["running"], momentum=kw["momentum"]
-        )
+        result, running = _batchnorm(fns["batchnorm_forward"], case)
         # the pair's first item only: the cache is the student's own, and may hold anything
         if isinstance(result, tuple | list) and len(result) == 2:
-            return {"out": result[0], "running": kw["running"]}
-        return {"not a pair": result, "running": kw["running"]}
+            return {"out": result[0], "running": running}
+        return {"not a pair": result, "running": running}
 
     def expected(self, case):
-        x, gamma, beta = case.args
-        kw = copy.deepcopy(case.kwargs)
-        out, _ = ref.batchnorm_forward(x, gamma, beta, **kw)
-        return {"out": out, "running['mean']": kw["running"]["mean"],
-                "running['var']": kw["running"]["var"]}  # fmt: skip
+        (out, _), running = _batchnorm(ref.batchnorm_forward, case)
+        return {"out": out, "running['mean']": running["mean"], "running['var']": running["var"]}
 
     def mistakes(self, case):
         x, gamma, beta = (np.asarray(a, np.float64) for a in case.args)
@@ -182,17 +183,14 @@ class BatchnormBackwardCheck(ArrayCheck):
         return Case(case.name, (*case.args, dout), case.kwargs)
 
     def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        x, gamma, beta, dout = case.args
-        kw = copy.deepcopy(case.kwargs)
-        _, cache = fns["batchnorm_forward"](
-            x, gamma, beta, train=kw["train"], running=kw["running"], momentum=kw["momentum"]
-        )
-        return fns["batchnorm_backward"](dout, cache)
+        (_, cache), _ = _batchnorm(fns["batchnorm_forward"], case)
+        return fns["batchnorm_backward"](case.args[3], cache)
 
     def expected(self, case):
-        x, gamma, beta, dout = case.args
-        _, cache = ref.batchnorm_forward(x, gamma, beta, **copy.deepcopy(case.kwargs))
-        return dict(zip(self.expected_keys, ref.batchnorm_backward(dout, cache), strict=True))
+        (_, cache), _ = _batchnorm(ref.batchnorm_forward, case)
+        return dict(
+            zip(self.expected_keys, ref.batchnorm_backward(case.args[3], cache), strict=True)
+        )
 
     def mistakes(self, case):
         x, gamma, beta, dout = (np.asarray(a, np.float64) for a in case.args)

@@ -108,6 +108,12 @@ def _mask(x: np.ndarray, p: float, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).random(x.shape) >= p
 
 
+def _dropout(fn: Callable, x: Any, kw: dict) -> Any:
+    """``fn`` (a student's ``dropout_forward`` or nnlib's) on ``x`` as a case asks: its ``p`` and
+    ``train``, and a generator seeded with its ``seed``."""
+    return fn(x, kw["p"], train=kw["train"], rng=np.random.default_rng(kw["seed"]))
+
+
 def _dropout_case(rng, shape, dtype, kind) -> Case:
     x = (rng.standard_normal(shape) * 2).astype(dtype)
     if kind == "eval":
@@ -166,15 +172,10 @@ class DropoutForwardCheck(ArrayCheck):
         return _dropout_case(rng, shape, dtype, kind)
 
     def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        (x,) = case.args
-        kw = case.kwargs
-        gen = np.random.default_rng(kw["seed"])
-        return fns["dropout_forward"](x, kw["p"], train=kw["train"], rng=gen)
+        return _dropout(fns["dropout_forward"], case.args[0], case.kwargs)
 
     def expected(self, case):
-        kw = case.kwargs
-        gen = np.random.default_rng(kw["seed"])
-        out, _ = ref.dropout_forward(case.args[0], kw["p"], train=kw["train"], rng=gen)
+        out, _ = _dropout(ref.dropout_forward, case.args[0], case.kwargs)
         return {"out": out}
 
     def mistakes(self, case):
@@ -204,16 +205,12 @@ class DropoutBackwardCheck(ArrayCheck):
 
     def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
         x, dout = case.args
-        kw = case.kwargs
-        gen = np.random.default_rng(kw["seed"])
-        _, cache = fns["dropout_forward"](x, kw["p"], train=kw["train"], rng=gen)
+        _, cache = _dropout(fns["dropout_forward"], x, case.kwargs)
         return fns["dropout_backward"](dout, cache)
 
     def expected(self, case):
         x, dout = case.args
-        kw = case.kwargs
-        gen = np.random.default_rng(kw["seed"])
-        _, cache = ref.dropout_forward(x, kw["p"], train=kw["train"], rng=gen)
+        _, cache = _dropout(ref.dropout_forward, x, case.kwargs)
         return {"dx": ref.dropout_backward(dout, cache)}
 
     def mistakes(self, case):
