@@ -229,13 +229,53 @@ def _read_results(blob: bytes | None, count: int) -> list[CaseResult] | None:
         return [unreadable] * count
 
 
+#: Arrays of at least this many bytes (the datasets of the classifier checks) go to ``.npy`` files
+#: of their own, which the sandbox maps instead of reading: see :class:`PreparedInputs`.
+LARGE_INPUT_BYTES = 2**20
+
+
 @dataclass
 class PreparedInputs:
-    """The grader's inputs for a list of functions: encoded once per batch, shared read-only."""
+    """The grader's inputs for a list of functions: encoded once per batch, shared read-only.
+
+    The arrays are in ``path``, an ``.npz`` file, except the large ones (``large``, their keys):
+    each of those is an ``.npy`` file in the folder of ``path``'s name without ``.npz``. A
+    sandbox maps those copy-on-write instead of reading them, so every sandbox shares one copy
+    of a dataset's pages in the page cache, and a page is copied only where a function writes.
+    """
 
     specs: list[dict]
     path: Path
     sandbox_path: str
+    large: tuple[str, ...] = ()
+
+    def large_file(self, key: str) -> Path:
+        return self.path.with_suffix("") / f"{key}.npy"
+
+    def files(self) -> dict[str, Path]:
+        """Every file of these inputs, by its path relative to the folder of ``path``."""
+        files = [self.path, *(self.large_file(key) for key in self.large)]
+        return {f.relative_to(self.path.parent).as_posix(): f for f in files}
+
+    def sandbox_large(self) -> dict[str, str]:
+        """Where the sandbox finds each large array's file, by key."""
+        folder = self.sandbox_path.removesuffix(".npz")
+        return {key: f"{folder}/{key}.npy" for key in self.large}
+
+
+def write_inputs(
+    specs: list[dict], path: Path, sandbox_path: str, files: dict[str, bytes]
+) -> PreparedInputs:
+    """Write the files of :meth:`PreparedInputs.files` (read elsewhere) next to ``path`` again."""
+    large = []
+    for name, data in files.items():
+        target = path.parent / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        target.chmod(0o644)
+        if target != path:
+            large.append(target.stem)
+    return PreparedInputs(specs, path, sandbox_path, tuple(large))
 
 
 def prepare_inputs(
@@ -243,7 +283,8 @@ def prepare_inputs(
 ) -> PreparedInputs:
     """Encode the cases of ``functions`` and write their arrays to ``path`` (an ``.npz``).
 
-    ``sandbox_path`` is where the student's process finds that file.
+    ``sandbox_path`` is where the student's process finds that file. Arrays of
+    :data:`LARGE_INPUT_BYTES` or more go to files of their own (see :class:`PreparedInputs`).
     """
     arrays: dict[str, np.ndarray] = {}
     specs = []
@@ -267,10 +308,17 @@ def prepare_inputs(
                 "no_overflow": spec.no_overflow,
             }
         )
+    large = tuple(key for key, array in arrays.items() if array.nbytes >= LARGE_INPUT_BYTES)
+    prepared = PreparedInputs(specs, path, sandbox_path, large)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **arrays)
+    np.savez(path, **{key: a for key, a in arrays.items() if key not in large})
     path.chmod(0o644)
-    return PreparedInputs(specs, path, sandbox_path)
+    for key in large:
+        file = prepared.large_file(key)
+        file.parent.mkdir(exist_ok=True)
+        np.save(file, arrays[key], allow_pickle=False)
+        file.chmod(0o644)
+    return prepared
 
 
 def _write_job(
@@ -286,6 +334,7 @@ def _write_job(
         "cells": cells,
         "functions": inputs.specs,
         "inputs": inputs.sandbox_path,
+        "large_inputs": inputs.sandbox_large(),
         "cell_timeout": limits.cell_seconds,
         "skip_cells": sorted(skip_cells),
         "skip_functions": sorted(skip_functions),

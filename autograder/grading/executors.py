@@ -26,7 +26,13 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder.grading.evaluate import FunctionSpec, PreparedInputs, RunReport, run_submission
+from autograder.grading.evaluate import (
+    FunctionSpec,
+    PreparedInputs,
+    RunReport,
+    run_submission,
+    write_inputs,
+)
 from autograder.grading.sandbox import Isolation, Limits, detect_isolation
 
 #: Modules of nnlib a student may import in the sandbox, copied there. None by default: the
@@ -142,7 +148,8 @@ class Bundle:
     """What a worker needs to run any submission of the batch: each notebook's inputs."""
 
     digest: str
-    notebooks: dict[str, tuple[list[dict], bytes]]
+    #: By notebook: the runner's specs and the inputs' files (:meth:`PreparedInputs.files`).
+    notebooks: dict[str, tuple[list[dict], dict[str, bytes]]]
     limits: Limits
 
 
@@ -171,13 +178,10 @@ class _WorkerState:
                 os.chmod(work, 0o711)
                 lib = make_lib_dir(work / "lib")
                 inputs = {}
-                for name, (specs, blob) in bundle.notebooks.items():
+                for name, (specs, files) in bundle.notebooks.items():
                     path = lib / "inputs" / f"{name}.npz"
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(blob)
-                    path.chmod(0o644)
                     inside = f"/grader/inputs/{name}.npz" if isolation.bwrap else str(path)
-                    inputs[name] = PreparedInputs(specs, path, inside)
+                    inputs[name] = write_inputs(specs, path, inside, files)
                 jobs = work / "jobs"
                 jobs.mkdir()
                 os.chmod(jobs, 0o711)
@@ -272,10 +276,14 @@ class DaskSandbox:
                     else ""
                 )
             ) from None
-        notebooks = {name: (p.specs, p.path.read_bytes()) for name, p in inputs.items()}
+        notebooks = {
+            name: (p.specs, {rel: f.read_bytes() for rel, f in p.files().items()})
+            for name, p in inputs.items()
+        }
         digest = hashlib.sha256(repr(limits).encode())
-        for name, (_, blob) in sorted(notebooks.items()):
-            digest.update(name.encode() + b"\0" + blob)
+        for name, (_, files) in sorted(notebooks.items()):
+            for rel, blob in sorted(files.items()):
+                digest.update(f"{name}/{rel}".encode() + b"\0" + blob)
         digest.update(uuid.uuid4().bytes)  # a batch of its own on every worker
         self.bundle = self.client.scatter(
             Bundle(digest.hexdigest(), notebooks, limits), broadcast=True

@@ -7,7 +7,8 @@ library, NumPy and, for notebook magics, IPython: the course packages are not im
 Steps:
 
 1. read ``job.json`` (the code cells to run, the functions to call, the time limits) and
-   ``inputs.npz`` (the grader's case inputs) before any student code runs;
+   ``inputs.npz`` (the grader's case inputs, the large ones in ``.npy`` files mapped when a
+   case needs them: see :class:`Inputs`) before any student code runs;
 2. run the code cells one by one, each under a time limit (in an IPython shell when a cell uses
    magics);
 3. call each graded function on each case and send what it returned to the grader through a
@@ -97,11 +98,34 @@ def decode(spec: Any, arrays: Any) -> Any:
         array = np.asarray(arrays[str(spec["key"])])
         if array.dtype.kind not in NUMERIC_KINDS:
             raise ValueError(f"an array of dtype {array.dtype} is not a numeric result")
-        array = np.array(array, copy=True)
+        if not isinstance(arrays, Inputs):  # an Inputs gives out a new array at every lookup
+            array = np.array(array, copy=True)
         if kind == "scalar":
             return array.item() if array.ndim == 0 else array
         return array
     raise ValueError(f"not an encoded value: {str(spec)[:80]}")
+
+
+class Inputs:
+    """The grader's case inputs; each lookup gives an array of its own, which the student's
+    function may write into without changing the next case's.
+
+    Small arrays are read from ``inputs.npz`` once and copied at each lookup. Each large one
+    (a classifier check's dataset) is an ``.npy`` file, mapped copy-on-write at each lookup: no
+    read and no copy up front, the pages shared with every other sandbox through the page cache,
+    and a page copied only where the function writes into it.
+    """
+
+    def __init__(self, npz: str, large: dict[str, str]) -> None:
+        with np.load(npz, allow_pickle=False) as data:
+            self.small = {key: data[key] for key in data.files}
+        # absolute now: a student's cell may change the working folder before the calls
+        self.large = {key: os.path.abspath(path) for key, path in large.items()}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key in self.large:
+            return np.asarray(np.load(self.large[key], mmap_mode="c", allow_pickle=False))
+        return self.small[key].copy()
 
 
 class _Progress:
@@ -390,7 +414,7 @@ def _changed_message(name: str, labels: list) -> str:
 
 
 def _run_case(
-    spec: dict, fns: dict, missing: list[str], prepared: tuple, case: dict, inputs: dict
+    spec: dict, fns: dict, missing: list[str], prepared: tuple, case: dict, inputs: Inputs
 ) -> tuple[dict, dict[str, np.ndarray]]:
     """Call the student's function(s) on one case of the job (its name, and its arguments
     encoded): the case's metadata (its kind, an error, the seconds) and the arrays of its
@@ -443,8 +467,7 @@ def main(job_dir: str) -> int:
         job = json.load(f)
     FOREIGN = tuple(job.get("foreign", ()))
     sys.meta_path.insert(0, _ForbiddenFinder)
-    with np.load(job["inputs"], allow_pickle=False) as data:
-        inputs = {key: data[key] for key in data.files}
+    inputs = Inputs(job["inputs"], job.get("large_inputs", {}))
     progress = _Progress(int(os.environ.get("GRADER_PROGRESS_FD", "3")))
     results_fd = int(os.environ.get("GRADER_RESULTS_FD", "4"))
 
