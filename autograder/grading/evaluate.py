@@ -264,9 +264,13 @@ class PreparedInputs:
 
 
 def write_inputs(
-    specs: list[dict], path: Path, sandbox_path: str, files: dict[str, bytes]
+    specs: list[dict], path: Path, sandbox_path: str, files: dict[str, Any]
 ) -> PreparedInputs:
-    """Write the files of :meth:`PreparedInputs.files` (read elsewhere) next to ``path`` again."""
+    """Write the files of :meth:`PreparedInputs.files` (read elsewhere) next to ``path`` again.
+
+    ``files`` holds each file's bytes (``bytes``, or any buffer such as a uint8 array) by its
+    path relative to the folder of ``path``.
+    """
     large = []
     for name, data in files.items():
         target = path.parent / name

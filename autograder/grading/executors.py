@@ -26,6 +26,8 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from autograder.grading.evaluate import (
     FunctionSpec,
     PreparedInputs,
@@ -148,8 +150,11 @@ class Bundle:
     """What a worker needs to run any submission of the batch: each notebook's inputs."""
 
     digest: str
-    #: By notebook: the runner's specs and the inputs' files (:meth:`PreparedInputs.files`).
-    notebooks: dict[str, tuple[list[dict], dict[str, bytes]]]
+    #: By notebook: the runner's specs and the bytes of the inputs' files
+    #: (:meth:`PreparedInputs.files`) as uint8 arrays, not ``bytes``: Dask sends an array's
+    #: buffer as a frame of its own, while ``bytes`` are copied into the pickle of the bundle
+    #: (0.8 s against 5.4 s for the 126 MB of 11-mnist-classifier, on loopback).
+    notebooks: dict[str, tuple[list[dict], dict[str, np.ndarray]]]
     limits: Limits
 
 
@@ -277,13 +282,14 @@ class DaskSandbox:
                 )
             ) from None
         notebooks = {
-            name: (p.specs, {rel: f.read_bytes() for rel, f in p.files().items()})
+            name: (p.specs, {rel: np.fromfile(f, dtype=np.uint8) for rel, f in p.files().items()})
             for name, p in inputs.items()
         }
         digest = hashlib.sha256(repr(limits).encode())
         for name, (_, files) in sorted(notebooks.items()):
             for rel, blob in sorted(files.items()):
-                digest.update(f"{name}/{rel}".encode() + b"\0" + blob)
+                digest.update(f"{name}/{rel}\0".encode())
+                digest.update(blob)
         digest.update(uuid.uuid4().bytes)  # a batch of its own on every worker
         self.bundle = self.client.scatter(
             Bundle(digest.hexdigest(), notebooks, limits), broadcast=True

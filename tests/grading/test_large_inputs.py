@@ -62,11 +62,14 @@ def test_each_lookup_is_an_array_of_its_own(tmp_path):
 def test_copied_inputs_arrive_in_a_worker_folder(tmp_path):
     specs = [FunctionSpec("f", [("one", (BIG, SMALL), {})])]
     _, inputs = _prepare(tmp_path / "grader", specs)
-    files = {name: path.read_bytes() for name, path in inputs.files().items()}
+    # as DaskSandbox sends them: uint8 arrays
+    files = {name: np.fromfile(path, dtype=np.uint8) for name, path in inputs.files().items()}
     path = tmp_path / "worker" / "inputs" / "t.npz"
     copied = write_inputs(inputs.specs, path, str(path), files)
     assert copied.large == inputs.large
     assert np.array_equal(np.load(copied.large_file(copied.large[0])), BIG)
+    with np.load(copied.path) as data:
+        assert [data[k].tolist() for k in data.files] == [SMALL.tolist()]
 
 
 def test_in_the_sandbox_writes_stay_in_their_case(tmp_path):
@@ -96,3 +99,22 @@ def test_in_the_sandbox_writes_stay_in_their_case(tmp_path):
     assert changed.kind is Outcome.CHANGED_INPUT
     assert "`x`" in changed.error
     assert np.array_equal(np.load(inputs.large_file(inputs.large[0])), BIG)
+
+
+def test_a_dask_worker_maps_the_large_inputs_it_was_sent(tmp_path):
+    require_bubblewrap()
+    from autograder.grading.bench_scale import DaskProcesses
+    from autograder.grading.executors import DaskSandbox
+
+    cells = [(0, "import numpy as np\ndef f(x, s):\n    return x[-1, 0] + s.sum()")]
+    specs = [FunctionSpec("f", [("one", (BIG, SMALL), {})])]
+    _, inputs = _prepare(tmp_path, specs)
+    with DaskProcesses(1) as running:
+        sandbox = DaskSandbox(running.address, {"t": inputs}, TEST_LIMITS)
+        try:
+            report = sandbox.run("t", cells, specs, "student", set())
+        finally:
+            sandbox.close()
+    (result,) = report.results["f"]
+    assert result.kind is Outcome.RETURNED, result.error
+    assert float(result.output) == float(BIG[-1, 0] + SMALL.sum())
