@@ -1,4 +1,5 @@
-"""The ``grade`` command end to end, the fallback without bubblewrap, and the benchmark."""
+"""The ``grade`` command end to end, the fallback without bubblewrap, the benchmark, and the
+supervisor's wait for a sandbox to end."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import json
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from grading_support import (
 )
 
 from autograder.grading.bench import nbgrader_env
-from autograder.grading.evaluate import FunctionSpec, prepare_inputs, run_submission
+from autograder.grading.evaluate import FunctionSpec, _ExitWaiter, prepare_inputs, run_submission
 from autograder.grading.grade import make_lib_dir
 from autograder.grading.sandbox import detect_isolation
 
@@ -201,3 +203,15 @@ def test_progress_bar_names_slow_submissions_and_escapes_names(student_notebook,
     assert red not in done.stderr and "\\x1b[31mred" in done.stderr
     rows = _rows(tmp_path / "out" / "grades.csv")
     assert float(rows["sleepy"]["score"]) == 7.0
+
+
+def test_the_supervisor_wakes_when_the_sandbox_ends():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    waiter = _ExitWaiter(proc)
+    try:
+        started = time.monotonic()
+        while proc.poll() is None:
+            waiter.wait(30.0)  # a pidfd wakes it at the exit; the fallback naps 20 ms
+        assert time.monotonic() - started < 10.0
+    finally:
+        waiter.close()
