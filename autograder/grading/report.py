@@ -57,15 +57,17 @@ def record_in_gradebook(
     name = result.name if result.name and result.name != result.student_id else None
     gb.update_or_create_student(result.student_id, last_name=name)
     when = _naive_utc(result.submitted_at)
-    gb.update_or_create_submission(
+    submission = gb.update_or_create_submission(
         assignment.name, result.student_id, **({"timestamp": when} if when else {})
     )
+    # the submission's own notebooks and grades, rather than a query per grade cell
+    notebooks = {notebook.name: notebook for notebook in submission.notebooks}
     for index, nb in enumerate(assignment.notebooks):
         scores = result.cells.get(nb.name, {})
+        notebook = notebooks[nb.name]
+        grades = {grade.name: grade for grade in notebook.grades}
         for cell in nb.grade_cells:
-            grade = gb.find_grade(cell.grade_id, nb.name, assignment.name, result.student_id)
-            grade.auto_score = float(scores.get(cell.grade_id, 0.0))
-        notebook = gb.find_submission_notebook(nb.name, assignment.name, result.student_id)
+            grades[cell.grade_id].auto_score = float(scores.get(cell.grade_id, 0.0))
         notebook.late_submission_penalty = float(result.penalty) if index == 0 else 0.0
     if commit:
         gb.db.commit()
