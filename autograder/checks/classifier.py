@@ -117,14 +117,17 @@ class ClassifierCheck(Check):
     def cases(self, hidden: bool = False) -> list[Case]:
         (X_train, y_train), (X_test, y_test) = self.loader()
         name = f"{self.dataset}: {len(X_train)} training, {len(X_test)} held-out images"
-        return [Case(name, (X_train, y_train, X_test), private={"y_test": y_test})]
+        # Copies, which the student's functions may write into: the loader's arrays are cached.
+        # (In the sandbox each case's arrays are already its own, mapped copy-on-write.)
+        args = (X_train.copy(), y_train.copy(), X_test.copy())
+        return [Case(name, args, private={"y_test": y_test})]
 
     def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
         X_train, y_train, X_test = case.args
         start = time.perf_counter()
-        model = fns[self.name](X_train.copy(), y_train.copy())
+        model = fns[self.name](X_train, y_train)
         seconds = time.perf_counter() - start
-        predictions = fns[self.predict](model, X_test.copy())
+        predictions = fns[self.predict](model, X_test)
         return {
             "predictions": predictions,
             "train_seconds": seconds,

@@ -195,3 +195,25 @@ def test_the_notebook_states_the_checks_goal(train_name):
         chapter = " ".join((REPO_ROOT / "book" / f"{assignment}.md").read_text().split())
         assert f"scores {REGULARIZED_BASELINE:.1%} on them".replace("%", " %") in chapter
         assert f"yours must reach {goal}".replace("%", " %") in chapter
+
+
+@pytest.mark.parametrize("train_name", sorted(CLASSIFIERS))
+def test_a_classifier_that_scales_the_images_in_place_leaves_the_dataset_as_it_was(
+    train_name, data_mirror
+):
+    check = CHECKS[train_name]
+    before = [a.copy() for a in check.loader()[0]] + [check.loader()[1][0].copy()]
+
+    def train(X, y):
+        X /= 255.0  # in place, as many students write it
+        return _centroids(X, y)
+
+    def predict(model, X):
+        X *= 0.0  # and worse
+        return _nearest(model, X)
+
+    first = run_check(train_name, {train_name: train, CLASSIFIERS[train_name]: predict})
+    second = run_check(train_name, {train_name: train, CLASSIFIERS[train_name]: predict})
+    after = [*check.loader()[0], check.loader()[1][0]]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    assert first.score == second.score
