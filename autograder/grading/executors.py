@@ -17,7 +17,6 @@ and the notebook's output.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -149,6 +148,7 @@ class LocalSandbox:
 class Bundle:
     """What a worker needs to run any submission of the batch: each notebook's inputs."""
 
+    #: The batch's key on the workers: random, so that each batch has files of its own.
     digest: str
     #: By notebook: the runner's specs and the bytes of the inputs' files
     #: (:meth:`PreparedInputs.files`) as uint8 arrays, not ``bytes``: Dask sends an array's
@@ -285,14 +285,10 @@ class DaskSandbox:
             name: (p.specs, {rel: np.fromfile(f, dtype=np.uint8) for rel, f in p.files().items()})
             for name, p in inputs.items()
         }
-        digest = hashlib.sha256(repr(limits).encode())
-        for name, (_, files) in sorted(notebooks.items()):
-            for rel, blob in sorted(files.items()):
-                digest.update(f"{name}/{rel}\0".encode())
-                digest.update(blob)
-        digest.update(uuid.uuid4().bytes)  # a batch of its own on every worker
+        # a random key: every batch gets files of its own on every worker, even one that is
+        # byte for byte another's (hashing the inputs would only cost time)
         self.bundle = self.client.scatter(
-            Bundle(digest.hexdigest(), notebooks, limits), broadcast=True
+            Bundle(uuid.uuid4().hex, notebooks, limits), broadcast=True
         )
 
     def workers(self) -> int:
