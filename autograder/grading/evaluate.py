@@ -265,22 +265,30 @@ class PreparedInputs:
 
 
 def write_inputs(
-    specs: list[dict], path: Path, sandbox_path: str, files: dict[str, Any]
+    specs: list[dict],
+    path: Path,
+    sandbox_path: str,
+    large: tuple[str, ...],
+    files: dict[str, Any],
 ) -> PreparedInputs:
     """Write the files of :meth:`PreparedInputs.files` (read elsewhere) next to ``path`` again.
 
-    ``files`` holds each file's bytes (``bytes``, or any buffer such as a uint8 array) by its
-    path relative to the folder of ``path``.
+    ``large`` are the keys of the large arrays (:attr:`PreparedInputs.large`) and ``files``
+    holds each file's bytes (``bytes``, or any buffer such as a uint8 array) by its path
+    relative to the folder of ``path``: the same paths as :meth:`PreparedInputs.files`.
     """
-    large = []
+    inputs = PreparedInputs(specs, path, sandbox_path, tuple(large))
+    expected = set(inputs.files())
+    if set(files) != expected:
+        raise ValueError(
+            f"write_inputs: expected the files {sorted(expected)}; got {sorted(files)}"
+        )
     for name, data in files.items():
         target = path.parent / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         target.chmod(0o644)
-        if target != path:
-            large.append(target.stem)
-    return PreparedInputs(specs, path, sandbox_path, tuple(large))
+    return inputs
 
 
 def prepare_inputs(

@@ -149,12 +149,12 @@ class Bundle:
     """What a worker needs to run any submission of the batch: each notebook's inputs."""
 
     #: The batch's key on the workers: random, so that each batch has files of its own.
-    digest: str
-    #: By notebook: the runner's specs and the bytes of the inputs' files
-    #: (:meth:`PreparedInputs.files`) as uint8 arrays, not ``bytes``: Dask sends an array's
-    #: buffer as a frame of its own, while ``bytes`` are copied into the pickle of the bundle
-    #: (0.8 s against 5.4 s for the 126 MB of 11-mnist-classifier, on loopback).
-    notebooks: dict[str, tuple[list[dict], dict[str, np.ndarray]]]
+    key: str
+    #: By notebook: the runner's specs, the keys of the large arrays, and the bytes of the
+    #: inputs' files (:meth:`PreparedInputs.files`) as uint8 arrays, not ``bytes``: Dask sends
+    #: an array's buffer as a frame of its own, while ``bytes`` are copied into the pickle of
+    #: the bundle (0.8 s against 5.4 s for the 126 MB of 11-mnist-classifier, on loopback).
+    notebooks: dict[str, tuple[list[dict], tuple[str, ...], dict[str, np.ndarray]]]
     limits: Limits
 
 
@@ -174,7 +174,7 @@ class _WorkerState:
     @classmethod
     def get(cls, bundle: Bundle) -> tuple[Path, Path, dict[str, PreparedInputs]]:
         with cls.lock:
-            if bundle.digest not in cls.batches:
+            if bundle.key not in cls.batches:
                 while len(cls.batches) >= cls.KEEP:  # the oldest batch's files go
                     oldest = next(iter(cls.batches))
                     shutil.rmtree(cls.batches.pop(oldest)[0].parent, ignore_errors=True)
@@ -183,15 +183,15 @@ class _WorkerState:
                 os.chmod(work, 0o711)
                 lib = make_lib_dir(work / "lib")
                 inputs = {}
-                for name, (specs, files) in bundle.notebooks.items():
+                for name, (specs, large, files) in bundle.notebooks.items():
                     path = lib / "inputs" / f"{name}.npz"
                     inside = f"/grader/inputs/{name}.npz" if isolation.bwrap else str(path)
-                    inputs[name] = write_inputs(specs, path, inside, files)
+                    inputs[name] = write_inputs(specs, path, inside, large, files)
                 jobs = work / "jobs"
                 jobs.mkdir()
                 os.chmod(jobs, 0o711)
-                cls.batches[bundle.digest] = (lib, jobs, inputs)
-            return cls.batches[bundle.digest]
+                cls.batches[bundle.key] = (lib, jobs, inputs)
+            return cls.batches[bundle.key]
 
 
 def run_on_worker(
@@ -282,7 +282,11 @@ class DaskSandbox:
                 )
             ) from None
         notebooks = {
-            name: (p.specs, {rel: np.fromfile(f, dtype=np.uint8) for rel, f in p.files().items()})
+            name: (
+                p.specs,
+                p.large,
+                {rel: np.fromfile(f, dtype=np.uint8) for rel, f in p.files().items()},
+            )
             for name, p in inputs.items()
         }
         # a random key: every batch gets files of its own on every worker, even one that is

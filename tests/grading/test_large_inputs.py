@@ -7,6 +7,7 @@ grader's file nor the next case's arguments, and a pure function that does is st
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.grading.evaluate import (
@@ -65,11 +66,22 @@ def test_copied_inputs_arrive_in_a_worker_folder(tmp_path):
     # as DaskSandbox sends them: uint8 arrays
     files = {name: np.fromfile(path, dtype=np.uint8) for name, path in inputs.files().items()}
     path = tmp_path / "worker" / "inputs" / "t.npz"
-    copied = write_inputs(inputs.specs, path, str(path), files)
+    copied = write_inputs(inputs.specs, path, str(path), inputs.large, files)
     assert copied.large == inputs.large
     assert np.array_equal(np.load(copied.large_file(copied.large[0])), BIG)
     with np.load(copied.path) as data:
         assert [data[k].tolist() for k in data.files] == [SMALL.tolist()]
+
+
+def test_a_worker_missing_a_large_file_is_told_which_and_writes_nothing(tmp_path):
+    specs = [FunctionSpec("f", [("one", (BIG, SMALL), {})])]
+    _, inputs = _prepare(tmp_path / "grader", specs)
+    files = {name: np.fromfile(path, dtype=np.uint8) for name, path in inputs.files().items()}
+    del files[next(name for name in files if name.endswith(".npy"))]
+    path = tmp_path / "worker" / "inputs" / "t.npz"
+    with pytest.raises(ValueError, match=r"expected the files .*\.npy"):
+        write_inputs(inputs.specs, path, str(path), inputs.large, files)
+    assert not path.exists()
 
 
 def test_in_the_sandbox_writes_stay_in_their_case(tmp_path):
