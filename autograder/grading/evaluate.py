@@ -11,7 +11,6 @@ replace, and nothing on disk); what is malformed or too large is that submission
 from __future__ import annotations
 
 import functools
-import io
 import json
 import os
 import select
@@ -28,7 +27,7 @@ import numpy as np
 
 from autograder.grading import cgroups
 from autograder.grading.results import CaseResult
-from autograder.grading.runner import decode, encode
+from autograder.grading.runner import decode, encode, unpack_arrays
 from autograder.grading.sandbox import NOBODY, Isolation, Limits, limit_resources, runner_command
 from autograder.outcomes import Outcome
 from autograder.reference_use import FOREIGN
@@ -201,9 +200,11 @@ def _read_results(blob: bytes | None, count: int) -> list[CaseResult] | None:
         unusable = CaseResult(Outcome.WRONG, error="the results were too large")
         return [unusable] * count
     try:
-        with np.load(io.BytesIO(blob), allow_pickle=False) as data:
-            meta = json.loads(bytes(data["__meta__"]).decode())
-            arrays = {key: data[key] for key in data.files if key != "__meta__"}
+        meta, arrays = unpack_arrays(blob)
+        by_case: dict[str, dict[str, np.ndarray]] = {}  # "c3_a0" is the array a0 of case c3_
+        for key, array in arrays.items():
+            prefix, _, own = key.partition("_")
+            by_case.setdefault(prefix + "_", {})[own] = array
         results = []
         for case in list(meta.get("cases", []))[:count]:
             kind = Outcome.parse(case.get("kind"))
@@ -212,10 +213,8 @@ def _read_results(blob: bytes | None, count: int) -> list[CaseResult] | None:
             if kind is not Outcome.RETURNED:
                 results.append(CaseResult(kind, error=str(case.get("error", ""))[:2000]))
                 continue
-            prefix = str(case.get("prefix", ""))
-            mine = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
             try:
-                output = decode(case.get("output"), mine)
+                output = decode(case.get("output"), by_case.get(str(case.get("prefix")), {}))
             except Exception as exc:
                 unreadable = CaseResult(Outcome.WRONG, error=f"unreadable result: {exc}"[:300])
                 results.append(unreadable)
