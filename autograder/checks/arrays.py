@@ -9,6 +9,7 @@ of what the student returned (:meth:`ArrayCheck.unpack`).
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from typing import Any
 
 import numpy as np
@@ -84,13 +85,31 @@ class ArrayCheck(Check):
 
     expected_keys: tuple[str, ...] = ("result",)
 
+    def answers(self, case: Case) -> tuple[dict, dict, str, int | None]:
+        """:meth:`expected`, :meth:`mistakes`, :meth:`dtype` and :meth:`batch` of ``case``.
+
+        Worked out at the case's first judging and kept while the case lives: the batch grader
+        judges every submission of a class against the same cases, and nnlib's answers and the
+        typical mistakes would otherwise be recomputed for each one.
+        """
+        known = self.__dict__.get("_answers")
+        if known is None:
+            known = self.__dict__.setdefault("_answers", weakref.WeakKeyDictionary())
+        answers = known.get(case)
+        if answers is None:
+            answers = known[case] = (
+                self.expected(case),
+                self.mistakes(case),
+                self.dtype(case),
+                self.batch(case),
+            )
+        return answers
+
     def judge(self, case: Case, output: Any) -> Verdict:
         parts = self.unpack(case, output)
         if isinstance(parts, str):
             return Verdict(False, parts)
-        expected = self.expected(case)
-        mistakes = self.mistakes(case)
-        dtype = self.dtype(case)
+        expected, mistakes, dtype, batch = self.answers(case)
         problems = []
         for key, value in expected.items():
             got = parts.get(key)
@@ -101,7 +120,7 @@ class ArrayCheck(Check):
                     value,
                     dtype=dtype,
                     mistakes=mistakes.get(key, ()),
-                    batch=self.batch(case),
+                    batch=batch,
                     overflow_hint=self.overflow_hint,
                 )
             # an array result keeps the input's dtype; a scalar (a loss) may be a Python float
