@@ -4,8 +4,9 @@ The student's process may hang, exit, be killed or flood its output. The grader 
 through the progress lines the runner writes (``cell 4 start`` ...), kills it when a cell or a
 call overruns its limit, and then starts a fresh process that skips the cell or the function
 responsible, so that a fault costs only the work it affects. Results come back through a pipe,
-one ``.npz`` per function read with ``allow_pickle=False`` (never a file the submission could
-replace, and nothing on disk); what is malformed or too large is that submission's loss.
+one frame per function (:func:`~autograder.grading.runner.unpack_arrays`: JSON and numeric
+arrays, never a pickle, never a file the submission could replace, nothing on disk); what is
+malformed or too large is that submission's loss.
 """
 
 from __future__ import annotations
