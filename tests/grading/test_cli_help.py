@@ -47,3 +47,20 @@ def test_the_due_date_of_the_help_parses():
     due = next(a for a in parser._actions if a.dest == "due")
     example = re.search(r"\((\S+);", due.help)[1]
     assert LatePolicy.parse(example).due.isoformat() == "2026-12-01T23:59:00+01:00"
+
+
+def test_the_command_does_not_build_the_iri_grammars_and_still_validates_notebooks():
+    """``autograder`` marks rfc3987-syntax absent: nbformat's schema never uses its formats."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    assert importlib.util.find_spec("rfc3987_syntax"), "installed with jsonschema[format-nongpl]"
+    code = (
+        "import sys, autograder.cli, nbgrader.api, nbformat\n"
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+        "print(repr(sys.modules.get('rfc3987_syntax', 'not imported')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"
