@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
+import subprocess
+import sys
 
 from autograder.checks import ASSIGNMENT_NAMES
 from autograder.grading import cli
@@ -51,10 +54,6 @@ def test_the_due_date_of_the_help_parses():
 
 def test_the_command_does_not_build_the_iri_grammars_and_still_validates_notebooks():
     """``autograder`` marks rfc3987-syntax absent: nbformat's schema never uses its formats."""
-    import importlib.util
-    import subprocess
-    import sys
-
     assert importlib.util.find_spec("rfc3987_syntax"), "installed with jsonschema[format-nongpl]"
     code = (
         "import sys, autograder.cli, nbgrader.api, nbformat\n"
