@@ -31,7 +31,6 @@ import json
 import linecache
 import math
 import os
-import re
 import signal
 import sys
 import time
@@ -109,10 +108,19 @@ def decode(spec: Any, arrays: Any) -> Any:
     raise ValueError(f"not an encoded value: {str(spec)[:80]}")
 
 
-#: The dtype strings :func:`unpack_arrays` accepts: bool, integers and floats, any byte order.
-NUMERIC_DTYPE = re.compile(r"[<>|=]?[biuf][1248]\Z")
 #: Most dimensions of an array in a result frame.
 MAX_NDIM = 32
+
+
+def _numeric_dtype(text: Any) -> np.dtype | None:
+    """The dtype a frame names as ``text`` (``"<f8"``), if it is one :func:`encode` sends."""
+    if not isinstance(text, str) or len(text) > 8:
+        return None
+    try:
+        dtype = np.dtype(text)
+    except (TypeError, ValueError):
+        return None
+    return dtype if dtype.kind in NUMERIC_KINDS else None
 
 
 def pack_arrays(meta: dict, arrays: dict[str, np.ndarray]) -> bytes:
@@ -151,10 +159,10 @@ def unpack_arrays(frame: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     for key, entry in table.items():
         if not (isinstance(entry, list) and len(entry) == 4):
             raise ValueError(f"array {key!r}: expected [dtype, shape, offset, nbytes]")
-        dtype, shape, offset, nbytes = entry
-        if not (isinstance(dtype, str) and NUMERIC_DTYPE.match(dtype)):
-            raise ValueError(f"array {key!r}: dtype must be bool, integer or float; got {dtype!r}")
-        dtype = np.dtype(dtype)
+        name, shape, offset, nbytes = entry
+        dtype = _numeric_dtype(name)
+        if dtype is None:
+            raise ValueError(f"array {key!r}: dtype must be bool, integer or float; got {name!r}")
         if not (
             isinstance(shape, list)
             and len(shape) <= MAX_NDIM

@@ -35,6 +35,13 @@ def test_every_numeric_array_comes_back_with_its_dtype_shape_and_values():
         assert np.array_equal(arrays[key], expected), key
 
 
+def test_half_and_extended_precision_come_back_too():
+    arrays = {"a0": np.arange(3, dtype=np.float16), "a1": np.array(1.5, dtype=np.longdouble)}
+    _, back = unpack_arrays(pack_arrays({}, arrays))
+    for key, expected in arrays.items():
+        assert back[key].dtype == expected.dtype and np.array_equal(back[key], expected), key
+
+
 def _frame(table: dict, raw: bytes = b"\0" * 64) -> bytes:
     return json.dumps({"cases": [], "arrays": table}).encode() + b"\n" + raw
 
