@@ -9,6 +9,7 @@ of what the student returned (:meth:`ArrayCheck.unpack`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import weakref
 from typing import Any
 
@@ -85,6 +86,11 @@ class ArrayCheck(Check):
 
     expected_keys: tuple[str, ...] = ("result",)
 
+    @functools.cached_property
+    def _answers(self) -> weakref.WeakKeyDictionary:
+        """:meth:`answers` by case, each kept while its case lives."""
+        return weakref.WeakKeyDictionary()
+
     def answers(self, case: Case) -> tuple[dict, dict, str, int | None]:
         """:meth:`expected`, :meth:`mistakes`, :meth:`dtype` and :meth:`batch` of ``case``.
 
@@ -92,12 +98,9 @@ class ArrayCheck(Check):
         judges every submission of a class against the same cases, and nnlib's answers and the
         typical mistakes would otherwise be recomputed for each one.
         """
-        known = self.__dict__.get("_answers")
-        if known is None:
-            known = self.__dict__.setdefault("_answers", weakref.WeakKeyDictionary())
-        answers = known.get(case)
+        answers = self._answers.get(case)
         if answers is None:
-            answers = known[case] = (
+            answers = self._answers[case] = (
                 self.expected(case),
                 self.mistakes(case),
                 self.dtype(case),
