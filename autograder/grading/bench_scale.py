@@ -51,8 +51,10 @@ class DaskProcesses:
     """A ``dask scheduler`` and ``n`` single-threaded ``dask worker`` processes on loopback.
 
     The workers run without a nanny, so that a killed worker stays dead. ``tls`` maps
-    ``ca-file``, ``cert`` and ``key`` to PEM files for a ``tls://`` scheduler; ``env`` is added
-    to the processes' environment (Dask reads its configuration from ``DASK_*`` variables).
+    ``ca-file``, ``cert`` and ``key`` to PEM files for a ``tls://`` scheduler. The processes get
+    the grading settings of :data:`~autograder.grading.executors.DASK_ENVIRONMENT`, Dask's own
+    defaults with ``dask_defaults``, and then ``env`` (Dask reads its configuration from
+    ``DASK_*`` variables).
     """
 
     def __init__(
@@ -61,7 +63,10 @@ class DaskProcesses:
         tls: dict[str, Path] | None = None,
         timeout: float = 60,
         env: dict[str, str] | None = None,
+        dask_defaults: bool = False,
     ) -> None:
+        from autograder.grading.executors import DASK_ENVIRONMENT
+
         self.port = _free_port()
         protocol = "tls" if tls else "tcp"
         self.address = f"{protocol}://127.0.0.1:{self.port}"
@@ -72,7 +77,11 @@ class DaskProcesses:
         quiet = {
             "stdout": subprocess.DEVNULL,
             "stderr": subprocess.DEVNULL,
-            "env": {**os.environ, **(env or {})},
+            "env": {
+                **{k: v for k, v in os.environ.items() if k not in DASK_ENVIRONMENT},
+                **({} if dask_defaults else DASK_ENVIRONMENT),
+                **(env or {}),
+            },
         }
         self.scheduler = subprocess.Popen(
             [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(self.port)]
@@ -277,8 +286,11 @@ def machine() -> list[str]:
     ]
 
 
-def _grade_four_ways(assignment: str, root: Path, work: Path) -> dict[tuple, tuple]:
-    """Grade the class in ``root`` with the local pool and with Dask, 1 and 2 workers each.
+def _grade_four_ways(
+    assignment: str, root: Path, work: Path, dask_defaults: bool = False
+) -> dict[tuple, tuple]:
+    """Grade the class in ``root`` with the local pool and with Dask, 1 and 2 workers each
+    (Dask with the grading settings, or its own defaults with ``dask_defaults``).
 
     Returns, by ``(mode, workers)``, the class result and the seconds of setup before its first
     sandbox started.
@@ -290,7 +302,7 @@ def _grade_four_ways(assignment: str, root: Path, work: Path) -> dict[tuple, tup
             if mode == "pool":
                 result, seconds = _grade(assignment, root, out, workers=n)
             else:
-                with DaskProcesses(n) as cluster:
+                with DaskProcesses(n, dask_defaults=dask_defaults) as cluster:
                     result, seconds = _grade(assignment, root, out, scheduler=cluster.address)
             runs[(mode, n)] = (result, seconds - result.grading_seconds)
             print(
@@ -307,10 +319,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heavy", type=int, default=6, help="class size for 11-mnist-classifier")
     parser.add_argument("--class-size", type=int, default=300, help="class size of the rerun")
     parser.add_argument("--skip-heavy", action="store_true", help="05-activations only")
+    parser.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="start the Dask scheduler and workers with Dask's default settings instead of the "
+        "grading settings (DASK_ENVIRONMENT), to compare the two",
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    lines = ["## Machine", "", *machine(), ""]
+    from autograder.grading.executors import DASK_ENVIRONMENT
+
+    settings = " ".join(f"{k}={v}" for k, v in DASK_ENVIRONMENT.items())
+    dask = "Dask's own defaults" if args.dask_defaults else f"the grading settings, {settings}"
+    lines = ["## Machine", "", *machine(), f"* Dask scheduler and workers: {dask}", ""]
     try:
         sizes = {"05-activations": args.light}
         if not args.skip_heavy:
@@ -325,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         for assignment, size in sizes.items():
             root = make_class(assignment, work / f"class-{assignment}", size)
             rates = {}
-            for (mode, n), (result, before) in _grade_four_ways(assignment, root, work).items():
+            runs = _grade_four_ways(assignment, root, work, args.dask_defaults)
+            for (mode, n), (result, before) in runs.items():
                 rates[(mode, n)] = 60 * size / result.grading_seconds
                 setup[(assignment, mode, n)] = before
                 samples.setdefault(assignment, []).extend(result.results)

@@ -626,6 +626,14 @@ def _grade_all(
             log(f"isolation of student code on Dask worker {address}:")
             for line in lines:
                 log("  " + line)
+        untuned = sandbox.untuned()
+        if untuned:
+            log(
+                f"note: {len(untuned)} Dask worker(s) run Dask's default bookkeeping (a profiler"
+                " every 10 ms, a tick every 20 ms); started with the settings of \"Dask's"
+                ' settings for grading" (autograder/grading/README.md) they leave that CPU to'
+                f" the sandboxes: {', '.join(untuned)}"
+            )
         slots = sandbox.slots(workers or 0)
         where = f"on {sandbox.workers()} Dask worker threads ({scheduler})"
     else:

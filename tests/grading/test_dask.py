@@ -8,6 +8,7 @@ be TLS.
 from __future__ import annotations
 
 import csv
+import re
 import signal
 import subprocess
 import sys
@@ -18,8 +19,15 @@ from pathlib import Path
 import pytest
 from grading_support import FIXTURES, SOURCE, grade_toy, require_bubblewrap, write_submission
 
+from autograder.course import REPO_ROOT
 from autograder.grading.bench import nbgrader_env
 from autograder.grading.bench_scale import DaskProcesses
+from autograder.grading.executors import (
+    DASK_ENVIRONMENT,
+    dask_bookkeeping,
+    untuned_workers,
+    worker_bookkeeping,
+)
 from autograder.grading.store import ResultStore
 
 WRONG_RELU = {"relu_forward": "def relu_forward(z):\n    return np.ones_like(z), z\n"}
@@ -68,6 +76,7 @@ def test_dask_workers_grade_exactly_as_the_local_pool(student_notebook, tmp_path
     assert remote.graded == 6
     assert any("on 2 Dask worker threads" in line for line in lines), lines
     assert any("isolation of student code on Dask worker" in line for line in lines), lines
+    assert not any("default bookkeeping" in line for line in lines), lines
     assert _rows(tmp_path / "dask" / "grades.csv") == _rows(tmp_path / "local" / "grades.csv")
     scores = {r.student_id: r.score for r in remote.results}
     assert scores["honest"] == 7.0 and scores["blank"] == 0.0
@@ -206,6 +215,32 @@ def test_the_grade_command_over_tls(student_notebook, tmp_path):
         assert refused.returncode != 0
     scores = {k: float(v["score"]) for k, v in _rows(out / "grades.csv").items()}
     assert scores == {"honest": 7.0, "partial": 5.0}
+
+
+def _grading_settings_in_readme() -> dict[str, str]:
+    """The variables of the ``export`` block under "Dask's settings for grading"."""
+    text = (REPO_ROOT / "autograder" / "grading" / "README.md").read_text(encoding="utf-8")
+    start = text.index("**Dask's settings for grading.**")
+    block = re.search(r"```bash\n(.*?)```", text[start:], re.S).group(1)
+    return dict(line.removeprefix("export ").split("=", 1) for line in block.splitlines())
+
+
+def test_the_workers_run_with_the_grading_settings_the_readme_gives():
+    """The README's settings are the ones the code gives the workers, and Dask applies them: no
+    profiler, a tick a second, the monitor every 5 s. Workers on Dask's defaults are named."""
+    from distributed import Client
+
+    assert _grading_settings_in_readme() == DASK_ENVIRONMENT
+    with DaskProcesses(1) as running, Client(running.address, timeout=30) as client:
+        workers = client.run(worker_bookkeeping)
+        scheduler = client.run_on_scheduler(lambda dask_scheduler: dask_bookkeeping(dask_scheduler))
+        assert untuned_workers(client) == []
+    expected = {"profile": False, "tick": 1000, "monitor": 5000}
+    assert list(workers.values()) == [expected]
+    assert scheduler == expected
+    with DaskProcesses(1, dask_defaults=True) as running, Client(running.address) as client:
+        assert untuned_workers(client) == list(client.nthreads())
+        assert all(kept["profile"] for kept in client.run(worker_bookkeeping).values())
 
 
 def test_the_scale_benchmark_tables_each_phase_with_one_and_two_dask_workers():
