@@ -11,8 +11,10 @@ assignments from ``solutions/`` (solved notebooks, and ones with a wrong functio
 * where a submission's time goes: the sandbox's start, the interpreter and its imports, the
   student's cells, the calls of the graded functions, the judging and the writing.
 
-:class:`DaskProcesses` (a scheduler and workers as separate processes) is also what the tests of
-Dask grading use.
+The Dask processes run with the grading settings of
+:data:`~autograder.grading.executors.DASK_ENVIRONMENT`; ``--dask-defaults`` starts them with
+Dask's own defaults instead, to compare. :class:`DaskProcesses` (a scheduler and workers as
+separate processes) is also what the tests of Dask grading use.
 """
 
 from __future__ import annotations
