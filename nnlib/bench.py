@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from nnlib import backend
 from nnlib.bench_trainers import LEARNING_RATE, TRAINERS
@@ -104,6 +105,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "of all rounds counts (default %(default)s)",
     )
     p.add_argument("--record", metavar="PATH", help="also write the report to PATH (Markdown)")
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bars (they go to standard error, the report to standard output)",
+    )
     p.add_argument(
         "--threads",
         type=int,
@@ -307,13 +313,25 @@ def _time_frameworks(
             available.append(framework)
     seconds: dict[str, list[float]] = {f: [] for f in available}
     peaks: dict[str, tuple[float, float]] = {}
-    for framework in available:
-        with peak_memory() as memory:
-            TRAINERS[framework](X, y, hidden, batch_size, 1, xp)
-        peaks[framework] = (memory["peak"], memory["peak"] - memory["before"])
-    for round_ in range(args.rounds):
-        for framework in available if round_ % 2 == 0 else available[::-1]:
-            seconds[framework] += TRAINERS[framework](X, y, hidden, batch_size, args.epochs, xp)
+    bar = tqdm(
+        total=len(available) * (1 + args.rounds),
+        desc=f"784-{hidden}-10, batch {batch_size}",
+        unit="run",
+        disable=args.no_progress,
+        leave=False,
+    )
+    with bar:
+        for framework in available:
+            bar.set_postfix_str(f"{LABELS[framework]}, memory")
+            with peak_memory() as memory:
+                TRAINERS[framework](X, y, hidden, batch_size, 1, xp)
+            peaks[framework] = (memory["peak"], memory["peak"] - memory["before"])
+            bar.update()
+        for round_ in range(args.rounds):
+            for framework in available if round_ % 2 == 0 else available[::-1]:
+                bar.set_postfix_str(f"{LABELS[framework]}, round {round_ + 1}")
+                seconds[framework] += TRAINERS[framework](X, y, hidden, batch_size, args.epochs, xp)
+                bar.update()
     timings = {}
     for framework in available:
         fastest = float(np.min(seconds[framework]))
@@ -387,7 +405,8 @@ def run_pairs(args: argparse.Namespace, report: Report) -> np.ndarray:
     report()
     accuracy = np.full((10, 10), np.nan)
     seconds = 0.0
-    for a, b in itertools.combinations(range(10), 2):
+    pairs = list(itertools.combinations(range(10), 2))
+    for a, b in tqdm(pairs, desc="network, every pair", unit="pair", disable=args.no_progress):
         result = train_signs((a, b), config, backend_name=args.backend, progress=False)
         accuracy[a, b] = 100 * result.test_accuracy
         seconds += result.train_seconds
@@ -412,13 +431,15 @@ def _pair_table(report: Report, values: np.ndarray) -> None:
     report.table(rows)
 
 
-def run_baselines(report: Report, network: np.ndarray | None = None, folds: int = 5) -> None:
+def run_baselines(
+    report: Report, network: np.ndarray | None = None, folds: int = 5, progress: bool = True
+) -> None:
     """Logistic regression on every pair, the yardstick exercise 10's pair is chosen by.
 
     scikit-learn's ``LogisticRegression`` on standardised pixels: its ``folds``-fold
     cross-validated accuracy on the training photos (the test photos play no part in the
     choice) and its accuracy on the test photos; ``network`` is the table of :func:`run_pairs`,
-    shown beside them when given.
+    shown beside them when given. ``progress`` shows a bar over the pairs on standard error.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -429,7 +450,8 @@ def run_baselines(report: Report, network: np.ndarray | None = None, folds: int 
 
     cv = np.full((10, 10), np.nan)
     test = np.full((10, 10), np.nan)
-    for a, b in itertools.combinations(range(10), 2):
+    pairs = list(itertools.combinations(range(10), 2))
+    for a, b in tqdm(pairs, desc="logistic regression", unit="pair", disable=not progress):
         (X_train, y_train), (X_test, y_test) = load_sign_digits((a, b))
         model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))
         splits = StratifiedKFold(folds, shuffle=True, random_state=0)
@@ -498,7 +520,7 @@ def run_bench(args: argparse.Namespace) -> int:
         report()
         report("## Sign digits: logistic regression on every pair")
         report()
-        run_baselines(report, network)
+        run_baselines(report, network, progress=not args.no_progress)
     if args.record:
         with open(args.record, "w") as f:
             f.write("# nnlib bench\n\n")

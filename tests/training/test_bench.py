@@ -51,7 +51,9 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
     argv = ["bench", "--parts", "speed", "--samples", "1024", "--epochs", "1"]
     argv += ["--batch-sizes", "128", "--sgemm-size", "512", "--record", str(record)]
     assert cli.main(argv) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "784-128-10, batch 128" in err  # the progress bar, on standard error only
+    assert "784-128-10, batch 128:" not in out
     labels = ["nnlib (CPU)", "plain NumPy loop (CPU)", "PyTorch (CPU)", "scikit-learn MLP"]
     if not os.environ.get("CI"):  # CI installs both peers; elsewhere a missing one is reported
         for module, label in (("torch", "PyTorch (CPU)"), ("sklearn", "scikit-learn MLP")):
@@ -73,7 +75,8 @@ def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
     tiny = classifiers.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
     monkeypatch.setattr(classifiers, "SIGNS_REFERENCE", tiny)
     assert cli.main(["bench", "--parts", "pairs"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "network, every pair" in err and "45/45" in err
     rows = [line for line in out.splitlines() if re.match(r"^[0-8]  ", line)]
     assert len(rows) == 9
     cells = re.findall(r"\d+\.\d", "\n".join(rows))
@@ -87,7 +90,8 @@ def test_baselines_part_ranks_the_pairs_for_logistic_regression(data_mirror, cap
     0 vs 1 last (logistic regression makes no mistake on its test photos)."""
     report = bench.Report()
     bench.run_baselines(report, folds=2)
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "logistic regression" in err and "45/45" in err
     rows = [line for line in out.splitlines() if re.match(r"^[0-8]  ", line)]
     cells = [float(c) for c in re.findall(r"\d+\.\d", "\n".join(rows))]
     assert len(rows) == 9 and len(cells) == 45 and all(50 <= c <= 100 for c in cells)
@@ -96,6 +100,14 @@ def test_baselines_part_ranks_the_pairs_for_logistic_regression(data_mirror, cap
     assert [float(cv) for *_, cv, _ in listed] == sorted(cells)[:5]
     easy = re.search(r"^\* 0 vs 1 for comparison: [\d.]+ %; ([\d.]+) %", out, re.M)
     assert easy and float(easy.group(1)) == 100.0
+
+
+def test_no_progress_prints_no_bar(data_mirror, monkeypatch, capsys):
+    tiny = classifiers.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
+    monkeypatch.setattr(classifiers, "SIGNS_REFERENCE", tiny)
+    assert cli.main(["bench", "--parts", "pairs", "--no-progress"]) == 0
+    out, err = capsys.readouterr()
+    assert "mean over the 45 pairs" in out and "pair/s" not in err and "45/45" not in err
 
 
 @pytest.mark.parametrize("part", ["speed", "pairs", "baselines"])
