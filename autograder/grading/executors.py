@@ -38,11 +38,12 @@ from autograder.grading.sandbox import Isolation, Limits, detect_isolation
 
 #: Dask's settings for the scheduler and the workers of a grading cluster, as the environment
 #: variables Dask reads (``DASK_*``, the configuration keys in capitals). A sandbox runs for a
-#: second or more, so none of Dask's fine-grained bookkeeping is needed: the worker's statistical profiler
-#: (it samples the running task every 10 ms, for the dashboard) is off, and the event loop's
-#: health check (every 20 ms) and the CPU and memory monitor (every 0.5 s) run less often. An
-#: idle worker then takes 0.8 % of a core instead of 4 %, the scheduler 0.5 % instead of 2 %:
-#: CPU the sandboxes get. The README's Dask section gives them to copy.
+#: second or more, so none of Dask's fine-grained bookkeeping is needed: the worker's
+#: statistical profiler (it samples the running task every 10 ms, for the dashboard) is off,
+#: and the event loop's health check (every 20 ms) and the CPU and memory monitor (every
+#: 0.5 s) run less often. An idle worker then takes 0.8 % of a core instead of 4 %, the
+#: scheduler 0.5 % instead of 2 %: CPU the sandboxes get. The README's Dask section gives them
+#: to copy.
 DASK_ENVIRONMENT = {
     "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
     "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
