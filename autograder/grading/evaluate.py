@@ -365,6 +365,12 @@ def _fresh_job_dir(job_dir: Path, isolation: Isolation) -> None:
         os.chown(job_dir, NOBODY, NOBODY)
 
 
+class SandboxFailed(RuntimeError):
+    """The sandbox ended before the runner reported anything, so before any of the student's
+    code ran: a fault of the machine's sandbox (bubblewrap, the resource limits, the Python
+    installation), recorded as an error and graded again by the next run, never scored."""
+
+
 @dataclass
 class _Attempt:
     """What one process of a submission left: its events, output, results and how it ended."""
@@ -631,6 +637,13 @@ def run_submission(
             job_dir, cells, inputs, limits, state.skip_cells, state.skip_functions, course_cells
         )
         attempt = _run_attempt(job_dir, lib_dir, isolation, limits, functions, deadline, state)
+        if not attempt.watch.events and not attempt.killed_for:
+            shutil.rmtree(job_dir, ignore_errors=True)
+            output = " ".join(attempt.log.split())[-300:]
+            raise SandboxFailed(
+                f"the sandbox ended (exit status {attempt.returncode}) before running any of"
+                f" the notebook: not graded; the next run grades it again. Its output: {output}"
+            )
         state.collect(attempt, functions)
         if attempt.finished or state.complete():
             break
