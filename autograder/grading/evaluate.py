@@ -29,7 +29,14 @@ import numpy as np
 from autograder.grading import cgroups
 from autograder.grading.results import CaseResult
 from autograder.grading.runner import decode, encode, unpack_arrays
-from autograder.grading.sandbox import NOBODY, Isolation, Limits, limit_resources, runner_command
+from autograder.grading.sandbox import (
+    NOBODY,
+    Isolation,
+    Limits,
+    limit_resources,
+    limits_command,
+    runner_command,
+)
 from autograder.outcomes import Outcome
 from autograder.reference_use import FOREIGN
 
@@ -549,9 +556,12 @@ def _run_attempt(
     if isolation.cgroup:
         name = f"{job_dir.parent.name}-{job_dir.name}-{state.attempts}"
         cgroup = cgroups.make_job(isolation.cgroup, name, limits.processes)
-    preexec = functools.partial(
-        limit_resources, limits, cgroup, nproc=isolation.process_cap == "rlimit"
-    )
+    nproc = isolation.process_cap == "rlimit"
+    prefix = limits_command(limits, cgroup, nproc)
+    if prefix is not None:
+        cmd, preexec = prefix + cmd, None
+    else:
+        preexec = functools.partial(limit_resources, limits, cgroup, nproc=nproc)
     started = time.monotonic()
     try:
         proc = subprocess.Popen(

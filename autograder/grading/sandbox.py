@@ -17,7 +17,9 @@ Three layers, each used when the machine allows it (:func:`detect_isolation` fin
 * **unshare** (util-linux), when bubblewrap is missing but the grader runs as root: a new network
   namespace, and the process runs as the unprivileged user ``nobody``.
 * **resource limits**, always: address space (``RLIMIT_AS``), file size, no core dumps, and a new
-  session so that the grader can kill the process group.
+  session so that the grader can kill the process group. ``prlimit`` (util-linux) sets them,
+  and ``sh`` joins the cgroup, before the sandbox starts (:func:`limits_command`); where
+  ``prlimit`` is missing, :func:`limit_resources` sets them in the child before ``exec``.
 
 Time limits are enforced by the grader, which kills the process when a cell or a call runs too
 long (see :mod:`autograder.grading.evaluate`).
@@ -300,7 +302,8 @@ def detect_isolation(allow_bwrap: bool = True) -> Isolation:
 
 
 def limit_resources(limits: Limits, cgroup: Path | None = None, nproc: bool = False) -> None:
-    """Set the resource limits of the current process (called in the child before exec).
+    """Set the resource limits of the current process (called in the child before exec, where
+    :func:`limits_command` has no ``prlimit``).
 
     With ``cgroup`` the process first moves into that cgroup, whose ``pids.max`` caps it and
     everything it starts; with ``nproc``, ``RLIMIT_NPROC`` is set instead.
@@ -314,6 +317,41 @@ def limit_resources(limits: Limits, cgroup: Path | None = None, nproc: bool = Fa
     size = limits.file_mb * 2**20
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+@functools.cache
+def _prlimit() -> str | None:
+    return shutil.which("prlimit")
+
+
+#: Exit status of the sandbox's first step when it cannot join its cgroup.
+CGROUP_JOIN_FAILED = 125
+
+
+def limits_command(
+    limits: Limits, cgroup: Path | None = None, nproc: bool = False
+) -> list[str] | None:
+    """The command-line prefix that does what :func:`limit_resources` does, or None.
+
+    ``sh`` moves itself into ``cgroup`` (exit status :data:`CGROUP_JOIN_FAILED` if it cannot),
+    then ``prlimit`` (util-linux) sets the limits and runs the sandbox. Started this way, the
+    sandbox needs no Python between ``fork`` and ``exec``, so ``subprocess`` can use ``vfork``:
+    a few ms less per submission in the grader, and nothing that another thread of the grader
+    could deadlock. None where ``prlimit`` is not installed; :func:`limit_resources` then runs in
+    the child instead.
+    """
+    prlimit = _prlimit()
+    if prlimit is None:
+        return None
+    memory, size = limits.memory_mb * 2**20, limits.file_mb * 2**20
+    command = [prlimit, f"--as={memory}", f"--fsize={size}", "--core=0"]
+    if cgroup is None and nproc:
+        command.append(f"--nproc={limits.processes}")
+    command.append("--")
+    if cgroup is not None:
+        join = f'echo $$ > "$0" || exit {CGROUP_JOIN_FAILED}; exec "$@"'
+        command = ["/bin/sh", "-c", join, str(cgroup / "cgroup.procs"), *command]
+    return command
 
 
 def runner_command(
