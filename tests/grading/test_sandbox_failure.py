@@ -9,6 +9,7 @@ The limits themselves are set by a command before the sandbox (``limits_command`
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import resource
 import shutil
@@ -18,7 +19,12 @@ import sys
 import pytest
 from grading_support import TEST_LIMITS, grade_toy, write_submission
 
-from autograder.grading.sandbox import CGROUP_JOIN_FAILED, Limits, limits_command
+from autograder.grading.sandbox import (
+    CGROUP_JOIN_FAILED,
+    Limits,
+    limit_resources,
+    limits_command,
+)
 
 
 def test_a_sandbox_that_cannot_start_is_an_error_graded_again_later(student_notebook, tmp_path):
@@ -55,10 +61,9 @@ LIMITS_SEEN = (
 )
 
 
-def _limits_seen(prefix: list[str]) -> list[int]:
-    done = subprocess.run(
-        [*prefix, sys.executable, "-c", LIMITS_SEEN], capture_output=True, text=True, timeout=60
-    )
+def _limits_seen(prefix: list[str], preexec=None) -> list[int]:
+    command = [*prefix, sys.executable, "-c", LIMITS_SEEN]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, preexec_fn=preexec)
     assert done.returncode == 0, done.stderr
     return [int(v) for v in done.stdout.split()]
 
@@ -73,6 +78,9 @@ def test_the_limits_command_sets_what_limit_resources_sets():
     assert _limits_seen(limits_command(limits)) == [512 * 2**20, 3 * 2**20, 0, no_nproc]
     capped = limits_command(limits, nproc=True)
     assert _limits_seen(capped) == [512 * 2**20, 3 * 2**20, 0, 77]
+    for nproc in (False, True):  # the same as the fallback sets in the child
+        fallback = functools.partial(limit_resources, limits, None, nproc=nproc)
+        assert _limits_seen(limits_command(limits, nproc=nproc)) == _limits_seen([], fallback)
 
 
 def test_a_cgroup_that_cannot_be_joined_stops_the_sandbox_before_it_starts(tmp_path):
