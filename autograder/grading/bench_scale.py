@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.grading.executors import DASK_ENVIRONMENT
+
 BIN = Path(sys.executable).parent
 SOLUTIONS = Path("solutions")
 
@@ -67,8 +69,6 @@ class DaskProcesses:
         env: dict[str, str] | None = None,
         dask_defaults: bool = False,
     ) -> None:
-        from autograder.grading.executors import DASK_ENVIRONMENT
-
         self.port = _free_port()
         protocol = "tls" if tls else "tcp"
         self.address = f"{protocol}://127.0.0.1:{self.port}"
@@ -330,8 +330,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    from autograder.grading.executors import DASK_ENVIRONMENT
-
     settings = " ".join(f"{k}={v}" for k, v in DASK_ENVIRONMENT.items())
     dask = "Dask's own defaults" if args.dask_defaults else f"the grading settings, {settings}"
     lines = ["## Machine", "", *machine(), f"* Dask scheduler and workers: {dask}", ""]

@@ -372,10 +372,15 @@ def _fresh_job_dir(job_dir: Path, isolation: Isolation) -> None:
         os.chown(job_dir, NOBODY, NOBODY)
 
 
-class SandboxFailed(RuntimeError):
+class NotGraded(RuntimeError):
+    """A submission could not be graded for a reason that is not its own: the batch records it
+    as an error with this message, stores no result, and the next run grades it again."""
+
+
+class SandboxFailed(NotGraded):
     """The sandbox ended before the runner reported anything, so before any of the student's
     code ran: a fault of the machine's sandbox (bubblewrap, the resource limits, the Python
-    installation), recorded as an error and graded again by the next run, never scored."""
+    installation)."""
 
 
 @dataclass
@@ -640,26 +645,27 @@ def run_submission(
     )
     deadline = started + limits.notebook_seconds + long_calls
     state = _State({spec.name: [None] * len(spec.cases) for spec in functions})
-    while state.attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
-        state.attempts += 1
-        _fresh_job_dir(job_dir, isolation)
-        _write_job(
-            job_dir, cells, inputs, limits, state.skip_cells, state.skip_functions, course_cells
-        )
-        attempt = _run_attempt(job_dir, lib_dir, isolation, limits, functions, deadline, state)
-        if not attempt.watch.events and not attempt.killed_for:
-            shutil.rmtree(job_dir, ignore_errors=True)
-            output = " ".join(attempt.log.split())[-300:]
-            raise SandboxFailed(
-                f"the sandbox ended (exit status {attempt.returncode}) before running any of"
-                f" the notebook: not graded; the next run grades it again. Its output: {output}"
+    try:
+        while state.attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
+            state.attempts += 1
+            _fresh_job_dir(job_dir, isolation)
+            _write_job(
+                job_dir, cells, inputs, limits, state.skip_cells, state.skip_functions, course_cells
             )
-        state.collect(attempt, functions)
-        if attempt.finished or state.complete():
-            break
-        if not state.blame(attempt, functions):
-            break  # died before running anything attributable: nothing a restart would fix
-    shutil.rmtree(job_dir, ignore_errors=True)
+            attempt = _run_attempt(job_dir, lib_dir, isolation, limits, functions, deadline, state)
+            if not attempt.watch.events and not attempt.killed_for:
+                output = " ".join(attempt.log.split())[-300:]
+                raise SandboxFailed(
+                    f"the sandbox ended (exit status {attempt.returncode}) before running any of"
+                    f" the notebook: not graded; the next run grades it again. Its output: {output}"
+                )
+            state.collect(attempt, functions)
+            if attempt.finished or state.complete():
+                break
+            if not state.blame(attempt, functions):
+                break  # died before running anything attributable: nothing a restart would fix
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)
     return RunReport(
         results=state.final(),
         cells=state.cell_status,

@@ -29,6 +29,7 @@ import numpy as np
 
 from autograder.grading.evaluate import (
     FunctionSpec,
+    NotGraded,
     PreparedInputs,
     RunReport,
     run_submission,
@@ -242,10 +243,11 @@ def worker_isolation() -> list[str]:
     return detect_isolation().describe()
 
 
-def dask_bookkeeping(server) -> dict:
-    """How a Dask scheduler or worker keeps its books: whether its statistical profiler runs,
+def dask_bookkeeping(dask_worker=None, dask_scheduler=None) -> dict:
+    """How the Dask worker or scheduler it runs on keeps its books (``Client.run`` and
+    ``Client.run_on_scheduler`` pass it by these names): whether its statistical profiler runs,
     and every how many ms it checks its event loop and monitors the machine."""
-    callbacks = server.periodic_callbacks
+    callbacks = (dask_worker or dask_scheduler).periodic_callbacks
     return {
         "profile": "profile" in callbacks,
         "tick": callbacks["tick"].callback_time,
@@ -253,14 +255,9 @@ def dask_bookkeeping(server) -> dict:
     }
 
 
-def worker_bookkeeping(dask_worker) -> dict:
-    """:func:`dask_bookkeeping` of the worker it runs on (``Client.run`` passes the worker)."""
-    return dask_bookkeeping(dask_worker)
-
-
 def untuned_workers(client) -> list[str]:
     """The addresses of the workers that run without :data:`DASK_ENVIRONMENT`'s settings."""
-    found = client.run(worker_bookkeeping)
+    found = client.run(dask_bookkeeping)
     return sorted(address for address, kept in found.items() if kept != GRADING_BOOKKEEPING)
 
 
@@ -280,7 +277,7 @@ def tls_security(ca_file: str | Path, cert: str | Path, key: str | Path):
     )
 
 
-class WorkerLost(RuntimeError):
+class WorkerLost(NotGraded):
     """A submission's task ended Dask workers until the scheduler gave up on it."""
 
 

@@ -38,8 +38,8 @@ from autograder.grading.assignment import (
     load_assignment,
     load_registry,
 )
-from autograder.grading.evaluate import FunctionSpec, PreparedInputs, SandboxFailed, prepare_inputs
-from autograder.grading.executors import DaskSandbox, LocalSandbox, WorkerLost, make_lib_dir
+from autograder.grading.evaluate import FunctionSpec, NotGraded, PreparedInputs, prepare_inputs
+from autograder.grading.executors import DaskSandbox, LocalSandbox, make_lib_dir
 from autograder.grading.late import LatePolicy
 from autograder.grading.progress import Progress, printable
 from autograder.grading.results import ClassResult, FunctionScore, StudentResult
@@ -658,7 +658,7 @@ def _grade_all(
         key: str | None = keys[sub.student_id]
         try:
             result = bar.run(label, grade)
-        except (WorkerLost, SandboxFailed) as exc:
+        except NotGraded as exc:  # a lost worker, a sandbox that could not start
             result, key = _result_for(sub, assignment, status="error", reason=str(exc)), None
         except Exception as exc:  # a grader bug on one submission must not stop the rest
             traceback.print_exc(file=sys.stderr)

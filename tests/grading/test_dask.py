@@ -26,7 +26,6 @@ from autograder.grading.executors import (
     DASK_ENVIRONMENT,
     dask_bookkeeping,
     untuned_workers,
-    worker_bookkeeping,
 )
 from autograder.grading.store import ResultStore
 
@@ -232,15 +231,15 @@ def test_the_workers_run_with_the_grading_settings_the_readme_gives():
 
     assert _grading_settings_in_readme() == DASK_ENVIRONMENT
     with DaskProcesses(1) as running, Client(running.address, timeout=30) as client:
-        workers = client.run(worker_bookkeeping)
-        scheduler = client.run_on_scheduler(lambda dask_scheduler: dask_bookkeeping(dask_scheduler))
+        workers = client.run(dask_bookkeeping)
+        scheduler = client.run_on_scheduler(dask_bookkeeping)
         assert untuned_workers(client) == []
     expected = {"profile": False, "tick": 1000, "monitor": 5000}
     assert list(workers.values()) == [expected]
     assert scheduler == expected
     with DaskProcesses(1, dask_defaults=True) as running, Client(running.address) as client:
         assert untuned_workers(client) == list(client.nthreads())
-        assert all(kept["profile"] for kept in client.run(worker_bookkeeping).values())
+        assert all(kept["profile"] for kept in client.run(dask_bookkeeping).values())
 
 
 def test_the_scale_benchmark_tables_each_phase_with_one_and_two_dask_workers():
