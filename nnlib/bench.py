@@ -53,6 +53,8 @@ __all__ = ["add_arguments", "machine_description", "run_bench", "sgemm_gflops"]
 FRAMEWORKS = ("nnlib", "numpy", "torch", "sklearn")
 # Chosen by name only: nnlib on NumPy beside a GPU run, to compare the two backends.
 EXTRA_FRAMEWORKS = ("nnlib-cpu",)
+#: The 45 pairs of sign digits (A, B) with A < B, in the order of the tables.
+PAIRS = tuple(itertools.combinations(range(10), 2))
 LABELS = {
     "nnlib": "nnlib",
     "nnlib-cpu": "nnlib on NumPy",
@@ -405,8 +407,7 @@ def run_pairs(args: argparse.Namespace, report: Report) -> np.ndarray:
     report()
     accuracy = np.full((10, 10), np.nan)
     seconds = 0.0
-    pairs = list(itertools.combinations(range(10), 2))
-    for a, b in tqdm(pairs, desc="network, every pair", unit="pair", disable=args.no_progress):
+    for a, b in tqdm(PAIRS, desc="network, every pair", unit="pair", disable=args.no_progress):
         result = train_signs((a, b), config, backend_name=args.backend, progress=False)
         accuracy[a, b] = 100 * result.test_accuracy
         seconds += result.train_seconds
@@ -450,8 +451,7 @@ def run_baselines(
 
     cv = np.full((10, 10), np.nan)
     test = np.full((10, 10), np.nan)
-    pairs = list(itertools.combinations(range(10), 2))
-    for a, b in tqdm(pairs, desc="logistic regression", unit="pair", disable=not progress):
+    for a, b in tqdm(PAIRS, desc="logistic regression", unit="pair", disable=not progress):
         (X_train, y_train), (X_test, y_test) = load_sign_digits((a, b))
         model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))
         splits = StratifiedKFold(folds, shuffle=True, random_state=0)
@@ -464,7 +464,7 @@ def run_baselines(
     report()
     _pair_table(report, cv)
     report()
-    order = sorted(itertools.combinations(range(10), 2), key=lambda pair: cv[pair])
+    order = sorted(PAIRS, key=lambda pair: cv[pair])
     if network is None:
         network = np.full((10, 10), np.nan)
     report("the five pairs hardest for logistic regression (cross-validated; test; network):")
