@@ -53,7 +53,7 @@ class SGD:
         self.weight_decay = weight_decay
         self.velocity: dict[str, Any] = {}
 
-    def step(self, params: dict, grads: dict) -> None:
+    def step(self, params: dict, grads: dict, *, overwrite_grads: bool = False) -> None:
         """Update every array of ``params`` in place.
 
         Parameters
@@ -62,21 +62,29 @@ class SGD:
             The parameters, such as ``MLP.params``; changed in place.
         grads : dict of str to array
             The gradient of the loss for each parameter: same keys, same shapes.
+        overwrite_grads : bool
+            True lets the step scale the arrays of ``grads`` in place (their values afterwards
+            are unspecified), which saves a temporary array of each parameter's size;
+            :func:`nnlib.training.fit` passes True, since its gradients serve one step.
         """
         _check_same_keys(params, grads)
         for name, p in params.items():
             g = grads[name]
             if self.weight_decay:
                 g = g + self.weight_decay * p
+            if overwrite_grads:
+                g *= self.lr  # the gradient's own array becomes the step: no temporary
+            else:
+                g = self.lr * g
             if self.momentum:
                 v = self.velocity.get(name)
                 if v is None:
                     v = self.velocity[name] = get_array_module(p).zeros_like(p)
                 v *= self.momentum
-                v -= self.lr * g
+                v -= g
                 p += v
             else:
-                p -= self.lr * g
+                p -= g
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay})"
@@ -127,7 +135,7 @@ class Adam:
         self.m: dict[str, Any] = {}
         self.v: dict[str, Any] = {}
 
-    def step(self, params: dict, grads: dict) -> None:
+    def step(self, params: dict, grads: dict, *, overwrite_grads: bool = False) -> None:
         """Update every array of ``params`` in place.
 
         Parameters
@@ -136,6 +144,8 @@ class Adam:
             The parameters, such as ``MLP.params``; changed in place.
         grads : dict of str to array
             The gradient of the loss for each parameter: same keys, same shapes.
+        overwrite_grads : bool
+            As in :meth:`SGD.step`: True lets the step scale the arrays of ``grads`` in place.
         """
         _check_same_keys(params, grads)
         self.t += 1
@@ -150,10 +160,10 @@ class Adam:
                 self.m[name] = xp.zeros_like(p)
                 self.v[name] = xp.zeros_like(p)
             m, v = self.m[name], self.v[name]
-            m *= self.beta1
-            m += (1 - self.beta1) * g
             v *= self.beta2
             v += (1 - self.beta2) * (g * g)
+            m *= self.beta1
+            m += xp.multiply(g, 1 - self.beta1, out=g if overwrite_grads else None)
             p -= self.lr * (m / correction1) / (xp.sqrt(v / correction2) + self.eps)
 
     def __repr__(self) -> str:

@@ -32,6 +32,7 @@ from tqdm import tqdm  # the text bar: no widget library needed, shows in Colab 
 
 from nnlib import backend, losses
 from nnlib.network import predicted_labels
+from nnlib.optim import SGD, Adam
 
 __all__ = [
     "History",
@@ -241,7 +242,8 @@ def fit(
     batch_size : int
         Samples per gradient step; the last batch of an epoch may be smaller.
     optimizer : SGD or Adam
-        Anything with ``.step(params, grads)`` and a settable ``.lr``.
+        Anything with ``.step(params, grads)`` and a settable ``.lr``; nnlib's own
+        optimizers are also told that they may overwrite the gradients (``overwrite_grads``).
     validation_data : tuple (X_val, y_val), optional
         Data measured after every epoch (not trained on).
     seed : int, optional
@@ -280,6 +282,8 @@ def fit(
         y_val = backend.asarray(validation_data[1], xp)
         _check_data(model, X_val, y_val, "validation data")
 
+    # A batch's gradients serve one step: nnlib's optimizers may scale them in place.
+    step_options = {"overwrite_grads": True} if isinstance(optimizer, SGD | Adam) else {}
     rng = np.random.default_rng(seed)
     if train_eval_size is None or train_eval_size >= N:
         X_eval, y_eval = X, y
@@ -310,7 +314,7 @@ def fit(
                 # indexing machinery is skipped. Gradients only: the epoch's loss is measured
                 # after it, on X_eval. X and y were converted and checked once, above.
                 x_batch, y_batch = X.take(idx, axis=0), y.take(idx, axis=0)
-                optimizer.step(model.params, model.gradients(x_batch, y_batch))
+                optimizer.step(model.params, model.gradients(x_batch, y_batch), **step_options)
                 bar.update(1)
             synchronize(xp)
             history.epoch_seconds.append(time.perf_counter() - start_time)

@@ -190,3 +190,65 @@ def test_loss_left_on_the_device_when_asked(xp, l2):
     assert not isinstance(loss, float) and loss.shape == ()
     assert type(loss).__module__.split(".")[0] == xp.__name__
     assert float(loss) == pytest.approx(model.loss_and_grads(X, y)[0], rel=1e-6)
+
+
+OPTIMIZERS = {
+    "sgd": lambda: SGD(0.1),
+    "sgd with momentum and weight decay": lambda: SGD(0.1, momentum=0.9, weight_decay=0.01),
+    "adam": lambda: Adam(0.01),
+}
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
+def test_a_step_leaves_the_gradients_unless_told_it_may_overwrite_them(xp, make):
+    """By default step() reads the gradients only; overwrite_grads=True takes the same step
+    (to the last bit) and may use the gradients' arrays as scratch space."""
+    X, y = _blobs()
+    kept, scratch = (MLP([6, 8, 3], seed=0, backend=xp.__name__) for _ in range(2))
+    kept_opt, scratch_opt = make(), make()
+    for _ in range(3):  # momentum and Adam's moments carry over from step to step
+        _, grads = kept.loss_and_grads(X, y)
+        before = {name: g.copy() for name, g in grads.items()}
+        kept_opt.step(kept.params, grads)
+        for name in grads:
+            xp.testing.assert_array_equal(grads[name], before[name], err_msg=name)
+        _, grads = scratch.loss_and_grads(X, y)
+        scratch_opt.step(scratch.params, grads, overwrite_grads=True)
+        for name in kept.params:
+            xp.testing.assert_array_equal(scratch.params[name], kept.params[name], err_msg=name)
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
+def test_fit_takes_the_steps_of_a_loop_that_keeps_the_gradients(make):
+    """fit lets nnlib's optimizers overwrite each batch's gradients; the weights it reaches are
+    those of the loop of the book, whose step() leaves them alone."""
+    X, y = _blobs()
+    trained, looped = MLP([6, 8, 3], seed=0), MLP([6, 8, 3], seed=0)
+    fit(trained, X, y, epochs=2, batch_size=32, optimizer=make(), progress=False,
+        train_eval_size=None)  # fmt: skip
+    optimizer, rng = make(), np.random.default_rng(0)
+    for _ in range(2):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), 32):
+            idx = order[start : start + 32]
+            _, grads = looped.loss_and_grads(X[idx], y[idx])
+            optimizer.step(looped.params, grads)
+    for name in trained.params:
+        np.testing.assert_allclose(trained.params[name], looped.params[name], rtol=0, atol=1e-7)
+
+
+def test_fit_takes_an_optimizer_of_its_own_that_knows_no_overwrite_grads():
+    """Any object with step(params, grads) and lr trains: only nnlib's optimizers are passed
+    overwrite_grads."""
+
+    class HandWritten:
+        lr = 0.1
+
+        def step(self, params, grads):
+            for name, p in params.items():
+                p -= self.lr * grads[name]
+
+    X, y = _blobs()
+    model = MLP([6, 16, 3], seed=0)
+    history = fit(model, X, y, epochs=5, batch_size=32, optimizer=HandWritten(), progress=False)
+    assert history.train_accuracy[-1] > 0.9, history.train_accuracy
