@@ -38,7 +38,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -247,6 +247,8 @@ class Timing:
     gflops: float
     peak_mib: float
     delta_mib: float
+    #: The fastest epoch of each round, in the order of the rounds.
+    round_seconds: list[float] = field(default_factory=list)
 
 
 class Report:
@@ -332,15 +334,32 @@ def _time_frameworks(
         for round_ in range(args.rounds):
             for framework in available if round_ % 2 == 0 else available[::-1]:
                 bar.set_postfix_str(f"{LABELS[framework]}, round {round_ + 1}")
-                seconds[framework] += TRAINERS[framework](X, y, hidden, batch_size, args.epochs, xp)
+                epochs = TRAINERS[framework](X, y, hidden, batch_size, args.epochs, xp)
+                seconds[framework].append(min(epochs))
                 bar.update()
     timings = {}
     for framework in available:
         fastest = float(np.min(seconds[framework]))
         peak, growth = peaks[framework]
         flops = epoch_flops(X.shape[0], hidden) / fastest / 1e9
-        timings[framework] = Timing(framework, fastest, flops, peak / 2**20, growth / 2**20)
+        timings[framework] = Timing(
+            framework, fastest, flops, peak / 2**20, growth / 2**20, seconds[framework]
+        )
     return timings
+
+
+def round_by_round(base: Timing, other: Timing) -> str:
+    """``base`` time / ``other`` time in each round: the median, and the range when it varies.
+
+    The two ran in the same round, minutes or less apart, so a slow spell of the machine that
+    outlasts a round falls on both; how far the rounds disagree shows how far the fastest-epoch
+    ratio beside it can be trusted.
+    """
+    ratios = np.array(base.round_seconds) / np.array(other.round_seconds)
+    median = f"{np.median(ratios):.2f}"
+    if len(ratios) == 1:
+        return median
+    return f"{median} ({ratios.min():.2f} to {ratios.max():.2f})"
 
 
 def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
@@ -357,7 +376,8 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
         f"data: MNIST, {N} training samples; plain SGD, lr {LEARNING_RATE}; "
         f"the fastest of {args.epochs} epoch(s) after a warm-up epoch, in each of "
         f"{args.rounds} round(s) that alternate the frameworks' order (the least disturbed "
-        "by other processes)"
+        'by other processes); "by round": the ratio of each round\'s fastest epochs, median '
+        "(lowest to highest)"
     )
     device = "GPU" if xp.__name__ == "cupy" else "CPU"
     for hidden in args.hidden:
@@ -367,7 +387,7 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
             report()
             timings = _time_frameworks(args, X, y, hidden, batch_size, xp, report)
             base = timings.get("nnlib")
-            rows = [["", "s/epoch", "nnlib time / this", "GFLOP/s", "of sgemm peak",
+            rows = [["", "s/epoch", "nnlib time / this", "by round", "GFLOP/s", "of sgemm peak",
                      "peak RSS MiB", "RSS growth MiB"]]  # fmt: skip
             for t in timings.values():
                 where = "CPU" if t.framework in ("sklearn", "nnlib-cpu") else device
@@ -377,6 +397,7 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
                     f"{LABELS[t.framework]} ({where})",
                     f"{t.seconds:.3f}",
                     f"{base.seconds / t.seconds:.2f}" if base else "-",
+                    round_by_round(base, t) if base else "-",
                     f"{t.gflops:.1f}",
                     f"{100 * t.gflops / peak:.0f} %",
                     f"{t.peak_mib:.0f}",

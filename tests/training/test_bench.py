@@ -46,9 +46,10 @@ def test_plain_numpy_loop_learns_like_nnlib():
 
 
 def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
-    """Every framework gets a row with seconds, ratio, GFLOP/s and memory; --record writes it."""
+    """Every framework gets a row with seconds, ratio (the fastest epochs', and each round's),
+    GFLOP/s and memory; --record writes it."""
     record = tmp_path / "bench.md"
-    argv = ["bench", "--parts", "speed", "--samples", "1024", "--epochs", "1"]
+    argv = ["bench", "--parts", "speed", "--samples", "1024", "--epochs", "1", "--rounds", "3"]
     argv += ["--batch-sizes", "128", "--sgemm-size", "512", "--record", str(record)]
     assert cli.main(argv) == 0
     out, err = capsys.readouterr()
@@ -64,7 +65,13 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
         row = next((line for line in out.splitlines() if line.startswith(label)), None)
         assert row is not None, f"no row for {label} in\n{out}"
         numbers = re.findall(r"\d+(?:\.\d+)?", row[len(label) :])
-        assert len(numbers) == 6, row
+        assert len(numbers) == 9, row
+        by_round = re.search(r" (\d\.\d\d) \((\d\.\d\d) to (\d\.\d\d)\) ", row)
+        assert by_round, f"no 'median (lowest to highest)' of the rounds in {row!r}"
+        median, lowest, highest = map(float, by_round.groups())
+        assert lowest <= median <= highest, row
+        if label == "nnlib (CPU)":  # nnlib against itself, round by round
+            assert (median, lowest, highest) == (1.0, 1.0, 1.0), row
     assert "sgemm peak" in out and "CPU:" in out
     text = record.read_text()
     assert text.startswith("# nnlib bench") and "```" in text and "nnlib (CPU)" in text
