@@ -21,6 +21,7 @@ binary classifier).
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from collections.abc import Callable
@@ -32,7 +33,6 @@ from tqdm import tqdm  # the text bar: no widget library needed, shows in Colab 
 
 from nnlib import backend, losses
 from nnlib.network import predicted_labels
-from nnlib.optim import SGD, Adam
 
 __all__ = [
     "History",
@@ -242,8 +242,8 @@ def fit(
     batch_size : int
         Samples per gradient step; the last batch of an epoch may be smaller.
     optimizer : SGD or Adam
-        Anything with ``.step(params, grads)`` and a settable ``.lr``; nnlib's own
-        optimizers are also told that they may overwrite the gradients (``overwrite_grads``).
+        Anything with ``.step(params, grads)`` and a settable ``.lr``. One whose ``step``
+        takes ``overwrite_grads``, as nnlib's do, is told that it may overwrite the gradients.
     validation_data : tuple (X_val, y_val), optional
         Data measured after every epoch (not trained on).
     seed : int, optional
@@ -282,8 +282,9 @@ def fit(
         y_val = backend.asarray(validation_data[1], xp)
         _check_data(model, X_val, y_val, "validation data")
 
-    # A batch's gradients serve one step: nnlib's optimizers may scale them in place.
-    step_options = {"overwrite_grads": True} if isinstance(optimizer, SGD | Adam) else {}
+    # A batch's gradients serve one step: an optimizer that can may scale them in place.
+    takes = inspect.signature(optimizer.step).parameters
+    step_options = {"overwrite_grads": True} if "overwrite_grads" in takes else {}
     rng = np.random.default_rng(seed)
     if train_eval_size is None or train_eval_size >= N:
         X_eval, y_eval = X, y

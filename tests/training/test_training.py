@@ -237,18 +237,46 @@ def test_fit_takes_the_steps_of_a_loop_that_keeps_the_gradients(make):
         np.testing.assert_allclose(trained.params[name], looped.params[name], rtol=0, atol=1e-7)
 
 
-def test_fit_takes_an_optimizer_of_its_own_that_knows_no_overwrite_grads():
-    """Any object with step(params, grads) and lr trains: only nnlib's optimizers are passed
-    overwrite_grads."""
+class HandWritten:
+    """An optimizer of a user's own: step(params, grads) and lr, nothing else."""
 
-    class HandWritten:
-        lr = 0.1
+    lr = 0.1
 
-        def step(self, params, grads):
-            for name, p in params.items():
-                p -= self.lr * grads[name]
+    def step(self, params, grads):
+        for name, p in params.items():
+            p -= self.lr * grads[name]
 
+
+class Clipped(SGD):
+    """A subclass of SGD whose step takes no overwrite_grads."""
+
+    def step(self, params, grads):
+        super().step(params, {name: g.clip(-1, 1) for name, g in grads.items()})
+
+
+@pytest.mark.parametrize("optimizer", [HandWritten(), Clipped(0.1)], ids=["own", "subclass"])
+def test_fit_takes_an_optimizer_whose_step_knows_no_overwrite_grads(optimizer):
+    """Any object with step(params, grads) and lr trains: overwrite_grads is passed only to a
+    step that takes it."""
     X, y = _blobs()
     model = MLP([6, 16, 3], seed=0)
-    history = fit(model, X, y, epochs=5, batch_size=32, optimizer=HandWritten(), progress=False)
+    history = fit(model, X, y, epochs=5, batch_size=32, optimizer=optimizer, progress=False)
     assert history.train_accuracy[-1] > 0.9, history.train_accuracy
+
+
+def test_fit_tells_a_step_that_takes_overwrite_grads_it_may_overwrite():
+    """nnlib's optimizers get overwrite_grads=True from fit: the step without a temporary."""
+
+    class Watched(SGD):
+        def __init__(self, lr):
+            super().__init__(lr)
+            self.seen = []
+
+        def step(self, params, grads, *, overwrite_grads=False):
+            self.seen.append(overwrite_grads)
+            super().step(params, grads, overwrite_grads=overwrite_grads)
+
+    X, y = _blobs()
+    optimizer = Watched(0.1)
+    fit(MLP([6, 8, 3]), X, y, epochs=1, batch_size=50, optimizer=optimizer, progress=False)
+    assert optimizer.seen == [True] * 4, optimizer.seen
