@@ -7,6 +7,7 @@ same MNIST data, from the same initial weights, by
 * a plain NumPy loop written out by hand (the lower bound nnlib aims at),
 * PyTorch (on the CPU, or on CUDA with ``--backend cupy``),
 * scikit-learn's ``MLPClassifier`` (CPU only),
+* the network's matrix products alone, the floor of any trainer on the same BLAS,
 
 and the command prints seconds per epoch, the ratio of nnlib's time to each, the achieved
 GFLOP/s against a same-run single-precision matrix-multiply (sgemm) measurement of the BLAS peak,
@@ -50,7 +51,7 @@ from nnlib.training import synchronize
 
 __all__ = ["add_arguments", "machine_description", "run_bench", "sgemm_gflops"]
 
-FRAMEWORKS = ("nnlib", "numpy", "torch", "sklearn")
+FRAMEWORKS = ("nnlib", "numpy", "torch", "sklearn", "products")
 # Chosen by name only: nnlib on NumPy beside a GPU run, to compare the two backends.
 EXTRA_FRAMEWORKS = ("nnlib-cpu",)
 #: The 45 pairs of sign digits (A, B) with A < B, in the order of the tables.
@@ -61,6 +62,7 @@ LABELS = {
     "numpy": "plain NumPy loop",
     "torch": "PyTorch",
     "sklearn": "scikit-learn MLP",
+    "products": "matrix products alone",
 }
 
 
@@ -79,7 +81,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         nargs="+",
         choices=FRAMEWORKS + EXTRA_FRAMEWORKS,
         default=list(FRAMEWORKS),
-        help="whom to time (default: the first four; nnlib-cpu is nnlib on NumPy, "
+        help="whom to time (default: the first five; nnlib-cpu is nnlib on NumPy, "
         "to compare with nnlib on CuPy)",
     )
     p.add_argument("--batch-sizes", nargs="+", type=int, default=[64, 256], metavar="B")
@@ -362,6 +364,18 @@ def round_by_round(base: Timing, other: Timing) -> str:
     return f"{median} ({ratios.min():.2f} to {ratios.max():.2f})"
 
 
+def _report_floor(timings: dict[str, Timing], report: Report) -> None:
+    """Say how close to PyTorch's time a trainer could come if it did nothing but the products."""
+    floor, torch = timings.get("products"), timings.get("torch")
+    if floor is None or torch is None:
+        return
+    report()
+    report(
+        f"The matrix products alone take {floor.seconds:.3f} s an epoch: a trainer on this BLAS "
+        f"that did nothing else would take {floor.seconds / torch.seconds:.2f} of PyTorch's time."
+    )
+
+
 def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
     """Time every framework at every batch and hidden size; print a table per pair of them."""
     from nnlib.datasets import load_mnist
@@ -404,6 +418,7 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
                     f"{t.delta_mib:.0f}",
                 ])  # fmt: skip
             report.table(rows)
+            _report_floor(timings, report)
     report()
     report("Targets (CPU): nnlib time / plain NumPy loop <= 1.0, nnlib time / PyTorch <= 0.65, "
            ">= 60 % of the sgemm peak at batch 256, peak memory below 1 GB.")  # fmt: skip

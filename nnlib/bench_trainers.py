@@ -1,4 +1,4 @@
-r"""The five trainers that ``nnlib bench`` times, each training the same 784-H-10 network.
+r"""The six trainers that ``nnlib bench`` times, each training the same 784-H-10 network.
 
 Every trainer starts from nnlib's initial weights (:func:`_initial_params`), trains with plain
 SGD at :data:`LEARNING_RATE` on the data it is given, and returns the seconds of each timed
@@ -8,7 +8,9 @@ epoch, after one warm-up epoch that is not timed:
 * :func:`train_plain_numpy`: :func:`plain_numpy_epochs`, the loop a careful NumPy programmer
   would write by hand, the lower bound nnlib aims at;
 * :func:`train_torch`: PyTorch's idiomatic loop (on CUDA when the benchmark runs on CuPy);
-* :func:`train_sklearn`: scikit-learn's ``MLPClassifier``.
+* :func:`train_sklearn`: scikit-learn's ``MLPClassifier``;
+* :func:`train_products`: the network's matrix products alone, batch by batch, which no trainer
+  on the same BLAS can go below: what is left of a trainer's time is everything else.
 
 Shapes: N samples of D = 784 pixels, H hidden units, C = 10 classes.
 """
@@ -170,6 +172,37 @@ def train_sklearn(X, y, hidden, batch_size, epochs, xp) -> list[float]:
     return times[1:]
 
 
+def product_epochs(X, hidden, batch_size, epochs, xp) -> list[float]:
+    """Seconds per epoch of the five matrix products of every training step, and nothing else.
+
+    The products of :func:`nnlib.bench.epoch_flops`, of the shapes a step has: the forward
+    products of both layers, the input gradient of the second and the weight gradients of both.
+    No activation, loss, bias or update: the values do not matter to the time of a product.
+    """
+    init = _initial_params(hidden)
+    W1, W2 = backend.asarray(init["W1"], xp), backend.asarray(init["W2"], xp)
+    X = backend.asarray(X, xp, dtype=W1.dtype)
+    N = X.shape[0]
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for i in range(0, N, batch_size):
+            x = X[i : i + batch_size]
+            h = x @ W1  # (n, H), standing for the hidden activations
+            dlogits = h @ W2  # (n, 10), standing for the logits' gradient
+            dh = dlogits @ W2.T
+            h.T @ dlogits  # dW2
+            x.T @ dh  # dW1
+        synchronize(xp)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def train_products(X, y, hidden, batch_size, epochs, xp) -> list[float]:
+    """Seconds of each epoch of :func:`product_epochs` (after one warm-up epoch)."""
+    return product_epochs(X, hidden, batch_size, epochs + 1, xp)[1:]
+
+
 def train_nnlib_cpu(X, y, hidden, batch_size, epochs, xp) -> list[float]:
     """:func:`train_nnlib` on NumPy, whatever the benchmark's backend."""
     return train_nnlib(X, y, hidden, batch_size, epochs, np)
@@ -181,4 +214,5 @@ TRAINERS: dict[str, Callable[..., list[float]]] = {
     "numpy": train_plain_numpy,
     "torch": train_torch,
     "sklearn": train_sklearn,
+    "products": train_products,
 }

@@ -56,6 +56,7 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
     assert "784-128-10, batch 128" in err  # the progress bar, on standard error only
     assert "784-128-10, batch 128:" not in out
     labels = ["nnlib (CPU)", "plain NumPy loop (CPU)", "PyTorch (CPU)", "scikit-learn MLP"]
+    labels.append("matrix products alone (CPU)")
     if not os.environ.get("CI"):  # CI installs both peers; elsewhere a missing one is reported
         for module, label in (("torch", "PyTorch (CPU)"), ("sklearn", "scikit-learn MLP")):
             if importlib.util.find_spec(module) is None:
@@ -73,8 +74,45 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
         if label == "nnlib (CPU)":  # nnlib against itself, round by round
             assert (median, lowest, highest) == (1.0, 1.0, 1.0), row
     assert "sgemm peak" in out and "CPU:" in out
+    if "PyTorch (CPU)" in labels:  # the floor of a trainer, as a share of PyTorch's time
+        floor = re.search(
+            r"The matrix products alone take (\d\.\d+) s .* (\d+\.\d\d) of PyTorch", out
+        )
+        assert floor, out
+        assert 0 < float(floor.group(2)) < 100, out
     text = record.read_text()
     assert text.startswith("# nnlib bench") and "```" in text and "nnlib (CPU)" in text
+
+
+class _CountingArray(np.ndarray):
+    """An array that adds the floating-point operations of each of its matrix products to
+    :data:`_PRODUCT_FLOPS`, and whose slices, transposes and products count too."""
+
+    def __matmul__(self, other):
+        m, k = self.shape
+        _PRODUCT_FLOPS.append(2 * m * k * other.shape[1])
+        return np.matmul(np.asarray(self), np.asarray(other)).view(_CountingArray)
+
+
+_PRODUCT_FLOPS: list[int] = []
+
+
+def test_the_floor_does_the_products_of_epoch_flops(monkeypatch):
+    """The "matrix products alone" trainer multiplies exactly what epoch_flops counts, with a
+    smaller last batch, and nothing else: the floor is of the same work as the trainers'."""
+    real = bench_trainers._initial_params
+
+    def counting_params(hidden):
+        return {k: v.view(_CountingArray) for k, v in real(hidden).items()}
+
+    monkeypatch.setattr(bench_trainers, "_initial_params", counting_params)
+    monkeypatch.setattr(bench_trainers.backend, "asarray", lambda a, xp, dtype=None: a)
+    X = np.ones((250, 784), dtype=np.float32).view(_CountingArray)
+    _PRODUCT_FLOPS.clear()
+    times = bench_trainers.product_epochs(X, 16, 64, 2, np)
+    assert len(times) == 2 and all(t > 0 for t in times)
+    assert len(_PRODUCT_FLOPS) == 2 * 4 * 5  # two epochs of four batches (64, 64, 64, 58)
+    assert sum(_PRODUCT_FLOPS) == 2 * bench.epoch_flops(250, 16)
 
 
 def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
