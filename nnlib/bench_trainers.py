@@ -1,8 +1,8 @@
-r"""The six trainers that ``nnlib bench`` times, each training the same 784-H-10 network.
+r"""The six trainers that ``nnlib bench`` times, each on the same 784-H-10 network.
 
 Every trainer starts from nnlib's initial weights (:func:`_initial_params`), trains with plain
-SGD at :data:`LEARNING_RATE` on the data it is given, and returns the seconds of each timed
-epoch, after one warm-up epoch that is not timed:
+SGD at :data:`LEARNING_RATE` on the data it is given (all but the last, which only multiplies),
+and returns the seconds of each timed epoch, after one warm-up epoch that is not timed:
 
 * :func:`train_nnlib`: :func:`nnlib.training.fit`;
 * :func:`train_plain_numpy`: :func:`plain_numpy_epochs`, the loop a careful NumPy programmer
