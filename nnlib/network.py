@@ -251,22 +251,30 @@ class MLP:
         loss, grads = self._backprop(self._input(X), asarray(y, self.xp), check_labels)
         return (float(loss) if return_float else loss), grads
 
-    def gradients(self, X: Any, y: Any) -> dict:
+    def gradients(self, X: Any, y: Any, scale: float = 1.0) -> dict:
         """The gradients of :meth:`loss_and_grads` without the loss, for a training loop.
 
         ``X`` must already be an (N, D) array of the model's backend and dtype and ``y`` valid
         labels of that backend (:func:`nnlib.training.fit` converts and checks the whole
         training set once); the labels are not checked again, and no loss is computed.
+
+        ``scale`` gives the gradients of ``scale`` times the loss. Backpropagation is linear
+        in the gradient of the logits, so multiplying that (N, C) array scales every
+        parameter's gradient: N C multiplications instead of one per parameter. ``fit``
+        passes SGD's learning rate, and the step then has nothing left to multiply.
         """
-        return self._backprop(X, y, check_labels=False, need_loss=False)[1]
+        return self._backprop(X, y, check_labels=False, need_loss=False, scale=scale)[1]
 
     def _backprop(
-        self, X: Any, y: Any, check_labels: bool, need_loss: bool = True
+        self, X: Any, y: Any, check_labels: bool, need_loss: bool = True, scale: float = 1.0
     ) -> tuple[Any, dict]:
-        """The loss (None unless ``need_loss``) and the gradients of a checked batch."""
+        """The loss (None unless ``need_loss``) and the gradients of ``scale`` times it, for a
+        checked batch (the loss itself is not scaled)."""
         logits, caches = self._forward(X, train=True)
         loss_fn = binary_cross_entropy_device if self.binary else softmax_cross_entropy_device
         loss, dout = loss_fn(logits, y, check=check_labels, need_loss=need_loss)
+        if scale != 1:
+            dout *= scale  # the loss function's own array: every gradient below follows it
         grads = dict.fromkeys(self.params)  # the keys in the order of params, filled below
         for layer in range(self.num_layers, 0, -1):
             dense_cache, act_cache = caches[layer - 1]
@@ -278,7 +286,7 @@ class MLP:
         if self.l2:  # l2_penalty's value and gradient, left on the device like the loss's
             weights = [name for name in grads if name.startswith("W")]
             for name in weights:
-                grads[name] += self.l2 * self.params[name]
+                grads[name] += (scale * self.l2) * self.params[name]
             if loss is not None:
                 loss = loss + 0.5 * self.l2 * sum((self.params[n] ** 2).sum() for n in weights)
         return loss, grads

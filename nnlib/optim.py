@@ -53,7 +53,9 @@ class SGD:
         self.weight_decay = weight_decay
         self.velocity: dict[str, Any] = {}
 
-    def step(self, params: dict, grads: dict, *, overwrite_grads: bool = False) -> None:
+    def step(
+        self, params: dict, grads: dict, *, overwrite_grads: bool = False, grads_scale: float = 1.0
+    ) -> None:
         """Update every array of ``params`` in place.
 
         Parameters
@@ -66,16 +68,22 @@ class SGD:
             True lets the step scale the arrays of ``grads`` in place (their values afterwards
             are unspecified), which saves a temporary array of each parameter's size;
             :func:`nnlib.training.fit` passes True, since its gradients serve one step.
+        grads_scale : float
+            The gradients are those of ``grads_scale`` times the loss. The step multiplies
+            them by ``lr / grads_scale`` only: not at all when they come already scaled by
+            ``lr``, as :func:`nnlib.training.fit` asks :meth:`nnlib.network.MLP.gradients`.
         """
         _check_same_keys(params, grads)
+        factor = self.lr / grads_scale  # what is left of lr to multiply the gradients by
         for name, p in params.items():
             g = grads[name]
             if self.weight_decay:
-                g = g + self.weight_decay * p
-            if overwrite_grads:
-                g *= self.lr  # the gradient's own array becomes the step: no temporary
-            else:
-                g = self.lr * g
+                g = g + (grads_scale * self.weight_decay) * p
+            if factor != 1:
+                if overwrite_grads:
+                    g *= factor  # the gradient's own array becomes the step: no temporary
+                else:
+                    g = factor * g
             if self.momentum:
                 v = self.velocity.get(name)
                 if v is None:

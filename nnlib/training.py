@@ -243,7 +243,9 @@ def fit(
         Samples per gradient step; the last batch of an epoch may be smaller.
     optimizer : SGD or Adam
         Anything with ``.step(params, grads)`` and a settable ``.lr``. One whose ``step``
-        takes ``overwrite_grads``, as nnlib's do, is told that it may overwrite the gradients.
+        takes ``overwrite_grads``, as nnlib's do, is told that it may overwrite the gradients;
+        one whose ``step`` takes ``grads_scale``, as :class:`~nnlib.optim.SGD`'s does, gets the
+        gradients of ``lr`` times the loss.
     validation_data : tuple (X_val, y_val), optional
         Data measured after every epoch (not trained on).
     seed : int, optional
@@ -282,7 +284,9 @@ def fit(
         y_val = backend.asarray(validation_data[1], xp)
         _check_data(model, X_val, y_val, "validation data")
 
-    # A batch's gradients serve one step: an optimizer that can may scale them in place.
+    # A batch's gradients serve one step: an optimizer that can may scale them in place, and
+    # one that takes grads_scale (SGD) gets the gradients of lr times the loss, so that its
+    # step multiplies nothing (see MLP.gradients).
     takes = inspect.signature(optimizer.step).parameters
     step_options = {"overwrite_grads": True} if "overwrite_grads" in takes else {}
     rng = np.random.default_rng(seed)
@@ -298,6 +302,9 @@ def fit(
     for epoch in range(epochs):
         if lr_schedule is not None:
             optimizer.lr = float(lr_schedule(epoch))
+        scale = 1.0
+        if "grads_scale" in takes and optimizer.lr > 0:
+            scale = step_options["grads_scale"] = float(optimizer.lr)
         bar = tqdm(
             total=n_batches,
             desc=f"epoch {epoch + 1:>{width}}/{epochs}",
@@ -315,7 +322,8 @@ def fit(
                 # indexing machinery is skipped. Gradients only: the epoch's loss is measured
                 # after it, on X_eval. X and y were converted and checked once, above.
                 x_batch, y_batch = X.take(idx, axis=0), y.take(idx, axis=0)
-                optimizer.step(model.params, model.gradients(x_batch, y_batch), **step_options)
+                grads = model.gradients(x_batch, y_batch, scale)
+                optimizer.step(model.params, grads, **step_options)
                 bar.update(1)
             synchronize(xp)
             history.epoch_seconds.append(time.perf_counter() - start_time)

@@ -220,10 +220,12 @@ def test_a_step_leaves_the_gradients_unless_told_it_may_overwrite_them(xp, make)
 
 @pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
 def test_fit_takes_the_steps_of_a_loop_that_keeps_the_gradients(make):
-    """fit lets nnlib's optimizers overwrite each batch's gradients; the weights it reaches are
-    those of the loop of the book, whose step() leaves them alone."""
+    """fit lets nnlib's optimizers overwrite each batch's gradients, and gives SGD those of lr
+    times the loss; the weights it reaches are those of the loop of the book, whose step()
+    leaves the gradients alone and multiplies them by lr itself: in float64, to 1e-12 (in
+    float32 the two orders of the same multiplications round apart by about 1e-7)."""
     X, y = _blobs()
-    trained, looped = MLP([6, 8, 3], seed=0), MLP([6, 8, 3], seed=0)
+    trained, looped = (MLP([6, 8, 3], seed=0, dtype="float64") for _ in range(2))
     fit(trained, X, y, epochs=2, batch_size=32, optimizer=make(), progress=False,
         train_eval_size=None)  # fmt: skip
     optimizer, rng = make(), np.random.default_rng(0)
@@ -234,7 +236,7 @@ def test_fit_takes_the_steps_of_a_loop_that_keeps_the_gradients(make):
             _, grads = looped.loss_and_grads(X[idx], y[idx])
             optimizer.step(looped.params, grads)
     for name in trained.params:
-        np.testing.assert_allclose(trained.params[name], looped.params[name], rtol=0, atol=1e-7)
+        np.testing.assert_allclose(trained.params[name], looped.params[name], rtol=0, atol=1e-12)
 
 
 class HandWritten:
@@ -280,3 +282,70 @@ def test_fit_tells_a_step_that_takes_overwrite_grads_it_may_overwrite():
     optimizer = Watched(0.1)
     fit(MLP([6, 8, 3]), X, y, epochs=1, batch_size=50, optimizer=optimizer, progress=False)
     assert optimizer.seen == [True] * 4, optimizer.seen
+
+
+SCALED_MODELS = {
+    "plain": dict(layer_sizes=[6, 8, 3]),
+    "l2": dict(layer_sizes=[6, 8, 3], l2=0.1),
+    "batchnorm and dropout": dict(layer_sizes=[6, 8, 5, 3], batchnorm=True, dropout=0.3),
+    "binary": dict(layer_sizes=[6, 8, 1]),
+}
+
+
+@pytest.mark.parametrize("config", SCALED_MODELS.values(), ids=SCALED_MODELS.keys())
+def test_gradients_of_a_scaled_loss_are_the_scaled_gradients(config):
+    """gradients(X, y, scale) scales the logits' gradient only, and every parameter's gradient
+    follows it (backpropagation is linear in it), the L2 term's included."""
+    X, y = _blobs()
+    if config["layer_sizes"][-1] == 1:
+        y = (y == 0).astype(np.int64)
+    model = MLP(seed=0, dtype="float64", **config)
+    model.dropout_rng = np.random.default_rng(0)  # the same dropout mask for both
+    reference = MLP(seed=0, dtype="float64", **config)
+    reference.dropout_rng = np.random.default_rng(0)
+    plain = reference.gradients(reference._input(X), y)
+    scaled = model.gradients(model._input(X), y, 0.05)
+    assert plain.keys() == scaled.keys()
+    for name in plain:
+        np.testing.assert_allclose(scaled[name], 0.05 * plain[name], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("momentum, weight_decay", [(0, 0), (0.9, 0), (0.9, 0.01), (0, 0.01)])
+def test_sgd_step_on_gradients_scaled_by_lr_multiplies_nothing_more(momentum, weight_decay):
+    """step(..., grads_scale=s) on the gradients of s times the loss takes the step that step()
+    takes on the loss's own gradients, for any s, weight decay and momentum included."""
+    X, y = _blobs()
+    for scale in (0.1, 0.5, 2.0):
+        kept, scaled = (MLP([6, 8, 3], seed=0, dtype="float64") for _ in range(2))
+        kept_opt = SGD(0.1, momentum=momentum, weight_decay=weight_decay)
+        scaled_opt = SGD(0.1, momentum=momentum, weight_decay=weight_decay)
+        for _ in range(3):
+            kept_opt.step(kept.params, kept.gradients(kept._input(X), y))
+            grads = scaled.gradients(scaled._input(X), y, scale)
+            scaled_opt.step(scaled.params, grads, overwrite_grads=True, grads_scale=scale)
+        for name in kept.params:
+            np.testing.assert_allclose(
+                scaled.params[name], kept.params[name], rtol=1e-12, atol=1e-14
+            )
+
+
+def test_fit_gives_sgd_the_gradients_of_lr_times_the_loss():
+    """fit passes grads_scale = the epoch's learning rate to a step that takes it, so that the
+    step has nothing left to multiply; a scheduled lr changes the scale with it."""
+
+    class Watched(SGD):
+        def __init__(self, lr):
+            super().__init__(lr)
+            self.scales = []
+
+        def step(self, params, grads, *, overwrite_grads=False, grads_scale=1.0):
+            self.scales.append(grads_scale)
+            super().step(params, grads, overwrite_grads=overwrite_grads, grads_scale=grads_scale)
+
+    X, y = _blobs()
+    optimizer = Watched(0.1)
+    schedule = cosine_schedule(0.1, epochs=2)
+    history = fit(MLP([6, 8, 3]), X, y, epochs=2, batch_size=50, optimizer=optimizer,
+                  progress=False, lr_schedule=schedule)  # fmt: skip
+    assert optimizer.scales == [schedule(0)] * 4 + [schedule(1)] * 4, optimizer.scales
+    assert schedule(1) != schedule(0) and history.train_accuracy[-1] > 0.9
