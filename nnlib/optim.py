@@ -74,6 +74,8 @@ class SGD:
             ``lr``, as :func:`nnlib.training.fit` asks :meth:`nnlib.network.MLP.gradients`.
         """
         _check_same_keys(params, grads)
+        if not grads_scale > 0:
+            raise ValueError(f"step: grads_scale must be positive; got {grads_scale}")
         factor = self.lr / grads_scale  # what is left of lr to multiply the gradients by
         for name, p in params.items():
             g = grads[name]

@@ -349,3 +349,16 @@ def test_fit_gives_sgd_the_gradients_of_lr_times_the_loss():
                   progress=False, lr_schedule=schedule)  # fmt: skip
     assert optimizer.scales == [schedule(0)] * 4 + [schedule(1)] * 4, optimizer.scales
     assert schedule(1) != schedule(0) and history.train_accuracy[-1] > 0.9
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.1, float("nan")])
+def test_sgd_step_says_a_grads_scale_must_be_positive(bad):
+    """A scale of 0 would divide by zero and a negative one step uphill: both are refused, and
+    the parameters stay as they were."""
+    model = MLP([6, 8, 3], seed=0)
+    before = {name: p.copy() for name, p in model.params.items()}
+    grads = model.gradients(model._input(_blobs()[0]), _blobs()[1])
+    with pytest.raises(ValueError, match=r"grads_scale must be positive; got"):
+        SGD(0.1).step(model.params, grads, grads_scale=bad)
+    for name, p in model.params.items():
+        np.testing.assert_array_equal(p, before[name])
