@@ -81,11 +81,8 @@ class SGD:
             g = grads[name]
             if self.weight_decay:
                 g = g + (grads_scale * self.weight_decay) * p
-            if factor != 1:
-                if overwrite_grads:
-                    g *= factor  # the gradient's own array becomes the step: no temporary
-                else:
-                    g = factor * g
+            if factor != 1:  # with overwrite_grads, the gradient's own array becomes the step
+                g = get_array_module(p).multiply(g, factor, out=g if overwrite_grads else None)
             if self.momentum:
                 v = self.velocity.get(name)
                 if v is None:

@@ -302,9 +302,10 @@ def fit(
     for epoch in range(epochs):
         if lr_schedule is not None:
             optimizer.lr = float(lr_schedule(epoch))
-        scale = 1.0
-        if "grads_scale" in takes and optimizer.lr > 0:
-            scale = step_options["grads_scale"] = float(optimizer.lr)
+        # The gradients' scale and the one the step is told are one value, set every epoch.
+        scale = float(optimizer.lr) if "grads_scale" in takes and optimizer.lr > 0 else 1.0
+        if "grads_scale" in takes:
+            step_options["grads_scale"] = scale
         bar = tqdm(
             total=n_batches,
             desc=f"epoch {epoch + 1:>{width}}/{epochs}",

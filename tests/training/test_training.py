@@ -362,3 +362,23 @@ def test_sgd_step_says_a_grads_scale_must_be_positive(bad):
         SGD(0.1).step(model.params, grads, grads_scale=bad)
     for name, p in model.params.items():
         np.testing.assert_array_equal(p, before[name])
+
+
+def test_an_epoch_at_lr_0_changes_nothing_and_the_next_takes_its_own_steps():
+    """A schedule may reach lr 0: that epoch changes nothing (the step is not told a scale of
+    0, which it refuses), and the next epoch takes the steps of its own learning rate."""
+    X, y = _blobs()
+    rates = [0.1, 0.0, 0.05]
+    trained = MLP([6, 8, 3], seed=0, dtype="float64")
+    fit(trained, X, y, epochs=3, batch_size=50, optimizer=SGD(0.1, weight_decay=0.01),
+        progress=False, lr_schedule=rates.__getitem__, train_eval_size=None)  # fmt: skip
+    looped, optimizer = MLP([6, 8, 3], seed=0, dtype="float64"), SGD(0.1, weight_decay=0.01)
+    rng = np.random.default_rng(0)
+    for lr in rates:
+        optimizer.lr = lr
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), 50):
+            idx = order[start : start + 50]
+            optimizer.step(looped.params, looped.loss_and_grads(X[idx], y[idx])[1])
+    for name in trained.params:
+        np.testing.assert_allclose(trained.params[name], looped.params[name], rtol=0, atol=1e-12)
