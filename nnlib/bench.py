@@ -71,10 +71,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--parts",
         nargs="+",
-        choices=["speed", "pairs", "baselines"],
-        default=["speed", "pairs", "baselines"],
-        help="what to run: the speed table, the network on every sign-digit pair, logistic "
-        "regression on every pair (default: all three)",
+        choices=["speed", "steps", "pairs", "baselines"],
+        default=["speed", "steps", "pairs", "baselines"],
+        help="what to run: the speed table, nnlib's training step against the loop's in pairs, "
+        "the network on every sign-digit pair, logistic regression on every pair (default: all "
+        "four)",
     )
     p.add_argument(
         "--frameworks",
@@ -107,6 +108,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=2,
         help="rounds over the frameworks, in alternating order; each framework's fastest epoch "
         "of all rounds counts (default %(default)s)",
+    )
+    p.add_argument(
+        "--chunks",
+        type=int,
+        default=100,
+        help="pairs of chunks of 50 steps that the steps part times (default %(default)s)",
     )
     p.add_argument("--record", metavar="PATH", help="also write the report to PATH (Markdown)")
     p.add_argument(
@@ -424,6 +431,33 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
            ">= 60 % of the sgemm peak at batch 256, peak memory below 1 GB.")  # fmt: skip
 
 
+def run_steps(args: argparse.Namespace, xp: Any, report: Report) -> None:
+    """nnlib's training step against the loop's, timed in pairs on the same batches."""
+    from nnlib.bench_trainers import paired_steps
+    from nnlib.datasets import load_mnist
+
+    (X, y), _ = load_mnist()
+    if args.samples is not None:
+        X, y = X[: args.samples], y[: args.samples]
+    report(
+        f"nnlib's step (MLP.gradients and SGD.step, as fit takes them) and the plain loop's, on "
+        f"the same batches of random MNIST rows: {args.chunks} pairs of chunks of 50 steps, "
+        "which of the two first alternating; each chunk's ratio nnlib / loop, median "
+        "(quartiles; lowest to highest)"
+    )
+    report()
+    for hidden in args.hidden:
+        for batch_size in args.batch_sizes:
+            nnlib, loop = paired_steps(X, y, hidden, batch_size, args.chunks, xp)
+            ratios = nnlib / loop
+            q1, median, q3 = np.percentile(ratios, [25, 50, 75])
+            report(
+                f"* 784-{hidden}-10, batch {batch_size}: nnlib {np.median(nnlib):.1f} us a step, "
+                f"loop {np.median(loop):.1f} us; nnlib / loop {median:.3f} ({q1:.3f} to "
+                f"{q3:.3f}; {ratios.min():.3f} to {ratios.max():.3f})"
+            )
+
+
 def run_pairs(args: argparse.Namespace, report: Report) -> np.ndarray:
     """Train the reference binary classifier on all 45 digit pairs; print the accuracy table."""
     from nnlib.classifiers import SIGNS_REFERENCE, train_signs
@@ -546,6 +580,11 @@ def run_bench(args: argparse.Namespace) -> int:
         report("## Seconds per epoch (784-H-10, ReLU, softmax cross-entropy, SGD)")
         report()
         run_speed(args, xp, report)
+    if "steps" in args.parts:
+        report()
+        report("## A training step, in pairs")
+        report()
+        run_steps(args, xp, report)
     network = None
     if "pairs" in args.parts:
         report()

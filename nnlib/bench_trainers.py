@@ -12,6 +12,8 @@ and returns the seconds of each timed epoch, after one warm-up epoch that is not
 * :func:`train_products`: the network's matrix products alone, batch by batch, which no trainer
   on the same BLAS can go below: what is left of a trainer's time is everything else.
 
+:func:`paired_steps` times a step of nnlib and one of the loop in pairs, on the same batches.
+
 Shapes: N samples of D = 784 pixels, H hidden units, C = 10 classes.
 """
 
@@ -60,10 +62,10 @@ def plain_numpy_epochs(X, y, params, batch_size, epochs, xp) -> list[float]:
     """Train ``params`` (W1, b1, W2, b2) in place by a hand-written loop; seconds per epoch.
 
     What a careful NumPy programmer would type: no checks, no dictionaries of gradients, no
-    gradient with respect to the input.
+    gradient with respect to the input. Each step is :func:`plain_numpy_step`.
     """
-    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    X = backend.asarray(X, xp, dtype=W1.dtype)
+    weights = [params[name] for name in ("W1", "b1", "W2", "b2")]
+    X = backend.asarray(X, xp, dtype=weights[0].dtype)
     y = backend.asarray(y, xp)
     N = X.shape[0]
     rng = np.random.default_rng(0)
@@ -72,30 +74,87 @@ def plain_numpy_epochs(X, y, params, batch_size, epochs, xp) -> list[float]:
         start = time.perf_counter()
         order = backend.asarray(rng.permutation(N), xp)
         for i in range(0, N, batch_size):
-            idx = order[i : i + batch_size]
-            x, t = X[idx], y[idx]
-            n = x.shape[0]
-            z1 = x @ W1 + b1
-            h = xp.maximum(z1, 0)
-            logits = h @ W2 + b2
-            logits -= logits.max(axis=1, keepdims=True)
-            probs = xp.exp(logits)
-            probs /= probs.sum(axis=1, keepdims=True)
-            probs[xp.arange(n), t] -= 1  # d(mean loss)/d(logits), times n
-            dlogits = probs / n
-            dW2 = h.T @ dlogits
-            db2 = dlogits.sum(axis=0)
-            dz1 = dlogits @ W2.T
-            dz1 *= z1 > 0
-            dW1 = x.T @ dz1
-            db1 = dz1.sum(axis=0)
-            W1 -= LEARNING_RATE * dW1
-            b1 -= LEARNING_RATE * db1
-            W2 -= LEARNING_RATE * dW2
-            b2 -= LEARNING_RATE * db2
+            plain_numpy_step(X, y, order[i : i + batch_size], weights, xp)
         synchronize(xp)
         times.append(time.perf_counter() - start)
     return times
+
+
+def plain_numpy_step(X, y, idx, weights, xp) -> None:
+    """One step of the hand-written loop on the rows ``idx``; ``weights`` (W1, b1, W2, b2)
+    change in place."""
+    W1, b1, W2, b2 = weights
+    x, t = X[idx], y[idx]
+    n = x.shape[0]
+    z1 = x @ W1 + b1
+    h = xp.maximum(z1, 0)
+    logits = h @ W2 + b2
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = xp.exp(logits)
+    probs /= probs.sum(axis=1, keepdims=True)
+    probs[xp.arange(n), t] -= 1  # d(mean loss)/d(logits), times n
+    dlogits = probs / n
+    dW2 = h.T @ dlogits
+    db2 = dlogits.sum(axis=0)
+    dz1 = dlogits @ W2.T
+    dz1 *= z1 > 0
+    dW1 = x.T @ dz1
+    db1 = dz1.sum(axis=0)
+    W1 -= LEARNING_RATE * dW1
+    b1 -= LEARNING_RATE * db1
+    W2 -= LEARNING_RATE * dW2
+    b2 -= LEARNING_RATE * db2
+
+
+def nnlib_step(model, optimizer, X, y, idx) -> None:
+    """One step of nnlib on the rows ``idx``, as :func:`nnlib.training.fit` takes it with SGD:
+    the gradients of lr times the loss, and a step told so that may overwrite them."""
+    x, t = X.take(idx, axis=0), y.take(idx, axis=0)
+    grads = model.gradients(x, t, optimizer.lr)
+    optimizer.step(model.params, grads, overwrite_grads=True, grads_scale=optimizer.lr)
+
+
+def paired_steps(X, y, hidden, batch_size, chunks, xp, chunk_steps=50):
+    """Microseconds per step of nnlib (:func:`nnlib_step`) and of the loop
+    (:func:`plain_numpy_step`), measured in pairs on the same batches.
+
+    Each of the ``chunks`` chunks draws ``chunk_steps`` batches of random rows and runs them
+    through one trainer, then through the other, which of the two first alternating. The two
+    times of a chunk are seconds apart, so a slow spell of the machine falls on both: their
+    ratio resolves differences of a percent that the fastest epochs of separate runs cannot.
+    One warm-up chunk is not timed.
+
+    Returns
+    -------
+    nnlib, loop : ndarray of shape (chunks,)
+        The mean time of a step in each chunk, in microseconds.
+    """
+    from nnlib.network import MLP
+    from nnlib.optim import SGD
+
+    model = MLP([784, hidden, 10], seed=0, backend=xp.__name__)
+    optimizer = SGD(LEARNING_RATE)
+    init = _initial_params(hidden)
+    weights = [backend.asarray(init[name], xp) for name in ("W1", "b1", "W2", "b2")]
+    X = backend.asarray(X, xp, dtype=model.dtype)
+    y = backend.asarray(y, xp)
+    rng = np.random.default_rng(0)
+    steps = {
+        "nnlib": lambda idx: nnlib_step(model, optimizer, X, y, idx),
+        "loop": lambda idx: plain_numpy_step(X, y, idx, weights, xp),
+    }
+    micros: dict[str, list[float]] = {"nnlib": [], "loop": []}
+    for chunk in range(chunks + 1):
+        batches = [backend.asarray(rng.integers(0, X.shape[0], batch_size), xp)
+                   for _ in range(chunk_steps)]  # fmt: skip
+        for name in ("nnlib", "loop") if chunk % 2 else ("loop", "nnlib"):
+            start = time.perf_counter()
+            for idx in batches:
+                steps[name](idx)
+            synchronize(xp)
+            if chunk:  # the first chunk warms both up
+                micros[name].append((time.perf_counter() - start) / chunk_steps * 1e6)
+    return np.array(micros["nnlib"]), np.array(micros["loop"])
 
 
 def train_plain_numpy(X, y, hidden, batch_size, epochs, xp) -> list[float]:

@@ -84,6 +84,74 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
     assert text.startswith("# nnlib bench") and "```" in text and "nnlib (CPU)" in text
 
 
+def _blobs(n=640, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((10, 784)).astype(np.float32)
+    y = rng.integers(0, 10, n)
+    return centres[y] + rng.standard_normal((n, 784)).astype(np.float32), y
+
+
+def test_the_paired_nnlib_step_is_the_step_fit_takes():
+    """The steps part times what fit does with SGD: on fit's own batches, nnlib_step leaves
+    the parameters exactly where one epoch of fit leaves them."""
+    from nnlib.network import MLP
+    from nnlib.optim import SGD
+    from nnlib.training import fit
+
+    X, y = _blobs()
+    trained = MLP([784, 16, 10], seed=0)
+    optimizer = SGD(bench.LEARNING_RATE)
+    fit(trained, X, y, epochs=1, batch_size=64, optimizer=optimizer, progress=False,
+        train_eval_size=None)  # fmt: skip
+    stepped = MLP([784, 16, 10], seed=0)
+    order = np.random.default_rng(0).permutation(len(X))  # fit's order for seed 0
+    optimizer = SGD(bench.LEARNING_RATE)
+    for start in range(0, len(X), 64):
+        bench_trainers.nnlib_step(stepped, optimizer, X, y, order[start : start + 64])
+    for name, value in trained.params.items():
+        np.testing.assert_array_equal(stepped.params[name], value, err_msg=name)
+
+
+def test_the_paired_steps_train_alike():
+    """Both steps of the steps part do the same training: from the same weights, on the same
+    batches, they end at the same weights (to float32 rounding)."""
+    from nnlib.network import MLP
+    from nnlib.optim import SGD
+
+    X, y = _blobs()
+    model = MLP([784, 16, 10], seed=0)
+    weights = [model.params[name].copy() for name in ("W1", "b1", "W2", "b2")]
+    optimizer = SGD(bench.LEARNING_RATE)
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        idx = rng.integers(0, len(X), 32)
+        bench_trainers.nnlib_step(model, optimizer, X, y, idx)
+        bench_trainers.plain_numpy_step(X, y, idx, weights, np)
+    start = MLP([784, 16, 10], seed=0).params["W1"]
+    assert np.abs(weights[0] - start).max() > 1e-3  # the loop did train
+    for name, value in zip(("W1", "b1", "W2", "b2"), weights, strict=True):
+        np.testing.assert_allclose(model.params[name], value, rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+def test_steps_part_prints_the_paired_ratio(data_mirror, capsys):
+    """One line per batch size: each step's median time, and the chunks' ratio as a median
+    between its quartiles, between the lowest and the highest."""
+    argv = ["bench", "--parts", "steps", "--samples", "1024", "--chunks", "4"]
+    assert cli.main(argv + ["--batch-sizes", "32", "128", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "## A training step, in pairs" in out and "4 pairs of chunks of 50 steps" in out
+    pattern = (
+        r"784-128-10, batch (\d+): nnlib ([\d.]+) us a step, loop ([\d.]+) us; "
+        r"nnlib / loop ([\d.]+) \(([\d.]+) to ([\d.]+); ([\d.]+) to ([\d.]+)\)"
+    )
+    lines = re.findall(pattern, out)
+    assert [line[0] for line in lines] == ["32", "128"], out
+    for _, nnlib_us, loop_us, median, q1, q3, lowest, highest in lines:
+        assert float(nnlib_us) > 0 and float(loop_us) > 0
+        assert float(lowest) <= float(q1) <= float(median) <= float(q3) <= float(highest)
+        assert 0.2 < float(median) < 5, out  # the same work: far from either extreme
+
+
 class _CountingArray(np.ndarray):
     """An array that adds the floating-point operations of each of its matrix products to
     :data:`_PRODUCT_FLOPS`, and whose slices, transposes and products count too."""
@@ -155,7 +223,7 @@ def test_no_progress_prints_no_bar(data_mirror, monkeypatch, capsys):
     assert "mean over the 45 pairs" in out and "pair/s" not in err and "45/45" not in err
 
 
-@pytest.mark.parametrize("part", ["speed", "pairs", "baselines"])
+@pytest.mark.parametrize("part", ["speed", "steps", "pairs", "baselines"])
 def test_parts_can_be_chosen(part):
     args = cli.build_parser().parse_args(["bench", "--parts", part])
     assert args.parts == [part]
