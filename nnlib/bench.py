@@ -66,6 +66,17 @@ LABELS = {
 }
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number of at least 1, or an error that says so."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1; got {text!r}")
+    return value
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the options of ``nnlib bench`` to the parser ``p``."""
     p.add_argument(
@@ -89,7 +100,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hidden", nargs="+", type=int, default=[128], metavar="H")
     p.add_argument(
         "--epochs",
-        type=int,
+        type=_count,
         default=3,
         help="timed epochs per measurement; the fastest counts (default: 3)",
     )
@@ -104,14 +115,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--rounds",
-        type=int,
+        type=_count,
         default=2,
         help="rounds over the frameworks, in alternating order; each framework's fastest epoch "
         "of all rounds counts (default %(default)s)",
     )
     p.add_argument(
         "--chunks",
-        type=int,
+        type=_count,
         default=100,
         help="pairs of chunks of 50 steps that the steps part times (default %(default)s)",
     )

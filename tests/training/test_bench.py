@@ -223,6 +223,16 @@ def test_no_progress_prints_no_bar(data_mirror, monkeypatch, capsys):
     assert "mean over the 45 pairs" in out and "pair/s" not in err and "45/45" not in err
 
 
+@pytest.mark.parametrize("option", ["--chunks", "--rounds", "--epochs"])
+@pytest.mark.parametrize("value", ["0", "-3", "two"])
+def test_a_count_below_one_is_refused_with_what_was_expected(option, value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.build_parser().parse_args(["bench", option, value])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"expected a whole number of at least 1; got '{value}'" in err, err
+
+
 @pytest.mark.parametrize("part", ["speed", "steps", "pairs", "baselines"])
 def test_parts_can_be_chosen(part):
     args = cli.build_parser().parse_args(["bench", "--parts", part])
