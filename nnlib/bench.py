@@ -46,7 +46,7 @@ import numpy as np
 from tqdm import tqdm
 
 from nnlib import backend
-from nnlib.bench_trainers import LEARNING_RATE, TRAINERS
+from nnlib.bench_trainers import CHUNK_STEPS, LEARNING_RATE, TRAINERS
 from nnlib.training import synchronize
 
 __all__ = ["add_arguments", "machine_description", "run_bench", "sgemm_gflops"]
@@ -124,7 +124,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--chunks",
         type=_count,
         default=100,
-        help="pairs of chunks of 50 steps that the steps part times (default %(default)s)",
+        help=f"pairs of chunks of {CHUNK_STEPS} steps that the steps part times "
+        "(default %(default)s)",
     )
     p.add_argument("--record", metavar="PATH", help="also write the report to PATH (Markdown)")
     p.add_argument(
@@ -394,13 +395,18 @@ def _report_floor(timings: dict[str, Timing], report: Report) -> None:
     )
 
 
-def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
-    """Time every framework at every batch and hidden size; print a table per pair of them."""
+def _training_set(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's training set, cut to ``--samples`` when given: the data of the timed parts."""
     from nnlib.datasets import load_mnist
 
     (X, y), _ = load_mnist()
     if args.samples is not None:
         X, y = X[: args.samples], y[: args.samples]
+    return X, y
+
+
+def run_speed(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Report) -> None:
+    """Time every framework at every batch and hidden size; print a table per pair of them."""
     N = X.shape[0]
     peak = sgemm_gflops(xp, n=args.sgemm_size)
     report(f"sgemm peak (float32, best of 5, measured now): {peak:.1f} GFLOP/s")
@@ -442,17 +448,14 @@ def run_speed(args: argparse.Namespace, xp: Any, report: Report) -> None:
            ">= 60 % of the sgemm peak at batch 256, peak memory below 1 GB.")  # fmt: skip
 
 
-def run_steps(args: argparse.Namespace, xp: Any, report: Report) -> None:
+def run_steps(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Report) -> None:
     """nnlib's training step against the loop's, timed in pairs on the same batches."""
     from nnlib.bench_trainers import paired_steps
-    from nnlib.datasets import load_mnist
 
-    (X, y), _ = load_mnist()
-    if args.samples is not None:
-        X, y = X[: args.samples], y[: args.samples]
     report(
         f"nnlib's step (MLP.gradients and SGD.step, as fit takes them) and the plain loop's, on "
-        f"the same batches of random MNIST rows: {args.chunks} pairs of chunks of 50 steps, "
+        f"the same batches of random MNIST rows: {args.chunks} pairs of chunks of {CHUNK_STEPS} "
+        "steps, "
         "which of the two first alternating; each chunk's ratio nnlib / loop, median "
         "(quartiles; lowest to highest)"
     )
@@ -586,16 +589,18 @@ def run_bench(args: argparse.Namespace) -> int:
         report(f"* {line}")
     if args.threads:
         report(f"* threads per library limited to {args.threads}")
+    if "speed" in args.parts or "steps" in args.parts:
+        X, y = _training_set(args)  # loaded once for both
     if "speed" in args.parts:
         report()
         report("## Seconds per epoch (784-H-10, ReLU, softmax cross-entropy, SGD)")
         report()
-        run_speed(args, xp, report)
+        run_speed(args, X, y, xp, report)
     if "steps" in args.parts:
         report()
         report("## A training step, in pairs")
         report()
-        run_steps(args, xp, report)
+        run_steps(args, X, y, xp, report)
     network = None
     if "pairs" in args.parts:
         report()

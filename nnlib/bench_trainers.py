@@ -28,6 +28,8 @@ from nnlib import backend
 from nnlib.training import synchronize
 
 LEARNING_RATE = 0.05
+#: Steps in each chunk of :func:`paired_steps`.
+CHUNK_STEPS = 50
 
 
 def _initial_params(hidden: int) -> dict[str, np.ndarray]:
@@ -65,8 +67,7 @@ def plain_numpy_epochs(X, y, params, batch_size, epochs, xp) -> list[float]:
     gradient with respect to the input. Each step is a call of :func:`plain_numpy_step` (the
     call itself costs a tenth of a microsecond, against hundreds for the step).
     """
-    weights = [params[name] for name in ("W1", "b1", "W2", "b2")]
-    X = backend.asarray(X, xp, dtype=weights[0].dtype)
+    X = backend.asarray(X, xp, dtype=params["W1"].dtype)
     y = backend.asarray(y, xp)
     N = X.shape[0]
     rng = np.random.default_rng(0)
@@ -75,16 +76,16 @@ def plain_numpy_epochs(X, y, params, batch_size, epochs, xp) -> list[float]:
         start = time.perf_counter()
         order = backend.asarray(rng.permutation(N), xp)
         for i in range(0, N, batch_size):
-            plain_numpy_step(X, y, order[i : i + batch_size], weights, xp)
+            plain_numpy_step(X, y, order[i : i + batch_size], params, xp)
         synchronize(xp)
         times.append(time.perf_counter() - start)
     return times
 
 
-def plain_numpy_step(X, y, idx, weights, xp) -> None:
-    """One step of the hand-written loop on the rows ``idx``; ``weights`` (W1, b1, W2, b2)
+def plain_numpy_step(X, y, idx, params, xp) -> None:
+    """One step of the hand-written loop on the rows ``idx``; ``params`` (W1, b1, W2, b2)
     change in place."""
-    W1, b1, W2, b2 = weights
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     x, t = X[idx], y[idx]
     n = x.shape[0]
     z1 = x @ W1 + b1
@@ -115,7 +116,7 @@ def nnlib_step(model, optimizer, X, y, idx) -> None:
     optimizer.step(model.params, grads, overwrite_grads=True, grads_scale=optimizer.lr)
 
 
-def paired_steps(X, y, hidden, batch_size, chunks, xp, chunk_steps=50):
+def paired_steps(X, y, hidden, batch_size, chunks, xp, chunk_steps=CHUNK_STEPS):
     """Microseconds per step of nnlib (:func:`nnlib_step`) and of the loop
     (:func:`plain_numpy_step`), measured in pairs on the same batches.
 
@@ -136,14 +137,13 @@ def paired_steps(X, y, hidden, batch_size, chunks, xp, chunk_steps=50):
 
     model = MLP([784, hidden, 10], seed=0, backend=xp.__name__)
     optimizer = SGD(LEARNING_RATE)
-    init = _initial_params(hidden)
-    weights = [backend.asarray(init[name], xp) for name in ("W1", "b1", "W2", "b2")]
+    params = _plain_params(hidden, xp)
     X = backend.asarray(X, xp, dtype=model.dtype)
     y = backend.asarray(y, xp)
     rng = np.random.default_rng(0)
     steps = {
         "nnlib": lambda idx: nnlib_step(model, optimizer, X, y, idx),
-        "loop": lambda idx: plain_numpy_step(X, y, idx, weights, xp),
+        "loop": lambda idx: plain_numpy_step(X, y, idx, params, xp),
     }
     micros: dict[str, list[float]] = {"nnlib": [], "loop": []}
     for chunk in range(chunks + 1):
@@ -159,10 +159,14 @@ def paired_steps(X, y, hidden, batch_size, chunks, xp, chunk_steps=50):
     return np.array(micros["nnlib"]), np.array(micros["loop"])
 
 
+def _plain_params(hidden: int, xp) -> dict:
+    """The loop's own copy of the initial weights, on the backend ``xp``."""
+    return {k: backend.asarray(v, xp) for k, v in _initial_params(hidden).items()}
+
+
 def train_plain_numpy(X, y, hidden, batch_size, epochs, xp) -> list[float]:
     """Seconds of each epoch of :func:`plain_numpy_epochs` (after one warm-up epoch)."""
-    params = {k: backend.asarray(v, xp) for k, v in _initial_params(hidden).items()}
-    return plain_numpy_epochs(X, y, params, batch_size, epochs + 1, xp)[1:]
+    return plain_numpy_epochs(X, y, _plain_params(hidden, xp), batch_size, epochs + 1, xp)[1:]
 
 
 def train_torch(X, y, hidden, batch_size, epochs, xp) -> list[float]:

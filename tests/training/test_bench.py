@@ -23,6 +23,14 @@ def test_sgemm_peak_is_plausible():
     assert 0.1 < bench.sgemm_gflops(n=256, repeats=2) < 1e5
 
 
+def _blobs(n=640, noise=1.0, seed=0):
+    """``n`` noisy copies of ten random 784-pixel centres, float32, and their labels."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((10, 784)).astype(np.float32)
+    y = rng.integers(0, 10, n)
+    return centres[y] + noise * rng.standard_normal((n, 784)).astype(np.float32), y
+
+
 def test_plain_numpy_loop_learns_like_nnlib():
     """The hand-written loop is a correct trainer: from the same start, one epoch of it and
     one epoch of nnlib's plain SGD classify the training data equally well."""
@@ -30,10 +38,7 @@ def test_plain_numpy_loop_learns_like_nnlib():
     from nnlib.optim import SGD
     from nnlib.training import evaluate, fit
 
-    rng = np.random.default_rng(0)
-    centres = rng.standard_normal((10, 784)).astype(np.float32)
-    y = rng.integers(0, 10, 1000)
-    X = centres[y] + 2.0 * rng.standard_normal((1000, 784)).astype(np.float32)
+    X, y = _blobs(1000, noise=2.0)
     model = MLP([784, 16, 10], seed=0)
     fit(model, X, y, epochs=1, batch_size=50, optimizer=SGD(bench.LEARNING_RATE), progress=False)
     expected = evaluate(model, X, y)["accuracy"]
@@ -84,13 +89,6 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
     assert text.startswith("# nnlib bench") and "```" in text and "nnlib (CPU)" in text
 
 
-def _blobs(n=640, seed=0):
-    rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((10, 784)).astype(np.float32)
-    y = rng.integers(0, 10, n)
-    return centres[y] + rng.standard_normal((n, 784)).astype(np.float32), y
-
-
 def test_the_paired_nnlib_step_is_the_step_fit_takes():
     """The steps part times what fit does with SGD: on fit's own batches, nnlib_step leaves
     the parameters exactly where one epoch of fit leaves them."""
@@ -120,16 +118,16 @@ def test_the_paired_steps_train_alike():
 
     X, y = _blobs()
     model = MLP([784, 16, 10], seed=0)
-    weights = [model.params[name].copy() for name in ("W1", "b1", "W2", "b2")]
+    params = {name: value.copy() for name, value in model.params.items()}
     optimizer = SGD(bench.LEARNING_RATE)
     rng = np.random.default_rng(1)
     for _ in range(20):
         idx = rng.integers(0, len(X), 32)
         bench_trainers.nnlib_step(model, optimizer, X, y, idx)
-        bench_trainers.plain_numpy_step(X, y, idx, weights, np)
+        bench_trainers.plain_numpy_step(X, y, idx, params, np)
     start = MLP([784, 16, 10], seed=0).params["W1"]
-    assert np.abs(weights[0] - start).max() > 1e-3  # the loop did train
-    for name, value in zip(("W1", "b1", "W2", "b2"), weights, strict=True):
+    assert np.abs(params["W1"] - start).max() > 1e-3  # the loop did train
+    for name, value in params.items():
         np.testing.assert_allclose(model.params[name], value, rtol=1e-4, atol=1e-6, err_msg=name)
 
 
