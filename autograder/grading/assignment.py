@@ -21,7 +21,7 @@ from typing import Any
 
 import nbformat
 
-from autograder.grading.evaluate import FunctionSpec
+from autograder.grading.sandbox.supervisor import FunctionSpec
 from autograder.nbgrader_cells import grade_id, is_test_cell, points
 
 #: Packages whose code never goes into the sandbox: the reference answers. Of the checks, only

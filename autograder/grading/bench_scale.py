@@ -12,7 +12,7 @@ assignments from ``solutions/`` (solved notebooks, and ones with a wrong functio
   student's cells, the calls of the graded functions, the judging and the writing.
 
 The Dask processes run with the grading settings of
-:data:`~autograder.grading.executors.DASK_ENVIRONMENT`; ``--dask-defaults`` starts them with
+:data:`~autograder.grading.sandbox.executors.DASK_ENVIRONMENT`; ``--dask-defaults`` starts them with
 Dask's own defaults instead, to compare. :class:`DaskProcesses` (a scheduler and workers as
 separate processes) is also what the tests of Dask grading use.
 """
@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.grading.executors import DASK_ENVIRONMENT
+from autograder.grading.sandbox.executors import DASK_ENVIRONMENT
 
 BIN = Path(sys.executable).parent
 SOLUTIONS = Path("solutions")
@@ -56,7 +56,7 @@ class DaskProcesses:
 
     The workers run without a nanny, so that a killed worker stays dead. ``tls`` maps
     ``ca-file``, ``cert`` and ``key`` to PEM files for a ``tls://`` scheduler. The processes get
-    the grading settings of :data:`~autograder.grading.executors.DASK_ENVIRONMENT`, Dask's own
+    the grading settings of :data:`~autograder.grading.sandbox.executors.DASK_ENVIRONMENT`, Dask's own
     defaults with ``dask_defaults``, and then ``env`` (Dask reads its configuration from
     ``DASK_*`` variables).
     """
@@ -108,7 +108,7 @@ class DaskProcesses:
         """The client's TLS settings (None for tcp://)."""
         if not self.tls:
             return None
-        from autograder.grading.executors import tls_security
+        from autograder.grading.sandbox.executors import tls_security
 
         return tls_security(self.tls["ca-file"], self.tls["cert"], self.tls["key"])
 
@@ -188,7 +188,7 @@ def _median_seconds(cmd: list[str], runs: int = 7) -> float:
 
 def startup_costs() -> dict[str, float]:
     """Seconds to start an empty sandbox, and to start Python with the runner's imports in it."""
-    from autograder.grading.sandbox import bwrap_command, detect_isolation
+    from autograder.grading.sandbox.isolation import bwrap_command, detect_isolation
 
     isolation = detect_isolation()
     work = Path(tempfile.mkdtemp(prefix="bench-"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from autograder.grading.late import LatePolicy
 from autograder.grading.lms import LmsOptions
-from autograder.grading.sandbox import Limits, detect_isolation
+from autograder.grading.sandbox.isolation import Limits, detect_isolation
 from autograder.grading.similarity import DEFAULT_THRESHOLD
 from autograder.secret import MissingSecretError, resolve_secret
 
@@ -267,7 +267,7 @@ def _security(args: argparse.Namespace):
     for path in given:
         if not Path(path).is_file():
             raise FileNotFoundError(f"no TLS file at {path}")
-    from autograder.grading.executors import tls_security
+    from autograder.grading.sandbox.executors import tls_security
 
     return tls_security(*given)
 

@@ -38,13 +38,18 @@ from autograder.grading.assignment import (
     load_assignment,
     load_registry,
 )
-from autograder.grading.evaluate import FunctionSpec, NotGraded, PreparedInputs, prepare_inputs
-from autograder.grading.executors import DaskSandbox, LocalSandbox, make_lib_dir
 from autograder.grading.late import LatePolicy
 from autograder.grading.progress import Progress, printable
 from autograder.grading.results import ClassResult, FunctionScore, StudentResult
 from autograder.grading.roster import read_roster
-from autograder.grading.sandbox import Isolation, Limits, detect_isolation
+from autograder.grading.sandbox.executors import DaskSandbox, LocalSandbox, make_lib_dir
+from autograder.grading.sandbox.isolation import Isolation, Limits, detect_isolation
+from autograder.grading.sandbox.supervisor import (
+    FunctionSpec,
+    NotGraded,
+    PreparedInputs,
+    prepare_inputs,
+)
 from autograder.grading.scoring import cell_scores, judge_function
 from autograder.grading.store import (
     Entry,
@@ -476,7 +481,7 @@ def grade_class(
         Due date and penalty (:mod:`autograder.grading.late`).
     scheduler : str, optional
         A Dask scheduler's address: the sandboxes run on its workers
-        (:mod:`autograder.grading.executors`).
+        (:mod:`autograder.grading.sandbox.executors`).
     security : distributed.Security, optional
         TLS for the Dask connection.
     lms : LmsOptions, optional

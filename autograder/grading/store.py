@@ -30,7 +30,7 @@ from autograder.outcomes import Outcome
 
 if TYPE_CHECKING:
     from autograder.grading.assignment import Assignment
-    from autograder.grading.sandbox import Limits
+    from autograder.grading.sandbox.isolation import Limits
     from autograder.grading.submissions import Submission
 
 #: Version of the stored format; a change regrades everything.

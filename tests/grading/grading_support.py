@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.sandbox import Limits, detect_isolation
+from autograder.grading.sandbox.isolation import Limits, detect_isolation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE = FIXTURES / "source" / "toy"

@@ -1,6 +1,6 @@
 """Process and disk caps: a flooding submission is stopped at its cap and loses only its own work.
 
-The caps are those :func:`~autograder.grading.sandbox.detect_isolation` finds on this machine: a
+The caps are those :func:`~autograder.grading.sandbox.isolation.detect_isolation` finds on this machine: a
 cgroup with ``pids.max`` per submission, and memory file systems of a fixed size for the
 sandbox's job folder and ``/tmp``. CI runs as root with the cgroup ``pids`` controller and
 bubblewrap, so both must hold there.
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from grading_support import TEST_LIMITS, grade_toy, require_bubblewrap, write_submission
 
-from autograder.grading import cgroups
-from autograder.grading.sandbox import detect_isolation
+from autograder.grading.sandbox import cgroups
+from autograder.grading.sandbox.isolation import detect_isolation
 
 FORK_FLOOD = """\
 import os, time

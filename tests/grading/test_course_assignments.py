@@ -18,7 +18,7 @@ from grading_support import TEST_LIMITS, require_bubblewrap
 from autograder.checks import ASSIGNMENTS, CHECKS
 from autograder.grading.assignment import function_spec
 from autograder.grading.results import StudentResult
-from autograder.grading.sandbox import Limits
+from autograder.grading.sandbox.isolation import Limits
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 #: Assignments that train a classifier on a real dataset (from the data mirror).

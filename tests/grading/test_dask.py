@@ -22,7 +22,7 @@ from grading_support import FIXTURES, SOURCE, grade_toy, require_bubblewrap, wri
 from autograder.course import REPO_ROOT
 from autograder.grading.bench import nbgrader_env
 from autograder.grading.bench_scale import DaskProcesses
-from autograder.grading.executors import (
+from autograder.grading.sandbox.executors import (
     DASK_ENVIRONMENT,
     dask_bookkeeping,
     untuned_workers,

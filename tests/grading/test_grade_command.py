@@ -23,9 +23,14 @@ from grading_support import (
 )
 
 from autograder.grading.bench import nbgrader_env
-from autograder.grading.evaluate import FunctionSpec, _ExitWaiter, prepare_inputs, run_submission
 from autograder.grading.grade import make_lib_dir
-from autograder.grading.sandbox import detect_isolation
+from autograder.grading.sandbox.isolation import detect_isolation
+from autograder.grading.sandbox.supervisor import (
+    FunctionSpec,
+    _ExitWaiter,
+    prepare_inputs,
+    run_submission,
+)
 
 
 def _rows(path):
@@ -168,7 +173,7 @@ def test_benchmark_prints_both_rates_and_agrees_with_nbgrader():
 
 def test_an_installed_reference_is_hidden_from_student_code(monkeypatch, tmp_path):
     """A non-editable install puts nnlib in site-packages: the sandbox covers it up."""
-    from autograder.grading import sandbox
+    from autograder.grading.sandbox import isolation as sandbox
 
     site = sandbox._python_roots()[0] / "lib" / "site-packages" / "nnlib"
     monkeypatch.setattr(sandbox, "_course_package_dirs", lambda: [site, Path("/elsewhere/x")])

@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 from grading_support import TEST_LIMITS, require_bubblewrap
 
-from autograder.grading.evaluate import (
+from autograder.grading.grade import make_lib_dir
+from autograder.grading.sandbox.isolation import detect_isolation
+from autograder.grading.sandbox.runner import Inputs, decode
+from autograder.grading.sandbox.supervisor import (
     LARGE_INPUT_BYTES,
     FunctionSpec,
     prepare_inputs,
     run_submission,
     write_inputs,
 )
-from autograder.grading.grade import make_lib_dir
-from autograder.grading.runner import Inputs, decode
-from autograder.grading.sandbox import detect_isolation
 from autograder.outcomes import Outcome
 
 #: One array just over the threshold (float64: 8 bytes each) and one far under it.
@@ -116,7 +116,7 @@ def test_in_the_sandbox_writes_stay_in_their_case(tmp_path):
 def test_a_dask_worker_maps_the_large_inputs_it_was_sent(tmp_path):
     require_bubblewrap()
     from autograder.grading.bench_scale import DaskProcesses
-    from autograder.grading.executors import DaskSandbox
+    from autograder.grading.sandbox.executors import DaskSandbox
 
     cells = [(0, "import numpy as np\ndef f(x, s):\n    return x[-1, 0] + s.sum()")]
     specs = [FunctionSpec("f", [("one", (BIG, SMALL), {})])]

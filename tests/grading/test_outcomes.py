@@ -17,8 +17,9 @@ from test_secret import SECRET_A
 
 from autograder.checks import CHECKS
 from autograder.checks import base as check_base
-from autograder.grading import executors, scoring
 from autograder.grading import grade as grade_module
+from autograder.grading import scoring
+from autograder.grading.sandbox import executors
 from autograder.outcomes import Outcome
 
 MIXED_CLASS = {

@@ -12,8 +12,8 @@ import json
 import numpy as np
 import pytest
 
-from autograder.grading.evaluate import _read_results
-from autograder.grading.runner import encode, pack_arrays, unpack_arrays
+from autograder.grading.sandbox.runner import encode, pack_arrays, unpack_arrays
+from autograder.grading.sandbox.supervisor import _read_results
 from autograder.outcomes import Outcome
 
 ARRAYS = {

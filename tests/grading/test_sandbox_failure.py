@@ -19,7 +19,7 @@ import sys
 import pytest
 from grading_support import TEST_LIMITS, grade_toy, write_submission
 
-from autograder.grading.sandbox import (
+from autograder.grading.sandbox.isolation import (
     CGROUP_JOIN_FAILED,
     Limits,
     limit_resources,

@@ -89,7 +89,7 @@ def test_the_runner_detects_and_words_an_input_change_as_the_notebook_check_does
     import numpy as np
 
     from autograder.checks import base
-    from autograder.grading import runner
+    from autograder.grading.sandbox import runner
 
     z, params = np.arange(4.0), {"W1": np.ones((2, 2)), "b1": np.zeros(2)}
     nan = np.array([np.nan, 1.0])

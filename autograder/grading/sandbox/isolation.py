@@ -22,7 +22,7 @@ Three layers, each used when the machine allows it (:func:`detect_isolation` fin
   ``prlimit`` is missing, :func:`limit_resources` sets them in the child before ``exec``.
 
 Time limits are enforced by the grader, which kills the process when a cell or a call runs too
-long (see :mod:`autograder.grading.evaluate`).
+long (see :mod:`autograder.grading.sandbox.supervisor`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading import cgroups
+from autograder.grading.sandbox import cgroups
 
 #: uid and gid of ``nobody``, used for student code when the grader runs as root.
 NOBODY = 65534

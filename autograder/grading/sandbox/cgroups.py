@@ -3,7 +3,7 @@
 The grader makes one folder for the batch (:func:`make_root`) under its own cgroup, and one
 cgroup per submission run below it (:func:`make_job`), with ``pids.max`` set; the submission's
 first process moves itself in before it starts the sandbox (see
-:func:`autograder.grading.sandbox.limit_resources`), so that everything it forks counts. Two
+:func:`autograder.grading.sandbox.isolation.limit_resources`), so that everything it forks counts. Two
 layouts are understood:
 
 * **cgroup v2** (``/sys/fs/cgroup`` or the hybrid ``/sys/fs/cgroup/unified``): the grader's own

@@ -3,7 +3,7 @@
 The grader reads the notebooks, draws the cases and judges the results in its own process; only
 the sandbox, the student's code in its own process, runs here or elsewhere. An executor's
 :meth:`run` takes one notebook's code cells and gives back the :class:`RunReport`: plain arrays
-(read with ``allow_pickle=False``, at most :data:`~autograder.grading.evaluate.MAX_RESULTS_BYTES`)
+(read with ``allow_pickle=False``, at most :data:`~autograder.grading.sandbox.supervisor.MAX_RESULTS_BYTES`)
 and the notebook's output.
 
 * :class:`LocalSandbox` runs it on this machine, in the calling thread.
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.grading.evaluate import (
+from autograder.grading.sandbox.isolation import Isolation, Limits, detect_isolation
+from autograder.grading.sandbox.supervisor import (
     FunctionSpec,
     NotGraded,
     PreparedInputs,
@@ -35,7 +36,6 @@ from autograder.grading.evaluate import (
     run_submission,
     write_inputs,
 )
-from autograder.grading.sandbox import Isolation, Limits, detect_isolation
 
 #: Dask's settings for the scheduler and the workers of a grading cluster, as the environment
 #: variables Dask reads (``DASK_*``, the configuration keys in capitals). A sandbox runs for a
@@ -99,7 +99,7 @@ def __getattr__(name):
 def make_lib_dir(path: Path) -> Path:
     """The read-only folder the sandbox imports from: the runner and nnlib's allowed helpers."""
     import nnlib
-    from autograder.grading import runner
+    from autograder.grading.sandbox import runner
 
     path.mkdir(parents=True, exist_ok=True)
     shutil.copy(runner.__file__, path / "runner.py")
