@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from autograder.grading.late import LatePolicy
 from autograder.grading.lms import LmsOptions
-from autograder.grading.sandbox.isolation import Limits, detect_isolation
+from autograder.grading.sandbox.isolation import Limits, SandboxRefused, detect_isolation
 from autograder.grading.similarity import DEFAULT_THRESHOLD
 from autograder.secret import MissingSecretError, resolve_secret
 
@@ -22,7 +24,8 @@ Grade every submission of ASSIGNMENT found in SUBMISSIONS: a folder in nbgrader'
 <name>_<user id>_<submission id>_<notebook>.ipynb or Moodle folders
 <Full Name>_<id>_assignsubmission_file_/<notebook>.ipynb. Each submission runs in its own
 sandboxed process; its functions are judged by the grader's checks in the grader's process.
-Students are keyed by the LMS's user id where the download has one. Writes OUT/gradebook.db
+Students are keyed by the LMS's user id where the download has one. Without a working
+sandbox (bubblewrap) nothing is graded unless --no-sandbox is given. Writes OUT/gradebook.db
 (nbgrader), OUT/grades.csv (every assignment graded into OUT), OUT/feedback/<student
 folder>/<assignment>.html, OUT/similarity/<assignment>.html and, for a Canvas or Moodle
 download, the LMS's grade import file and feedback zip in OUT/lms/. Each result is stored in
@@ -159,6 +162,13 @@ def _add_policy(group: argparse._ArgumentGroup) -> None:
         help="largest late penalty, e.g. 50%% (default %(default)s)",
     )
     group.add_argument(
+        "--timezone",
+        default=None,
+        help="time zone of the file times in a zip download, e.g. Europe/Berlin (default: the "
+        "LMS's convention, UTC for Canvas; a Moodle zip needs it with --due; never this "
+        "machine's zone)",
+    )
+    group.add_argument(
         "--similarity-threshold",
         type=float,
         default=DEFAULT_THRESHOLD,
@@ -196,10 +206,18 @@ def _add_cluster(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--tls-ca-file", default=None, help="CA certificate for a tls:// scheduler")
     group.add_argument("--tls-cert", default=None, help="client certificate (PEM)")
     group.add_argument("--tls-key", default=None, help="client certificate's private key (PEM)")
-    group.add_argument(
+    sandbox = group.add_mutually_exclusive_group()
+    sandbox.add_argument(
         "--require-sandbox",
         action="store_true",
-        help="stop unless bubblewrap isolation (namespaces) works on this machine",
+        help="stop unless bubblewrap isolates student code (the default; kept for scripts)",
+    )
+    sandbox.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade even where bubblewrap cannot isolate student code (here or on a Dask "
+        "worker): it then runs as an unprivileged user (never as root: where it would, the "
+        "grader refuses), and grades.csv and every feedback page say it was not sandboxed",
     )
 
 
@@ -208,12 +226,12 @@ def run(args: argparse.Namespace) -> int:
     from autograder.grading.grade import grade_class
 
     isolation = detect_isolation()
-    if args.require_sandbox and not isolation.bwrap and not args.scheduler:
+    refusal = "" if args.scheduler else isolation.refusal(args.no_sandbox)
+    if refusal:
+        print("isolation of student code on this machine:", file=sys.stderr)
         for line in isolation.describe():
-            print(line, file=sys.stderr)
-        print(
-            "error: --require-sandbox was given but bubblewrap does not work here", file=sys.stderr
-        )
+            print("  " + line, file=sys.stderr)
+        print(f"error: nothing graded: {refusal}", file=sys.stderr)
         return 2
     limits = Limits(
         cell_seconds=args.cell_timeout,
@@ -225,6 +243,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         late = LatePolicy.parse(args.due, args.late_penalty, args.late_cap) if args.due else None
+        zone = parse_zone(args.timezone) if args.timezone else None
         security = _security(args)
         formats = None if args.lms is None else tuple(f for f in args.lms if f != "none")
         secret = resolve_secret(args.secret_file)
@@ -246,8 +265,12 @@ def run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             security=security,
             lms=LmsOptions(formats, args.canvas_assignment_id),
-            require_sandbox=args.require_sandbox,
+            no_sandbox=args.no_sandbox,
+            timezone=zone,
         )
+    except SandboxRefused as exc:
+        print(f"error: nothing graded: {exc}", file=sys.stderr)
+        return 2
     except (ValueError, FileNotFoundError, ImportError, MissingSecretError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -255,6 +278,16 @@ def run(args: argparse.Namespace) -> int:
         print("stopped by Ctrl-C: run the same command again to resume", file=sys.stderr)
         return 130
     return 0
+
+
+def parse_zone(name: str) -> tzinfo:
+    """A time zone by its IANA name (``Europe/Berlin``, ``UTC``); ValueError names the problem."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"--timezone must be a time zone name such as Europe/Berlin or UTC; got {name!r}"
+        ) from None
 
 
 def _security(args: argparse.Namespace):

@@ -18,13 +18,13 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
@@ -43,7 +43,13 @@ from autograder.grading.progress import Progress, printable
 from autograder.grading.results import ClassResult, FunctionScore, StudentResult
 from autograder.grading.roster import read_roster
 from autograder.grading.sandbox.executors import DaskSandbox, LocalSandbox, make_lib_dir
-from autograder.grading.sandbox.isolation import Isolation, Limits, detect_isolation
+from autograder.grading.sandbox.isolation import (
+    Isolation,
+    Limits,
+    SandboxRefused,
+    detect_isolation,
+)
+from autograder.grading.sandbox.leftovers import remove_stale, work_dir
 from autograder.grading.sandbox.supervisor import (
     FunctionSpec,
     NotGraded,
@@ -61,15 +67,18 @@ from autograder.grading.store import (
 )
 from autograder.grading.submissions import (
     Submission,
-    collect,
     derive_folders,
-    extract_zip,
+    read_download,
     read_notebook,
 )
+from autograder.grading.text import clean_result, listing
 from autograder.nbgrader_cells import released_cells
 from autograder.outcomes import Outcome
 from autograder.secret import CourseSecret, resolve_secret, using_secret
 
+#: Seconds within which the times of a Canvas download's files are the time the zip was made:
+#: Canvas gives every member of the zip the time it wrote it (rubyzip's default time).
+CANVAS_ZIP_SECONDS = 120.0
 #: How a note words each status of a cell that the sandbox had to skip.
 SKIPPED_CELL = {"timeout": "ran past the time limit", "crash": "ended the process"}
 
@@ -136,27 +145,31 @@ def grade_submission(
     """
     started = time.monotonic()
     result = _result_for(submission, assignment)
+    result.notes += submission.notes
     reasons: list[str] = []
     invalid = missing = 0
     for nb in assignment.notebooks:
         functions: dict[str, FunctionScore] = {}
         path = submission.notebooks.get(nb.name)
-        if path is None:
+        if nb.name in submission.unreadable:
+            invalid += 1
+            reasons.append(submission.unreadable[nb.name])
+        elif path is None:
             missing += 1
-            found = (
-                f" (found: {', '.join(submission.other_files)})" if submission.other_files else ""
-            )
+            others = submission.other_files
+            found = f" (found: {listing(others)})" if others else ""
             reasons.append(f"no notebook {nb.name}.ipynb was submitted{found}")
         else:
             read = read_notebook(path, nb.test_cell_ids)
             result.notes += read.notes
             if read.error:
                 invalid += 1
-                reasons.append(f"{path.name}: {read.error}")
+                reasons.append(f"{submission.file_names.get(nb.name, path.name)}: {read.error}")
             else:
                 specs = [prepared.checks[name].spec for name in nb.functions]
                 course = {i for i, source in read.cells if source.strip() in prepared.released}
                 run = sandbox.run(nb.name, read.cells, specs, submission.folder, course)
+                result.sandbox = result.sandbox if result.sandbox == "none" else run.sandbox
                 result.log += run.log
                 for phase, seconds in run.timings.items():
                     result.timings[phase] = result.timings.get(phase, 0.0) + seconds
@@ -220,7 +233,7 @@ def grade_submission(
     elif all(fs.kind is Outcome.NOT_ATTEMPTED for fs in result.functions):
         result.status = "not attempted"
     if submission.other_files and missing < len(assignment.notebooks):
-        result.notes.append("also handed in, not graded: " + ", ".join(submission.other_files))
+        result.notes.append("also handed in, not graded: " + listing(submission.other_files))
     result.reason = "; ".join(reasons + result.notes)
     result.seconds = time.monotonic() - started
     return result
@@ -247,16 +260,31 @@ def _identify(result: StudentResult, submission: Submission) -> StudentResult:
     return result
 
 
-def _apply_late(result: StudentResult, late: LatePolicy | None, canvas_late: bool) -> None:
-    """The late penalty of ``result``, from its time of submission and the policy."""
+def _apply_late(result: StudentResult, late: LatePolicy | None, canvas_late: bool | None) -> str:
+    """The late penalty of ``result``, from its time of submission and the policy.
+
+    ``canvas_late`` is Canvas's own marker (None: not a Canvas download). Returns a note where
+    Canvas and the due date disagree, else "".
+    """
     result.late_seconds = late.late_seconds(result.submitted_at) if late else 0.0
     result.penalty = round(result.score * late.share(result.submitted_at), 4) if late else 0.0
+    notes = []
     if result.late_seconds > 0:
         hours = result.late_seconds / 3600
-        note = f"handed in {hours:.1f} h after the due date: {result.penalty:g} points deducted"
-        result.reason = "; ".join(r for r in (result.reason, note) if r)
-    elif canvas_late and late is None:
-        result.reason = "; ".join(r for r in (result.reason, "Canvas marks it late") if r)
+        notes.append(
+            f"handed in {hours:.1f} h after the due date: {result.penalty:g} points deducted"
+        )
+    disagreement = ""
+    if canvas_late and late is None:
+        notes.append("Canvas marks it late")
+    elif canvas_late and result.late_seconds <= 0 and result.submitted_at is not None:
+        disagreement = "Canvas marks it late, but by its file's time it was handed in on time"
+    elif canvas_late is False and result.late_seconds > 0 and late is not None:
+        disagreement = "Canvas does not mark it late, but by its file's time it was late"
+    if disagreement:
+        notes.append(disagreement + " (check it in Canvas)")
+    result.reason = "; ".join(r for r in (result.reason, *notes) if r)
+    return disagreement
 
 
 def _compare_code(found, keys, assignment, results, out, threshold, log) -> None:
@@ -300,20 +328,28 @@ def _compare_code(found, keys, assignment, results, out, threshold, log) -> None
 
 
 def find_submissions(
-    submissions: Path, assignment: Assignment, work: Path, roster: Path | None = None
+    submissions: Path,
+    assignment: Assignment,
+    work: Path,
+    roster: Path | None = None,
+    zone: tzinfo | None = None,
+    log: Callable[[str], None] = print,
 ) -> tuple[list[Submission], list[Submission]]:
     """The submissions to grade, and the enrolled students with none.
 
-    With a ``roster`` (see :mod:`autograder.grading.roster`), its names are the display names
-    and every enrolled student without a submission is returned in the second list.
+    A zip's times are read in ``zone`` (default: the convention of the LMS it came from). With a
+    ``roster`` (see :mod:`autograder.grading.roster`), its names are the display names and every
+    enrolled student without a submission is returned in the second list. Files whose owner
+    cannot be told are listed through ``log`` and graded for nobody.
     """
-    root, others = submissions, []
-    if submissions.is_file():
-        root, others = extract_zip(submissions, work / "submissions")
-    if not root.is_dir():
-        raise FileNotFoundError(f"no folder or zip file at {submissions}")
     expected = [nb.name for nb in assignment.notebooks]
-    found = collect(root, assignment.name, expected, others)
+    download = read_download(submissions, work / "submissions", assignment.name, expected, zone)
+    if download.unattributed:
+        log(
+            f"warning: {len(download.unattributed)} file(s) not graded, their owner cannot be"
+            f" told from the name: {listing(download.unattributed, 10)}"
+        )
+    found = download.submissions
     if roster is None:
         return found, []
     enrolled = read_roster(roster)
@@ -358,6 +394,8 @@ class _Run:
         self.gradebook, self.late, self.bar = gradebook, late, bar
         self.log, self.progress = log, progress
         self.lock = threading.Lock()
+        #: Students whose lateness Canvas judges otherwise than the due date: id -> why.
+        self.disagreements: dict[str, str] = {}
         self.rows: dict[str, StudentResult] = {}
         #: Each row stored in this run: its key, its result, and the similarity stored with it.
         self.saved: dict[str, tuple[str, StudentResult, str]] = {}
@@ -381,8 +419,13 @@ class _Run:
         """
         if submission is not None:
             _identify(result, submission)
+        clean_result(result)
         row = copy.deepcopy(result)
-        _apply_late(row, self.late, bool(submission and submission.late))
+        canvas = submission.late if submission is not None and submission.lms == "canvas" else None
+        disagreement = _apply_late(row, self.late, canvas)
+        if disagreement:
+            with self.lock:
+                self.disagreements[row.student_id] = disagreement
         if stored is not None:
             row.similarity = stored.row.similarity  # until this run's comparison says otherwise
         changed = fresh or stored is None or not _same_row(row, stored.row)
@@ -431,7 +474,8 @@ def grade_class(
     scheduler: str | None = None,
     security=None,
     lms: lms_files.LmsOptions | None = None,
-    require_sandbox: bool = False,
+    no_sandbox: bool = False,
+    timezone: tzinfo | None = None,
     log: Callable[[str], None] = print,
 ) -> ClassResult:
     """Grade every submission of ``assignment_name`` found in ``submissions``.
@@ -487,8 +531,15 @@ def grade_class(
     lms : LmsOptions, optional
         Which LMS files to write (:mod:`autograder.grading.lms`); default those of the LMS the
         submissions came from.
-    require_sandbox : bool
-        With ``scheduler``: refuse to grade unless every Dask worker has bubblewrap.
+    no_sandbox : bool
+        Grade even where bubblewrap cannot isolate student code (here, or on a Dask worker):
+        its code then runs as an unprivileged user (never as root: where it would, grading is
+        refused), and every row says so. Without it, grading is refused
+        (:class:`~autograder.grading.sandbox.isolation.SandboxRefused`) before anything is
+        written.
+    timezone : tzinfo, optional
+        The zone of a zip's time stamps (default: the convention of the LMS it came from,
+        :data:`~autograder.grading.submissions.LMS_ZONES`; never this machine's zone).
     log : callable
         Receives progress lines.
     """
@@ -499,6 +550,9 @@ def grade_class(
         source_dir = Path("solutions", assignment_name)
     assignment = load_assignment(assignment_name, registry_module, source_dir)
     isolation = isolation or detect_isolation()
+    refusal = "" if scheduler else isolation.refusal(no_sandbox)
+    if refusal:
+        raise SandboxRefused(refusal)
     secret = secret or resolve_secret()
     made = "created now; keep it, and keep it out of releases" if secret.created else "found"
     log(f"course secret: fingerprint {secret.fingerprint} ({secret.source}, {made})")
@@ -508,12 +562,15 @@ def grade_class(
     stored = store.entries()
     gradebook = report.GradebookWriter(out / "gradebook.db", assignment, late)
     gradebook.start()
-    work = Path(tempfile.mkdtemp(prefix="autograder-"))
+    remove_stale()  # what a killed run left: its temporary folders and cgroups
+    work = work_dir("autograder-")
     run: _Run | None = None
     try:
         versions = grader_version() + source_version(assignment)
         os.chmod(work, 0o711)
-        found, absent = find_submissions(submissions, assignment, work, roster)
+        found, absent = find_submissions(submissions, assignment, work, roster, timezone, log)
+        if late is not None:
+            _check_times(found)
         keys = {
             s.student_id: content_key(s, assignment, secret.fingerprint, limits, versions)
             for s in found
@@ -521,7 +578,7 @@ def grade_class(
         everyone = list(found)
         if students:
             found, absent = _only(students, found, absent)
-        todo, reused = _changed(found, keys, stored, force=set(students or ()))
+        todo, reused = _changed(found, keys, stored, set(students or ()), sandboxed=not no_sandbox)
         bar = Progress(len(todo), enabled=progress)
         run = _Run(out, assignment, store, gradebook, late, bar, log, progress)
         _record_known(run, stored, reused, absent, secret.fingerprint)
@@ -532,7 +589,7 @@ def grade_class(
             f" the last run (reused)" + (f", {len(kept)} other rows kept" if kept else "")
         )
         if todo:
-            where = Where(scheduler, security, require_sandbox)
+            where = Where(scheduler, security, no_sandbox)
             _grade_all(
                 todo, keys, assignment, run, work, workers, limits, isolation, secret, where, log
             )
@@ -543,6 +600,7 @@ def grade_class(
             run.store_similarity()
         gradebook.finish()
         _write_outputs(out, run, lms, log)
+        _summarise(run, log)
     except KeyboardInterrupt:
         if run is not None:
             _write_outputs(out, run, lms, log)
@@ -566,13 +624,20 @@ def grade_class(
     return outcome
 
 
-def _changed(found: list, keys: dict[str, str], stored: dict, force: set[str]) -> tuple[list, list]:
-    """Split the submissions into those to grade (new, changed, or asked for by ``--student``)
-    and those whose stored result still holds."""
+def _changed(
+    found: list, keys: dict[str, str], stored: dict, force: set[str], sandboxed: bool = True
+) -> tuple[list, list]:
+    """Split the submissions into those to grade (new, changed, asked for by ``--student``, or
+    graded without a sandbox when this run has one) and those whose stored result still holds."""
     todo, reused = [], []
     for sub in found:
         entry = stored.get(sub.student_id)
-        if sub.student_id in force or entry is None or entry.key != keys[sub.student_id]:
+        if (
+            sub.student_id in force
+            or entry is None
+            or entry.key != keys[sub.student_id]
+            or (sandboxed and entry.result.sandbox == "none")
+        ):
             todo.append(sub)
         else:
             reused.append(sub)
@@ -594,6 +659,46 @@ def _record_known(run: _Run, stored: dict, reused: list, absent: list, fingerpri
         run.record(nothing, sub, "absent", fresh=True)
 
 
+def _check_times(found: list[Submission]) -> None:
+    """Refuse a due date that the download's times cannot decide.
+
+    Raises ValueError where a zip's times have no known zone, and where a Canvas download's
+    times are all the time Canvas made the zip (its files carry no time of handing in).
+    """
+    undated = [sub for sub in found if sub.undated]
+    if undated:
+        raise ValueError(
+            f"--due cannot be applied: {undated[0].undated}, so give the zone of the LMS's"
+            " server with --timezone (e.g. --timezone Europe/Berlin)"
+        )
+    canvas = [sub.submitted_at for sub in found if sub.lms == "canvas" and sub.submitted_at]
+    if len(canvas) >= 2 and max(canvas) - min(canvas) < CANVAS_ZIP_SECONDS:
+        raise ValueError(
+            f"--due cannot be applied: the {len(canvas)} files of this Canvas download carry"
+            f" times within {max(canvas) - min(canvas):.0f} s of each other, the time Canvas made"
+            " the zip, not the times the students handed in. Leave --due out: Canvas's own late"
+            " marker (LATE in a file's name) is then noted in each row's reason"
+        )
+
+
+def _summarise(run: _Run, log) -> None:
+    """Say what the instructor must know of the whole batch: Canvas's disagreements with the
+    due date, and rows graded without a sandbox."""
+    if run.disagreements:
+        log(
+            f"Canvas's late marker and the due date disagree on {len(run.disagreements)}"
+            " student(s): "
+            + listing([f"{sid} ({why})" for sid, why in sorted(run.disagreements.items())], 50)
+        )
+    unsandboxed = sorted(r.student_id for r in run.rows.values() if r.sandbox == "none")
+    if unsandboxed:
+        log(
+            f"WARNING: {len(unsandboxed)} submission(s) of {run.assignment.name} were graded"
+            " WITHOUT A SANDBOX (--no-sandbox): their code ran as an unprivileged user with only"
+            " resource limits; grades.csv (sandbox column) and their feedback pages say so"
+        )
+
+
 def _write_outputs(out: Path, run: _Run, lms, log) -> None:
     """``grades.csv`` (every assignment graded into ``out``) and the LMS files."""
     metas = {m["assignment"]: m for m in stored_assignments(out)}
@@ -611,7 +716,7 @@ class Where(NamedTuple):
 
     scheduler: str | None = None
     security: object = None
-    require_sandbox: bool = False
+    no_sandbox: bool = False
 
 
 def _grade_all(
@@ -624,9 +729,13 @@ def _grade_all(
     scheduler = where.scheduler
     if scheduler:
         sandbox = DaskSandbox(scheduler, prepared.inputs, limits, where.security)
-        if where.require_sandbox and not sandbox.all_sandboxed():
+        refused = sandbox.refusals(where.no_sandbox)
+        if refused:
             sandbox.close()
-            raise ValueError("--require-sandbox was given but a Dask worker has no bubblewrap")
+            raise SandboxRefused(
+                f"{len(refused)} Dask worker(s) cannot run student code: "
+                + "; ".join(f"{address}: {why}" for address, why in sorted(refused.items()))
+            )
         for address, lines in sorted(sandbox.describe().items()):
             log(f"isolation of student code on Dask worker {address}:")
             for line in lines:

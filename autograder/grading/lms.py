@@ -38,9 +38,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder.grading.report import cell
 from autograder.grading.results import StudentResult
 from autograder.grading.submissions import safe_id
+from autograder.grading.text import cell
 
 if TYPE_CHECKING:
     from autograder.grading.assignment import Assignment

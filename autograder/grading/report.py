@@ -15,6 +15,7 @@ from nbgrader.api import Gradebook
 
 from autograder.grading.late import LatePolicy, iso
 from autograder.grading.results import StudentResult
+from autograder.grading.text import cap, cell, clean
 from autograder.nbgrader_cells import ensure_scripts_on_path
 
 if TYPE_CHECKING:
@@ -34,9 +35,13 @@ def open_gradebook(path: Path, assignment: Assignment, late: LatePolicy | None =
     gb.update_or_create_assignment(assignment.name, **due)
     for nb in assignment.notebooks:
         gb.update_or_create_notebook(nb.name, assignment.name)
-        for cell in nb.grade_cells:
+        for grade_cell in nb.grade_cells:
             gb.update_or_create_grade_cell(
-                cell.grade_id, nb.name, assignment.name, max_score=cell.points, cell_type="code"
+                grade_cell.grade_id,
+                nb.name,
+                assignment.name,
+                max_score=grade_cell.points,
+                cell_type="code",
             )
     return gb
 
@@ -66,8 +71,8 @@ def record_in_gradebook(
         scores = result.cells.get(nb.name, {})
         notebook = notebooks[nb.name]
         grades = {grade.name: grade for grade in notebook.grades}
-        for cell in nb.grade_cells:
-            grades[cell.grade_id].auto_score = float(scores.get(cell.grade_id, 0.0))
+        for grade_cell in nb.grade_cells:
+            grades[grade_cell.grade_id].auto_score = float(scores.get(grade_cell.grade_id, 0.0))
         notebook.late_submission_penalty = float(result.penalty) if index == 0 else 0.0
     if commit:
         gb.db.commit()
@@ -199,6 +204,7 @@ COLUMNS = [
     "penalty",
     "late_hours",
     "submitted_at",
+    "sandbox",
 ]
 
 
@@ -209,7 +215,8 @@ def write_csv(
 
     ``assignments`` maps each assignment's name to what the store knows of it (its functions);
     ``rows`` its students' rows. ``score`` is after the late penalty, ``raw_score`` before it;
-    ``secret_fingerprint`` names the course secret the hidden cases were drawn from. The file is
+    ``secret_fingerprint`` names the course secret the hidden cases were drawn from; ``sandbox``
+    says what isolated the student's code (``none``: graded with ``--no-sandbox``). The file is
     written to a temporary name, then renamed: a reader never sees half of it.
     """
     functions: list[str] = []
@@ -240,30 +247,15 @@ def write_csv(
                         f"{r.penalty:g}",
                         f"{r.late_seconds / 3600:.2f}",
                         iso(r.submitted_at),
+                        r.sandbox,
                     ]
                     + [f"{scores.get(fn, 0.0):g}" if fn in own else "" for fn in functions]
                 )
     tmp.replace(path)
 
 
-#: First characters that make a spreadsheet read a cell as a formula (OWASP's list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(text: str) -> str:
-    """A CSV cell of text that came from a submission: never read as a formula.
-
-    A leading ``'`` is what spreadsheets themselves use to mark a cell as text.
-    """
-    text = str(text).replace("\x00", "")
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _esc(text: str, limit: int = 2000) -> str:
-    text = str(text)
-    if len(text) > limit:
-        text = text[:limit] + " [...]"
-    return html.escape(text)
+    return html.escape(cap(clean(text), limit))
 
 
 def write_feedback(path: Path, assignment: Assignment, result: StudentResult) -> None:
@@ -289,7 +281,9 @@ def write_feedback(path: Path, assignment: Assignment, result: StudentResult) ->
             f"<td>{len(fs.verdicts) - len(failed)} / {len(fs.verdicts)} cases passed"
             f"{message}<ul>{detail}</ul></td></tr>"
         )
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in result.notes)
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in result.notes[:50])
+    if len(result.notes) > 50:
+        notes += f"<li>... and {len(result.notes) - 50} more remarks</li>"
     shown_id = result.name and result.name != result.student_id
     who = f" ({_esc(result.student_id, 200)})" if shown_id else ""
     log = _esc(result.log[:LOG_CHARS], LOG_CHARS + 10)
@@ -297,6 +291,13 @@ def write_feedback(path: Path, assignment: Assignment, result: StudentResult) ->
         f"<br>Late by {result.late_seconds / 3600:.1f} hours: {result.score:g} earned,"
         f" {result.penalty:g} deducted"
         if result.late_seconds > 0
+        else ""
+    )
+    unsandboxed = (
+        "<p><b>Graded without a sandbox</b> (<code>--no-sandbox</code>): this machine could not"
+        " isolate the notebook's code, so it ran as an unprivileged user with only resource"
+        " limits.</p>"
+        if result.sandbox == "none"
         else ""
     )
     page = f"""<!DOCTYPE html>
@@ -309,7 +310,7 @@ pre{{background:#f6f6f6;padding:.5em;white-space:pre-wrap;max-height:30em;overfl
 <h1>{_esc(assignment.name, 200)}</h1>
 <p>Student: <b>{_esc(result.name or result.student_id, 200)}</b>{who}<br>
 Score: <b>{result.final_score:g} / {result.max_score:g}</b> ({_esc(result.status, 50)}){late}</p>
-{f"<p>{_esc(result.reason)}</p>" if result.reason else ""}
+{unsandboxed}{f"<p>{_esc(result.reason)}</p>" if result.reason else ""}
 <table><tr><th>function</th><th>points</th><th>details</th></tr>{"".join(rows)}</table>
 {f"<h2>Remarks</h2><ul>{notes}</ul>" if notes else ""}
 {f"<h2>Output of your notebook (excerpt)</h2><pre>{log}</pre>" if log.strip() else ""}

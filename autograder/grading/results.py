@@ -122,6 +122,9 @@ class StudentResult:
     attachment: str = ""
     #: Seconds spent in each phase of grading it (sandbox, cells, calls, judging, writing).
     timings: dict[str, float] = field(default_factory=dict)
+    #: What isolated its code: ``"bubblewrap"``, ``"none"`` (graded with ``--no-sandbox``),
+    #: or ``""`` where none of its code ran.
+    sandbox: str = ""
 
     @property
     def final_score(self) -> float:

@@ -288,7 +288,8 @@ def report_class(
     """
     payload = class_documents(submissions, assignment)
     payload.update(threshold=threshold, report=str(report))
-    with tempfile.TemporaryDirectory(prefix="similarity-") as tmp:
+    # named as leftovers.WORK_DIR expects, so that a run killed meanwhile leaves nothing behind
+    with tempfile.TemporaryDirectory(prefix=f"autograder-similarity-{os.getpid()}-") as tmp:
         job, answer = Path(tmp, "job.json"), Path(tmp, "answer.json")
         job.write_text(json.dumps(payload), encoding="utf-8")
         env = dict(os.environ, PYTHONHASHSEED="0")

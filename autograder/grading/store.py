@@ -94,6 +94,8 @@ def content_key(
         digest.update(path.read_bytes() if path is not None else b"<none>")
         digest.update(b"\0")
     digest.update(json.dumps(sorted(submission.other_files)).encode())
+    # what the download says of the student beside the files: names, notebooks not graded
+    digest.update(json.dumps([submission.notes, sorted(submission.unreadable.items())]).encode())
     return digest.hexdigest()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from grading_support import SOURCE
+from grading_support import SOURCE, world_folder  # noqa: F401 (a fixture)
 
 from autograder.grading.bench import make_submission, release
 

@@ -28,7 +28,7 @@ def _examples() -> dict[str, list[str]]:
 
 def test_every_help_example_is_accepted():
     examples = _examples()
-    assert set(examples) == {"assignment", "late_penalty", "late_cap"}, examples
+    assert set(examples) == {"assignment", "late_penalty", "late_cap", "timezone"}, examples
     parser = argparse.ArgumentParser()
     cli.configure(parser)
     for dest, values in examples.items():
@@ -36,6 +36,10 @@ def test_every_help_example_is_accepted():
             if dest == "assignment":
                 args = parser.parse_args([value, "submitted", "--out", "out"])
                 assert args.assignment in ASSIGNMENT_NAMES, value
+                continue
+            if dest == "timezone":
+                args = parser.parse_args(["05-activations", "s", "--out", "o", "--timezone", value])
+                assert cli.parse_zone(args.timezone).key == value
                 continue
             option = "--" + dest.replace("_", "-")
             args = parser.parse_args(["05-activations", "s", "--out", "o", option, value])

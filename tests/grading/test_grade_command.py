@@ -1,5 +1,5 @@
-"""The ``grade`` command end to end, the fallback without bubblewrap, the benchmark, and the
-supervisor's wait for a sandbox to end."""
+"""The ``grade`` command end to end, the benchmark, and the supervisor's wait for a sandbox to
+end (grading without bubblewrap: ``test_fail_closed.py``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from grading_support import (
     FIXTURES,
     SOURCE,
     TEST_LIMITS,
-    grade_toy,
+    grade_command,
     require_bubblewrap,
     write_submission,
 )
@@ -38,15 +38,6 @@ def _rows(path):
         return {row["student_id"]: row for row in csv.DictReader(f)}
 
 
-def _grade_command(submissions, out, *options: str) -> subprocess.CompletedProcess:
-    """``python -m autograder.grading grade toy SUBMISSIONS --out OUT`` on 2 workers."""
-    command = [sys.executable, "-m", "autograder.grading", "grade", "toy", str(submissions)]
-    command += ["--out", str(out), "--registry", "toy_checks", "--source", str(SOURCE)]
-    command += ["--workers", "2", *options]
-    env = nbgrader_env(str(FIXTURES))
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
-
-
 def test_grade_command_on_a_canvas_zip(student_notebook, tmp_path):
     archive = tmp_path / "canvas.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -54,7 +45,7 @@ def test_grade_command_on_a_canvas_zip(student_notebook, tmp_path):
         z.writestr("roesue_2_20_toy.ipynb", json.dumps(student_notebook(blank=True)))
         z.writestr("badfile_3_30_toy.ipynb", "{ truncated")
     out = tmp_path / "out"
-    done = _grade_command(archive, out, "--cell-timeout", "5", "--call-timeout", "5")
+    done = grade_command(archive, out, "--cell-timeout", "5", "--call-timeout", "5")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "isolation of student code" in done.stdout
     rows = _rows(out / "grades.csv")
@@ -91,32 +82,6 @@ def test_unknown_assignment_is_an_error_with_the_known_ones(tmp_path):
     )
     assert done.returncode == 2
     assert "unknown assignment 'nope'" in done.stderr and "toy" in done.stderr
-
-
-def test_without_bubblewrap_faults_still_cost_only_their_work(student_notebook, tmp_path):
-    """The fallback (resource limits, unprivileged user, network namespace when root)."""
-    isolation = detect_isolation(allow_bwrap=False)
-    assert any("NO" in line for line in isolation.describe())
-    loop = student_notebook()
-    loop["cells"].insert(
-        2,
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": "while True:\n    pass",
-        },
-    )
-    exiting = student_notebook({"softmax": "def softmax(z):\n    import os\n    os._exit(1)"})
-    for student, nb in [("full", student_notebook()), ("loop", loop), ("exit", exiting)]:
-        write_submission(tmp_path / "class", student, nb)
-    result = grade_toy(tmp_path / "class", tmp_path / "out", isolation=isolation)
-    assert {r.student_id: r.score for r in result.results} == {
-        "full": 7.0,
-        "loop": 7.0,
-        "exit": 4.0,
-    }
 
 
 def test_sandbox_has_no_nnlib_but_a_stub_package(tmp_path):
@@ -198,7 +163,7 @@ def test_progress_bar_names_slow_submissions_and_escapes_names(student_notebook,
     red = "\x1b[31mred"
     for student, nb in [("quick", student_notebook()), ("sleepy", slow), (red, student_notebook())]:
         write_submission(tmp_path / "class", student, nb)
-    done = _grade_command(tmp_path / "class", tmp_path / "out")
+    done = grade_command(tmp_path / "class", tmp_path / "out")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "3/3" in done.stderr and "submission/s" in done.stderr
     assert "still running after 1" in done.stderr and ": sleepy" in done.stderr

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from autograder.grading.submissions import collect, extract_zip, read_notebook, safe_id
+from autograder.grading.submissions import read_download, read_notebook, safe_id
 
 
 def _zip(path, members: dict[str, bytes]) -> None:
@@ -22,7 +22,8 @@ def test_nbgrader_layout(tmp_path):
         (tmp_path / student / "toy" / "toy.ipynb").write_text("{}")
     (tmp_path / "carol" / "other").mkdir(parents=True)
     (tmp_path / "carol" / "other" / "toy.ipynb").write_text("{}")  # another assignment
-    found = {s.student_id: s for s in collect(tmp_path, "toy", ["toy"])}
+    download = read_download(tmp_path, tmp_path / "unused", "toy", ["toy"])
+    found = {s.student_id: s for s in download.submissions}
     assert sorted(found) == ["alice", "bob"]
     assert found["alice"].notebooks["toy"] == tmp_path / "alice" / "toy" / "toy.ipynb"
 
@@ -40,14 +41,19 @@ def test_canvas_download_zip(tmp_path):
             "notes.txt": b"not a notebook",
         },
     )
-    root, others = extract_zip(archive, tmp_path / "extracted")
+    download = read_download(archive, tmp_path / "extracted", "toy", ["toy"])
     assert not (tmp_path / "escape.ipynb").exists()
-    assert others == ["notes.txt"] and not (root / "notes.txt").exists()
-    found = {s.student_id: s for s in collect(root, "toy", ["toy"], others)}
+    # only the notebooks chosen for grading are extracted, under names of the grader's making
+    assert sorted(p.name for p in (tmp_path / "extracted").iterdir()) == [
+        "000001.ipynb",
+        "000002.ipynb",
+    ]
+    found = {s.student_id: s for s in download.submissions}
     assert sorted(found) == ["12345", "222"]  # Canvas user ids, not names
     assert found["12345"].name == "doejohn"
-    assert found["222"].notebooks["toy"].name == "smithjane_late_222_333_toy-1.ipynb"
+    assert found["222"].file_names["toy"] == "toy-1.ipynb"
     assert found["222"].late and not found["12345"].late
+    assert download.unattributed == []
 
 
 def test_moodle_download_folders(tmp_path):
@@ -59,8 +65,8 @@ def test_moodle_download_folders(tmp_path):
             "John Smith_654321_assignsubmission_file_toy.ipynb": b"{}",
         },
     )
-    root, others = extract_zip(archive, tmp_path / "x")
-    found = {s.student_id: s.name for s in collect(root, "toy", ["toy"], others)}
+    download = read_download(archive, tmp_path / "x", "toy", ["toy"])
+    found = {s.student_id: s.name for s in download.submissions}
     assert found == {"123456": "Jane Doe", "654321": "John Smith"}
 
 
@@ -68,7 +74,7 @@ def test_not_a_zip_says_so(tmp_path):
     path = tmp_path / "class.zip"
     path.write_bytes(b"PK but not really")
     with pytest.raises(ValueError, match="not a zip file"):
-        extract_zip(path, tmp_path / "x")
+        read_download(path, tmp_path / "x", "toy", ["toy"])
 
 
 def test_student_ids_cannot_name_other_folders():

@@ -11,7 +11,10 @@ layouts are understood:
   systemd user service with ``Delegate=yes``, a container run with ``--cgroupns``) does;
 * **cgroup v1** with a ``pids`` hierarchy (``/sys/fs/cgroup/pids``), writable by root.
 
-Where neither can be written, :func:`make_root` returns None and :data:`WHY` says why.
+Where neither can be written, :func:`make_root` returns None and :data:`WHY` says why. The
+batch's folder is named after the process (``autograder-<pid>``) and removed when it exits; the
+folders of processes that were killed are removed by the next grader or worker to start
+(:func:`remove_stale`).
 """
 
 from __future__ import annotations
@@ -79,10 +82,40 @@ def _try_root(parent: Path) -> Path | None:
     return root
 
 
+def alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user counts as existing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale() -> list[Path]:
+    """Remove the batch folders (and the cgroups in them) of processes that no longer exist,
+    killing whatever is still in them; returns the folders removed."""
+    removed = []
+    for parent in _candidates():
+        for root in sorted(parent.glob("autograder-*")) if parent.is_dir() else []:
+            pid = root.name.removeprefix("autograder-")
+            if not pid.isdigit() or alive(int(pid)) or not root.is_dir():
+                continue
+            for child in sorted(root.iterdir()):
+                if child.is_dir():
+                    remove(child)
+            _remove(root)
+            if not root.exists():
+                removed.append(root)
+    return removed
+
+
 def make_root() -> Path | None:
     """Create the batch's cgroup folder, or return None (see :data:`WHY`)."""
     global WHY
     candidates = _candidates()
+    remove_stale()
     for parent in candidates:
         root = _try_root(parent)
         if root is not None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import threading
 import uuid
 from dataclasses import dataclass, replace
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.grading.sandbox.isolation import Isolation, Limits, detect_isolation
+from autograder.grading.sandbox.leftovers import remove_stale, work_dir
 from autograder.grading.sandbox.supervisor import (
     FunctionSpec,
     NotGraded,
@@ -182,7 +182,9 @@ def _light(spec: FunctionSpec) -> FunctionSpec:
 
 
 class _WorkerState:
-    """Per worker process: the lib folder and inputs of each batch it has seen."""
+    """Per worker process: the lib folder and inputs of each batch it has seen, in temporary
+    folders removed when the batch ends (:func:`forget_batch`), else when the worker exits, else
+    by the next worker to start (:mod:`~autograder.grading.sandbox.leftovers`)."""
 
     #: Batches kept at once (several graders may share the workers).
     KEEP = 4
@@ -197,7 +199,9 @@ class _WorkerState:
                     oldest = next(iter(cls.batches))
                     shutil.rmtree(cls.batches.pop(oldest)[0].parent, ignore_errors=True)
                 isolation = detect_isolation()
-                work = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+                if not cls.batches:
+                    remove_stale()  # what a killed worker or grader left on this machine
+                work = work_dir("autograder-worker-")
                 os.chmod(work, 0o711)
                 lib = make_lib_dir(work / "lib")
                 inputs = {}
@@ -210,6 +214,18 @@ class _WorkerState:
                 os.chmod(jobs, 0o711)
                 cls.batches[bundle.key] = (lib, jobs, inputs)
             return cls.batches[bundle.key]
+
+    @classmethod
+    def forget(cls, key: str) -> None:
+        with cls.lock:
+            found = cls.batches.pop(key, None)
+        if found is not None:
+            shutil.rmtree(found[0].parent, ignore_errors=True)
+
+
+def forget_batch(key: str) -> None:
+    """Remove a finished batch's files from the worker it runs on (``Client.run``)."""
+    _WorkerState.forget(key)
 
 
 def run_on_worker(
@@ -261,8 +277,9 @@ def untuned_workers(client) -> list[str]:
     return sorted(address for address, kept in found.items() if kept != GRADING_BOOKKEEPING)
 
 
-def worker_has_bwrap() -> bool:
-    return detect_isolation().bwrap
+def worker_refusal(no_sandbox: bool) -> str:
+    """Why the worker it runs on may not run student code ("" when it may)."""
+    return detect_isolation().refusal(no_sandbox)
 
 
 def tls_security(ca_file: str | Path, cert: str | Path, key: str | Path):
@@ -327,9 +344,8 @@ class DaskSandbox:
         }
         # a random key: every batch gets files of its own on every worker, even one that is
         # byte for byte another's (hashing the inputs would only cost time)
-        self.bundle = self.client.scatter(
-            Bundle(uuid.uuid4().hex, notebooks, limits), broadcast=True
-        )
+        self.key = uuid.uuid4().hex
+        self.bundle = self.client.scatter(Bundle(self.key, notebooks, limits), broadcast=True)
 
     def workers(self) -> int:
         """Threads of all the scheduler's workers: the submissions they run at once."""
@@ -348,8 +364,10 @@ class DaskSandbox:
         """Workers that run Dask's default bookkeeping rather than the grading settings."""
         return untuned_workers(self.client)
 
-    def all_sandboxed(self) -> bool:
-        return all(self.client.run(worker_has_bwrap).values())
+    def refusals(self, no_sandbox: bool = False) -> dict[str, str]:
+        """The workers that may not run student code, with why, by address."""
+        found = self.client.run(worker_refusal, no_sandbox)
+        return {address: why for address, why in found.items() if why}
 
     def run(
         self,
@@ -381,4 +399,9 @@ class DaskSandbox:
             ) from None
 
     def close(self) -> None:
+        """Remove the batch's files from every worker, and disconnect."""
+        try:
+            self.client.run(forget_batch, self.key)
+        except Exception:  # a lost worker: its files go when the next one starts there
+            pass
         self.client.close()

@@ -15,7 +15,9 @@ Three layers, each used when the machine allows it (:func:`detect_isolation` fin
   runs as an unprivileged user (that limit counts all of the user's processes, so it is shared by
   the submissions running at once, and the kernel ignores it for root).
 * **unshare** (util-linux), when bubblewrap is missing but the grader runs as root: a new network
-  namespace, and the process runs as the unprivileged user ``nobody``.
+  namespace, and the process runs as the unprivileged user ``nobody``. The grader uses this only
+  when told to grade without a sandbox (``--no-sandbox``), and never runs student code as root:
+  where ``nobody`` cannot run the Python installation, it refuses (:meth:`Isolation.refusal`).
 * **resource limits**, always: address space (``RLIMIT_AS``), file size, no core dumps, and a new
   session so that the grader can kill the process group. ``prlimit`` (util-linux) sets them,
   and ``sh`` joins the cgroup, before the sandbox starts (:func:`limits_command`); where
@@ -41,6 +43,19 @@ from autograder.grading.sandbox import cgroups
 
 #: uid and gid of ``nobody``, used for student code when the grader runs as root.
 NOBODY = 65534
+#: How to get a sandbox, for every refusal to grade without one.
+HOW_TO_SANDBOX = (
+    "install bubblewrap (Debian and Ubuntu: apt-get install bubblewrap; Fedora: dnf install"
+    ' bubblewrap) or grade in the container of autograder/grading/README.md ("Container'
+    ' recipe"); --no-sandbox grades without one, as an unprivileged user, and grades.csv and'
+    " every feedback page say so"
+)
+
+
+class SandboxRefused(RuntimeError):
+    """Student code would run without the isolation the grader requires."""
+
+
 #: Course packages never visible to student code (only stubs of their allowed modules are).
 HIDDEN_PACKAGES = ("nnlib", "autograder")
 
@@ -90,6 +105,34 @@ class Isolation:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: Folder under which each submission gets a cgroup with ``pids.max``; None: no cgroup.
     cgroup: str | None = None
+    #: Whether the grader runs as root (so that, without bubblewrap, student code would too
+    #: unless it drops to ``nobody``).
+    root: bool = False
+
+    @property
+    def sandboxed(self) -> str:
+        """What isolates student code here: ``"bubblewrap"``, or ``"none"``."""
+        return "bubblewrap" if self.bwrap else "none"
+
+    def refusal(self, no_sandbox: bool = False) -> str:
+        """Why student code may not run here ("" when it may).
+
+        Without bubblewrap it runs only with ``no_sandbox``, and never as root.
+        """
+        if self.bwrap:
+            return ""
+        why = next((n for n in self.notes if "bubblewrap" in n), "bubblewrap does not work")
+        if not no_sandbox:
+            return f"student code runs only in a sandbox, and {why}: {HOW_TO_SANDBOX}"
+        if self.root and not self.drop_to_nobody:
+            return (
+                "--no-sandbox was given, but student code would run as root: the grader runs as"
+                " root and the user 'nobody' cannot run this Python installation (a folder on"
+                f" its path is private to root, {sys.executable}); install the course in a"
+                " folder every user may read, or run the grader as an unprivileged user, or "
+                + HOW_TO_SANDBOX.split("; --no-sandbox")[0]
+            )
+        return ""
 
     @property
     def process_cap(self) -> str:
@@ -121,7 +164,8 @@ class Isolation:
             " installation and allowed course modules; writes only to its folder (bubblewrap)",
             f"[{mark(self.bwrap is not None)}] PID namespace: cannot signal the grader or other"
             " processes; its children die with it (bubblewrap)",
-            f"[{mark(self.bwrap is not None or self.drop_to_nobody)}] runs as an unprivileged user",
+            f"[{mark(self.bwrap is not None or self.drop_to_nobody or not self.root)}] runs as an"
+            " unprivileged user",
             f"[{mark(bool(self.process_cap))}] process cap per submission"
             + (
                 f" (cgroup pids.max under {self.cgroup})"
@@ -271,7 +315,7 @@ def detect_isolation(allow_bwrap: bool = True) -> Isolation:
             )
             bwrap = None
     elif allow_bwrap:
-        notes.append("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+        notes.append("bubblewrap (bwrap) is not installed (no bwrap on PATH)")
     unshare = None
     drop = False
     if bwrap is None:
@@ -283,11 +327,11 @@ def detect_isolation(allow_bwrap: bool = True) -> Isolation:
         elif candidate and is_root and _probe([candidate, "--net", *python]):
             unshare = candidate
             notes.append(
-                "user 'nobody' cannot run this Python (its folder is private), so"
-                " student code runs as root"
+                "user 'nobody' cannot run this Python (its folder is private): student code"
+                " is not run here without bubblewrap"
             )
         elif is_root:
-            notes.append("student code runs as root: install bubblewrap")
+            notes.append("student code would run as root: it is not run here without bubblewrap")
         notes.append("without bubblewrap, student code can read every file its user may read")
     cgroup = cgroups.make_root()
     if cgroup is None:
@@ -298,6 +342,7 @@ def detect_isolation(allow_bwrap: bool = True) -> Isolation:
         drop_to_nobody=drop,
         notes=tuple(notes),
         cgroup=str(cgroup) if cgroup else None,
+        root=is_root,
     )
 
 
@@ -362,11 +407,19 @@ def runner_command(
     results_fd: int,
     limits: Limits | None = None,
 ) -> tuple[list[str], dict[str, str] | None]:
-    """Command line and environment that run ``runner.py`` on ``job_dir`` under ``isolation``."""
+    """Command line and environment that run ``runner.py`` on ``job_dir`` under ``isolation``.
+
+    Raises
+    ------
+    SandboxRefused
+        Without bubblewrap, where the process would run as root.
+    """
     limits = limits or Limits()
     if isolation.bwrap:
         env = sandbox_env("/grader", progress_fd, results_fd)
         return bwrap_command(isolation.bwrap, job_dir, lib_dir, env, limits.disk_mb), None
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and not isolation.drop_to_nobody:
+        raise SandboxRefused("student code is never run as root without bubblewrap")
     env = sandbox_env(str(lib_dir), progress_fd, results_fd)
     env["HOME"] = str(job_dir)
     env["MPLCONFIGDIR"] = str(job_dir / ".matplotlib")

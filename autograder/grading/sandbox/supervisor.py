@@ -91,6 +91,8 @@ class RunReport:
     process_cap_hit: bool = False
     #: Seconds spent in each phase, over all attempts.
     timings: dict[str, float] = field(default_factory=dict)
+    #: What isolated the code (:attr:`~autograder.grading.sandbox.isolation.Isolation.sandboxed`).
+    sandbox: str = ""
 
 
 class _Reader(threading.Thread):
@@ -676,4 +678,5 @@ def run_submission(
         disk_full=sorted({e.split()[2] for e in state.events if e.startswith("disk full ")}),
         process_cap_hit=state.capped,
         timings=state.timings,
+        sandbox=isolation.sandboxed,
     )
