@@ -170,11 +170,25 @@ def _add_policy(group: argparse._ArgumentGroup) -> None:
     )
     group.add_argument(
         "--similarity-threshold",
-        type=float,
+        type=_threshold,
         default=DEFAULT_THRESHOLD,
         help="share of matching code from which two students, or a student and solutions/ "
-        "or nnlib, are flagged in OUT/similarity/ASSIGNMENT.html (default %(default)s; 0 turns it off)",
+        "or nnlib, are flagged in OUT/similarity/ASSIGNMENT.html and .csv (default %(default)s: "
+        "the share from which a pair stands out in this class; 0 turns it off)",
     )
+
+
+def _threshold(text: str) -> float | str:
+    """``auto``, or a share of code from 0 to 1."""
+    if text == DEFAULT_THRESHOLD:
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected auto or a share from 0 to 1; got {text!r}")
+    return value
 
 
 def _add_lms(group: argparse._ArgumentGroup) -> None:

@@ -302,7 +302,7 @@ def _compare_code(found, keys, assignment, results, out, threshold, log) -> None
     summary = None
     with contextlib.suppress(OSError, ValueError, KeyError):
         saved = json.loads(cache.read_text(encoding="utf-8"))
-        if saved["key"] == key and page.is_file():
+        if saved["key"] == key and page.is_file() and page.with_suffix(".csv").is_file():
             summary = saved
     if summary is None:
         page.parent.mkdir(parents=True, exist_ok=True)
@@ -312,6 +312,7 @@ def _compare_code(found, keys, assignment, results, out, threshold, log) -> None
             "columns": done.columns,
             "pairs": done.pairs,
             "references": done.references,
+            "threshold": done.threshold,
         }
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(summary), encoding="utf-8")
@@ -322,8 +323,10 @@ def _compare_code(found, keys, assignment, results, out, threshold, log) -> None
         if result.student_id in compared:
             result.similarity = summary["columns"].get(result.student_id, "")
     log(
-        f"similarity: {summary['pairs']} pairs of students and {summary['references']} close to"
-        f" solutions/ or nnlib at {threshold:.0%} or more; wrote {page}"
+        f"similarity: {summary['pairs']} pairs of students flagged from {summary['threshold']:.0%}"
+        f" ({'set by the class' if threshold == similarity.AUTO else 'given'}) and"
+        f" {summary['references']} close to solutions/ or nnlib; wrote {page} and"
+        f" {page.with_suffix('.csv').name}"
     )
 
 
@@ -467,7 +470,7 @@ def grade_class(
     isolation: Isolation | None = None,
     secret: CourseSecret | None = None,
     roster: Path | None = None,
-    similarity_threshold: float | None = similarity.DEFAULT_THRESHOLD,
+    similarity_threshold: float | str | None = similarity.DEFAULT_THRESHOLD,
     progress: bool = False,
     students: list[str] | None = None,
     late: LatePolicy | None = None,
@@ -511,10 +514,11 @@ def grade_class(
     roster : Path, optional
         A CSV of the enrolled students (:mod:`autograder.grading.roster`): each gets a row,
         "no submission" when they handed in nothing.
-    similarity_threshold : float or None
+    similarity_threshold : float, "auto" or None
         Share of matching code from which two students (or a student and ``solutions/`` or
-        nnlib) are flagged in ``similarity/<assignment>.html`` and the ``similarity`` column;
-        None: no comparison (:mod:`autograder.grading.similarity`).
+        nnlib) are flagged in ``similarity/<assignment>.html``, its CSV file and the
+        ``similarity`` column; ``"auto"``: the share the class's own distribution sets; None:
+        no comparison (:mod:`autograder.grading.similarity`).
     progress : bool
         Show a progress bar (done/total, rate, time left) and name each submission that runs
         for more than 10 s (:mod:`autograder.grading.progress`); the results' lines then go

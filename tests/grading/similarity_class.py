@@ -8,6 +8,7 @@ order, other comments, all three at once, the file as it is; and whole notebooks
 
 from __future__ import annotations
 
+import random
 import re
 
 CELLS = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
@@ -401,3 +402,45 @@ MAY_ALSO = {
     "from_solutions": {"nnlib", "from_nnlib"},
     "from_nnlib": {"solutions", "from_solutions"},
 }
+
+
+def own_code(rng: random.Random) -> str:
+    """A few lines a student writes to try their functions out: their own numbers, in their
+    own order, so that no two students' are alike."""
+    a, b, n = rng.randint(2, 9), rng.randint(10, 99), rng.randint(5, 60)
+    lines = [
+        f"grid = np.linspace(-{a}, {b}, {n})",
+        f"print(np.round(sigmoid_forward(grid)[0][:{rng.randint(2, 9)}], {rng.randint(2, 6)}))",
+        f"probs = softmax(np.arange({2 * n}).reshape(2, {n}) / {b}.0)",
+        f"assert abs(probs.sum() - 2) < 1e-{rng.randint(4, 9)}",
+        f"peak = relu_forward(grid * {rng.randint(2, 20)})[0].max()",
+        f"print('tanh at {a}:', tanh_forward(np.array([{a}.0]))[0])",
+        f"slope = leaky_relu_forward(grid, alpha={rng.randint(1, 30) / 100})[0][{rng.randint(0, 4)}]",
+        f"print(peak / {rng.randint(2, 50)}, slope * {rng.randint(2, 50)})",
+    ]
+    return "\n".join(rng.sample(lines, 5)) + "\n"
+
+
+def idiom_class(
+    size: int = 300, copies: int = 3, seed: int = 0
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """A class whose students take every function from a small pool of idioms (the five
+    authors' ways of writing it) and add a few lines of their own, with planted copies.
+
+    Returns students -> replaced solution cells, and copier -> the student copied. A copier
+    hands in the student's notebook renamed and recommented.
+    """
+    rng = random.Random(seed)
+    authors = sorted(AUTHORS)
+    students: dict[str, dict[str, str]] = {}
+    for i in range(size - copies):
+        cells = {cell: AUTHORS[rng.choice(authors)][cell] for cell in CELLS}
+        cells["softmax"] += "\n\n" + own_code(rng)
+        students[f"s{i:03d}"] = cells
+    originals = rng.sample(sorted(students), copies)
+    planted = {}
+    for n, original in enumerate(originals):
+        copier = f"copier{n}"
+        students[copier] = commented(renamed(students[original]))
+        planted[copier] = original
+    return students, planted

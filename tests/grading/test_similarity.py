@@ -8,14 +8,19 @@ nnlib's source; one copier's name is HTML.
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 
 import pytest
-from course_class import grade_course, read_grades, write_class
+from course_class import SOLUTIONS, grade_course, read_grades, write_class
 from grading_support import TEST_LIMITS, require_bubblewrap
-from similarity_class import AUTHORS, MAY_ALSO, planted_class
+from similarity_class import AUTHORS, MAY_ALSO, idiom_class, planted_class
 from test_secret import SECRET_A
+
+from autograder.grading.assignment import load_assignment, load_registry
+from autograder.grading.similarity import AUTO, THRESHOLD_BOUNDS, report_class
+from autograder.grading.submissions import read_download
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 
@@ -65,10 +70,50 @@ def test_every_copy_is_flagged_with_what_it_copied(graded):
 
 def test_the_report_shows_pairs_side_by_side_escaped(graded):
     page = graded["page"]
-    assert "Identical code" in page and "3 students: emre, emre_exact, emre_exact2" in page
+    assert "Identical or near-identical code" in page
+    assert "3 students: emre, emre_exact, emre_exact2" in page
     assert "bao_all_three" in page and "<mark>" in page
     assert "Close to a reference" in page and "from_nnlib" in page
     assert HOSTILE_NAME not in page
     assert html.escape(HOSTILE_NAME) in page
     # student code is shown escaped: no tag of a student's making reaches the page
     assert page.count("<pre>") == page.count("</pre>")
+
+
+def test_a_class_drawing_on_a_pool_of_idioms_flags_its_copies_first(tmp_path):
+    """300 students who take every function from five ways of writing it, with a few lines
+    of their own, and three planted copies: the idioms are discounted, the copies come first,
+    and the class's own threshold flags at most 25 pairs. Every flagged pair is in the CSV."""
+    students, planted = idiom_class(300, copies=3)
+    root = write_class(tmp_path / "class", "05-activations", students)
+    assignment = load_assignment(
+        "05-activations", load_registry("autograder.checks"), SOLUTIONS / "05-activations"
+    )
+    download = read_download(root, tmp_path / "unused", "05-activations", ["05-activations"])
+    assert len(download.submissions) == 300
+    page = tmp_path / "similarity" / "05-activations.html"
+    page.parent.mkdir()
+    summary = report_class(download.submissions, assignment, page, AUTO)
+
+    with open(page.with_suffix(".csv"), newline="", encoding="utf-8") as f:
+        rows = [row for row in csv.DictReader(f) if row["rank"]]
+    assert summary.pairs == len(rows) <= 25
+    expected = {frozenset(pair) for pair in planted.items()}
+    top = {frozenset((row["student_a"], row["student_b"])) for row in rows[: len(planted)]}
+    assert top == expected, rows[:5]
+    assert [float(row["score"]) for row in rows] == sorted(
+        (float(row["score"]) for row in rows), reverse=True
+    )
+    assert THRESHOLD_BOUNDS[0] <= summary.threshold <= THRESHOLD_BOUNDS[1]
+    for copier, original in planted.items():
+        assert original in summary.columns[copier] and copier in summary.columns[original]
+
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<details><summary>diff</summary>") == min(25, summary.pairs)
+    section = text[text.index("Pairs of students, most unusual first") :]
+    headings = re.findall(r"<h3>\d+\. (\S+) and (\S+): ", section)
+    assert {frozenset(pair) for pair in headings[: len(planted)]} == expected
+    print(
+        f"similarity of 300: {summary.pairs} pairs flagged from {summary.threshold:.2f};",
+        [(r["student_a"], r["student_b"], r["score"]) for r in rows[:5]],
+    )
