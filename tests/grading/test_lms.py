@@ -30,8 +30,8 @@ WRONG_RELU = {"relu_forward": "def relu_forward(z):\n    return np.ones_like(z),
 
 
 def _stamp(text: str) -> tuple:
-    """A zip entry's date_time for an ISO time (zip times are local times)."""
-    when = time.localtime(LatePolicy.parse(text).due.timestamp())
+    """A Canvas zip entry's date_time for an ISO time: its wall-clock time in UTC."""
+    when = time.gmtime(LatePolicy.parse(text).due.timestamp())
     return tuple(when[:6])
 
 

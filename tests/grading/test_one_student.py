@@ -95,6 +95,8 @@ def _corrupt(archive, member: str) -> None:
 
 
 def test_an_oversize_or_odd_file_marks_its_owner_only(student_notebook, tmp_path):
+    """A 510 MB notebook, a 510 MB attachment (each about 0.5 MB zipped), a corrupt member and
+    10,000 tiny files, in one Canvas zip beside an honest student."""
     archive = tmp_path / "canvas.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("honest_1_10_toy.ipynb", json.dumps(student_notebook()))
@@ -104,9 +106,13 @@ def test_an_oversize_or_odd_file_marks_its_owner_only(student_notebook, tmp_path
             for _ in range(510):  # 510 MB of white space, about 0.5 MB in the zip
                 member.write(block)
         z.writestr("tiny_4_40_toy.ipynb", json.dumps(student_notebook(WRONG_RELU)))
+        z.writestr("data_5_50_toy.ipynb", json.dumps(student_notebook()))
+        with z.open("data_5_50_weights.bin", "w", force_zip64=True) as member:
+            for _ in range(510):  # an attachment that is never extracted
+                member.write(block)
         for i in range(10_000):
             z.writestr(f"tiny_4_40_note{i:05d}.txt", b"x")
-    assert archive.stat().st_size < 5 * 2**20
+    assert archive.stat().st_size < 8 * 2**20
     _corrupt(archive, "corrupt_2_20_toy.ipynb")
 
     grade_toy(archive, tmp_path / "out", similarity_threshold=None)
@@ -116,7 +122,9 @@ def test_an_oversize_or_odd_file_marks_its_owner_only(student_notebook, tmp_path
         "2": ("invalid", 0.0),
         "3": ("invalid", 0.0),
         "4": ("graded", 5.0),
+        "5": ("graded", 7.0),
     }
+    assert "also handed in, not graded: weights.bin" in rows["5"]["reason"]
     assert "cannot be read (BadZipFile: Bad CRC-32" in rows["2"]["reason"]
     assert "toy.ipynb is 534,773,760 bytes, over the 256 MiB" in rows["3"]["reason"]
     # 10,000 files named: a cell a spreadsheet holds, that says how many more there are
