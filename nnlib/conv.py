@@ -9,10 +9,12 @@ convolution with stride s and padding p gives ``out`` of shape (N, F, H', W') wi
     H' = \left\lfloor \frac{H + 2p - KH}{s} \right\rfloor + 1, \qquad
     W' = \left\lfloor \frac{W + 2p - KW}{s} \right\rfloor + 1.
 
-The vectorised functions gather every window of the input into one row of a matrix
-(:func:`im2col`), which turns the convolution into one matrix product; the gradient of that
-gathering (:func:`col2im`) adds each window's gradient back onto the pixels it was read from.
-:func:`conv2d_forward_naive` computes the same output with loops, one output number at a time.
+The vectorised functions look at the input through its windows (:func:`sliding_windows`, a view
+that copies nothing). The convolution copies every window into one column of a matrix
+(:func:`im2col`), which turns it into one matrix product; pooling takes each window's largest
+number. Going back, :func:`sliding_windows_backward` adds each window's gradient onto the pixels
+it was read from. :func:`conv2d_forward_naive` computes the convolution with loops instead, one
+output number at a time.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from nnlib._validate import require_float_array
 from nnlib.backend import get_array_module
 
 __all__ = [
-    "col2im",
     "conv2d_backward",
     "conv2d_forward",
     "conv2d_forward_naive",
@@ -32,6 +33,8 @@ __all__ = [
     "maxpool_backward",
     "maxpool_forward",
     "output_size",
+    "sliding_windows",
+    "sliding_windows_backward",
 ]
 
 
@@ -84,11 +87,34 @@ def _check_window_fits(fn: str, x_shape: tuple, window: tuple, pad: int, what: s
         )
 
 
-def im2col(x_padded: Any, KH: int, KW: int, stride: int) -> Any:
-    r"""Every KH x KW window of a batch of images, one window per row.
+def sliding_windows(x: Any, KH: int, KW: int, stride: int) -> Any:
+    r"""Every KH x KW window of a batch of images, as a view (no number is copied).
 
-    Row :math:`(n, i, j)` holds the window whose top-left pixel is
-    :math:`(i s, j s)` in image :math:`n`, its C x KH x KW numbers in the order of a filter's.
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    KH, KW : int
+        Window height and width.
+    stride : int
+        Step s between two windows.
+
+    Returns
+    -------
+    windows : array of shape (N, C, H', W', KH, KW)
+        ``windows[n, c, i, j]`` is ``x[n, c, i*s : i*s + KH, j*s : j*s + KW]``.
+    """
+    xp = get_array_module(x)
+    H_out, W_out = output_size(x.shape[2], KH, stride, 0), output_size(x.shape[3], KW, stride, 0)
+    windows = xp.lib.stride_tricks.sliding_window_view(x, (KH, KW), axis=(2, 3))
+    return windows[:, :, ::stride, ::stride][:, :, :H_out, :W_out]
+
+
+def im2col(x_padded: Any, KH: int, KW: int, stride: int) -> Any:
+    r"""Every KH x KW window of a batch of images, one window per column.
+
+    Column :math:`(n, i, j)` holds the window whose top-left pixel is :math:`(i s, j s)` in
+    image :math:`n`: its C x KH x KW numbers, in the order of a filter's flattened numbers, so
+    that a flattened filter times the column is the filter's output at that position.
 
     Parameters
     ----------
@@ -101,48 +127,44 @@ def im2col(x_padded: Any, KH: int, KW: int, stride: int) -> Any:
 
     Returns
     -------
-    cols : array of shape (N * H' * W', C * KH * KW)
-        A copy, in row order n, then i, then j.
+    cols : array of shape (C * KH * KW, N * H' * W')
+        A copy, with the columns in the order n, then i, then j.
     """
-    xp = get_array_module(x_padded)
-    N, C, H, W = x_padded.shape
-    H_out, W_out = output_size(H, KH, stride, 0), output_size(W, KW, stride, 0)
-    # A view, not a copy: windows[n, c, i, j] is x_padded[n, c, i:i+KH, j:j+KW] (stride 1).
-    windows = xp.lib.stride_tricks.sliding_window_view(x_padded, (KH, KW), axis=(2, 3))
-    windows = windows[:, :, ::stride, ::stride][:, :, :H_out, :W_out]  # (N, C, H', W', KH, KW)
+    windows = sliding_windows(x_padded, KH, KW, stride)
+    N, C, H_out, W_out = windows.shape[:4]
     # The reshape copies the windows into one contiguous matrix: the "im2col" matrix.
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * H_out * W_out, C * KH * KW)
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(C * KH * KW, N * H_out * W_out)
 
 
-def col2im(dwindows: Any, x_padded_shape: tuple, stride: int) -> Any:
-    r"""Add the gradient of every window back onto the pixels the window was read from.
+def sliding_windows_backward(dwindows: Any, x_shape: tuple, stride: int) -> Any:
+    r"""Gradient of :func:`sliding_windows`: each window's gradient added back onto its pixels.
 
-    The gradient of :func:`im2col`: a pixel read by several overlapping windows receives the
-    sum of their gradients.
+    A pixel read by several overlapping windows receives the sum of their gradients; a pixel
+    that no window reads gets 0.
 
     Parameters
     ----------
     dwindows : array of shape (N, C, H', W', KH, KW)
         The gradient of each window's numbers.
-    x_padded_shape : tuple (N, C, H, W)
-        Shape of the padded images the windows were read from.
+    x_shape : tuple (N, C, H, W)
+        Shape of the images the windows were read from.
     stride : int
         Step s between two windows.
 
     Returns
     -------
-    dx_padded : array of shape (N, C, H, W)
+    dx : array of shape (N, C, H, W)
     """
     xp = get_array_module(dwindows)
     *_, H_out, W_out, KH, KW = dwindows.shape
-    dx_padded = xp.zeros(x_padded_shape, dtype=dwindows.dtype)
+    dx = xp.zeros(x_shape, dtype=dwindows.dtype)
     # Pixel (i*s + u, j*s + v) is number (u, v) of window (i, j): one strided slice per (u, v).
     for u in range(KH):
         for v in range(KW):
             rows = slice(u, u + stride * H_out, stride)
             cols = slice(v, v + stride * W_out, stride)
-            dx_padded[:, :, rows, cols] += dwindows[:, :, :, :, u, v]
-    return dx_padded
+            dx[:, :, rows, cols] += dwindows[:, :, :, :, u, v]
+    return dx
 
 
 def _pad(x: Any, pad: int) -> Any:
@@ -197,26 +219,26 @@ def conv2d_forward(x: Any, W: Any, b: Any, *, stride: int = 1, pad: int = 0) -> 
     x_padded = _pad(x, pad)
     H_out = output_size(x.shape[2], KH, stride, pad)
     W_out = output_size(x.shape[3], KW, stride, pad)
-    cols = im2col(x_padded, KH, KW, stride)  # (N H' W', C KH KW)
-    out = cols @ W.reshape(F, -1).T  # (N H' W', F): every window times every filter
-    out += b
-    out = xp.ascontiguousarray(out.reshape(N, H_out, W_out, F).transpose(0, 3, 1, 2))
+    cols = im2col(x_padded, KH, KW, stride)  # (C KH KW, N H' W')
+    out = W.reshape(F, -1) @ cols  # (F, N H' W'): every filter on every window
+    out += b[:, None]
+    out = xp.ascontiguousarray(out.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3))
     return out, (x_padded.shape, W, stride, pad, cols)
 
 
 def conv2d_backward(dout: Any, cache: Any) -> tuple[Any, Any, Any]:
     r"""Gradients of :func:`conv2d_forward`, given the upstream gradient ``dout``.
 
-    The forward pass is the matrix product ``out = cols @ W.T + b`` (``W`` flattened to
-    (F, C KH KW)), so, as for a dense layer,
+    The forward pass is the matrix product ``out = W @ cols + b`` (``W`` flattened to
+    (F, C KH KW), ``out`` to (F, N H' W')), so, as for a dense layer,
 
     .. math::
 
-        dW = \mathrm{dout}^\top \mathrm{cols}, \qquad
+        dW = \mathrm{dout}\, \mathrm{cols}^\top, \qquad
         db_f = \sum_{n, i, j} \mathrm{dout}_{n f i j}, \qquad
-        d\mathrm{cols} = \mathrm{dout}\, W,
+        d\mathrm{cols} = W^\top \mathrm{dout},
 
-    and :func:`col2im` adds the gradient of each window back onto its pixels. Written per
+    and :func:`sliding_windows_backward` adds the gradient of each window back onto its pixels. Written per
     pixel, ``dW`` is the correlation of the input with ``dout``, and (stride 1) ``dx`` is the
     full convolution of ``dout`` with the filters flipped left-right and upside down.
 
@@ -244,12 +266,12 @@ def conv2d_backward(dout: Any, cache: Any) -> tuple[Any, Any, Any]:
             f"conv2d_backward: dout must be (N, F, H', W') = {(N, F, H_out, W_out)}, "
             f"the shape of the forward output; got {tuple(dout.shape)}"
         )
-    dout_rows = dout.transpose(0, 2, 3, 1).reshape(N * H_out * W_out, F)  # rows like cols'
-    dW = (dout_rows.T @ cols).reshape(W.shape)
-    db = dout_rows.sum(axis=0)
-    dcols = dout_rows @ W.reshape(F, -1)  # (N H' W', C KH KW)
-    dwindows = dcols.reshape(N, H_out, W_out, C, KH, KW).transpose(0, 3, 1, 2, 4, 5)
-    dx_padded = col2im(dwindows, x_padded_shape, stride)
+    dout_cols = dout.transpose(1, 0, 2, 3).reshape(F, N * H_out * W_out)  # columns like cols'
+    dW = (dout_cols @ cols.T).reshape(W.shape)
+    db = dout_cols.sum(axis=1)
+    dcols = W.reshape(F, -1).T @ dout_cols  # (C KH KW, N H' W')
+    dwindows = dcols.reshape(C, KH, KW, N, H_out, W_out).transpose(3, 0, 4, 5, 1, 2)
+    dx_padded = sliding_windows_backward(dwindows, x_padded_shape, stride)
     dx = dx_padded[:, :, pad : H_padded - pad, pad : W_padded - pad]
     return dx, dW, db
 
@@ -323,11 +345,8 @@ def maxpool_forward(x: Any, *, size: int = 2, stride: int = 2) -> tuple[Any, Any
     _require_int(fn, "stride", stride, 1)
     _check_window_fits(fn, x.shape, (size, size), 0, "pooling window")
     xp = get_array_module(x)
-    N, C, H, W = x.shape
-    H_out, W_out = output_size(H, size, stride, 0), output_size(W, size, stride, 0)
-    windows = xp.lib.stride_tricks.sliding_window_view(x, (size, size), axis=(2, 3))
-    windows = windows[:, :, ::stride, ::stride][:, :, :H_out, :W_out]
-    flat = windows.reshape(N, C, H_out, W_out, size * size)  # (N, C, H', W', size^2), a copy
+    windows = sliding_windows(x, size, size, stride)  # (N, C, H', W', size, size)
+    flat = windows.reshape(*windows.shape[:4], size * size)  # a copy
     # The first largest number of each window gets the whole gradient, as in PyTorch.
     argmax = flat.argmax(axis=-1)
     out = xp.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
@@ -363,4 +382,4 @@ def maxpool_backward(dout: Any, cache: Any) -> Any:
     # One-hot over each window's size^2 numbers, times the window's gradient.
     is_max = argmax[..., None] == xp.arange(size * size)
     dwindows = (is_max * dout[..., None]).reshape(*dout.shape, size, size)
-    return col2im(dwindows, x_shape, stride)
+    return sliding_windows_backward(dwindows, x_shape, stride)
