@@ -36,6 +36,8 @@ from nnlib.losses import binary_cross_entropy, softmax_cross_entropy
 from nnlib.network import predicted_labels
 
 POOL = 2  # every block's max pooling: 2 x 2 windows, stride 2
+#: Most images :meth:`CNN.forward` sends through the layers at once.
+FORWARD_CHUNK = 256
 
 
 class CNN:
@@ -232,6 +234,9 @@ class CNN:
     def forward(self, X: Any) -> Any:
         """Logits of a batch.
 
+        A large batch goes through in chunks of :data:`FORWARD_CHUNK` images: the same
+        numbers, but the im2col matrices of a few hundred images rather than of thousands.
+
         Parameters
         ----------
         X : array of shape (N, D) or (N, C, H, W)
@@ -240,7 +245,11 @@ class CNN:
         -------
         logits : array of shape (N, K)
         """
-        return self._forward(self._input(X))[0]
+        X = self._input(X)
+        if len(X) <= FORWARD_CHUNK:
+            return self._forward(X)[0]
+        chunks = range(0, len(X), FORWARD_CHUNK)
+        return self.xp.concatenate([self._forward(X[i : i + FORWARD_CHUNK])[0] for i in chunks])
 
     def loss_and_grads(self, X: Any, y: Any) -> tuple[float, dict]:
         r"""Mean loss of a batch and its gradient with respect to every parameter.

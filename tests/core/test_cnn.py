@@ -147,3 +147,14 @@ def test_bad_arguments_and_inputs_say_what_was_expected():
         ValueError, match=r"\(N, 64\) flattened images or \(N, 1, 8, 8\).*\(2, 63\)"
     ):
         model.forward(np.zeros((2, 63), dtype="float32"))
+
+
+def test_a_large_batch_goes_through_in_chunks_with_the_same_logits():
+    from nnlib import cnn
+
+    model = CNN((1, 8, 8), (2,), 3, dtype="float64")
+    X = rand(np, (cnn.FORWARD_CHUNK + 5, 64), 1)
+    logits = model.forward(X)
+    assert logits.shape == (cnn.FORWARD_CHUNK + 5, 3)
+    np.testing.assert_allclose(logits[-5:], model.forward(X[-5:]), rtol=1e-12)
+    np.testing.assert_allclose(logits[:7], model.forward(X[:7]), rtol=1e-12)
