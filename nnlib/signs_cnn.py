@@ -104,7 +104,7 @@ class TenDigitsConfig:
 
 
 SIGNS_CNN_REFERENCE = TenDigitsConfig(
-    model="cnn", image_size=32, channels=(8, 16), hidden=64, epochs=10, batch_size=32,
+    model="cnn", image_size=32, channels=(8, 16), hidden=64, epochs=20, batch_size=32,
     lr=0.05, weight_decay=5e-4, shift_copies=9, max_shift=4,
 )  # fmt: skip
 SIGNS_TEN_MLP = replace(SIGNS_CNN_REFERENCE, model="mlp", channels=(), hidden=256, lr=0.01)

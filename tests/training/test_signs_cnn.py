@@ -61,7 +61,7 @@ def test_an_mlp_on_the_same_split_is_worse_than_the_cnn(reference_run):
     cnn = json.loads((reference_run / "m.json").read_text())["test_accuracy"]
     mlp = train_ten_digits(SIGNS_TEN_MLP, progress=False)
     assert mlp.samples == {"train": 1651, "test": 411}
-    assert mlp.test_accuracy < cnn - 0.05, (mlp.test_accuracy, cnn)
+    assert mlp.test_accuracy < cnn - 0.02, (mlp.test_accuracy, cnn)
 
 
 def test_a_short_run_writes_the_metrics_file(data_mirror, tmp_path, capsys):
