@@ -33,7 +33,10 @@ def _reference(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from nnlib import classifiers
+    from nnlib import classifiers, signs_cnn
+
+    if args.dataset == "signs-cnn":
+        return signs_cnn.train_from_args(args)
 
     base = classifiers.MNIST_REFERENCE if args.dataset == "mnist" else classifiers.SIGNS_REFERENCE
     config = classifiers.with_changes(
@@ -65,6 +68,8 @@ def _train(args: argparse.Namespace) -> int:
             print(f"plot: {path}")
     if args.save:
         print(f"model: {classifiers.save_model(result, args.save)}")
+    if args.metrics:
+        print(f"metrics: {signs_cnn.write_metrics(result, args.metrics)}")
     return 0
 
 
@@ -107,9 +112,11 @@ def _reference_configs() -> str:
     from dataclasses import asdict
 
     from nnlib.classifiers import MNIST_REFERENCE, SIGNS_REFERENCE
+    from nnlib.signs_cnn import SIGNS_CNN_REFERENCE
 
     lines = ["reference configurations:"]
-    for name, config in (("mnist", MNIST_REFERENCE), ("signs", SIGNS_REFERENCE)):
+    references = [("mnist", MNIST_REFERENCE), ("signs", SIGNS_REFERENCE)]
+    for name, config in [*references, ("signs-cnn", SIGNS_CNN_REFERENCE)]:
         values = ", ".join(f"{k}={v}" for k, v in asdict(config).items())
         lines.append(f"  {name}: {values}")
     return "\n".join(lines)
@@ -161,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_reference_configs(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("dataset", choices=["mnist", "signs"])
+    p.add_argument("dataset", choices=["mnist", "signs", "signs-cnn"])
     p.add_argument("--hidden", type=int, help="hidden units H")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
@@ -185,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     _digit_pair(p, [0, 1])
     p.add_argument("--save", metavar="PATH", help="write the trained model to PATH (.npz)")
     p.add_argument("--plots", metavar="DIR", help="write the four plots into DIR")
+    p.add_argument(
+        "--metrics", metavar="PATH", help="write test accuracy and timings to PATH (JSON)"
+    )
     _add_common(p)
     p.set_defaults(func=_train)
 
