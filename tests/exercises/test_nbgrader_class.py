@@ -51,8 +51,8 @@ BUGS = {
     "02-data": ("one_hot", "T[np.arange(len(y)), y] = 1", "T[np.arange(len(y)), y - 1] = 1"),
     "03-one-neuron": (
         "neuron_gradients",
-        "error = (neuron_forward(X, w, b) - y) / len(X)",
-        "error = neuron_forward(X, w, b) - y",
+        "dlogits = (neuron_forward(X, W, b) - y) / len(X)",
+        "dlogits = neuron_forward(X, W, b) - y",
     ),
     "04-feedforward": ("mlp_forward", "if layer < n_layers:", "if True:"),
     "05-activations": (
