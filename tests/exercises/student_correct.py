@@ -190,10 +190,11 @@ def neuron_gradients(X, y, W, b):
     return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
 
 
-def array_module(x):
+def get_array_module(*arrays):
     import sys
 
-    return sys.modules["cupy"] if type(x).__module__.startswith("cupy") else np
+    on_gpu = any(type(a).__module__.startswith("cupy") for a in arrays)
+    return sys.modules["cupy"] if on_gpu else np
 
 
 def accuracy(logits, y):

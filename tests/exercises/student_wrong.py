@@ -926,21 +926,21 @@ for _mode, _what, _words in [
 # --- 12-gpu ----------------------------------------------------------------------------------
 
 
-@wrong("array_module", "returns the array's type", "expected numpy")
-def _(x):
-    return type(x)
+@wrong("get_array_module", "returns the array's type", "expected numpy")
+def _(*arrays):
+    return type(arrays[0])
 
 
-@wrong("array_module", "uses nnlib's backend module", "nnlib.backend")
-def _(x):
-    from nnlib.backend import get_array_module
+@wrong("get_array_module", "uses nnlib's backend module", "nnlib.backend")
+def _(*arrays):
+    from nnlib.backend import get_array_module as nnlib_get_array_module
 
-    return get_array_module(x)
+    return nnlib_get_array_module(*arrays)
 
 
-@wrong("array_module", "returns the name", "expected numpy")
-def _(x):
-    return type(x).__module__
+@wrong("get_array_module", "returns the name", "expected numpy")
+def _(*arrays):
+    return type(arrays[0]).__module__
 
 
 @wrong("accuracy", "counts instead of averaging", "counts the right predictions")

@@ -41,7 +41,7 @@ PARTIAL = {
     "09-training": (["sgd_step"], 1.0),
     "10-signs-classifier": (["building_blocks"], 0.0),
     "11-mnist-classifier": (["building_blocks"], 0.0),
-    "12-gpu": (["array_module"], 1.0),
+    "12-gpu": (["get_array_module"], 1.0),
     "13-regularization": (["l2_penalty", "dropout_forward"], 4.0),
     "14-deep-networks": (["batchnorm_forward"], 3.0),
 }
