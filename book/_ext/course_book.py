@@ -387,6 +387,9 @@ def _env_version() -> int:
 
 
 def setup(app: Sphinx) -> dict:
+    # the book's other extensions, beside this file: page layout and index, interactive figures
+    app.setup_extension("course_pages")
+    app.setup_extension("interactive_figures")
     app.add_node(
         colab_badge,
         html=(visit_colab_badge_html, None),
