@@ -99,7 +99,10 @@ class CourseCommands(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         slug, _ = _repository(self.config)
-        values = {"repository_url": f"https://github.com/{slug}", "repository_name": slug.split("/")[1]}
+        values = {
+            "repository_url": f"https://github.com/{slug}",
+            "repository_name": slug.split("/")[1],
+        }
         text = "\n".join(self.content)
         for key, value in values.items():
             text = text.replace("{" + key + "}", value)

@@ -19,6 +19,7 @@ import re
 import zlib
 from pathlib import Path
 
+import narrow_figures
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx import addnodes
@@ -26,8 +27,6 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-
-import narrow_figures
 
 logger = logging.getLogger(__name__)
 

@@ -40,7 +40,10 @@ def activation_slopes() -> dict:
     functions = {}
     for name, (forward, backward) in pairs.items():
         a, cache = forward(z)
-        functions[name] = {"value": _rounded(a), "slope": _rounded(backward(np.ones_like(z), cache))}
+        functions[name] = {
+            "value": _rounded(a),
+            "slope": _rounded(backward(np.ones_like(z), cache)),
+        }
     return {
         "z": _rounded(z),
         "functions": functions,
@@ -54,7 +57,9 @@ def activation_slopes() -> dict:
 def _two_clouds() -> tuple[np.ndarray, np.ndarray]:
     """The two clouds of points of chapters 3, 6 and 9."""
     rng = np.random.default_rng(0)
-    X = np.concatenate([rng.normal([-1, -0.5], 0.8, (100, 2)), rng.normal([1.2, 0.8], 0.8, (100, 2))])
+    X = np.concatenate(
+        [rng.normal([-1, -0.5], 0.8, (100, 2)), rng.normal([1.2, 0.8], 0.8, (100, 2))]
+    )
     return X, np.repeat([0, 1], 100)
 
 

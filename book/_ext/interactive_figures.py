@@ -17,13 +17,12 @@ import shutil
 import zlib
 from pathlib import Path
 
+import figure_data
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-
-import figure_data
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +149,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", copy_plotly)
     return {
         "version": "1.0",
-        "env_version": zlib.crc32(Path(__file__).read_bytes() + Path(figure_data.__file__).read_bytes()),
+        "env_version": zlib.crc32(
+            Path(__file__).read_bytes() + Path(figure_data.__file__).read_bytes()
+        ),
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -65,7 +65,7 @@ def test_every_control_redraws_its_figure(width, browser, book_url, built_book, 
         context = browser.new_context(viewport=WIDTHS[width])
         page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         try:
             page.goto(f"{book_url}{page_name}.html", wait_until="networkidle")
             for figure_id in figure_ids:
@@ -95,7 +95,9 @@ def test_every_control_redraws_its_figure(width, browser, book_url, built_book, 
                         )
                     except PlaywrightTimeout:
                         name = control.get_attribute("name")
-                        pytest.fail(f"{figure_id}: the figure did not change when its {name} {done}")
+                        pytest.fail(
+                            f"{figure_id}: the figure did not change when its {name} {done}"
+                        )
                     checked += 1
         finally:
             context.close()

@@ -8,12 +8,14 @@
 * At 390 pixels wide, no page is wider than the screen, and no figure is shown at less than half
   its natural size (a figure of panels side by side shows its stacked version there). A
   screenshot of each page at that width is saved as ``<page>-phone.png``.
+* Chapter 12 claims no GPU speed-up unless a GPU run is recorded.
 """
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from test_book import PAGES
@@ -22,6 +24,7 @@ from autograder.checks import ASSIGNMENT_NAMES
 
 pytestmark = pytest.mark.slow
 
+BOOK = Path(__file__).resolve().parents[2] / "book"
 CHAPTERS = ["01-introduction", *ASSIGNMENT_NAMES, "15-instructors"]
 PHONE = {"width": 390, "height": 844}
 #: The pictures the course promises, by page: a neuron, a layer, networks, computational graphs,
@@ -199,3 +202,14 @@ def test_the_pictures_are_legible_at_desktop_and_phone_width(
     finally:
         context.close()
     assert not problems, problems
+
+
+def test_chapter_12_shows_the_recorded_gpu_runs_or_says_there_are_none(built_book):
+    """No speed-up is claimed without a recorded GPU run (tests/benchmarks/RESULTS-gpu.md)."""
+    html = (built_book / "12-gpu.html").read_text(encoding="utf-8")
+    results = BOOK.parent / "tests" / "benchmarks" / "RESULTS-gpu.md"
+    assert "tens to hundreds" not in html
+    if results.is_file():
+        assert "Recorded on a GPU" in html and "No GPU run recorded yet" not in html
+    else:
+        assert "No GPU run recorded yet" in html and "Recorded on a GPU" not in html

@@ -78,9 +78,7 @@ def test_the_repository_url_is_written_in_one_place():
     """autograder/course.py names the repository; the book, the README, the tests and the code
     derive its address from there (a fork changes that one file)."""
     slug = REPOSITORY_URL.removeprefix("https://github.com/")
-    holders = [
-        str(path.relative_to(REPO_ROOT)) for path, text in _course_files() if slug in text
-    ]
+    holders = [str(path.relative_to(REPO_ROOT)) for path, text in _course_files() if slug in text]
     assert holders == ["autograder/course.py"]
 
 
