@@ -1,7 +1,10 @@
 """Facts about the course that several parts of the repository need, written once.
 
-The repository's address appears here only: :func:`install_cell_source` builds the first cell of
-every exercise notebook from it, and ``autograder release`` writes that cell.
+The repository's address appears here only. :func:`install_cell_source` builds the first cell of
+every exercise notebook from it (``autograder release`` writes that cell), and the book derives
+from it its repository button, every "Open in Colab" badge and launch button, and the commands
+that clone the course (``book/_ext/course_book.py``). A fork of the course changes
+:data:`REPOSITORY_URL` and :data:`REPOSITORY_BRANCH`, and nothing else.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from pathlib import Path
 
 #: Where the course lives; notebooks opened in Colab install the course package from here.
 REPOSITORY_URL = "https://github.com/nn-scratch-course/nn-scratch-course"
+
+#: The branch whose exercises the book's Colab badges open.
+REPOSITORY_BRANCH = "main"
 
 #: The distribution that installs the ``nnlib`` and ``autograder`` packages.
 DISTRIBUTION = "nn-scratch-course"

@@ -122,7 +122,7 @@ REFERENCE_CODE: dict[str, tuple[str, ...]] = {
     "sgd_step": ("nnlib.optim:SGD.step",),
     "momentum_step": ("nnlib.optim:SGD.step",),
     "adam_step": ("nnlib.optim:Adam.step",),
-    "array_module": ("nnlib.backend:get_array_module",),
+    "get_array_module": ("nnlib.backend:get_array_module",),
     "l2_penalty": ("nnlib.regularization:l2_penalty",),
     "dropout_forward": ("nnlib.regularization:dropout_forward",),
     "dropout_backward": ("nnlib.regularization:dropout_backward",),

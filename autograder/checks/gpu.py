@@ -1,4 +1,4 @@
-"""Checks of backend-agnostic code (chapter 12): ``array_module`` and ``accuracy``.
+"""Checks of backend-agnostic code (chapter 12): ``get_array_module`` and ``accuracy``.
 
 The checks run on NumPy arrays, which every machine has; the functions are meant to work
 unchanged on CuPy arrays too, which the notebook tries where a GPU is present.
@@ -16,9 +16,10 @@ from autograder.checks.base import Case, Check, Verdict, case_seed
 
 
 class ArrayModuleCheck(Check):
-    """``array_module(x)`` returns the module of ``x``'s library: ``numpy`` for NumPy arrays."""
+    """``get_array_module(*arrays)`` returns the module of the arrays' library, as nnlib's and
+    CuPy's function of that name do: ``numpy`` for NumPy arrays."""
 
-    name = "array_module"
+    name = "get_array_module"
     points = 1.0
 
     def cases(self, hidden: bool = False) -> list[Case]:
@@ -27,6 +28,7 @@ class ArrayModuleCheck(Check):
             Case("float32 matrix", (rng.standard_normal((3, 4)).astype(np.float32),)),
             Case("int64 labels", (rng.integers(0, 9, size=5),)),
             Case("0-d array", (np.array(1.5),)),
+            Case("two arrays", (rng.standard_normal(3), rng.integers(0, 2, size=3))),
         ]
 
     def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
@@ -36,7 +38,9 @@ class ArrayModuleCheck(Check):
     def judge(self, case: Case, output: Any) -> Verdict:
         if output == "numpy":
             return Verdict(True)
-        return Verdict(False, f"array_module returned {output!r} for a NumPy array; expected numpy")
+        return Verdict(
+            False, f"get_array_module returned {output!r} for NumPy arrays; expected numpy"
+        )
 
 
 class AccuracyCheck(ArrayCheck):

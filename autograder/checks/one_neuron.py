@@ -1,7 +1,8 @@
 """Checks of one neuron, logistic regression: its output and the gradients of its loss.
 
-The reference is nnlib's dense layer with one unit (``W = w[:, None]``), its sigmoid and its
-binary cross-entropy.
+The neuron is the course's binary model with one output unit, batch-first: ``X`` (N, D), a
+column of weights ``W`` (D, 1), a bias ``b`` (1,) and probabilities (N, 1). The reference is
+nnlib's dense layer with that one unit, its sigmoid and its binary cross-entropy.
 """
 
 from __future__ import annotations
@@ -16,29 +17,29 @@ from nnlib import activations, layers, losses
 def _inputs(rng, shape, dtype, kind):
     n, d = shape
     X = rng.standard_normal((n, d))
-    w = rng.standard_normal(d)
+    W = rng.standard_normal((d, 1))
     if kind == "large":
-        w *= 1e4 / max(np.abs(X @ w).max(), 1e-12)  # logits of magnitude up to 1e4
-    b = float(rng.standard_normal())
+        W *= 1e4 / max(np.abs(X @ W).max(), 1e-12)  # logits of magnitude up to 1e4
+    b = rng.standard_normal(1)
     y = rng.integers(0, 2, size=n)
     what = {"random": "", "zeros": " x all zeros", "large": " |logits| up to 1e4"}[kind]
     if kind == "zeros":
         X = np.zeros_like(X)
-    return X.astype(dtype), w.astype(dtype), b, y, f"{dtype} X{(n, d)}{what}"
-
-
-def _logits(X, w, b):
-    W = w.reshape(-1, 1)
-    out, _ = layers.dense_forward(X, W, np.full(1, b, dtype=X.dtype))
-    return out
+    return X.astype(dtype), W.astype(dtype), b.astype(dtype), y, f"{dtype} X{(n, d)}{what}"
 
 
 def _sigmoid(z):
     return 0.5 * (1 + np.tanh(0.5 * z))
 
 
+def _logits64(X, W, b):
+    """The logits in float64, for the wrong answers a mistake gives."""
+    return X.astype(np.float64) @ W.astype(np.float64) + b.astype(np.float64)
+
+
 class NeuronForwardCheck(ArrayCheck):
-    """``neuron_forward(X, w, b) -> p (N,)``: the probability sigmoid(X @ w + b) of class 1."""
+    """``neuron_forward(X, W, b) -> probs (N, 1)``: the probability sigmoid(X @ W + b) of
+    class 1."""
 
     name = "neuron_forward"
     no_overflow = (
@@ -46,69 +47,82 @@ class NeuronForwardCheck(ArrayCheck):
         " the notebook gives, (1 + tanh(z / 2)) / 2"
     )
     points = 2.0
-    expected_keys = ("p",)
+    expected_keys = ("probs",)
 
     def make_case(self, rng, shape, dtype, kind):
-        X, w, b, _, label = _inputs(rng, shape, dtype, kind)
-        return Case(label, (X, w, b))
+        X, W, b, _, label = _inputs(rng, shape, dtype, kind)
+        return Case(label, (X, W, b))
 
     def expected(self, case):
-        p, _ = activations.sigmoid_forward(_logits(*case.args))
-        return {"p": p[:, 0]}
+        logits, _ = layers.dense_forward(*case.args)
+        probs, _ = activations.sigmoid_forward(logits)
+        return {"probs": probs}
 
     def mistakes(self, case):
-        X, w, b = case.args
-        z = X.astype(np.float64) @ w.astype(np.float64) + b
+        X, W, b = case.args
+        z = _logits64(X, W, b)
         return {
-            "p": [
-                ("it returns the logits X @ w + b; apply the sigmoid to them", z),
-                ("it has the sign flipped: sigmoid(-(X @ w + b))", _sigmoid(-z)),
+            "probs": [
+                ("it returns the logits X @ W + b; apply the sigmoid to them", z),
+                ("it has the sign flipped: sigmoid(-(X @ W + b))", _sigmoid(-z)),
                 ("the bias b is missing", _sigmoid(z - b)),
-                ("p must have shape (N,), one probability per sample", _sigmoid(z)[:, None]),
+                (
+                    "probs must have shape (N, 1), one row per sample and one column for the one"
+                    " output unit, like the logits X @ W + b",
+                    _sigmoid(z)[:, 0],
+                ),
             ]
         }
 
 
 class NeuronGradientsCheck(ArrayCheck):
-    """``neuron_gradients(X, y, w, b) -> (loss, dw, db)`` of the mean binary cross-entropy."""
+    """``neuron_gradients(X, y, W, b) -> (loss, dW, db)`` of the mean binary cross-entropy."""
 
     name = "neuron_gradients"
     points = 3.0
-    expected_keys = ("loss", "dw", "db")
+    expected_keys = ("loss", "dW", "db")
     overflow_hint = (
         "compute the loss from the logits z: max(z, 0) - z * y + log1p(exp(-|z|)), "
         "not from log(sigmoid(z))"
     )
 
     def make_case(self, rng, shape, dtype, kind):
-        X, w, b, y, label = _inputs(rng, shape, dtype, kind)
-        return Case(label, (X, y, w, b))
+        X, W, b, y, label = _inputs(rng, shape, dtype, kind)
+        return Case(label, (X, y, W, b))
 
     def expected(self, case):
-        X, y, w, b = case.args
-        logits = _logits(X, w, b)
+        X, y, W, b = case.args
+        logits, cache = layers.dense_forward(X, W, b)
         loss, dlogits = losses.binary_cross_entropy(logits, y)
-        _, dW, db = layers.dense_backward(dlogits, (X, w.reshape(-1, 1)))
-        return {"loss": loss, "dw": dW[:, 0], "db": float(db[0])}
+        _, dW, db = layers.dense_backward(dlogits, cache)
+        return {"loss": loss, "dW": dW, "db": db}
 
     def mistakes(self, case):
-        X, y, w, b = case.args
+        X, y, W, b = case.args
         X = X.astype(np.float64)
-        z = X @ w.astype(np.float64) + b
-        error = _sigmoid(z) - y
+        z = _logits64(X, W, b)
+        error = _sigmoid(z) - y[:, None]
         n = len(X)
+        # y (N,) against the logits (N, 1) broadcasts to an (N, N) matrix
+        broadcast = (_sigmoid(z) - y) / n
+        column = (
+            "y (N,) minus the logits' column (N, 1) broadcasts to an (N, N) matrix: make y a"
+            " column first, y.reshape(-1, 1)"
+        )
         return {
-            "dw": [
+            "dW": [
                 ("it is not divided by N (the loss is a mean over the batch)", X.T @ error),
                 ("it is y - p; the gradient of the loss is (p - y)", -X.T @ error / n),
                 (
                     "it multiplies by sigma'(z); with the cross-entropy, dz = (p - y) / N",
                     X.T @ (error * _sigmoid(z) * (1 - _sigmoid(z))) / n,
                 ),
+                (column, X.T @ broadcast),
             ],
             "db": [
-                ("it is not divided by N", error.sum()),
-                ("it is y - p; the gradient of the loss is (p - y)", -error.mean()),
+                ("it is not divided by N", error.sum(axis=0)),
+                ("it is y - p; the gradient of the loss is (p - y)", -error.mean(axis=0)),
+                (column, broadcast.sum(axis=0)),
             ],
         }
 
@@ -116,7 +130,7 @@ class NeuronGradientsCheck(ArrayCheck):
         if isinstance(output, tuple | list) and len(output) == 3:
             return dict(zip(self.expected_keys, output, strict=True))
         return (
-            f"neuron_gradients must return the triple (loss, dw, db); got {type(output).__name__}"
+            f"neuron_gradients must return the triple (loss, dW, db); got {type(output).__name__}"
         )
 
 

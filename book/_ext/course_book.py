@@ -3,6 +3,8 @@
 * ``{colab-badge} 07-backprop`` (directive) shows an "Open in Colab" badge that opens
   ``exercises/07-backprop/07-backprop.ipynb`` of the repository in Google Colab.
 * ``{repo}`path``` (role) links a file or folder of the repository on GitHub.
+* ``{course-commands}`` (directive) shows shell commands in which ``{repository_url}`` and
+  ``{repository_name}`` stand for the repository's address and folder name.
 * ``{nnlib-code} nnlib.layers:dense_backward`` (directive) lists nnlib's code; code that answers
   a graded exercise is collapsed and labelled as the solution (:class:`NnlibCode`).
 * ``{graded-functions} 05-activations`` (directive) lists what the exercise grades, with the
@@ -10,8 +12,9 @@
 * The theme's Colab launch button opens the page's exercise notebook (Colab cannot open the
   Markdown source of a page).
 
-Both are derived from ``repository.url`` and ``repository.branch`` of ``_config.yml``, the one
-place where the repository is named.
+All of them, and the theme's repository button, are derived from ``REPOSITORY_URL`` and
+``REPOSITORY_BRANCH`` of ``autograder/course.py``, the one place where the repository is named
+(:func:`use_course_repository` sets them in the theme's options).
 
 The chapters are executed with single-threaded BLAS (see :func:`single_threaded_blas`), and
 MathJax is served from the built book when ``npm ci --prefix book`` has installed it into
@@ -48,15 +51,28 @@ MATHJAX_STATIC = "mathjax"
 
 
 def _repository(config) -> tuple[str, str]:
-    """Return the GitHub ``owner/name`` and branch named in ``_config.yml``."""
-    options = config.html_theme_options or {}
-    url = options.get("repository_url", "")
-    parsed = urlparse(url)
+    """Return the GitHub ``owner/name`` and the branch of the course's repository."""
+    from autograder.course import REPOSITORY_BRANCH, REPOSITORY_URL
+
+    parsed = urlparse(REPOSITORY_URL)
     if parsed.netloc != "github.com" or parsed.path.strip("/").count("/") != 1:
         raise ValueError(
-            f"repository.url in _config.yml must look like https://github.com/OWNER/NAME, got {url!r}"
+            "REPOSITORY_URL in autograder/course.py must look like https://github.com/OWNER/NAME,"
+            f" got {REPOSITORY_URL!r}"
         )
-    return parsed.path.strip("/"), options.get("repository_branch", "main")
+    return parsed.path.strip("/"), REPOSITORY_BRANCH
+
+
+def use_course_repository(app: Sphinx, config) -> None:
+    """Give the theme the repository of ``autograder/course.py`` and its repository button:
+    the button and the launch buttons are made from these options. (In ``_config.yml`` the
+    button would need the address written there too.)"""
+    slug, branch = _repository(config)
+    options = dict(config.html_theme_options or {})
+    options["repository_url"] = f"https://github.com/{slug}"
+    options["repository_branch"] = branch
+    options["use_repository_button"] = True
+    config.html_theme_options = options
 
 
 def exercise_colab_url(config, exercise: str) -> str:
@@ -70,6 +86,29 @@ def repository_file_url(config, path: str) -> str:
     slug, branch = _repository(config)
     kind = "tree" if path.endswith("/") or "." not in posixpath.basename(path) else "blob"
     return f"https://github.com/{slug}/{kind}/{branch}/{path.strip('/')}"
+
+
+class CourseCommands(SphinxDirective):
+    """``{course-commands}``: a shell listing that names the course's repository.
+
+    In the content, ``{repository_url}`` is the repository's address and ``{repository_name}``
+    the folder ``git clone`` makes of it.
+    """
+
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        slug, _ = _repository(self.config)
+        values = {
+            "repository_url": f"https://github.com/{slug}",
+            "repository_name": slug.split("/")[1],
+        }
+        text = "\n".join(self.content)
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        block = nodes.literal_block(text, text, language="bash")
+        self.set_source_info(block)
+        return [block]
 
 
 class colab_badge(nodes.General, nodes.Element):
@@ -338,8 +377,9 @@ def _env_version() -> int:
     """Changes whenever this extension or what its directives read changes (the check registry,
     nnlib's code): Sphinx then rereads every page instead of keeping pages built before."""
     from autograder.checks import ASSIGNMENTS, CHECKS, REFERENCE_CODE, resolve_reference
+    from autograder.course import REPOSITORY_BRANCH, REPOSITORY_URL
 
-    parts = [Path(__file__).read_bytes()]
+    parts = [Path(__file__).read_bytes(), f"{REPOSITORY_URL} {REPOSITORY_BRANCH}".encode()]
     for assignment, names in ASSIGNMENTS.items():
         parts.append(f"{assignment}{names}{_goals(CHECKS[n] for n in names)}".encode())
         parts.extend(f"{CHECKS[n].points}".encode() for n in names)
@@ -350,6 +390,9 @@ def _env_version() -> int:
 
 
 def setup(app: Sphinx) -> dict:
+    # the book's other extensions, beside this file: page layout and index, interactive figures
+    app.setup_extension("course_pages")
+    app.setup_extension("interactive_figures")
     app.add_node(
         colab_badge,
         html=(visit_colab_badge_html, None),
@@ -359,7 +402,9 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("colab-badge", ColabBadge)
     app.add_directive("nnlib-code", NnlibCode)
     app.add_directive("graded-functions", GradedFunctions)
+    app.add_directive("course-commands", CourseCommands)
     app.add_role("repo", RepositoryRole())
+    app.connect("config-inited", use_course_repository)
     app.connect("config-inited", use_local_mathjax)
     app.connect("config-inited", single_threaded_blas)
     app.connect("build-finished", copy_mathjax)

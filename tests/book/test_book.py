@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from autograder.checks import ASSIGNMENT_NAMES
+from autograder.course import REPOSITORY_BRANCH, REPOSITORY_URL
 
 pytestmark = pytest.mark.slow
 
@@ -167,8 +168,9 @@ def test_mathjax_is_served_by_the_book(built_book):
 def test_chapter_links_its_exercise_in_colab(chapter, built_book):
     """Each chapter's badge and launch button open its exercise notebook in Colab."""
     html = (built_book / f"{chapter}.html").read_text(encoding="utf-8")
+    slug = REPOSITORY_URL.removeprefix("https://github.com/")
     expected = (
-        "https://colab.research.google.com/github/nn-scratch-course/nn-scratch-course/blob/main/"
+        f"https://colab.research.google.com/github/{slug}/blob/{REPOSITORY_BRANCH}/"
         f"exercises/{chapter}/{chapter}.ipynb"
     )
     assert f'href="{expected}"' in html, f"{chapter}: no Colab badge linking {expected}"

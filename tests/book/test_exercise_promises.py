@@ -66,3 +66,19 @@ def test_the_exercise_paragraph_promises_nothing_graded_later(assignment):
     named = re.findall(r"`([A-Za-z_]\w*)`", paragraph.group(0))
     later = [n for n in named if n in order and order[n] > here]
     assert not later, f"{assignment} promises {later}, graded only in a later exercise"
+
+
+def test_chapter_10_works_on_the_pair_its_exercise_grades():
+    from autograder.checks.classifier import SIGNS_PAIR
+
+    text = (BOOK / "10-signs-classifier.md").read_text(encoding="utf-8")
+    assert f"DIGITS = {tuple(SIGNS_PAIR)}" in text
+    assert f"{SIGNS_PAIR[0]} against {SIGNS_PAIR[1]}" in text
+
+
+def test_chapter_13_states_the_baseline_its_exercise_is_graded_against():
+    from autograder.checks.classifier import REGULARIZED_BASELINE
+
+    text = (BOOK / "13-regularization.md").read_text(encoding="utf-8")
+    stated = re.findall(r"scores (\d+\.\d) % on the test images", text)
+    assert stated == [f"{100 * REGULARIZED_BASELINE:.1f}"]

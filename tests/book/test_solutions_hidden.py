@@ -3,7 +3,10 @@
 Driven by the check registry: for every graded function, the nnlib code that answers it
 (``REFERENCE_CODE``) must not appear in any listing of any page, except inside a collapsed
 ``<details>`` block whose title says it is the solution. A listing shows the answer when it has
-the code's ``def`` line (for a function), or most of its body's lines.
+the code's ``def`` line (for a function), or most of its body's lines. The same holds for the
+answers of ``solutions/`` (:mod:`graded_answers`: most of their tokens, whatever the names), and
+for the compositions that a graded function asks for (:data:`COMPOSITIONS`), written with
+nnlib's own steps.
 """
 
 from __future__ import annotations
@@ -13,7 +16,21 @@ import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
+from graded_answers import CONTAINS, answers, share_of
+
 from autograder.checks import REFERENCE_CODE, resolve_reference
+
+#: Graded functions that compose nnlib's steps, and the calls that make a listing their answer:
+#: chapter 7's network, forward and backward, is exercise 7's loss_and_grads.
+COMPOSITIONS = {
+    "loss_and_grads": (
+        "dense_forward(",
+        "relu_forward(",
+        "softmax_cross_entropy(",
+        "dense_backward(",
+        "relu_backward(",
+    ),
+}
 
 
 class _Listings(HTMLParser):
@@ -96,3 +113,40 @@ def test_no_graded_answer_is_readable_outside_a_collapsed_solution(built_book: P
     # the chapters still give each reference, collapsed, for after the exercise
     assert {"nnlib.layers:dense_backward", "nnlib.activations:softmax"} <= collapsed
     print(f"{len(collapsed)} answers shown collapsed as solutions, {len(exposed)} in the open")
+
+
+def _open_listings(built_book: Path) -> list[tuple[str, str]]:
+    """Every listing of every page that is not in a collapsed solution: (page, code)."""
+    found = []
+    for page in sorted(built_book.glob("*.html")):
+        parser = _Listings()
+        parser.feed(page.read_text(encoding="utf-8"))
+        found += [
+            (page.name, listing)
+            for listing, title in parser.listings
+            if title is None or "Solution" not in title
+        ]
+    return found
+
+
+def test_no_answer_of_the_exercises_is_readable_outside_a_collapsed_solution(built_book: Path):
+    listings = _open_listings(built_book)
+    exposed = [
+        f"{page}: {share:.0%} of {answer.assignment}'s {answer.function}"
+        for answer in answers()
+        for page, listing in listings
+        if (share := share_of(answer.code, listing)) >= CONTAINS
+    ]
+    assert exposed == [], f"answers of solutions/ readable in the book: {exposed}"
+
+
+def test_no_graded_composition_is_spelled_out_in_the_open(built_book: Path):
+    listings = _open_listings(built_book)
+    exposed = [
+        f"{page}: {function}"
+        for function, calls in COMPOSITIONS.items()
+        for page, listing in listings
+        if all(call in listing for call in calls)
+    ]
+    assert exposed == [], f"compositions graded in an exercise, shown in the open: {exposed}"
+    assert listings, "no listing found: the parser reads nothing"

@@ -178,22 +178,23 @@ def train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
     return losses
 
 
-def neuron_forward(X, w, b):
-    return 0.5 * (1 + np.tanh(0.5 * (X @ w + b)))
+def neuron_forward(X, W, b):
+    return 0.5 * (1 + np.tanh(0.5 * (X @ W + b)))
 
 
-def neuron_gradients(X, y, w, b):
-    y = y.astype(X.dtype)
-    z = X @ w + b
-    loss = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
-    error = (neuron_forward(X, w, b) - y) / len(X)
-    return float(loss), X.T @ error, float(error.sum())
+def neuron_gradients(X, y, W, b):
+    y = y.reshape(-1, 1).astype(X.dtype)
+    logits = X @ W + b
+    loss = np.mean(np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits))))
+    dlogits = (neuron_forward(X, W, b) - y) / len(X)
+    return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
 
 
-def array_module(x):
+def get_array_module(*arrays):
     import sys
 
-    return sys.modules["cupy"] if type(x).__module__.startswith("cupy") else np
+    on_gpu = any(type(a).__module__.startswith("cupy") for a in arrays)
+    return sys.modules["cupy"] if on_gpu else np
 
 
 def accuracy(logits, y):

@@ -174,62 +174,72 @@ def _(X, y, val_fraction=0.1, seed=0):
 
 
 @wrong(
-    "neuron_gradients", "integer labels promote dw to float64", "float64 but the input was float32"
+    "neuron_gradients", "integer labels promote dW to float64", "float64 but the input was float32"
 )
-def _(X, y, w, b):
-    z = X @ w + b
+def _(X, y, W, b):
+    y = y.reshape(-1, 1)
+    z = X @ W + b
     loss = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
-    error = (ok.neuron_forward(X, w, b) - y) / len(X)
-    return float(loss), X.T @ error, float(error.sum())
+    dlogits = (ok.neuron_forward(X, W, b) - y) / len(X)
+    return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
+
+
+@wrong("neuron_gradients", "labels left as a row: (N, 1) - (N,) broadcasts", "y.reshape(-1, 1)")
+def _(X, y, W, b):
+    y = y.astype(X.dtype)
+    z = X @ W + b
+    loss = np.mean(np.maximum(z, 0) - z * y[:, None] + np.log1p(np.exp(-np.abs(z))))
+    dlogits = (ok.neuron_forward(X, W, b) - y) / len(X)
+    return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
 
 
 @wrong("neuron_forward", "returns the logits", "apply the sigmoid")
-def _(X, w, b):
-    return X @ w + b
+def _(X, W, b):
+    return X @ W + b
 
 
 @wrong("neuron_forward", "sign flipped", "sign flipped")
-def _(X, w, b):
-    return 1 / (1 + np.exp(X @ w + b))
+def _(X, W, b):
+    return 1 / (1 + np.exp(X @ W + b))
 
 
 @wrong("neuron_forward", "forgets the bias", "bias b is missing")
-def _(X, w, b):
-    return 1 / (1 + np.exp(-(X @ w)))
+def _(X, W, b):
+    return 1 / (1 + np.exp(-(X @ W)))
 
 
-@wrong("neuron_forward", "(N, 1) column", "must have shape (N,)")
-def _(X, w, b):
-    return 1 / (1 + np.exp(-(X @ w.reshape(-1, 1) + b)))
+@wrong("neuron_forward", "a flat (N,) vector", "must have shape (N, 1)")
+def _(X, W, b):
+    return 1 / (1 + np.exp(-(X @ W[:, 0] + b[0])))
 
 
 @wrong("neuron_gradients", "not divided by N", "not divided by N")
-def _(X, y, w, b):
-    loss, dw, db = ok.neuron_gradients(X, y, w, b)
-    return loss, dw * len(X), db * len(X)
+def _(X, y, W, b):
+    loss, dW, db = ok.neuron_gradients(X, y, W, b)
+    return loss, dW * len(X), db * len(X)
 
 
 @wrong("neuron_gradients", "y - p", "(p - y)")
-def _(X, y, w, b):
-    loss, dw, db = ok.neuron_gradients(X, y, w, b)
-    return loss, -dw, -db
+def _(X, y, W, b):
+    loss, dW, db = ok.neuron_gradients(X, y, W, b)
+    return loss, -dW, -db
 
 
 @wrong("neuron_gradients", "loss from log(sigmoid): overflows", "not from log(sigmoid(z))")
-def _(X, y, w, b):
-    y = y.astype(X.dtype)
-    p = 1 / (1 + np.exp(-(X @ w + b)))
+def _(X, y, W, b):
+    y = y.reshape(-1, 1).astype(X.dtype)
+    p = 1 / (1 + np.exp(-(X @ W + b)))
     loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-    error = (p - y) / len(X)
-    return float(loss), X.T @ error, float(error.sum())
+    dlogits = (p - y) / len(X)
+    return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
 
 
 @wrong("neuron_gradients", "extra sigmoid derivative", "sigma'(z)")
-def _(X, y, w, b):
-    loss, _, _ = ok.neuron_gradients(X, y, w, b)
-    p = ok.neuron_forward(X, w, b)
-    error = (p - y) * p * (1 - p) / len(X)
-    return loss, X.T @ error, float(error.sum())
+def _(X, y, W, b):
+    loss, _, _ = ok.neuron_gradients(X, y, W, b)
+    p = ok.neuron_forward(X, W, b)
+    dlogits = (p - y.reshape(-1, 1)) * p * (1 - p) / len(X)
+    return loss, X.T @ dlogits, dlogits.sum(axis=0)
 
 
 # --- 04-feedforward ---------------------------------------------------------------------------
@@ -916,21 +926,21 @@ for _mode, _what, _words in [
 # --- 12-gpu ----------------------------------------------------------------------------------
 
 
-@wrong("array_module", "returns the array's type", "expected numpy")
-def _(x):
-    return type(x)
+@wrong("get_array_module", "returns the array's type", "expected numpy")
+def _(*arrays):
+    return type(arrays[0])
 
 
-@wrong("array_module", "uses nnlib's backend module", "nnlib.backend")
-def _(x):
-    from nnlib.backend import get_array_module
+@wrong("get_array_module", "uses nnlib's backend module", "nnlib.backend")
+def _(*arrays):
+    from nnlib.backend import get_array_module as nnlib_get_array_module
 
-    return get_array_module(x)
+    return nnlib_get_array_module(*arrays)
 
 
-@wrong("array_module", "returns the name", "expected numpy")
-def _(x):
-    return type(x).__module__
+@wrong("get_array_module", "returns the name", "expected numpy")
+def _(*arrays):
+    return type(arrays[0]).__module__
 
 
 @wrong("accuracy", "counts instead of averaging", "counts the right predictions")

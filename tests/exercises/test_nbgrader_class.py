@@ -41,7 +41,7 @@ PARTIAL = {
     "09-training": (["sgd_step"], 1.0),
     "10-signs-classifier": (["building_blocks"], 0.0),
     "11-mnist-classifier": (["building_blocks"], 0.0),
-    "12-gpu": (["array_module"], 1.0),
+    "12-gpu": (["get_array_module"], 1.0),
     "13-regularization": (["l2_penalty", "dropout_forward"], 4.0),
     "14-deep-networks": (["batchnorm_forward"], 3.0),
 }
@@ -51,8 +51,8 @@ BUGS = {
     "02-data": ("one_hot", "T[np.arange(len(y)), y] = 1", "T[np.arange(len(y)), y - 1] = 1"),
     "03-one-neuron": (
         "neuron_gradients",
-        "error = (neuron_forward(X, w, b) - y) / len(X)",
-        "error = neuron_forward(X, w, b) - y",
+        "dlogits = (neuron_forward(X, W, b) - y) / len(X)",
+        "dlogits = neuron_forward(X, W, b) - y",
     ),
     "04-feedforward": ("mlp_forward", "if layer < n_layers:", "if True:"),
     "05-activations": (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -51,10 +53,40 @@ def test_first_cell_installs_the_course_package_only_when_missing(folder, assign
     assert f"git+{REPOSITORY_URL}" in first.source
 
 
+#: Folders of a checkout that are not the course's own files: environments, builds, packages.
+_NOT_SOURCES = {".git", ".venv", "node_modules", "_build", "test-artifacts", "__pycache__"}
+
+
+def _course_files():
+    """The text files of the checkout, less the generated notebooks: their install cell is
+    written from ``autograder/course.py`` (and checked against it above)."""
+    for folder, subfolders, files in os.walk(REPO_ROOT):
+        subfolders[:] = sorted(
+            d for d in subfolders if d not in _NOT_SOURCES and not d.endswith(".egg-info")
+        )
+        for name in sorted(files):
+            path = Path(folder) / name
+            if path.suffix == ".ipynb" or path.stat().st_size > 2_000_000:
+                continue
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
 def test_the_repository_url_is_written_in_one_place():
-    sources = [p for p in (REPO_ROOT / "autograder").rglob("*.py")]
-    holders = [p.name for p in sources if REPOSITORY_URL in p.read_text()]
-    assert holders == ["course.py"]
+    """autograder/course.py names the repository; the book, the README, the tests and the code
+    derive its address from there (a fork changes that one file)."""
+    slug = REPOSITORY_URL.removeprefix("https://github.com/")
+    holders = [str(path.relative_to(REPO_ROOT)) for path, text in _course_files() if slug in text]
+    assert holders == ["autograder/course.py"]
+
+
+def test_the_book_is_among_the_files_searched():
+    """The search above reads the book's chapters, configuration and extension."""
+    searched = {str(path.relative_to(REPO_ROOT)) for path, _ in _course_files()}
+    assert {"book/_config.yml", "book/01-introduction.md", "book/_ext/course_book.py"} <= searched
+    assert "README.md" in searched
 
 
 @pytest.mark.parametrize("assignment", ALL)
