@@ -40,7 +40,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from autograder.student import report
+    from autograder.notebook_check import report
 
     path = Path(args.notebook)
     if not path.is_file():
