@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import NamedTuple
 
 from autograder.grading import lms as lms_files
-from autograder.grading import report, similarity
+from autograder.grading import outputs, similarity
 from autograder.grading.assignment import (
     Assignment,
     check_points,
@@ -393,7 +393,7 @@ class _Run:
                 self.saved[row.student_id] = (key, result, row.similarity)
         feedback = self.out / "feedback" / row.folder / f"{self.assignment.name}.html"
         if changed or not feedback.is_file():  # an unchanged row's page is already there
-            report.write_feedback(feedback, self.assignment, row)
+            outputs.write_feedback(feedback, self.assignment, row)
         self.gradebook.add(row, if_changed=not fresh)
         with self.lock:
             self.rows[row.student_id] = row
@@ -506,7 +506,7 @@ def grade_class(
     store = ResultStore(out, assignment_name)
     store.write_meta(assignment)
     stored = store.entries()
-    gradebook = report.GradebookWriter(out / "gradebook.db", assignment, late)
+    gradebook = outputs.GradebookWriter(out / "gradebook.db", assignment, late)
     gradebook.start()
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     run: _Run | None = None
@@ -601,7 +601,7 @@ def _write_outputs(out: Path, run: _Run, lms, log) -> None:
     for name in metas:
         if name != run.assignment.name:
             rows[name] = [entry.row for entry in ResultStore(out, name).entries().values()]
-    report.write_csv(out / "grades.csv", metas, rows)
+    outputs.write_csv(out / "grades.csv", metas, rows)
     for path in lms_files.write_all(out, run.assignment, list(run.rows.values()), lms):
         log(f"wrote {path}")
 

@@ -38,7 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder.grading.report import cell
+from autograder.grading.outputs import cell
 from autograder.grading.results import StudentResult
 from autograder.grading.submissions import safe_id
 

@@ -17,7 +17,7 @@ import zipfile
 
 from grading_support import grade_toy, write_submission
 
-from autograder.grading.report import FORMULA_STARTS, cell
+from autograder.grading.outputs import FORMULA_STARTS, cell
 from autograder.grading.roster import read_roster
 
 WRONG_RELU = {"relu_forward": "def relu_forward(z):\n    return -z"}
