@@ -21,7 +21,7 @@ from typing import Any
 from autograder.checks.base import (
     Case,
     Check,
-    Report,
+    CheckReport,
     Verdict,
     call_case,
     resolve,
@@ -38,7 +38,7 @@ __all__ = [
     "resolve_reference",
     "Case",
     "Check",
-    "Report",
+    "CheckReport",
     "Verdict",
     "call_case",
     "resolve",
@@ -166,7 +166,7 @@ def run_check(name: str | Check, source: Callable | Mapping[str, Any], hidden: b
 
     Returns
     -------
-    Report
+    CheckReport
     """
     check_ = name if isinstance(name, Check) else _lookup(name)
     return _run_check(check_, source, hidden=hidden)

@@ -4,7 +4,8 @@ A :class:`Check` grades one student function (``relu_backward``). It makes seede
 :class:`Case` inputs, knows how to call the student's code on a case (:meth:`Check.call`,
 which does no comparison, so that it can run in the student's own process), and judges what
 came back (:meth:`Check.judge`, which runs in the grader's process on plain NumPy values).
-:func:`run_check` does all three in one process and sums the verdicts into a :class:`Report`.
+:func:`run_check` does all three in one process and sums the verdicts into a
+:class:`CheckReport`.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ SCORING_RULE = (
 
 
 @dataclass
-class Report:
+class CheckReport:
     """The outcome of a check: points earned and the verdict of every case."""
 
     name: str
@@ -464,7 +465,9 @@ def judge_case(check: Check, case: Case, output: Any) -> Verdict:
     return Verdict(passed, message, credit)
 
 
-def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool = False) -> Report:
+def run_check(
+    check: Check, source: Callable | Mapping[str, Any], hidden: bool = False
+) -> CheckReport:
     """Run every case of ``check`` on the student's code, in this process.
 
     Parameters
@@ -478,12 +481,12 @@ def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool =
     """
     fns, problem = resolve(check, source)
     if problem:
-        return Report(check.name, check.points, 0.0, message=problem, kind=Outcome.NOT_DEFINED)
+        return CheckReport(check.name, check.points, 0.0, message=problem, kind=Outcome.NOT_DEFINED)
     for fn in fns.values():
         offence = uses_reference(fn)
         if offence:
             message = reference_message(check.name, offence)
-            return Report(
+            return CheckReport(
                 check.name, check.points, 0.0, message=message, kind=Outcome.USED_REFERENCE
             )
     with quiet():
@@ -497,7 +500,7 @@ def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool =
             continue
         call = call_case(check, fns, case)
         if call.kind is Outcome.USED_REFERENCE:
-            return Report(check.name, check.points, 0.0, message=call.problem, kind=call.kind)
+            return CheckReport(check.name, check.points, 0.0, message=call.problem, kind=call.kind)
         if call.kind is not Outcome.RETURNED:
             verdict = Verdict(False, call.problem, kind=call.kind)
         else:
@@ -505,4 +508,4 @@ def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool =
                 verdict = judge_case(check, case, call.output)
         results.append((case.name, verdict))
     score = score_of(check, [v for _, v in results], cases)
-    return Report(check.name, check.points, score, results)
+    return CheckReport(check.name, check.points, score, results)
