@@ -640,7 +640,7 @@ def _grade_all(
                 f" the sandboxes: {', '.join(untuned)}"
             )
         slots = sandbox.slots(workers or 0)
-        where = f"on {sandbox.workers()} Dask worker threads ({scheduler})"
+        running_on = f"on {sandbox.workers()} Dask worker threads ({scheduler})"
     else:
         log("isolation of student code on this machine:")
         for line in isolation.describe():
@@ -650,10 +650,10 @@ def _grade_all(
         os.chmod(jobs, 0o711)
         workers = workers or os.cpu_count() or 1
         sandbox = LocalSandbox(lib_dir, jobs, isolation, limits, prepared.inputs)
-        slots, where = workers, f"with {workers} workers"
+        slots, running_on = workers, f"with {workers} workers"
     log(
         f"grading {len(todo)} submissions of {assignment.name} "
-        f"({assignment.max_score:g} points) {where}"
+        f"({assignment.max_score:g} points) {running_on}"
     )
     bar = run.bar
 
