@@ -11,9 +11,7 @@ came back (:meth:`Check.judge`, which runs in the grader's process on plain NumP
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
-import linecache
 import re
 import time
 import traceback
@@ -25,6 +23,14 @@ from typing import Any
 
 import numpy as np
 
+import autograder.boundary as boundary
+from autograder.boundary import (
+    changed_input_message,
+    changed_inputs,
+    snapshot,
+    source_line,
+    to_plain,
+)
 from autograder.outcomes import Outcome
 from autograder.reference_use import ReferenceWatch, reference_message, uses_reference
 from autograder.secret import active_secret
@@ -215,35 +221,6 @@ class Check:
         raise NotImplementedError
 
 
-def to_plain(value: Any, depth: int = 0) -> Any:
-    """Convert a result to plain values: NumPy arrays, floats, ints, tuples, lists and dicts.
-
-    Arrays are copied, so later in-place changes by the student's code cannot alter them; CuPy
-    arrays are brought to the host; anything else becomes a short description string.
-    """
-    if depth > 8:
-        return "<nested too deep>"
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return np.array(value)
-    if type(value).__module__.startswith("cupy") and hasattr(value, "get"):
-        return np.array(value.get())
-    if isinstance(value, tuple | list):
-        items = [to_plain(v, depth + 1) for v in value]
-        return tuple(items) if isinstance(value, tuple) else items
-    if isinstance(value, dict):
-        return {str(k): to_plain(v, depth + 1) for k, v in value.items()}
-    if hasattr(value, "__array__"):
-        try:
-            return np.array(value)
-        except Exception:
-            pass
-    return f"<{type(value).__name__} object>"
-
-
 def exception_outcome(exc: BaseException) -> Outcome:
     """NOT_ATTEMPTED for the exercise's placeholder ``NotImplementedError``, else RAISED."""
     return Outcome.NOT_ATTEMPTED if isinstance(exc, NotImplementedError) else Outcome.RAISED
@@ -277,20 +254,6 @@ def with_hint(check: Check, problem: str) -> str:
         if re.search(rf"\b{error}\b", problem):
             return f"{problem}; {hint}"
     return problem
-
-
-def source_line(filename: str, lineno: int, module_globals: Mapping | None = None) -> str:
-    """`` (line 3 of its cell: return da * cache[0])``: where the student's code failed, or ''.
-
-    A notebook's cell is a file of its own to Python, so the line number counts in the cell.
-    """
-    line = linecache.getline(filename, lineno, module_globals).strip()
-    if not line:
-        return ""
-    place = "its cell" if not filename.endswith(".py") or "ipykernel" in filename else filename
-    if filename.startswith("<cell "):
-        place = filename.strip("<>")
-    return f" (line {lineno} of {place}: {line[:160]})"
 
 
 def resolve(check: Check, source: Callable | Mapping[str, Any]) -> tuple[dict, str | None]:
@@ -343,56 +306,7 @@ class Call:
 def input_names(check: Check, fn: Callable | None) -> list[str]:
     """Names of a case's arguments: the check's ``arg_names``, else (when the check calls the
     function with the case's arguments as they are) the parameters of the student's function."""
-    if check.arg_names:
-        return list(check.arg_names)
-    if type(check).call is Check.call and fn is not None:
-        try:
-            return list(inspect.signature(fn).parameters)
-        except (TypeError, ValueError):
-            pass
-    return []
-
-
-def _input_arrays(names: list[str], args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
-    """The arrays a call receives, each with its name (``z``, ``params['W1']``): what must be
-    the same after a pure function's call."""
-    found: list[tuple[str, Any]] = []
-    labelled = [
-        (names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(args)
-    ]
-    for label, value in labelled + list(kwargs.items()):
-        if isinstance(value, dict):
-            found += [(f"{label}[{k!r}]", v) for k, v in value.items() if hasattr(v, "shape")]
-        elif hasattr(value, "shape"):
-            found.append((label, value))
-    return found
-
-
-def snapshot(names: list[str], args: tuple, kwargs: dict) -> list[tuple[str, Any, Any]]:
-    """Copies of the input arrays of a call, to compare after it (:func:`changed_inputs`)."""
-    return [(label, value, value.copy()) for label, value in _input_arrays(names, args, kwargs)]
-
-
-def changed_inputs(taken: list[tuple[str, Any, Any]]) -> list[str]:
-    """The names of the inputs whose values differ from their copies in ``taken``."""
-    changed = []
-    for label, value, before in taken:
-        same = value.shape == before.shape and bool(
-            np.array_equal(np.asarray(value), np.asarray(before), equal_nan=True)
-        )
-        if not same:
-            changed.append(label)
-    return changed
-
-
-def changed_input_message(name: str, labels: list[str]) -> str:
-    """What a student is told when ``name`` wrote into its inputs."""
-    which = ", ".join(f"`{label}`" for label in labels)
-    return (
-        f"`{name}` changed its input {which} in place: a function must leave the arrays it is"
-        " given as they were (the caller, or a cache, may still need them); put the result in"
-        " a new array instead of writing into the input"
-    )
+    return boundary.input_names(check.arg_names, fn if type(check).call is Check.call else None)
 
 
 def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:

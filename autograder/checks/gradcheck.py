@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from autograder.boundary import callback
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case, Check, Verdict, case_seed
 from autograder.diagnose import compare
-from autograder.reference_use import callback
 from nnlib import gradcheck as ref
 
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from autograder.boundary import callback
 from autograder.checks.base import Case, Check, Verdict, case_seed
 from autograder.diagnose import as_float_array, compare
-from autograder.reference_use import callback
 
 
 def _params(rng: np.random.Generator, d: int, c: int, dtype: str) -> dict[str, np.ndarray]:

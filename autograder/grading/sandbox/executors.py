@@ -62,7 +62,8 @@ ALLOWED_NNLIB_MODULES: tuple[str, ...] = ()
 
 
 #: What ``import autograder`` gives student code in the sandbox: test cells are not run there,
-#: so ``check`` does nothing, and nothing else of the autograder exists.
+#: so ``check`` does nothing, and nothing else of the autograder exists but the module the runner
+#: shares with the grader (:mod:`autograder.boundary`), which holds no answer.
 AUTOGRADER_STUB = '''"""autograder as seen while grading: checks run in the grader, not here."""
 
 
@@ -97,7 +98,9 @@ def __getattr__(name):
 
 
 def make_lib_dir(path: Path) -> Path:
-    """The read-only folder the sandbox imports from: the runner and nnlib's allowed helpers."""
+    """The read-only folder the sandbox imports from: the runner, what it shares with the grader
+    (:mod:`autograder.boundary`) and nnlib's allowed helpers."""
+    import autograder.boundary as boundary
     import nnlib
     from autograder.grading.sandbox import runner
 
@@ -116,6 +119,7 @@ def make_lib_dir(path: Path) -> Path:
     stub = path / "autograder"
     stub.mkdir(exist_ok=True)
     (stub / "__init__.py").write_text(AUTOGRADER_STUB)
+    shutil.copy(boundary.__file__, stub / "boundary.py")
     for item in [path, *path.rglob("*")]:
         item.chmod(0o755 if item.is_dir() else 0o644)
     return path

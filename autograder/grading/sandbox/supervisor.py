@@ -4,7 +4,7 @@ The student's process may hang, exit, be killed or flood its output. The grader 
 through the progress lines the runner writes (``cell 4 start`` ...), kills it when a cell or a
 call overruns its limit, and then starts a fresh process that skips the cell or the function
 responsible, so that a fault costs only the work it affects. Results come back through a pipe,
-one frame per function (:func:`~autograder.grading.sandbox.runner.unpack_arrays`: JSON and numeric
+one frame per function (:func:`~autograder.boundary.unpack_arrays`: JSON and numeric
 arrays, never a pickle, never a file the submission could replace, nothing on disk); what is
 malformed or too large is that submission's loss.
 """
@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.boundary import decode, encode, unpack_arrays
 from autograder.grading.results import CaseResult
 from autograder.grading.sandbox import cgroups
 from autograder.grading.sandbox.isolation import (
@@ -36,7 +37,6 @@ from autograder.grading.sandbox.isolation import (
     limits_command,
     runner_command,
 )
-from autograder.grading.sandbox.runner import decode, encode, unpack_arrays
 from autograder.outcomes import Outcome
 from autograder.reference_use import FOREIGN
 
