@@ -1,9 +1,10 @@
 """The pieces every check is made of: cases, verdicts, reports, and running a check.
 
 A :class:`Check` grades one student function (``relu_backward``). It makes seeded, deterministic
-:class:`Case` inputs, knows how to call the student's code on a case (:meth:`Check.call`,
-which does no comparison, so that it can run in the student's own process), and judges what
-came back (:meth:`Check.judge`, which runs in the grader's process on plain NumPy values).
+:class:`Case` inputs, names how to call the student's code on a case (its step, one of
+:mod:`autograder.call_steps`, which does no comparison, so that it can run in the student's own
+process), and judges what came back (:meth:`Check.judge`, which runs in the grader's process on
+plain NumPy values).
 :func:`run_check` does all three in one process and sums the verdicts into a
 :class:`CheckReport`.
 """
@@ -31,6 +32,7 @@ from autograder.boundary import (
     source_line,
     to_plain,
 )
+from autograder.call_steps import STEPS, Target
 from autograder.outcomes import Outcome
 from autograder.reference_use import ReferenceWatch, reference_message, uses_reference
 from autograder.secret import active_secret
@@ -183,11 +185,15 @@ class Check:
         after the call fails with :data:`Outcome.CHANGED_INPUT`. False for functions whose
         contract is to update their arguments (an optimizer's step, training).
     arg_names : tuple of str
-        Names of a case's arguments, for messages, when :meth:`call` does not pass them to the
+        Names of a case's arguments, for messages, when the step does not pass them to the
         function as they are (a backward check's ``(z, da)``).
     raise_hints : tuple of (str, str)
         Advice for an exception the function may raise, by exception name: a shape error in
         ``dense_forward`` says which product has which shape.
+    step : str
+        The call step (:data:`autograder.call_steps.STEPS`) that calls the student's functions
+        on a case: ``"direct"`` passes the case's arguments to the graded function as they are.
+        The grader runs the same step in the sandbox, where only its name is sent.
     no_overflow : str
         When set, the exercise asks for a form that never overflows: the call runs with NumPy's
         overflow raising, and a case that overflows fails with this text as the advice (a naive
@@ -203,18 +209,25 @@ class Check:
     arg_names: tuple[str, ...] = ()
     no_overflow: str = ""
     raise_hints: tuple[tuple[str, str], ...] = ()
+    step: str = "direct"
 
     def required(self) -> tuple[str, ...]:
         """The names of the student functions this check calls."""
         return self.functions or (self.name,)
+
+    def target(self) -> Target:
+        """What the call step knows of this check: the graded function, the functions it
+        calls, the names of a case's arguments."""
+        return Target(self.name, self.required(), tuple(self.arg_names))
 
     def cases(self, hidden: bool = False) -> list[Case]:
         """Return the seeded inputs; ``hidden=True`` gives another draw for the hidden tests."""
         raise NotImplementedError
 
     def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        """Call the student's function(s) on ``case`` and return what they return."""
-        return fns[self.name](*case.args, **case.kwargs)
+        """Call the student's function(s) on ``case`` through the check's step; return what they
+        return."""
+        return STEPS[self.step](fns, case, self.target())
 
     def judge(self, case: Case, output: Any) -> Verdict:
         """Judge ``output``, the plain-value result of :meth:`call`, on ``case``."""
@@ -306,7 +319,7 @@ class Call:
 def input_names(check: Check, fn: Callable | None) -> list[str]:
     """Names of a case's arguments: the check's ``arg_names``, else (when the check calls the
     function with the case's arguments as they are) the parameters of the student's function."""
-    return boundary.input_names(check.arg_names, fn if type(check).call is Check.call else None)
+    return boundary.input_names(check.arg_names, fn if check.step == "direct" else None)
 
 
 def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:

@@ -7,7 +7,6 @@ part with its own label, the same split for the same seed and another one for an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -175,6 +174,7 @@ class TrainValSplitCheck(Check):
 
     name = "train_val_split"
     arg_names = ("X", "y")
+    step = "split_with_other_seeds"
     points = 2.0
 
     def cases(self, hidden: bool = False) -> list[Case]:
@@ -201,23 +201,6 @@ class TrainValSplitCheck(Check):
                 )
             )
         return out
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        fn = fns[self.name]
-        X, y = case.args
-        kwargs = dict(case.kwargs)
-        first = fn(X.copy(), y.copy(), **kwargs)
-        again = fn(X.copy(), y.copy(), **kwargs)
-        # three other seeds: a small class can give one other seed the same split by chance
-        seed = kwargs["seed"]
-        others = [fn(X.copy(), y.copy(), **{**kwargs, "seed": seed + k}) for k in (1, 2, 3)]
-        return {
-            "first": first,
-            "again": again,
-            "other1": others[0],
-            "other2": others[1],
-            "other3": others[2],
-        }
 
     @staticmethod
     def _ids(part: Any) -> tuple[np.ndarray, np.ndarray] | str:

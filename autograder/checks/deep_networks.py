@@ -8,12 +8,9 @@ so that ``eps`` added outside the square root cannot pass.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Mapping
-from typing import Any
-
 import numpy as np
 
+from autograder.call_steps import call_batchnorm
 from autograder.checks.arrays import ArrayCheck, pair, value_and_grads
 from autograder.checks.base import Case, case_seed
 from nnlib import normalization as ref
@@ -56,14 +53,6 @@ def _bn_case(rng, shape, dtype, kind) -> Case:
     return Case(label, (x, gamma, beta), {"train": train, "running": running, "momentum": momentum})
 
 
-def _batchnorm(fn: Callable, case: Case) -> tuple[Any, dict]:
-    """``fn`` (a student's ``batchnorm_forward`` or nnlib's) on a case's ``x, gamma, beta``,
-    with a copy of its running statistics: the result, and the statistics the call left."""
-    x, gamma, beta = case.args[:3]
-    kw = copy.deepcopy(case.kwargs)
-    return fn(x, gamma, beta, **kw), kw["running"]
-
-
 def _normalise(x, gamma, beta, mean, var, eps_inside=True):
     scale = np.sqrt(var + EPS) if eps_inside else np.sqrt(var) + EPS
     return gamma * (x - mean) / scale + beta
@@ -75,6 +64,7 @@ class BatchnormForwardCheck(ArrayCheck):
 
     name = "batchnorm_forward"
     points = 3.0
+    step = "batchnorm_output_and_running"
     arg_names = ("x", "gamma", "beta")
     expected_keys = ("out", "running['mean']", "running['var']")
 
@@ -84,15 +74,8 @@ class BatchnormForwardCheck(ArrayCheck):
     def make_case(self, rng, shape, dtype, kind):
         return _bn_case(rng, shape, dtype, kind)
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        result, running = _batchnorm(fns["batchnorm_forward"], case)
-        # the pair's first item only: the cache is the student's own, and may hold anything
-        if isinstance(result, tuple | list) and len(result) == 2:
-            return {"out": result[0], "running": running}
-        return {"not a pair": result, "running": running}
-
     def expected(self, case):
-        (out, _), running = _batchnorm(ref.batchnorm_forward, case)
+        (out, _), running = call_batchnorm(ref.batchnorm_forward, case)
         return {"out": out, "running['mean']": running["mean"], "running['var']": running["var"]}
 
     def mistakes(self, case):
@@ -170,6 +153,7 @@ class BatchnormBackwardCheck(ArrayCheck):
 
     name = "batchnorm_backward"
     points = 3.0
+    step = "forward_then_backward"
     functions = ("batchnorm_forward", "batchnorm_backward")
     expected_keys = ("dx", "dgamma", "dbeta")
     arg_names = ("x", "gamma", "beta", "dout")
@@ -182,12 +166,8 @@ class BatchnormBackwardCheck(ArrayCheck):
         dout = rng.standard_normal(case.args[0].shape).astype(dtype)
         return Case(case.name, (*case.args, dout), case.kwargs)
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        (_, cache), _ = _batchnorm(fns["batchnorm_forward"], case)
-        return fns["batchnorm_backward"](case.args[3], cache)
-
     def expected(self, case):
-        (_, cache), _ = _batchnorm(ref.batchnorm_forward, case)
+        (_, cache), _ = call_batchnorm(ref.batchnorm_forward, case)
         return dict(
             zip(self.expected_keys, ref.batchnorm_backward(case.args[3], cache), strict=True)
         )
@@ -293,6 +273,7 @@ class DeepLossAndGradsCheck(ArrayCheck):
 
     name = "deep_loss_and_grads"
     points = 4.0
+    step = "network_with_seeded_dropout"
     arg_names = ("X", "y", "params")
     overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"
 
@@ -319,13 +300,6 @@ class DeepLossAndGradsCheck(ArrayCheck):
             options["seed"] = int(rng.integers(2**31))
             out.append(Case(label, (X, y, params), options, edge=len(sizes) == 2))
         return out
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        X, y, params = case.args
-        kw = dict(case.kwargs)
-        seed = kw.pop("seed")
-        gen = np.random.default_rng(seed) if kw["dropout"] else None
-        return fns["deep_loss_and_grads"](X, y, params, rng=gen, **kw)
 
     def dtype(self, case):
         return str(case.args[0].dtype)

@@ -6,7 +6,6 @@ unchanged on CuPy arrays too, which the notebook tries where a GPU is present.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ class ArrayModuleCheck(Check):
 
     name = "array_module"
     points = 1.0
+    step = "module_name"
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
@@ -28,10 +28,6 @@ class ArrayModuleCheck(Check):
             Case("int64 labels", (rng.integers(0, 9, size=5),)),
             Case("0-d array", (np.array(1.5),)),
         ]
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        module = fns[self.name](*case.args)
-        return getattr(module, "__name__", repr(module))
 
     def judge(self, case: Case, output: Any) -> Verdict:
         if output == "numpy":

@@ -7,46 +7,16 @@ derivative is known in closed form; a centred difference in float64 agrees with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from autograder.boundary import callback
+from autograder.call_steps import known_function
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case, Check, Verdict, case_seed
 from autograder.diagnose import compare
 from nnlib import gradcheck as ref
-
-
-@callback
-def _sum_of_squares(x: np.ndarray) -> float:
-    return float(np.sum(x * x))
-
-
-@callback
-def _sin_cubic(x: np.ndarray) -> float:
-    return float(np.sum(np.sin(3 * x) * x**2))
-
-
-@callback
-def _tanh_product(x: np.ndarray, A: np.ndarray) -> float:
-    return float(np.sum(np.tanh(A @ x)))
-
-
-def _target(case: Case) -> Callable[[np.ndarray], float]:
-    kind = case.kwargs["f"]
-    if kind == "sum of squares":
-        return _sum_of_squares
-    if kind == "sin(3x) x^2":
-        return _sin_cubic
-    A = case.args[1]
-
-    @callback
-    def tanh_product(x: np.ndarray) -> float:
-        return _tanh_product(x, A)
-
-    return tanh_product
 
 
 def _exact(case: Case, x: np.ndarray) -> np.ndarray:
@@ -91,6 +61,7 @@ class NumericalGradientCheck(Check):
 
     name = "numerical_gradient"
     points = 3.0
+    step = "gradient_of_known_function"
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
@@ -109,11 +80,6 @@ class NumericalGradientCheck(Check):
             out.append(Case(f"f = {kind}, x{shape}", args, {"f": kind}))
         return out
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        x = np.array(case.args[0], dtype=np.float64)
-        grad = fns[self.name](_target(case), x)
-        return {"grad": grad, "x_after": x}
-
     def judge(self, case: Case, output: Any) -> Verdict:
         x = np.asarray(case.args[0], dtype=np.float64)
         if not isinstance(output, dict):
@@ -122,12 +88,12 @@ class NumericalGradientCheck(Check):
             (
                 "it is a one-sided difference (f(x + h) - f(x)) / h; use the centred "
                 "difference (f(x + h) - f(x - h)) / (2 h)",
-                _one_sided(_target(case), x, 1e-5),
+                _one_sided(known_function(case), x, 1e-5),
             ),
             ("it divides by h instead of 2 h", 2 * _exact(case, x)),
             (
                 "its step h is too large (1e-2 or more): use the h it is given, 1e-5 by default",
-                _centred(_target(case), x, 1e-2),
+                _centred(known_function(case), x, 1e-2),
             ),
         ]
         if x.ndim > 1:
@@ -135,7 +101,7 @@ class NumericalGradientCheck(Check):
                 (
                     "it perturbs whole rows x[i] at once: perturb one entry at a time, for x of "
                     "any shape (np.ndindex(x.shape))",
-                    _centred(_target(case), x, 1e-5, whole_rows=True),
+                    _centred(known_function(case), x, 1e-5, whole_rows=True),
                 )
             )
         message = compare("grad", output["grad"], _exact(case, x), mistakes=wrong)

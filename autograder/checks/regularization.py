@@ -9,11 +9,11 @@ mask applied in evaluation) can be named.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from autograder.call_steps import call_dropout
 from autograder.checks.arrays import ArrayCheck, forward_result, value_and_grads
 from autograder.checks.base import Case
 from autograder.checks.classifier import (
@@ -108,12 +108,6 @@ def _mask(x: np.ndarray, p: float, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).random(x.shape) >= p
 
 
-def _dropout(fn: Callable, x: Any, kw: dict) -> Any:
-    """``fn`` (a student's ``dropout_forward`` or nnlib's) on ``x`` as a case asks: its ``p`` and
-    ``train``, and a generator seeded with its ``seed``."""
-    return fn(x, kw["p"], train=kw["train"], rng=np.random.default_rng(kw["seed"]))
-
-
 def _dropout_case(rng, shape, dtype, kind) -> Case:
     x = (rng.standard_normal(shape) * 2).astype(dtype)
     if kind == "eval":
@@ -162,6 +156,7 @@ class DropoutForwardCheck(ArrayCheck):
 
     name = "dropout_forward"
     points = 2.0
+    step = "dropout_with_seed"
     arg_names = ("x",)
     expected_keys = ("out",)
 
@@ -171,11 +166,8 @@ class DropoutForwardCheck(ArrayCheck):
     def make_case(self, rng, shape, dtype, kind):
         return _dropout_case(rng, shape, dtype, kind)
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        return _dropout(fns["dropout_forward"], case.args[0], case.kwargs)
-
     def expected(self, case):
-        out, _ = _dropout(ref.dropout_forward, case.args[0], case.kwargs)
+        out, _ = call_dropout(ref.dropout_forward, case.args[0], case.kwargs)
         return {"out": out}
 
     def mistakes(self, case):
@@ -191,6 +183,7 @@ class DropoutBackwardCheck(ArrayCheck):
 
     name = "dropout_backward"
     points = 1.0
+    step = "dropout_with_seed_then_backward"
     functions = ("dropout_forward", "dropout_backward")
     expected_keys = ("dx",)
     arg_names = ("x", "dout")
@@ -203,14 +196,9 @@ class DropoutBackwardCheck(ArrayCheck):
         dout = rng.standard_normal(shape).astype(dtype)
         return Case(case.name, (case.args[0], dout), case.kwargs)
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        x, dout = case.args
-        _, cache = _dropout(fns["dropout_forward"], x, case.kwargs)
-        return fns["dropout_backward"](dout, cache)
-
     def expected(self, case):
         x, dout = case.args
-        _, cache = _dropout(ref.dropout_forward, x, case.kwargs)
+        _, cache = call_dropout(ref.dropout_forward, x, case.kwargs)
         return {"dx": ref.dropout_backward(dout, cache)}
 
     def mistakes(self, case):

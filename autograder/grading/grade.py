@@ -108,12 +108,6 @@ def prepare_checks(
                 log(f"warning: test cell {cell.grade_id} of {nb.name} checks no graded function")
         for name in nb.functions:
             spec, cases, n_visible = function_spec(assignment.checks[name])
-            compile(spec.call_source or "", f"<call step of {name}>", "exec")
-            if spec.unresolved:
-                log(
-                    f"warning: the call step of {name} refers to {', '.join(spec.unresolved)},"
-                    " which cannot be sent to the sandbox"
-                )
             prepared[name] = PreparedCheck(spec, cases, n_visible)
         path = lib_dir / "inputs" / f"{nb.name}.npz"
         inside = f"/grader/inputs/{nb.name}.npz" if isolation.bwrap else str(path)

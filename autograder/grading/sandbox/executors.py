@@ -62,8 +62,9 @@ ALLOWED_NNLIB_MODULES: tuple[str, ...] = ()
 
 
 #: What ``import autograder`` gives student code in the sandbox: test cells are not run there,
-#: so ``check`` does nothing, and nothing else of the autograder exists but the module the runner
-#: shares with the grader (:mod:`autograder.boundary`), which holds no answer.
+#: so ``check`` does nothing, and nothing else of the autograder exists but the two modules the
+#: runner imports (:mod:`autograder.boundary`, :mod:`autograder.call_steps`), which hold no
+#: answer.
 AUTOGRADER_STUB = '''"""autograder as seen while grading: checks run in the grader, not here."""
 
 
@@ -99,8 +100,10 @@ def __getattr__(name):
 
 def make_lib_dir(path: Path) -> Path:
     """The read-only folder the sandbox imports from: the runner, what it shares with the grader
-    (:mod:`autograder.boundary`) and nnlib's allowed helpers."""
+    (:mod:`autograder.boundary`), the checks' call steps (:mod:`autograder.call_steps`) and
+    nnlib's allowed helpers."""
     import autograder.boundary as boundary
+    import autograder.call_steps as call_steps
     import nnlib
     from autograder.grading.sandbox import runner
 
@@ -119,7 +122,8 @@ def make_lib_dir(path: Path) -> Path:
     stub = path / "autograder"
     stub.mkdir(exist_ok=True)
     (stub / "__init__.py").write_text(AUTOGRADER_STUB)
-    shutil.copy(boundary.__file__, stub / "boundary.py")
+    for module in (boundary, call_steps):
+        shutil.copy(module.__file__, stub / Path(module.__file__).name)
     for item in [path, *path.rglob("*")]:
         item.chmod(0o755 if item.is_dir() else 0o644)
     return path

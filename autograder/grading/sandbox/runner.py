@@ -2,7 +2,8 @@
 
 It is started by the grader as ``python runner.py JOB_DIR`` in a fresh process, in a folder that
 holds only the submission's code cells and the grader's inputs. It needs nothing but the standard
-library, NumPy and, for notebook magics, IPython: the course packages are not importable here.
+library, NumPy and, for notebook magics, IPython: the course packages are not importable here,
+but for the two modules below.
 
 Steps:
 
@@ -11,18 +12,20 @@ Steps:
    case needs them: see :class:`Inputs`) before any student code runs;
 2. run the code cells one by one, each under a time limit (in an IPython shell when a cell uses
    magics);
-3. call each graded function on each case and send what it returned to the grader through a
-   pipe (file descriptor ``GRADER_RESULTS_FD``), one frame per function, holding plain numeric
-   arrays only (never pickles): see :func:`pack_arrays`.
+3. call each graded function on each case through its check's call step, and send what it
+   returned to the grader through a pipe (file descriptor ``GRADER_RESULTS_FD``), one frame per
+   function, holding plain numeric arrays only (never pickles): see :func:`pack_arrays`.
 
 Progress goes to file descriptor 3 as one line per event (``cell 4 start``, ``case 2 1 end``):
 when this process dies or hangs, the grader knows which cell or case was responsible, skips it and
 starts a fresh process for the rest. Nothing this process writes decides a score: the grader
 judges the arrays in its own process.
 
-What it shares with the grader (the plain encoding of values, the snapshots of a pure
-function's inputs, the outcome names, the student's source line) is :mod:`autograder.boundary`,
-copied beside this file: the only module of the course it imports.
+It imports two modules of the course, both copied into the sandbox as files and neither holding
+an answer: :mod:`autograder.boundary`, what it shares with the grader (the plain encoding of
+values, the snapshots of a pure function's inputs, the outcome names, the student's source
+line), and :mod:`autograder.call_steps`, the named steps that call the graded functions (the
+job names each function's step).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from autograder.boundary import (
     snapshot,
     source_line,
 )
+from autograder.call_steps import STEPS, Target
 
 
 class CellTimeout(BaseException):
@@ -191,23 +195,14 @@ def _report_full_disk(progress: _Progress) -> None:
             progress("disk", "full", folder)
 
 
-def _make_caller(spec: dict) -> Any:
-    """The check's ``call(self, fns, case)`` step, from source sent by the grader, and its self.
-
-    Without source the caller is ``fns[name](*case.args, **case.kwargs)``.
-    """
-    from types import MethodType
-
-    self_ = types.SimpleNamespace(**spec.get("attributes", {}))
-    source = spec.get("call_source")
-    if not source:
-        return (lambda self, fns, case: fns[spec["name"]](*case.args, **case.kwargs)), self_
-    namespace: dict[str, Any] = {"np": np, "numpy": np, "__name__": "grader_call"}
-    exec(compile(source, "<check call>", "exec"), namespace)  # the grader's code, not the student's
-    for attr, (function, static) in spec.get("methods", {}).items():
-        fn = namespace[function]
-        setattr(self_, attr, fn if static else MethodType(fn, self_))
-    return namespace["call"], self_
+def _step_of(spec: dict) -> tuple[Any, Any]:
+    """The check's call step (:data:`autograder.call_steps.STEPS`) and what it knows of the
+    graded function; or None and why there is none (the grader's fault, never the student's)."""
+    step = STEPS.get(spec.get("step", "direct"))
+    if step is None:
+        return None, f"the grader could not prepare this check: no call step {spec['step']!r}"
+    functions = tuple(spec.get("also") or [spec["name"]])
+    return step, Target(spec["name"], functions, tuple(spec.get("arg_names") or ()))
 
 
 def _display(*objects: Any, **kwargs: Any) -> None:
@@ -338,19 +333,19 @@ def _run_case(
             )
         args = decode(case["args"], inputs, copy=False)
         kwargs = decode(case["kwargs"], inputs, copy=False)
-        caller, self_ = prepared
-        if caller is None:
-            raise RuntimeError(self_)
+        step, target = prepared
+        if step is None:
+            raise RuntimeError(target)
         decoded = types.SimpleNamespace(name=case["name"], args=tuple(args), kwargs=dict(kwargs))
         taken = []
         if spec.get("pure"):
-            default = fns.get(spec["name"]) if spec.get("default_call") else None
+            default = fns.get(spec["name"]) if spec.get("step", "direct") == "direct" else None
             names = input_names(spec.get("arg_names") or [], default)
             taken = snapshot(names, decoded.args, decoded.kwargs)
         started = time.perf_counter()
         over = "raise" if spec.get("no_overflow") else np.geterr()["over"]
         with np.errstate(over=over):
-            output = _limited(spec["call_timeout"], caller, self_, dict(fns), decoded)
+            output = _limited(spec["call_timeout"], step, dict(fns), decoded, target)
         meta["seconds"] = time.perf_counter() - started
         changed = changed_inputs(taken)
         if changed:
@@ -383,12 +378,7 @@ def main(job_dir: str) -> int:
     progress = _Progress(int(os.environ.get("GRADER_PROGRESS_FD", "3")))
     results_fd = int(os.environ.get("GRADER_RESULTS_FD", "4"))
 
-    callers = []
-    for spec in job["functions"]:
-        try:
-            callers.append(_make_caller(spec))
-        except Exception as exc:  # the grader's fault: reported as such, never the student's
-            callers.append((None, "the grader could not prepare this check: " + _short(exc)))
+    steps = [_step_of(spec) for spec in job["functions"]]
 
     namespace = _run_cells(job, progress)
 
@@ -409,7 +399,7 @@ def main(job_dir: str) -> int:
                 )
                 continue
             progress("case", f_index, c_index, "start")
-            meta, case_arrays = _run_case(spec, fns, missing, callers[f_index], case, inputs)
+            meta, case_arrays = _run_case(spec, fns, missing, steps[f_index], case, inputs)
             meta["prefix"] = f"c{c_index}_"
             arrays.update({meta["prefix"] + key: value for key, value in case_arrays.items()})
             results.append(meta)

@@ -55,18 +55,14 @@ class FunctionSpec:
 
     name: str
     cases: list[tuple[str, tuple, dict]]
-    call_source: str | None = None
-    methods: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    attributes: dict[str, Any] = field(default_factory=dict)
+    #: The call step (:data:`autograder.call_steps.STEPS`) that calls the student's functions.
+    step: str = "direct"
     also: tuple[str, ...] = ()
-    unresolved: tuple[str, ...] = ()
     case_seconds: float = 0.0
     #: Whether a case fails when the call changes its input arrays, and the arguments' names
-    #: (``default_call``: the case's arguments go to the function as they are, so the student's
-    #: parameter names name them).
+    #: (without them, under the ``direct`` step, the student's parameter names name them).
     pure: bool = False
     arg_names: tuple[str, ...] = ()
-    default_call: bool = False
     #: Advice for a call that overflows (the call then runs with NumPy's overflow raising).
     no_overflow: str = ""
 
@@ -317,14 +313,11 @@ def prepare_inputs(
             {
                 "name": spec.name,
                 "cases": cases,
-                "call_source": spec.call_source,
-                "methods": spec.methods,
-                "attributes": spec.attributes,
+                "step": spec.step,
                 "also": list(spec.also),
                 "call_timeout": spec.call_seconds(limits),
                 "pure": spec.pure,
                 "arg_names": list(spec.arg_names),
-                "default_call": spec.default_call,
                 "no_overflow": spec.no_overflow,
             }
         )
