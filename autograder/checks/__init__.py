@@ -85,55 +85,11 @@ ASSIGNMENTS: dict[str, list[str]] = {
 }
 
 
-#: nnlib's code that answers each graded function (``module:qualified name``): what the book may
-#: show only in a collapsed block labelled as the solution (``{nnlib-code}`` in ``book/_ext``
-#: does so, and the book's tests check the built pages).
+#: nnlib's code that answers each graded function (``module:qualified name``), from the checks'
+#: :attr:`~autograder.checks.base.Check.reference`: what the book may show only in a collapsed
+#: block labelled as the solution.
 REFERENCE_CODE: dict[str, tuple[str, ...]] = {
-    "one_hot": ("nnlib.preprocessing:one_hot",),
-    "train_val_split": (
-        "nnlib.preprocessing:train_val_split",
-        "nnlib.preprocessing:stratified_split_indices",
-    ),
-    "normalize": ("nnlib.preprocessing:fit_standardizer", "nnlib.preprocessing:standardize"),
-    "neuron_forward": ("nnlib.activations:sigmoid_forward",),
-    "dense_forward": ("nnlib.layers:dense_forward",),
-    "mlp_forward": ("nnlib.network:MLP._forward",),
-    "sigmoid_forward": ("nnlib.activations:sigmoid_forward",),
-    "sigmoid_backward": ("nnlib.activations:sigmoid_backward",),
-    "tanh_forward": ("nnlib.activations:tanh_forward",),
-    "tanh_backward": ("nnlib.activations:tanh_backward",),
-    "relu_forward": ("nnlib.activations:relu_forward",),
-    "relu_backward": ("nnlib.activations:relu_backward",),
-    "leaky_relu_forward": ("nnlib.activations:leaky_relu_forward",),
-    "leaky_relu_backward": ("nnlib.activations:leaky_relu_backward",),
-    "softmax": ("nnlib.activations:softmax",),
-    "binary_cross_entropy": (
-        "nnlib.losses:binary_cross_entropy",
-        "nnlib.losses:binary_cross_entropy_device",
-    ),
-    "softmax_cross_entropy": (
-        "nnlib.losses:softmax_cross_entropy",
-        "nnlib.losses:softmax_cross_entropy_device",
-    ),
-    "dense_backward": ("nnlib.layers:dense_backward",),
-    "loss_and_grads": ("nnlib.network:MLP.loss_and_grads",),
-    "numerical_gradient": ("nnlib.gradcheck:numerical_gradient",),
-    "relative_error": ("nnlib.gradcheck:relative_error",),
-    "sgd_step": ("nnlib.optim:SGD.step",),
-    "momentum_step": ("nnlib.optim:SGD.step",),
-    "adam_step": ("nnlib.optim:Adam.step",),
-    "array_module": ("nnlib.backend:get_array_module",),
-    "l2_penalty": ("nnlib.regularization:l2_penalty",),
-    "dropout_forward": ("nnlib.regularization:dropout_forward",),
-    "dropout_backward": ("nnlib.regularization:dropout_backward",),
-    "batchnorm_forward": ("nnlib.normalization:batchnorm_forward",),
-    "batchnorm_backward": ("nnlib.normalization:batchnorm_backward",),
-    "deep_loss_and_grads": (
-        "nnlib.network:MLP._backprop",
-        "nnlib.network:MLP._forward",
-        "nnlib.network:MLP._hidden",
-        "nnlib.network:MLP._hidden_backward",
-    ),
+    name: tuple(check.reference) for name, check in CHECKS.items() if check.reference
 }
 
 

@@ -39,6 +39,7 @@ class ForwardCheck(ArrayCheck):
     def __init__(self, act: str, points: float, wrong: Callable[[np.ndarray, dict], list]):
         self.act = act
         self.name = f"{act}_forward"
+        self.reference = (f"nnlib.activations:{self.name}",)
         self.points = points
         self._wrong = wrong
 
@@ -82,6 +83,7 @@ class BackwardCheck(ArrayCheck):
     ):
         self.act = act
         self.name = f"{act}_backward"
+        self.reference = (f"nnlib.activations:{self.name}",)
         self.forward = f"{act}_forward"
         self.functions = (self.forward, self.name)
         self.points = points
@@ -193,6 +195,7 @@ class SoftmaxCheck(ArrayCheck):
     """``softmax(z) -> probs``, row by row and stable for large logits."""
 
     name = "softmax"
+    reference = ("nnlib.activations:softmax",)
     points = 2.0
     raise_hints = (
         (

@@ -18,6 +18,7 @@ class DenseBackwardCheck(ArrayCheck):
     """``dense_backward(dout, cache) -> (dx, dW, db)`` with the student's own forward cache."""
 
     name = "dense_backward"
+    reference = ("nnlib.layers:dense_backward",)
     arg_names = ("x", "W", "b", "dout")
     points = 3.0
     functions = ("dense_forward", "dense_backward")
@@ -79,6 +80,7 @@ class LossAndGradsCheck(ArrayCheck):
     """``loss_and_grads(X, y, params) -> (loss, grads)`` for ``D -> H (ReLU) -> C (softmax)``."""
 
     name = "loss_and_grads"
+    reference = ("nnlib.network:MLP.loss_and_grads",)
     points = 4.0
     expected_keys = ("loss", "dW1", "db1", "dW2", "db2")
     overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"

@@ -194,6 +194,11 @@ class Check:
         The call step (:data:`autograder.call_steps.STEPS`) that calls the student's functions
         on a case: ``"direct"`` passes the case's arguments to the graded function as they are.
         The grader runs the same step in the sandbox, where only its name is sent.
+    reference : tuple of str
+        nnlib's code that answers the function, each as ``module:qualified name``
+        (``"nnlib.network:MLP.loss_and_grads"``): what the book may show only in a collapsed
+        block labelled as the solution (``{nnlib-code}`` in ``book/_ext`` does so, and the
+        book's tests check the built pages). Empty when nnlib has no such code.
     no_overflow : str
         When set, the exercise asks for a form that never overflows: the call runs with NumPy's
         overflow raising, and a case that overflows fails with this text as the advice (a naive
@@ -210,6 +215,7 @@ class Check:
     no_overflow: str = ""
     raise_hints: tuple[tuple[str, str], ...] = ()
     step: str = "direct"
+    reference: tuple[str, ...] = ()
 
     def required(self) -> tuple[str, ...]:
         """The names of the student functions this check calls."""

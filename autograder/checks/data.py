@@ -75,6 +75,10 @@ class NormalizeCheck(ArrayCheck):
     """``normalize(images uint8) -> float32 array in [0, 1]``: pixels divided by 255."""
 
     name = "normalize"
+    reference = (
+        "nnlib.preprocessing:fit_standardizer",
+        "nnlib.preprocessing:standardize",
+    )
     points = 1.0
     keep_dtype = False
     expected_keys = ("X",)
@@ -120,6 +124,7 @@ class OneHotCheck(ArrayCheck):
     """``one_hot(y (N,), num_classes) -> Y (N, C)``."""
 
     name = "one_hot"
+    reference = ("nnlib.preprocessing:one_hot",)
     points = 1.0
     keep_dtype = False
     expected_keys = ("Y",)
@@ -173,6 +178,10 @@ class TrainValSplitCheck(Check):
     stratified as nnlib's: each class keeps its share in both parts."""
 
     name = "train_val_split"
+    reference = (
+        "nnlib.preprocessing:train_val_split",
+        "nnlib.preprocessing:stratified_split_indices",
+    )
     arg_names = ("X", "y")
     step = "split_with_other_seeds"
     points = 2.0

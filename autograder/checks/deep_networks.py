@@ -63,6 +63,7 @@ class BatchnormForwardCheck(ArrayCheck):
     the output, and the running statistics it leaves in ``running``."""
 
     name = "batchnorm_forward"
+    reference = ("nnlib.normalization:batchnorm_forward",)
     points = 3.0
     step = "batchnorm_output_and_running"
     arg_names = ("x", "gamma", "beta")
@@ -152,6 +153,7 @@ class BatchnormBackwardCheck(ArrayCheck):
     forward cache, in training and in evaluation."""
 
     name = "batchnorm_backward"
+    reference = ("nnlib.normalization:batchnorm_backward",)
     points = 3.0
     step = "forward_then_backward"
     functions = ("batchnorm_forward", "batchnorm_backward")
@@ -272,6 +274,12 @@ class DeepLossAndGradsCheck(ArrayCheck):
     (loss, grads)`` for networks of one to four layers, against :class:`nnlib.network.MLP`."""
 
     name = "deep_loss_and_grads"
+    reference = (
+        "nnlib.network:MLP._backprop",
+        "nnlib.network:MLP._forward",
+        "nnlib.network:MLP._hidden",
+        "nnlib.network:MLP._hidden_backward",
+    )
     points = 4.0
     step = "network_with_seeded_dropout"
     arg_names = ("X", "y", "params")

@@ -25,6 +25,7 @@ class DenseForwardCheck(ArrayCheck):
     """``dense_forward(x, W, b) -> (out, cache)`` with ``out = x @ W + b``."""
 
     name = "dense_forward"
+    reference = ("nnlib.layers:dense_forward",)
     points = 2.0
     raise_hints = (
         (
@@ -68,6 +69,7 @@ class MLPForwardCheck(ArrayCheck):
     """``mlp_forward(X, params) -> logits``: dense layers with ReLU between them."""
 
     name = "mlp_forward"
+    reference = ("nnlib.network:MLP._forward",)
     points = 2.0
     raise_hints = (
         (

@@ -18,6 +18,7 @@ class ArrayModuleCheck(Check):
     """``array_module(x)`` returns the module of ``x``'s library: ``numpy`` for NumPy arrays."""
 
     name = "array_module"
+    reference = ("nnlib.backend:get_array_module",)
     points = 1.0
     step = "module_name"
 

@@ -60,6 +60,7 @@ class NumericalGradientCheck(Check):
     """``numerical_gradient(f, x, h=1e-5) -> grad`` of the shape of ``x``, x left unchanged."""
 
     name = "numerical_gradient"
+    reference = ("nnlib.gradcheck:numerical_gradient",)
     points = 3.0
     step = "gradient_of_known_function"
 
@@ -121,6 +122,7 @@ class RelativeErrorCheck(ArrayCheck):
     """``relative_error(a, b) -> float``: ``||a - b|| / (||a|| + ||b||)``, 0 when both are 0."""
 
     name = "relative_error"
+    reference = ("nnlib.gradcheck:relative_error",)
     points = 1.0
     keep_dtype = False
     expected_keys = ("error",)

@@ -41,6 +41,7 @@ class NeuronForwardCheck(ArrayCheck):
     """``neuron_forward(X, w, b) -> p (N,)``: the probability sigmoid(X @ w + b) of class 1."""
 
     name = "neuron_forward"
+    reference = ("nnlib.activations:sigmoid_forward",)
     no_overflow = (
         "the output must stay finite, without overflow, for |z| up to 1e4: use the stable form"
         " the notebook gives, (1 + tanh(z / 2)) / 2"

@@ -38,6 +38,7 @@ class L2PenaltyCheck(ArrayCheck):
     and ``lam * W`` for each weight, zeros for each bias."""
 
     name = "l2_penalty"
+    reference = ("nnlib.regularization:l2_penalty",)
     points = 2.0
     arg_names = ("params", "lam")
 
@@ -155,6 +156,7 @@ class DropoutForwardCheck(ArrayCheck):
     """``dropout_forward(x, p, *, train=True, rng=None) -> (out, cache)`` with a seeded ``rng``."""
 
     name = "dropout_forward"
+    reference = ("nnlib.regularization:dropout_forward",)
     points = 2.0
     step = "dropout_with_seed"
     arg_names = ("x",)
@@ -182,6 +184,7 @@ class DropoutBackwardCheck(ArrayCheck):
     """``dropout_backward(dout, cache) -> dx``, with the cache of the student's own forward."""
 
     name = "dropout_backward"
+    reference = ("nnlib.regularization:dropout_backward",)
     points = 1.0
     step = "dropout_with_seed_then_backward"
     functions = ("dropout_forward", "dropout_backward")

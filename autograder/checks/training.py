@@ -35,6 +35,7 @@ class SGDStepCheck(Check):
     """``sgd_step(params, grads, lr)`` updates each array in place: ``p -= lr * g``."""
 
     name = "sgd_step"
+    reference = ("nnlib.optim:SGD.step",)
     points = 1.0
     step = "update_in_place"
     arg_names = ("params", "grads", "lr")
@@ -154,6 +155,7 @@ class MomentumStepCheck(Check):
     ``p += v``, both dicts updated."""
 
     name = "momentum_step"
+    reference = ("nnlib.optim:SGD.step",)
     step = "update_in_place"
     arg_names = ("params", "grads", "velocity", "lr")
     points = 2.0
@@ -240,6 +242,7 @@ class AdamStepCheck(Check):
     moment estimates ``m``, ``v`` updated, then a bias-corrected step; ``t`` counts from 1."""
 
     name = "adam_step"
+    reference = ("nnlib.optim:Adam.step",)
     points = 3.0
     step = "update_in_place"
     arg_names = ("params", "grads", "m", "v", "t")
