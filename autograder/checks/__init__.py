@@ -1,10 +1,11 @@
 """The registry of checks: one per graded function, grouped by assignment.
 
 ``CHECKS`` maps a function name to its :class:`Check`; ``ASSIGNMENTS`` maps an assignment (a
-chapter of the book) to the names of its graded functions, in notebook order. The checks of an
-assignment live in the module named after its chapter (:func:`module_of`): those of
-``07-backprop`` in ``autograder/checks/backprop.py``; ``base.py``, ``arrays.py`` and
-``classifier.py`` hold what several chapters share.
+chapter of the book) to the names of its graded functions, in notebook order. Each assignment's
+checks live in a module of this package that says which assignment it grades (``ASSIGNMENT =
+"07-backprop"`` and its ``CHECKS``, in ``autograder/checks/backprop.py``); the registry finds
+every such module, so that a chapter's module is the one place its checks are listed.
+``base.py``, ``arrays.py`` and ``classifier.py`` hold what several chapters share.
 
 >>> from autograder.checks import CHECKS, run_check
 >>> report = run_check("relu_forward", my_relu_forward)  # doctest: +SKIP
@@ -15,7 +16,9 @@ relu_forward: 10/10 cases passed, 1 of 1 points
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 from autograder.checks.base import (
@@ -47,41 +50,33 @@ __all__ = [
     "to_plain",
 ]
 
-#: The assignments, one per chapter of the book with an exercise, in order.
-ASSIGNMENT_NAMES = (
-    "02-data",
-    "03-one-neuron",
-    "04-feedforward",
-    "05-activations",
-    "06-losses",
-    "07-backprop",
-    "08-gradcheck",
-    "09-training",
-    "10-signs-classifier",
-    "11-mnist-classifier",
-    "12-gpu",
-    "13-regularization",
-    "14-deep-networks",
-)
+
+def _assignment_modules() -> dict[str, ModuleType]:
+    """The modules of this package that grade an assignment, those defining ``ASSIGNMENT``, by
+    assignment, in the order of the assignments' names (the book's: ``02-data`` first)."""
+    found: dict[str, ModuleType] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        assignment = getattr(module, "ASSIGNMENT", None)
+        if assignment is None:
+            continue  # a module the chapters share: base, arrays, classifier, mistakes
+        if assignment in found:
+            raise ImportError(
+                f"{module.__name__} and {found[assignment].__name__} both grade {assignment}"
+            )
+        found[assignment] = module
+    return dict(sorted(found.items()))
 
 
-def module_of(assignment: str) -> str:
-    """The module holding an assignment's checks, named after its chapter: ``07-backprop`` ->
-    ``autograder.checks.backprop``; each such module defines ``CHECKS``."""
-    return "autograder.checks." + assignment.split("-", 1)[1].replace("-", "_")
-
-
-ASSIGNMENT_MODULES: dict[str, list[Check]] = {
-    assignment: importlib.import_module(module_of(assignment)).CHECKS
-    for assignment in ASSIGNMENT_NAMES
-}
+#: The module of each assignment's checks, in the book's order.
+ASSIGNMENT_MODULES: dict[str, ModuleType] = _assignment_modules()
 
 CHECKS: dict[str, Check] = {
-    check.name: check for checks in ASSIGNMENT_MODULES.values() for check in checks
+    check.name: check for module in ASSIGNMENT_MODULES.values() for check in module.CHECKS
 }
 ASSIGNMENTS: dict[str, list[str]] = {
-    assignment: [check.name for check in checks]
-    for assignment, checks in ASSIGNMENT_MODULES.items()
+    assignment: [check.name for check in module.CHECKS]
+    for assignment, module in ASSIGNMENT_MODULES.items()
 }
 
 

@@ -246,6 +246,9 @@ SIGMOID_OVERFLOW = (
     " use the form the notebook gives, built on exp(-|z|) or tanh"
 )
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "05-activations"
+
 CHECKS = [
     ForwardCheck("sigmoid", 1.0, _sigmoid_forward_wrong),
     BackwardCheck("sigmoid", 1.0, _sigmoid_backward_wrong),

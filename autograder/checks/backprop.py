@@ -137,4 +137,7 @@ class LossAndGradsCheck(ArrayCheck):
         return parts
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "07-backprop"
+
 CHECKS = [DenseBackwardCheck(), LossAndGradsCheck()]

@@ -281,4 +281,7 @@ class TrainValSplitCheck(Check):
         return Verdict(True)
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "02-data"
+
 CHECKS = [FlattenCheck(), NormalizeCheck(), OneHotCheck(), TrainValSplitCheck()]

@@ -366,4 +366,7 @@ class DeepLossAndGradsCheck(ArrayCheck):
         return {"loss": loss, **{f"d{k}": grads[k] for k in params}}
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "14-deep-networks"
+
 CHECKS = [BatchnormForwardCheck(), BatchnormBackwardCheck(), DeepLossAndGradsCheck()]

@@ -135,4 +135,7 @@ class MLPForwardCheck(ArrayCheck):
             }
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "04-feedforward"
+
 CHECKS = [DenseForwardCheck(), MLPForwardCheck()]

@@ -106,4 +106,7 @@ class AccuracyCheck(ArrayCheck):
         return super().judge(case, output)
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "12-gpu"
+
 CHECKS = [ArrayModuleCheck(), AccuracyCheck()]

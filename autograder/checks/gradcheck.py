@@ -172,4 +172,7 @@ class RelativeErrorCheck(ArrayCheck):
         return super().judge(case, output)
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "08-gradcheck"
+
 CHECKS = [NumericalGradientCheck(), RelativeErrorCheck()]

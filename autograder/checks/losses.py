@@ -147,4 +147,7 @@ class SoftmaxCrossEntropyCheck(LossCheck):
         }
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "06-losses"
+
 CHECKS = [BinaryCrossEntropyCheck(), SoftmaxCrossEntropyCheck()]

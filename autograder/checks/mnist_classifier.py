@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from autograder.checks.classifier import ClassifierCheck, mnist
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "11-mnist-classifier"
+
 CHECKS = [
     ClassifierCheck(
         "train_mnist_classifier",

@@ -121,4 +121,7 @@ class NeuronGradientsCheck(ArrayCheck):
         )
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "03-one-neuron"
+
 CHECKS = [NeuronForwardCheck(), NeuronGradientsCheck()]

@@ -223,6 +223,9 @@ class DropoutBackwardCheck(ArrayCheck):
         }  # fmt: skip
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "13-regularization"
+
 CHECKS = [
     L2PenaltyCheck(),
     DropoutForwardCheck(),

@@ -10,6 +10,9 @@ from autograder.checks.classifier import (
     sign_digits,
 )
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "10-signs-classifier"
+
 CHECKS = [
     ClassifierCheck(
         "train_sign_classifier",

@@ -457,4 +457,7 @@ class TrainCheck(Check):
         return Verdict(True)
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "09-training"
+
 CHECKS = [SGDStepCheck(), MomentumStepCheck(), AdamStepCheck(), TrainCheck()]

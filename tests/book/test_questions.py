@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from autograder.checks import ASSIGNMENT_NAMES
+from autograder.checks import ASSIGNMENTS
 
-CHAPTERS = ["01-introduction", *ASSIGNMENT_NAMES]
+CHAPTERS = ["01-introduction", *ASSIGNMENTS]
 #: The chapters that derive formulas: each asks the reader for a derivation.
 WITH_MATH = [*CHAPTERS[1:9], "13-regularization", "14-deep-networks"]
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from autograder.checks import ASSIGNMENT_NAMES
+from autograder.checks import ASSIGNMENTS
 from autograder.grading import cli
 from autograder.grading.late import LatePolicy
 
@@ -37,7 +37,7 @@ def test_every_help_example_is_accepted():
         for value in values:
             if dest == "assignment":
                 args = parser.parse_args([value, "submitted", "--out", "out"])
-                assert args.assignment in ASSIGNMENT_NAMES, value
+                assert args.assignment in ASSIGNMENTS, value
                 continue
             option = "--" + dest.replace("_", "-")
             args = parser.parse_args(["05-activations", "s", "--out", "o", option, value])

@@ -173,15 +173,24 @@ def test_what_the_sandbox_runs_imports_no_answer(module):
     assert imported and not foreign, f"{module} imports {sorted(foreign)}"
 
 
-def test_each_chapters_checks_live_in_the_module_named_after_it():
-    """autograder/checks holds one module per assignment, named after its chapter, and the
-    modules several chapters share; solutions/ has exactly these assignments."""
+def test_the_registry_finds_every_chapters_checks_and_the_course_has_each_assignment():
+    """A module of autograder/checks that lists CHECKS says which ASSIGNMENT it grades (the
+    others hold what the chapters share); solutions/ has exactly those assignments, and the
+    book's table of contents has their chapters in the same order."""
+    import importlib
+    import pkgutil
+
+    import yaml
+
     import autograder.checks as registry
 
-    folder = Path(registry.__file__).parent
-    shared = {"__init__", "base", "arrays", "classifier"}
-    modules = {p.stem for p in folder.glob("*.py")} - shared
-    assert modules == {registry.module_of(a).rsplit(".", 1)[1] for a in registry.ASSIGNMENT_NAMES}
-    assert sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir()) == list(
-        registry.ASSIGNMENT_NAMES
-    )
+    for info in pkgutil.iter_modules(registry.__path__):
+        module = importlib.import_module(f"autograder.checks.{info.name}")
+        if hasattr(module, "CHECKS"):
+            assert isinstance(getattr(module, "ASSIGNMENT", None), str), module.__name__
+            assert registry.ASSIGNMENT_MODULES[module.ASSIGNMENT] is module
+    assert len(registry.ASSIGNMENT_MODULES) >= 13
+    assert sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir()) == list(registry.ASSIGNMENTS)
+    toc = yaml.safe_load((SOLUTIONS.parent / "book" / "_toc.yml").read_text(encoding="utf-8"))
+    chapters = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert [c for c in chapters if c in registry.ASSIGNMENTS] == list(registry.ASSIGNMENTS)
