@@ -8,8 +8,13 @@ in how the two work together (a forward whose cache lacks what the backward need
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import answers
 import numpy as np
-import student_correct as ok
+
+#: The correct functions, which a wrong one is checked with and may call.
+ok = SimpleNamespace(**answers.everything())
 
 WRONG: list[tuple[str, str, dict]] = []
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import answers
 import numpy as np
 import pytest
-import student_correct
 from student_wrong import REFERENCE_USERS, WORDS, WRONG
 
 from autograder.checks import ASSIGNMENTS, CHECKS, Case, run_check, to_plain
@@ -21,7 +21,8 @@ def test_every_graded_function_belongs_to_one_assignment():
 @pytest.mark.parametrize("name", NUMPY_ONLY)
 @pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
 def test_correct_implementation_earns_full_marks(name, hidden):
-    report = run_check(name, vars(student_correct), hidden=hidden)
+    """The solution notebook's function, with the other functions of its notebook."""
+    report = run_check(name, answers.of(answers.assignment_of(name)), hidden=hidden)
     assert report.score == CHECKS[name].points, str(report)
 
 
@@ -132,7 +133,7 @@ def test_an_unimplemented_function_fails_every_case_with_a_message():
 
 
 def test_partial_credit_for_a_function_right_except_on_edge_cases():
-    namespace = dict(vars(student_correct))
+    namespace = dict(answers.everything())
     namespace["softmax"] = next(ns for n, w, ns in WRONG if w == "no max-subtraction")["softmax"]
     report = run_check("softmax", namespace)
     assert 0 < report.score < CHECKS["softmax"].points
@@ -197,7 +198,7 @@ def test_notebook_check_returns_points_and_raises_on_zero(capsys):
 def test_check_finds_the_partner_function_in_the_notebook_namespace(capsys):
     from autograder import check
 
-    notebook = {"np": np, "relu_forward": student_correct.relu_forward}
+    notebook = {"np": np, "relu_forward": answers.of("05-activations")["relu_forward"]}
     exec("def relu_backward(da, cache):\n    return da * (cache > 0)\n", notebook)
     assert check(notebook["relu_backward"]) == CHECKS["relu_backward"].points
 
