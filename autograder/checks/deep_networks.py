@@ -13,6 +13,7 @@ import numpy as np
 from autograder.call_steps import call_batchnorm
 from autograder.checks.arrays import ArrayCheck, pair, value_and_grads
 from autograder.checks.base import Case, case_seed
+from autograder.checks.mistakes import Mistakes
 from nnlib import normalization as ref
 from nnlib.activations import ACTIVATIONS
 from nnlib.layers import dense_backward, dense_forward
@@ -370,3 +371,143 @@ class DeepLossAndGradsCheck(ArrayCheck):
 ASSIGNMENT = "14-deep-networks"
 
 CHECKS = [BatchnormForwardCheck(), BatchnormBackwardCheck(), DeepLossAndGradsCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+
+
+@MISTAKES.helper
+def _batchnorm(x, gamma, beta, train, running, momentum, eps, *, mode):
+    d = x.shape[1]
+    if running is not None:
+        running.setdefault("mean", np.zeros(d, x.dtype))
+        running.setdefault("var", np.ones(d, x.dtype))
+    n = len(x)
+    axis = 1 if mode == "axis 1" else 0
+    mean, var = x.mean(axis, keepdims=True), x.var(axis, keepdims=True)
+    if mode == "ddof 1":
+        var = x.var(0, ddof=1, keepdims=True)
+    if train and running is not None and mode != "no update":
+        new = {
+            "mean": x.mean(0),
+            "var": x.var(0) * (1 if mode == "biased running" else n / (n - 1)),
+        }
+        for key in ("mean", "var"):
+            keep, take = (
+                (momentum, 1 - momentum)
+                if mode == "momentum reversed"
+                else (1 - momentum, momentum)
+            )
+            running[key][...] = keep * running[key] + take * new[key]
+    if (not train and mode != "batch in evaluation") or mode == "running in training":
+        mean, var = running["mean"], running["var"]
+    scale = np.sqrt(var) + eps if mode == "eps outside" else np.sqrt(var + x.dtype.type(eps))
+    x_hat = (x - mean) / scale
+    return (gamma * x_hat + beta).astype(x.dtype), (x_hat, gamma, 1 / scale, train)
+
+
+for _mode, _what, _words in [
+    ("axis 1", "statistics over the features", "over the wrong axis"),
+    ("eps outside", "eps outside the square root", "eps is added outside the square root"),
+    ("ddof 1", "normalises with the unbiased variance", "unbiased variance (ddof=1)"),
+    (
+        "running in training",
+        "running statistics used in training",
+        "the running statistics are used",
+    ),
+    ("batch in evaluation", "batch statistics in evaluation", "running mean and variance"),
+    ("no update", "running statistics not updated", "not updated in training"),
+    ("biased running", "running variance biased", "unbiased batch variance"),
+    ("momentum reversed", "momentum weighs the old statistics", "weight of the new batch"),
+]:
+
+    def _batchnorm_forward(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5,
+                           _mode=_mode):  # fmt: skip
+        return _batchnorm(x, gamma, beta, train, running, momentum, eps, mode=_mode)
+
+    MISTAKES.wrong("batchnorm_forward", _what, _words)(_batchnorm_forward)
+
+
+@MISTAKES.helper
+def _batchnorm_grads(dout, cache, *, mode):
+    x_hat, gamma, inv_std, train = cache
+    n = len(dout)
+    g = dout * gamma if mode != "no gamma" else dout
+    dgamma = dout.sum(0) if mode == "dgamma of dout" else (dout * x_hat).sum(0)
+    dbeta = dout.mean(0) if mode == "dbeta mean" else dout.sum(0)
+    if mode == "first term":
+        return g * inv_std, dgamma, dbeta
+    mean_term = 0 if mode == "no mean term" else g.sum(0)
+    var_term = 0 if mode == "no variance term" else x_hat * (g * x_hat).sum(0)
+    return (n * g - mean_term - var_term) * inv_std / n, dgamma, dbeta
+
+
+for _mode, _what, _words in [
+    ("first term", "statistics treated as constants", "only the first term"),
+    ("no mean term", "the term of the mean missing", "the term of the mean is missing"),
+    ("no variance term", "the term of the variance missing", "the term of the variance is missing"),
+    ("no gamma", "gamma left out of dx", "gamma is missing from dx"),
+    ("dgamma of dout", "dgamma without x_hat", "dgamma is the sum of dout * x_hat"),
+    ("dbeta mean", "dbeta averaged", "dbeta is the sum of dout"),
+]:
+
+    def _batchnorm_backward(dout, cache, _mode=_mode):
+        return _batchnorm_grads(dout, cache, mode=_mode)
+
+    MISTAKES.wrong("batchnorm_backward", _what, _words)(_batchnorm_backward)
+
+
+@MISTAKES.helper
+def _deep(X, y, params, activation, dropout, batchnorm, rng, *, mode):
+    forward, backward = ok.ACTIVATIONS[activation]
+    L = len([k for k in params if k.startswith("W")])
+    h, caches = X, []
+    for layer in range(1, L + 1):
+        z, dense_cache = ok.dense_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+        last = layer == L
+        bn = act = drop = None
+        if batchnorm and not last:
+            z, bn = ok.batchnorm_forward(z, params[f"gamma{layer}"], params[f"beta{layer}"])
+        if not last or mode == "activation on logits":
+            z, act = forward(z)
+        if not last:
+            z, drop = ok.dropout_forward(z, dropout, rng=rng)
+        caches.append((dense_cache, bn, act, drop))
+        h = z
+    loss, dout = ok.softmax_cross_entropy(h, y)
+    grads = {}
+    for layer in range(L, 0, -1):
+        dense_cache, bn, act, drop = caches[layer - 1]
+        if mode != "no dropout backward":
+            dout = ok.dropout_backward(dout, drop)
+        if act is not None and mode != "no activation backward":
+            dout = backward(dout, act)
+        if bn is not None:
+            dz, dgamma, dbeta = ok.batchnorm_backward(dout, bn)
+            dout = dout if mode == "no batchnorm backward" else dz
+            if mode != "no gamma grads":
+                grads[f"gamma{layer}"], grads[f"beta{layer}"] = dgamma, dbeta
+        dout, grads[f"W{layer}"], grads[f"b{layer}"] = ok.dense_backward(dout, dense_cache)
+    return loss, grads
+
+
+for _mode, _what, _words in [
+    ("no activation backward", "the activation's derivative skipped", "derivative is missing"),
+    ("activation on logits", "the output layer activated", "the output layer has the activation"),
+    (
+        "no dropout backward",
+        "dropout skipped in the backward pass",
+        "dropout's backward is missing",
+    ),
+    ("no batchnorm backward", "batch normalization skipped backward", "normalization's backward"),
+    ("no gamma grads", "no gradients for gamma and beta", "grads lacks the keys"),
+]:
+
+    def _deep_loss_and_grads(X, y, params, *, activation="relu", dropout=0.0, batchnorm=False,
+                             rng=None, _mode=_mode):  # fmt: skip
+        return _deep(X, y, params, activation, dropout, batchnorm, rng, mode=_mode)
+
+    MISTAKES.wrong("deep_loss_and_grads", _what, _words)(_deep_loss_and_grads)

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograder.checks.arrays import ArrayCheck, forward_result
 from autograder.checks.base import Case
+from autograder.checks.mistakes import Mistakes
 from nnlib import activations as act
 from nnlib import layers as ref
 
@@ -139,3 +140,72 @@ class MLPForwardCheck(ArrayCheck):
 ASSIGNMENT = "04-feedforward"
 
 CHECKS = [DenseForwardCheck(), MLPForwardCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+
+
+@MISTAKES.wrong("dense_forward", "no bias", "bias b is missing")
+def _(x, W, b):
+    return x @ W, (x, W)
+
+
+@MISTAKES.wrong("dense_forward", "returns out only", "must return the pair (out, cache)")
+def _(x, W, b):
+    return x @ W + b
+
+
+@MISTAKES.wrong("dense_forward", "W transposed", "W transposed")
+def _(x, W, b):
+    return x @ W.T + b, (x, W)
+
+
+@MISTAKES.wrong("dense_forward", "element-wise product", "x @ W")
+def _(x, W, b):
+    return x * W + b, (x, W)
+
+
+@MISTAKES.wrong("dense_forward", "float64 result", "keep the input's dtype")
+def _(x, W, b):
+    return x.astype(np.float64) @ W + b, (x, W)
+
+
+@MISTAKES.wrong("mlp_forward", "ReLU on the output layer", "output layer too")
+def _(X, params):
+    h = X
+    for i in range(1, len(params) // 2 + 1):
+        h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0)
+    return h
+
+
+@MISTAKES.wrong("mlp_forward", "softmax on the output", "softmax probabilities")
+def _(X, params):
+    return ok.softmax(ok.mlp_forward(X, params))
+
+
+@MISTAKES.wrong("mlp_forward", "no nonlinearity", "no ReLU between the layers")
+def _(X, params):
+    h = X
+    for i in range(1, len(params) // 2 + 1):
+        h = h @ params[f"W{i}"] + params[f"b{i}"]
+    return h
+
+
+@MISTAKES.wrong("mlp_forward", "two layers hard-coded", "any number of layers")
+def _(X, params):
+    h = np.maximum(X @ params["W1"] + params["b1"], 0)
+    return h @ params["W2"] + params["b2"]
+
+
+@MISTAKES.wrong("mlp_forward", "sigmoid hidden layers", "sigmoid between the layers")
+def _(X, params):
+    n = len(params) // 2
+    h = X
+    for i in range(1, n + 1):
+        h = h @ params[f"W{i}"] + params[f"b{i}"]
+        if i < n:
+            h = 1 / (1 + np.exp(-h))
+    return h

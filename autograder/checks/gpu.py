@@ -12,6 +12,7 @@ import numpy as np
 
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.mistakes import Mistakes
 
 
 class ArrayModuleCheck(Check):
@@ -110,3 +111,51 @@ class AccuracyCheck(ArrayCheck):
 ASSIGNMENT = "12-gpu"
 
 CHECKS = [ArrayModuleCheck(), AccuracyCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+
+
+@MISTAKES.wrong("array_module", "returns the array's type", "expected numpy")
+def _(x):
+    return type(x)
+
+
+@MISTAKES.wrong("array_module", "uses nnlib's backend module", "nnlib.backend")
+def _(x):
+    from nnlib.backend import get_array_module
+
+    return get_array_module(x)
+
+
+@MISTAKES.wrong("array_module", "returns the name", "expected numpy")
+def _(x):
+    return type(x).__module__
+
+
+@MISTAKES.wrong("accuracy", "counts instead of averaging", "counts the right predictions")
+def _(logits, y):
+    return float((logits.argmax(axis=1) == y).sum())
+
+
+@MISTAKES.wrong("accuracy", "argmax for one output unit", "argmax is always 0")
+def _(logits, y):
+    return float((logits.argmax(axis=1) == y).mean())
+
+
+@MISTAKES.wrong("accuracy", "returns a 0-d array", "0-d array")
+def _(logits, y):
+    return np.asarray(ok.accuracy(logits, y))
+
+
+@MISTAKES.wrong("accuracy", "error rate", "error rate")
+def _(logits, y):
+    return 1 - ok.accuracy(logits, y)
+
+
+@MISTAKES.wrong("accuracy", "per-sample correctness", "return one float")
+def _(logits, y):
+    return logits.argmax(axis=1) == y

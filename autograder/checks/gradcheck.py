@@ -15,6 +15,7 @@ import numpy as np
 from autograder.call_steps import known_function
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.mistakes import Mistakes
 from autograder.diagnose import compare
 from nnlib import gradcheck as ref
 
@@ -176,3 +177,86 @@ class RelativeErrorCheck(ArrayCheck):
 ASSIGNMENT = "08-gradcheck"
 
 CHECKS = [NumericalGradientCheck(), RelativeErrorCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+
+
+@MISTAKES.wrong("numerical_gradient", "one-sided difference", "centred difference")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    base = f(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        grad[i] = (f(x) - base) / h
+        x[i] = old
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "divides by h, not 2h", "instead of 2 h")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / h
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "x not restored", "restore each entry")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        x[i] += h
+        plus = f(x)
+        x[i] -= 2 * h
+        minus = f(x)
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "vectors only", "whole rows")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        old = x[i].copy()
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "a large step h = 1e-2", "too large")
+def _(f, x, h=1e-5):
+    return ok.numerical_gradient(f, x, h=1e-2)
+
+
+@MISTAKES.wrong("relative_error", "no denominator", "not divided by")
+def _(a, b):
+    return float(np.linalg.norm(a - b))
+
+
+@MISTAKES.wrong("relative_error", "element-wise maximum ratio", "element-wise ratio")
+def _(a, b):
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+@MISTAKES.wrong("relative_error", "divides by ||a|| only", "||a|| only")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / np.linalg.norm(a))
+
+
+@MISTAKES.wrong("relative_error", "NaN when both are zero", "both zero")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))

@@ -10,6 +10,7 @@ import numpy as np
 
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case
+from autograder.checks.mistakes import Mistakes
 from nnlib import activations, layers, losses
 
 
@@ -125,3 +126,68 @@ class NeuronGradientsCheck(ArrayCheck):
 ASSIGNMENT = "03-one-neuron"
 
 CHECKS = [NeuronForwardCheck(), NeuronGradientsCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+
+
+@MISTAKES.wrong(
+    "neuron_gradients", "integer labels promote dw to float64", "float64 but the input was float32"
+)
+def _(X, y, w, b):
+    z = X @ w + b
+    loss = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+    error = (ok.neuron_forward(X, w, b) - y) / len(X)
+    return float(loss), X.T @ error, float(error.sum())
+
+
+@MISTAKES.wrong("neuron_forward", "returns the logits", "apply the sigmoid")
+def _(X, w, b):
+    return X @ w + b
+
+
+@MISTAKES.wrong("neuron_forward", "sign flipped", "sign flipped")
+def _(X, w, b):
+    return 1 / (1 + np.exp(X @ w + b))
+
+
+@MISTAKES.wrong("neuron_forward", "forgets the bias", "bias b is missing")
+def _(X, w, b):
+    return 1 / (1 + np.exp(-(X @ w)))
+
+
+@MISTAKES.wrong("neuron_forward", "(N, 1) column", "must have shape (N,)")
+def _(X, w, b):
+    return 1 / (1 + np.exp(-(X @ w.reshape(-1, 1) + b)))
+
+
+@MISTAKES.wrong("neuron_gradients", "not divided by N", "not divided by N")
+def _(X, y, w, b):
+    loss, dw, db = ok.neuron_gradients(X, y, w, b)
+    return loss, dw * len(X), db * len(X)
+
+
+@MISTAKES.wrong("neuron_gradients", "y - p", "(p - y)")
+def _(X, y, w, b):
+    loss, dw, db = ok.neuron_gradients(X, y, w, b)
+    return loss, -dw, -db
+
+
+@MISTAKES.wrong("neuron_gradients", "loss from log(sigmoid): overflows", "not from log(sigmoid(z))")
+def _(X, y, w, b):
+    y = y.astype(X.dtype)
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    error = (p - y) / len(X)
+    return float(loss), X.T @ error, float(error.sum())
+
+
+@MISTAKES.wrong("neuron_gradients", "extra sigmoid derivative", "sigma'(z)")
+def _(X, y, w, b):
+    loss, _, _ = ok.neuron_gradients(X, y, w, b)
+    p = ok.neuron_forward(X, w, b)
+    error = (p - y) * p * (1 - p) / len(X)
+    return loss, X.T @ error, float(error.sum())

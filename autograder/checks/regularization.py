@@ -22,6 +22,7 @@ from autograder.checks.classifier import (
     ClassifierCheck,
     mnist_small,
 )
+from autograder.checks.mistakes import Mistakes
 from nnlib import regularization as ref
 
 
@@ -242,3 +243,82 @@ CHECKS = [
         baseline=("the same network unregularized", REGULARIZED_BASELINE),
     ),
 ]
+
+# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+
+
+@MISTAKES.helper
+def _l2(params, lam, *, mode):
+    penalty, grads = 0.0, {}
+    for key, value in params.items():
+        weight = key.startswith("W") or mode == "biases"
+        half = 1.0 if mode == "no half" else 0.5
+        penalty += half * lam * float(np.sum(value**2)) if weight else 0.0
+        factor = 2 * lam if mode == "2 lam" else lam
+        if weight:
+            grads[key] = factor * value
+        elif mode != "no bias grads":
+            grads[key] = np.zeros_like(value)
+    if mode == "array":
+        penalty = np.full(1, penalty)
+    return penalty, grads
+
+
+for _mode, _what, _words in [
+    ("biases", "penalises the biases", "biases are penalised"),
+    ("no half", "lam times the sum of squares", "the 1/2 is missing"),
+    ("2 lam", "gradient 2 lam W", "2 lam W"),
+    ("no bias grads", "no gradient for the biases", "grads lacks the keys"),
+    ("array", "penalty as an array", "must be one number"),
+]:
+
+    def _l2_penalty(params, lam, _mode=_mode):
+        return _l2(params, lam, mode=_mode)
+
+    MISTAKES.wrong("l2_penalty", _what, _words)(_l2_penalty)
+
+
+@MISTAKES.helper
+def _dropout(x, p, train, rng, *, mode):
+    if mode != "mask in evaluation" and (not train or p == 0):
+        return x, None
+    rng = np.random.default_rng() if rng is None else rng
+    r = rng.random(x.shape)
+    keep = {"p keeps": r < p, "other mask": r < 1 - p}.get(mode, r >= p)
+    scale = {"no scale": 1.0, "times 1 - p": 1 - p, "p keeps": 1 / p}.get(mode, 1 / (1 - p))
+    mask = keep.astype(x.dtype) * x.dtype.type(scale)
+    return (x * mask) if mode == "no cache" else (x * mask, mask)
+
+
+for _mode, _what, _words in [
+    ("no scale", "kept units not scaled", "not scaled: multiply them by 1 / (1 - p)"),
+    ("times 1 - p", "scales by 1 - p", "it scales by 1 - p"),
+    ("p keeps", "p read as the probability of keeping", "probability of dropping"),
+    ("other mask", "mask drawn as rng.random < 1 - p", "rng.random(x.shape) >= p"),
+    ("mask in evaluation", "the mask applied in evaluation", "dropout is the identity"),
+    ("no cache", "returns only the output", "must return the pair"),
+]:
+
+    def _dropout_forward(x, p, *, train=True, rng=None, _mode=_mode):
+        return _dropout(x, p, train, rng, mode=_mode)
+
+    MISTAKES.wrong("dropout_forward", _what, _words)(_dropout_forward)
+
+
+@MISTAKES.wrong("dropout_backward", "dout returned unchanged", "dout is returned as it is")
+def _(dout, cache):
+    return dout
+
+
+@MISTAKES.wrong("dropout_backward", "mask without the scale", "not scaled by 1 / (1 - p)")
+def _(dout, cache):
+    return dout if cache is None else dout * (cache > 0)
+
+
+@MISTAKES.wrong("dropout_backward", "scale without the mask", "the mask is not applied")
+def _(dout, cache):
+    return dout if cache is None else dout * cache.max()

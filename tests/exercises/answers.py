@@ -1,9 +1,10 @@
-"""The correct answers the tests use: the functions the solution notebooks define.
+"""The answers the tests use: the solution notebooks' functions, and the chapters' mistakes.
 
-An assignment's answers are what its notebook in ``solutions/`` defines, run as a kernel would
-run it: its solution cells, and the cells that hold only imports and definitions. The other
-cells (the install cell, demos that load a dataset or train) are left out, and so are the test
-cells.
+An assignment's correct answers are what its notebook in ``solutions/`` defines, run as a kernel
+would run it: its solution cells, and the cells that hold only imports and definitions. The
+other cells (the install cell, demos that load a dataset or train) are left out, and so are the
+test cells. Its wrong answers are the corpus of mistakes beside its checks
+(``autograder/checks/<module>.py``, ``MISTAKES``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import nbformat
 
-from autograder.checks import ASSIGNMENTS
+from autograder.checks import ASSIGNMENT_MODULES, ASSIGNMENTS
 from autograder.nbgrader_cells import is_solution_cell, is_test_cell
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
@@ -65,3 +66,15 @@ def everything() -> dict[str, Any]:
 def assignment_of(name: str) -> str:
     """The assignment that grades the function ``name``."""
     return next(a for a, names in ASSIGNMENTS.items() if name in names)
+
+
+@functools.cache
+def mistakes() -> tuple[tuple[str, str, str, dict[str, Any]], ...]:
+    """Every chapter's mistakes, as ``(function, what is wrong, words its report must contain,
+    namespace to check it in)``; the namespace holds the correct functions of every notebook."""
+    found = []
+    for module in ASSIGNMENT_MODULES.values():
+        corpus = getattr(module, "MISTAKES", None)
+        if corpus is not None:
+            found += corpus.cases(everything())
+    return tuple(found)
