@@ -268,11 +268,12 @@ CHECKS[
     "exp(z) overflows for large |z|: use np.tanh, or 2 * sigmoid(2z) - 1 with a stable sigmoid"
 )
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant("softmax", "e = np.exp(z - z.max(axis=1, keepdims=True))", "e = np.exp(z)")
 
 
 @MISTAKES.wrong("sigmoid_forward", "exp(z) instead of exp(-z)", "sign of the exponent")

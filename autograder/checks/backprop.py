@@ -143,11 +143,12 @@ ASSIGNMENT = "07-backprop"
 
 CHECKS = [DenseBackwardCheck(), LossAndGradsCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant("loss_and_grads", "dz1 = dh * (z1 > 0)", "dz1 = dh")
 
 
 @MISTAKES.wrong(

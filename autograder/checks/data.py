@@ -287,11 +287,12 @@ ASSIGNMENT = "02-data"
 
 CHECKS = [FlattenCheck(), NormalizeCheck(), OneHotCheck(), TrainValSplitCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant("one_hot", "T[np.arange(len(y)), y] = 1", "T[np.arange(len(y)), y - 1] = 1")
 
 
 @MISTAKES.wrong("flatten", "one long vector", "one long vector")

@@ -372,11 +372,16 @@ ASSIGNMENT = "14-deep-networks"
 
 CHECKS = [BatchnormForwardCheck(), BatchnormBackwardCheck(), DeepLossAndGradsCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant(
+    "batchnorm_backward",
+    "dx = (n * g - g.sum(axis=0) - x_hat * (g * x_hat).sum(axis=0)) * inv_std / n",
+    "dx = g * inv_std",
+)
 
 
 @MISTAKES.helper

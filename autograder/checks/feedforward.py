@@ -141,11 +141,12 @@ ASSIGNMENT = "04-feedforward"
 
 CHECKS = [DenseForwardCheck(), MLPForwardCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant("mlp_forward", "if layer < n_layers:", "if True:")
 
 
 @MISTAKES.wrong("dense_forward", "no bias", "bias b is missing")

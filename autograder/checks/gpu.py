@@ -112,11 +112,14 @@ ASSIGNMENT = "12-gpu"
 
 CHECKS = [ArrayModuleCheck(), AccuracyCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant(
+    "accuracy", "return float((predictions == y).mean())", "return float((predictions == y).sum())"
+)
 
 
 @MISTAKES.wrong("array_module", "returns the array's type", "expected numpy")

@@ -178,11 +178,12 @@ ASSIGNMENT = "08-gradcheck"
 
 CHECKS = [NumericalGradientCheck(), RelativeErrorCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant("relative_error", "if denominator == 0:", "if False:")
 
 
 @MISTAKES.wrong("numerical_gradient", "one-sided difference", "centred difference")

@@ -153,11 +153,14 @@ ASSIGNMENT = "06-losses"
 
 CHECKS = [BinaryCrossEntropyCheck(), SoftmaxCrossEntropyCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant(
+    "binary_cross_entropy", "return float(loss), (probs - y) / n", "return float(loss), probs - y"
+)
 
 
 @MISTAKES.wrong(

@@ -9,7 +9,9 @@ what is wrong with it, and words its report must contain::
         return np.abs(z), z
 
 The course's tests run each one through its check (``tests/exercises/test_checks.py``): it must
-lose points, and its report must name the mistake in those words. A mistake reaches NumPy as
+lose points, and its report must name the mistake in those words. One typical bug is also
+planted in the solution notebook (:meth:`Mistakes.plant`), for the tests that grade whole
+notebooks with nbgrader. A mistake reaches NumPy as
 ``np``, the student's other functions (the correct ones) as ``ok.<name>``, which the tests fill
 from the solution notebooks, and the helpers registered with :meth:`Mistakes.helper` by name.
 
@@ -44,6 +46,15 @@ class Mistake(NamedTuple):
     partners: dict[str, Callable]
 
 
+class Planted(NamedTuple):
+    """A mistake written into the solution notebook: in its solution cell ``cell``, ``line``
+    becomes ``bug``."""
+
+    cell: str
+    line: str
+    bug: str
+
+
 class Mistakes:
     """The corpus of mistakes of one chapter.
 
@@ -53,11 +64,15 @@ class Mistakes:
         The correct functions, which a mistake may call (``ok.softmax(z)``); :meth:`cases` fills
         it.
     entries : list of Mistake
+    planted : Planted or None
+        The chapter's typical bug, as the tests of grading with nbgrader plant it in the solution
+        notebook (:meth:`plant`).
     """
 
     def __init__(self) -> None:
         self.ok = types.SimpleNamespace()
         self.entries: list[Mistake] = []
+        self.planted: Planted | None = None
         self._namespace: dict[str, Any] = {
             "__name__": "__main__",
             "__builtins__": builtins,
@@ -75,6 +90,12 @@ class Mistakes:
             return fn
 
         return register
+
+    def plant(self, cell: str, line: str, bug: str) -> None:
+        """Give the chapter's typical bug as a change of its solution notebook: in the solution
+        cell whose nbgrader id is ``cell``, ``line`` becomes ``bug``. A student who hands that
+        notebook in earns what the checks give the bug, whoever grades it."""
+        self.planted = Planted(cell, line, bug)
 
     def helper(self, fn: Callable) -> Callable:
         """Register ``fn`` as a function the mistakes call by its name."""

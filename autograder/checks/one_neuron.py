@@ -127,11 +127,16 @@ ASSIGNMENT = "03-one-neuron"
 
 CHECKS = [NeuronForwardCheck(), NeuronGradientsCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant(
+    "neuron_gradients",
+    "error = (neuron_forward(X, w, b) - y) / len(X)",
+    "error = neuron_forward(X, w, b) - y",
+)
 
 
 @MISTAKES.wrong(

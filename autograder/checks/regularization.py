@@ -244,11 +244,12 @@ CHECKS = [
     ),
 ]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant("dropout_backward", "return dout * cache", "return dout")
 
 
 @MISTAKES.helper

@@ -463,11 +463,12 @@ ASSIGNMENT = "09-training"
 
 CHECKS = [SGDStepCheck(), MomentumStepCheck(), AdamStepCheck(), TrainCheck()]
 
-# --- mistakes: wrong answers students write, and words their reports must contain --------------
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
 
 MISTAKES = Mistakes()
 ok = MISTAKES.ok
+MISTAKES.plant("train", "order = rng.permutation(len(X))", "order = np.arange(len(X))")
 
 
 @MISTAKES.wrong("sgd_step", "moves uphill", "moves uphill")
