@@ -17,13 +17,18 @@ from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.call_steps import STEPS
 from autograder.checks import ASSIGNMENTS, CHECKS
+from autograder.checks.classifier import ClassifierCheck
 from autograder.grading.assignment import call_step, function_spec
 from autograder.grading.results import StudentResult
 from autograder.grading.sandbox.isolation import Limits
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 #: Assignments that train a classifier on a real dataset (from the data mirror).
-TRAINING = {"10-signs-classifier", "11-mnist-classifier", "13-regularization"}
+TRAINING = {
+    assignment
+    for assignment, names in ASSIGNMENTS.items()
+    if any(isinstance(CHECKS[name], ClassifierCheck) for name in names)
+}
 
 
 def _grade_one(assignment: str, tmp_path: Path, limits: Limits) -> StudentResult:
