@@ -3,14 +3,38 @@
 ``CHECKS`` maps a function name to its :class:`Check`; ``ASSIGNMENTS`` maps an assignment (a
 chapter of the book) to the names of its graded functions, in notebook order. Each assignment's
 checks live in a module of this package that says which assignment it grades (``ASSIGNMENT =
-"07-backprop"`` and its ``CHECKS``, in ``autograder/checks/backprop.py``); the registry finds
-every such module, so that a chapter's module is the one place its checks are listed.
-``base.py``, ``arrays.py`` and ``classifier.py`` hold what several chapters share.
+"07-backprop"`` and its ``CHECKS``, in ``autograder/checks/backprop.py``); the registry imports
+every module of the package and keeps those that name an assignment, so that a chapter's module
+is the one place its checks are listed. ``base.py``, ``arrays.py``, ``classifier.py`` and
+``mistakes.py`` hold what several chapters share.
 
 >>> from autograder.checks import CHECKS, run_check
 >>> report = run_check("relu_forward", my_relu_forward)  # doctest: +SKIP
 >>> print(report)  # doctest: +SKIP
 relu_forward: 10/10 cases passed, 1 of 1 points
+
+Adding a chapter
+----------------
+A chapter with one graded function, ``15-mse`` grading ``mse_loss``, is five files and the
+generated exercise:
+
+1. ``book/15-mse.md``, the chapter: its exercise's badge (``{colab-badge} 15-mse``), what the
+   exercise grades (``{graded-functions} 15-mse``), the reference in a collapsed block
+   (``{nnlib-code} nnlib.losses:mse_loss``), three to six questions;
+2. ``book/_toc.yml``, the chapter in its part (the front page's table is made from it);
+3. ``solutions/15-mse/15-mse.ipynb``, the notebook: the solution cell, which is also the correct
+   answer the tests use, and the test cells ``check(mse_loss)`` and
+   ``check(mse_loss, hidden=True)``;
+4. ``autograder/checks/mse.py`` (any name), the checks: ``ASSIGNMENT = "15-mse"``, ``CHECKS``
+   (each check with its ``reference = ("nnlib.losses:mse_loss",)``, and its ``step`` when the
+   function is not called with a case's arguments as they are), and the corpus
+   ``MISTAKES = Mistakes()``: wrong answers with the words their reports must contain, and the
+   typical bug the tests plant in the notebook (``MISTAKES.plant``);
+5. ``nnlib/losses.py``, the reference function;
+
+then ``autograder release 15-mse`` writes ``exercises/15-mse/``. The registry finds the checks
+module; the course's tests find the chapter in the table of contents, the notebook in
+``solutions/``, the answers in the notebook and the mistakes beside the checks.
 """
 
 from __future__ import annotations
