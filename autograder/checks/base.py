@@ -4,9 +4,8 @@ A :class:`Check` grades one student function (``relu_backward``). It makes seede
 :class:`Case` inputs, names how to call the student's code on a case (its step, one of
 :mod:`autograder.call_steps`, which does no comparison, so that it can run in the student's own
 process), and judges what came back (:meth:`Check.judge`, which runs in the grader's process on
-plain NumPy values).
-:func:`run_check` does all three in one process and sums the verdicts into a
-:class:`CheckReport`.
+plain NumPy values). :func:`run_check` does all three in one process and sums the verdicts into
+a :class:`CheckReport`.
 """
 
 from __future__ import annotations
