@@ -4,6 +4,6 @@ In a notebook, ``check(relu_forward)`` runs the check of a function and prints i
 ``autograder check NOTEBOOK`` does it for a whole notebook from the command line.
 """
 
-from autograder.notebook import check
+from autograder.cell_check import check
 
 __all__ = ["check"]

@@ -9,11 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-# nbgrader imports nbformat, which imports jsonschema, which on import builds the Lark grammars
-# of rfc3987-syntax (35 parsers: a second or more) for the "iri" and "iri-reference" formats.
-# No notebook schema uses them, and this command never checks an IRI: marked as absent, the
-# module is not imported and jsonschema leaves those two formats unchecked.
-sys.modules.setdefault("rfc3987_syntax", None)
+from autograder.lean_imports import skip_iri_grammars
+
+skip_iri_grammars()
 
 from autograder.grading.cli import add_parser as add_grade_parser  # noqa: E402
 
@@ -40,7 +38,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from autograder.student import report
+    from autograder.notebook_check import report
 
     path = Path(args.notebook)
     if not path.is_file():

@@ -12,8 +12,9 @@ to the autograder's own reference, or to a library other than NumPy (``scipy.spe
   indirect routes such as a helper function or ``getattr(module, name)``.
 
 Callbacks that a check itself hands to the student's function (such as the function ``f`` given
-to ``numerical_gradient``) live in the autograder's files; :meth:`ReferenceWatch.allow` exempts
-their code.
+to ``numerical_gradient``) live in the autograder's files; marked with
+:func:`autograder.boundary.callback`, or passed to :meth:`ReferenceWatch.allow`, their code is
+exempt.
 """
 
 from __future__ import annotations
@@ -23,23 +24,16 @@ import inspect
 import os
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
+
+from autograder.boundary import CALLBACK_CODES, code_objects
 
 #: Packages a student's function must not call: the reference and the autograder.
 PROTECTED = ("nnlib", "autograder")
 #: Libraries that would do the graded math for the student (the exercises are NumPy only).
 FOREIGN = ("scipy", "sklearn", "torch", "jax", "tensorflow", "keras")
 FORBIDDEN = PROTECTED + FOREIGN
-
-#: Code of the autograder's callbacks, which a student's function may call (see :func:`callback`).
-_CALLBACK_CODES: set[types.CodeType] = set()
-
-
-def callback(fn: Callable) -> Callable:
-    """Mark a function of the autograder as one a check hands to the student's code to call."""
-    _CALLBACK_CODES.update(_code_objects(fn.__code__))
-    return fn
 
 
 @functools.cache
@@ -107,13 +101,6 @@ def _describe(obj: Any) -> str | None:
     return None
 
 
-def _code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
-    yield code
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            yield from _code_objects(const)
-
-
 def uses_reference(fn: Callable, _seen: set[int] | None = None) -> str | None:
     """Return what ``fn`` refers to in nnlib or the autograder, or None if it refers to neither.
 
@@ -150,7 +137,7 @@ def uses_reference(fn: Callable, _seen: set[int] | None = None) -> str | None:
             namespace[cell_name] = cell.cell_contents
         except ValueError:  # an empty cell
             continue
-    for sub in _code_objects(code):
+    for sub in code_objects(code):
         for name in sub.co_names + sub.co_freevars:
             if name.split(".")[0] in FORBIDDEN and name not in namespace:
                 return name  # ``import nnlib`` or ``from nnlib.x import y`` inside the function
@@ -189,7 +176,7 @@ class ReferenceWatch:
         """Exempt a callback the check hands to the student's function; return it unchanged."""
         code = getattr(fn, "__code__", None)
         if code is not None:
-            self._allowed.update(_code_objects(code))
+            self._allowed.update(code_objects(code))
         return fn
 
     def _protected_file(self, filename: str) -> bool:
@@ -200,7 +187,7 @@ class ReferenceWatch:
             return
         if event == "call":
             callee, caller = frame.f_code, frame.f_back
-            if callee in self._allowed or callee in _CALLBACK_CODES or caller is None:
+            if callee in self._allowed or callee in CALLBACK_CODES or caller is None:
                 return
             if self._protected_file(callee.co_filename) and not self._protected_file(
                 caller.f_code.co_filename

@@ -1,27 +1,54 @@
 """The registry of checks: one per graded function, grouped by assignment.
 
 ``CHECKS`` maps a function name to its :class:`Check`; ``ASSIGNMENTS`` maps an assignment (a
-chapter of the book) to the names of its graded functions, in notebook order. The checks of an
-assignment live in the module named after its chapter (:func:`module_of`): those of
-``07-backprop`` in ``autograder/checks/backprop.py``; ``base.py``, ``arrays.py`` and
-``classifier.py`` hold what several chapters share.
+chapter of the book) to the names of its graded functions, in notebook order. Each assignment's
+checks live in a module of this package that says which assignment it grades (``ASSIGNMENT =
+"07-backprop"`` and its ``CHECKS``, in ``autograder/checks/backprop.py``); the registry imports
+every module of the package and keeps those that name an assignment, so that a chapter's module
+is the one place its checks are listed. ``base.py``, ``arrays.py``, ``classifier.py`` and
+``mistakes.py`` hold what several chapters share.
 
 >>> from autograder.checks import CHECKS, run_check
 >>> report = run_check("relu_forward", my_relu_forward)  # doctest: +SKIP
 >>> print(report)  # doctest: +SKIP
 relu_forward: 10/10 cases passed, 1 of 1 points
+
+Adding a chapter
+----------------
+A chapter with one graded function, ``15-mse`` grading ``mse_loss``, is five files and the
+generated exercise:
+
+1. ``book/15-mse.md``, the chapter: its exercise's badge (``{colab-badge} 15-mse``), what the
+   exercise grades (``{graded-functions} 15-mse``), the reference in a collapsed block
+   (``{nnlib-code} nnlib.losses:mse_loss``), three to six questions;
+2. ``book/_toc.yml``, the chapter in its part (the front page's table is made from it);
+3. ``solutions/15-mse/15-mse.ipynb``, the notebook: the solution cell, which is also the correct
+   answer the tests use, and the test cells ``check(mse_loss)`` and
+   ``check(mse_loss, hidden=True)``;
+4. ``autograder/checks/mse.py`` (any name), the checks: ``ASSIGNMENT = "15-mse"``, ``CHECKS``
+   (each check with its ``reference = ("nnlib.losses:mse_loss",)``, and its ``step`` when the
+   function is not called with a case's arguments as they are), and the corpus
+   ``MISTAKES = Mistakes()``: wrong answers with the words their reports must contain, and the
+   typical bug the tests plant in the notebook (``MISTAKES.plant``);
+5. ``nnlib/losses.py``, the reference function;
+
+then ``autograder release 15-mse`` writes ``exercises/15-mse/``. The registry finds the checks
+module; the course's tests find the chapter in the table of contents, the notebook in
+``solutions/``, the answers in the notebook and the mistakes beside the checks.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 from autograder.checks.base import (
     Case,
     Check,
-    Report,
+    CheckReport,
     Verdict,
     call_case,
     resolve,
@@ -38,7 +65,7 @@ __all__ = [
     "resolve_reference",
     "Case",
     "Check",
-    "Report",
+    "CheckReport",
     "Verdict",
     "call_case",
     "resolve",
@@ -47,93 +74,41 @@ __all__ = [
     "to_plain",
 ]
 
-#: The assignments, one per chapter of the book with an exercise, in order.
-ASSIGNMENT_NAMES = (
-    "02-data",
-    "03-one-neuron",
-    "04-feedforward",
-    "05-activations",
-    "06-losses",
-    "07-backprop",
-    "08-gradcheck",
-    "09-training",
-    "10-signs-classifier",
-    "11-mnist-classifier",
-    "12-gpu",
-    "13-regularization",
-    "14-deep-networks",
-)
+
+def _assignment_modules() -> dict[str, ModuleType]:
+    """The modules of this package that grade an assignment, those defining ``ASSIGNMENT``, by
+    assignment, in the order of the assignments' names (the book's: ``02-data`` first)."""
+    found: dict[str, ModuleType] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        assignment = getattr(module, "ASSIGNMENT", None)
+        if assignment is None:
+            continue  # a module the chapters share: base, arrays, classifier, mistakes
+        if assignment in found:
+            raise ImportError(
+                f"{module.__name__} and {found[assignment].__name__} both grade {assignment}"
+            )
+        found[assignment] = module
+    return dict(sorted(found.items()))
 
 
-def module_of(assignment: str) -> str:
-    """The module holding an assignment's checks, named after its chapter: ``07-backprop`` ->
-    ``autograder.checks.backprop``; each such module defines ``CHECKS``."""
-    return "autograder.checks." + assignment.split("-", 1)[1].replace("-", "_")
-
-
-ASSIGNMENT_MODULES: dict[str, list[Check]] = {
-    assignment: importlib.import_module(module_of(assignment)).CHECKS
-    for assignment in ASSIGNMENT_NAMES
-}
+#: The module of each assignment's checks, in the book's order.
+ASSIGNMENT_MODULES: dict[str, ModuleType] = _assignment_modules()
 
 CHECKS: dict[str, Check] = {
-    check.name: check for checks in ASSIGNMENT_MODULES.values() for check in checks
+    check.name: check for module in ASSIGNMENT_MODULES.values() for check in module.CHECKS
 }
 ASSIGNMENTS: dict[str, list[str]] = {
-    assignment: [check.name for check in checks]
-    for assignment, checks in ASSIGNMENT_MODULES.items()
+    assignment: [check.name for check in module.CHECKS]
+    for assignment, module in ASSIGNMENT_MODULES.items()
 }
 
 
-#: nnlib's code that answers each graded function (``module:qualified name``): what the book may
-#: show only in a collapsed block labelled as the solution (``{nnlib-code}`` in ``book/_ext``
-#: does so, and the book's tests check the built pages).
+#: nnlib's code that answers each graded function (``module:qualified name``), from the checks'
+#: :attr:`~autograder.checks.base.Check.reference`: what the book may show only in a collapsed
+#: block labelled as the solution.
 REFERENCE_CODE: dict[str, tuple[str, ...]] = {
-    "one_hot": ("nnlib.preprocessing:one_hot",),
-    "train_val_split": (
-        "nnlib.preprocessing:train_val_split",
-        "nnlib.preprocessing:stratified_split_indices",
-    ),
-    "normalize": ("nnlib.preprocessing:fit_standardizer", "nnlib.preprocessing:standardize"),
-    "neuron_forward": ("nnlib.activations:sigmoid_forward",),
-    "dense_forward": ("nnlib.layers:dense_forward",),
-    "mlp_forward": ("nnlib.network:MLP._forward",),
-    "sigmoid_forward": ("nnlib.activations:sigmoid_forward",),
-    "sigmoid_backward": ("nnlib.activations:sigmoid_backward",),
-    "tanh_forward": ("nnlib.activations:tanh_forward",),
-    "tanh_backward": ("nnlib.activations:tanh_backward",),
-    "relu_forward": ("nnlib.activations:relu_forward",),
-    "relu_backward": ("nnlib.activations:relu_backward",),
-    "leaky_relu_forward": ("nnlib.activations:leaky_relu_forward",),
-    "leaky_relu_backward": ("nnlib.activations:leaky_relu_backward",),
-    "softmax": ("nnlib.activations:softmax",),
-    "binary_cross_entropy": (
-        "nnlib.losses:binary_cross_entropy",
-        "nnlib.losses:binary_cross_entropy_device",
-    ),
-    "softmax_cross_entropy": (
-        "nnlib.losses:softmax_cross_entropy",
-        "nnlib.losses:softmax_cross_entropy_device",
-    ),
-    "dense_backward": ("nnlib.layers:dense_backward",),
-    "loss_and_grads": ("nnlib.network:MLP.loss_and_grads",),
-    "numerical_gradient": ("nnlib.gradcheck:numerical_gradient",),
-    "relative_error": ("nnlib.gradcheck:relative_error",),
-    "sgd_step": ("nnlib.optim:SGD.step",),
-    "momentum_step": ("nnlib.optim:SGD.step",),
-    "adam_step": ("nnlib.optim:Adam.step",),
-    "get_array_module": ("nnlib.backend:get_array_module",),
-    "l2_penalty": ("nnlib.regularization:l2_penalty",),
-    "dropout_forward": ("nnlib.regularization:dropout_forward",),
-    "dropout_backward": ("nnlib.regularization:dropout_backward",),
-    "batchnorm_forward": ("nnlib.normalization:batchnorm_forward",),
-    "batchnorm_backward": ("nnlib.normalization:batchnorm_backward",),
-    "deep_loss_and_grads": (
-        "nnlib.network:MLP._backprop",
-        "nnlib.network:MLP._forward",
-        "nnlib.network:MLP._hidden",
-        "nnlib.network:MLP._hidden_backward",
-    ),
+    name: tuple(check.reference) for name, check in CHECKS.items() if check.reference
 }
 
 
@@ -166,7 +141,7 @@ def run_check(name: str | Check, source: Callable | Mapping[str, Any], hidden: b
 
     Returns
     -------
-    Report
+    CheckReport
     """
     check_ = name if isinstance(name, Check) else _lookup(name)
     return _run_check(check_, source, hidden=hidden)

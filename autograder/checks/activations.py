@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 from autograder.checks.arrays import ArrayCheck, forward_result, large
 from autograder.checks.base import Case
+from autograder.checks.mistakes import Mistakes
 from nnlib import activations as ref
 
 UPSTREAM = "ignores the upstream gradient da: the chain rule multiplies the local derivative by da"
@@ -40,6 +40,7 @@ class ForwardCheck(ArrayCheck):
     def __init__(self, act: str, points: float, wrong: Callable[[np.ndarray, dict], list]):
         self.act = act
         self.name = f"{act}_forward"
+        self.reference = (f"nnlib.activations:{self.name}",)
         self.points = points
         self._wrong = wrong
 
@@ -72,6 +73,7 @@ class BackwardCheck(ArrayCheck):
 
     expected_keys = ("dz",)
     arg_names = ("z", "da")
+    step = "forward_then_backward"
 
     def __init__(
         self,
@@ -82,6 +84,7 @@ class BackwardCheck(ArrayCheck):
     ):
         self.act = act
         self.name = f"{act}_backward"
+        self.reference = (f"nnlib.activations:{self.name}",)
         self.forward = f"{act}_forward"
         self.functions = (self.forward, self.name)
         self.points = points
@@ -99,11 +102,6 @@ class BackwardCheck(ArrayCheck):
         da = rng.standard_normal(shape).astype(dtype)
         kwargs = {"alpha": 0.2} if self.act == "leaky_relu" and shape[0] > 1 else {}
         return Case(_label(shape, dtype, kind) + _alpha(kwargs), (z, da), kwargs)
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        z, da = case.args
-        _, cache = fns[self.forward](z, **case.kwargs)
-        return fns[self.name](da, cache)
 
     def expected(self, case):
         z, da = case.args
@@ -198,6 +196,7 @@ class SoftmaxCheck(ArrayCheck):
     """``softmax(z) -> probs``, row by row and stable for large logits."""
 
     name = "softmax"
+    reference = ("nnlib.activations:softmax",)
     points = 2.0
     raise_hints = (
         (
@@ -248,6 +247,9 @@ SIGMOID_OVERFLOW = (
     " use the form the notebook gives, built on exp(-|z|) or tanh"
 )
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "05-activations"
+
 CHECKS = [
     ForwardCheck("sigmoid", 1.0, _sigmoid_forward_wrong),
     BackwardCheck("sigmoid", 1.0, _sigmoid_backward_wrong),
@@ -265,3 +267,217 @@ CHECKS[
 ].overflow_hint = (
     "exp(z) overflows for large |z|: use np.tanh, or 2 * sigmoid(2z) - 1 with a stable sigmoid"
 )
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant("softmax", "e = np.exp(z - z.max(axis=1, keepdims=True))", "e = np.exp(z)")
+
+
+@MISTAKES.wrong("sigmoid_forward", "exp(z) instead of exp(-z)", "sign of the exponent")
+def _(z):
+    a = 1 / (1 + np.exp(z))
+    return a, a
+
+
+@MISTAKES.wrong("sigmoid_forward", "tanh instead", "that is tanh")
+def _(z):
+    a = np.tanh(z)
+    return a, a
+
+
+@MISTAKES.wrong("sigmoid_forward", "returns a only", "must return the pair (a, cache)")
+def _(z):
+    return 1 / (1 + np.exp(-z))
+
+
+@MISTAKES.wrong("sigmoid_forward", "overflows: exp(z) / (1 + exp(z))", "must not overflow")
+def _(z):
+    a = np.exp(z) / (1 + np.exp(z))
+    return a, a
+
+
+@MISTAKES.wrong("sigmoid_forward", "float64 result", "keep the input's dtype")
+def _(z):
+    a = 1 / (1 + np.exp(-z.astype(np.float64)))
+    return a, a
+
+
+@MISTAKES.wrong("sigmoid_backward", "upstream gradient ignored", "upstream gradient")
+def _(da, cache):
+    return cache * (1 - cache)
+
+
+@MISTAKES.wrong("sigmoid_backward", "derivative at the wrong point: sigma(a)", "wrong point")
+def _(da, cache):
+    s = 1 / (1 + np.exp(-cache))
+    return da * s * (1 - s)
+
+
+@MISTAKES.helper
+def _sigmoid_caching_z(z):
+    return 1 / (1 + np.exp(-z)), z
+
+
+@MISTAKES.wrong(
+    "sigmoid_backward",
+    "uses z (1 - z)",
+    "derivative taken at z",
+    sigmoid_forward=_sigmoid_caching_z,
+)
+def _(da, cache):
+    return da * cache * (1 - cache)
+
+
+@MISTAKES.wrong("sigmoid_backward", "missing (1 - a)", "(1 - a) is missing")
+def _(da, cache):
+    return da * cache
+
+
+@MISTAKES.wrong("tanh_forward", "sigmoid instead", "that is the sigmoid")
+def _(z):
+    a = 1 / (1 + np.exp(-z))
+    return a, a
+
+
+@MISTAKES.wrong("tanh_forward", "overflows: exp ratio", "use np.tanh")
+def _(z):
+    a = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+    return a, a
+
+
+@MISTAKES.wrong("tanh_forward", "2 sigmoid(z) - 1", "2 * sigmoid(2z) - 1")
+def _(z):
+    a = 2 * (1 / (1 + np.exp(-z))) - 1
+    return a, a
+
+
+@MISTAKES.wrong("tanh_backward", "upstream gradient ignored", "upstream gradient")
+def _(da, cache):
+    return 1 - cache**2
+
+
+@MISTAKES.helper
+def _tanh_caching_z(z):
+    return np.tanh(z), z
+
+
+@MISTAKES.wrong(
+    "tanh_backward", "uses 1 - z**2", "derivative taken at z", tanh_forward=_tanh_caching_z
+)
+def _(da, cache):
+    return da * (1 - cache**2)
+
+
+@MISTAKES.wrong("tanh_backward", "missing square", "square is missing")
+def _(da, cache):
+    return da * (1 - cache)
+
+
+@MISTAKES.wrong("relu_forward", "absolute value", "|z|")
+def _(z):
+    return np.abs(z), z
+
+
+@MISTAKES.wrong("relu_forward", "keeps the negative side", "keeps the negative side")
+def _(z):
+    return np.minimum(z, 0), z
+
+
+@MISTAKES.wrong("relu_forward", "indicator", "indicator")
+def _(z):
+    return (z > 0).astype(z.dtype), z
+
+
+@MISTAKES.wrong("relu_forward", "leaky", "leaky ReLU")
+def _(z):
+    return np.maximum(z, 0.01 * z), z
+
+
+@MISTAKES.wrong("relu_backward", "upstream gradient ignored", "upstream gradient")
+def _(da, cache):
+    return (cache > 0).astype(da.dtype)
+
+
+@MISTAKES.wrong("relu_backward", "multiplies by z", "multiplies da by z")
+def _(da, cache):
+    return da * cache
+
+
+@MISTAKES.wrong("relu_backward", "negative side", "where z < 0")
+def _(da, cache):
+    return da * (cache < 0)
+
+
+@MISTAKES.wrong("leaky_relu_forward", "ignores alpha", "ignores alpha")
+def _(z, alpha=0.01):
+    return np.where(z > 0, z, 0.01 * z), (z, alpha)
+
+
+@MISTAKES.wrong("leaky_relu_forward", "plain ReLU", "that is ReLU")
+def _(z, alpha=0.01):
+    return np.maximum(z, 0), (z, alpha)
+
+
+@MISTAKES.wrong("leaky_relu_forward", "alpha on the positive side", "positive side by alpha")
+def _(z, alpha=0.01):
+    return np.where(z > 0, alpha * z, z), (z, alpha)
+
+
+@MISTAKES.helper
+def _leaky_caching_z(z, alpha=0.01):
+    return np.where(z > 0, z, alpha * z), z
+
+
+@MISTAKES.wrong(
+    "leaky_relu_backward",
+    "alpha not in the cache",
+    "ignores alpha",
+    leaky_relu_forward=_leaky_caching_z,
+)
+def _(da, cache):
+    return np.where(cache > 0, da, 0.01 * da)
+
+
+@MISTAKES.wrong("leaky_relu_backward", "ReLU's derivative", "ReLU's derivative")
+def _(da, cache):
+    z, alpha = cache
+    return da * (z > 0)
+
+
+@MISTAKES.wrong("leaky_relu_backward", "upstream gradient ignored", "upstream gradient")
+def _(da, cache):
+    z, alpha = cache
+    return np.where(z > 0, 1.0, alpha).astype(da.dtype)
+
+
+@MISTAKES.wrong("softmax", "no max-subtraction", "max-subtraction")
+def _(z):
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@MISTAKES.wrong("softmax", "normalises columns", "axis=0")
+def _(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+@MISTAKES.wrong("softmax", "normalises the whole array", "whole array")
+def _(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+@MISTAKES.wrong("softmax", "subtracts the global maximum", "each row's maximum")
+def _(z):
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@MISTAKES.wrong("softmax", "no keepdims", "keepdims")
+def _(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1)

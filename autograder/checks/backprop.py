@@ -4,14 +4,12 @@ with one hidden ReLU layer and a softmax cross-entropy output, against nnlib.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
 import numpy as np
 
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case
 from autograder.checks.feedforward import random_weights
+from autograder.checks.mistakes import Mistakes
 from nnlib import activations as act
 from nnlib import layers as ref
 from nnlib import losses
@@ -21,9 +19,11 @@ class DenseBackwardCheck(ArrayCheck):
     """``dense_backward(dout, cache) -> (dx, dW, db)`` with the student's own forward cache."""
 
     name = "dense_backward"
+    reference = ("nnlib.layers:dense_backward",)
     arg_names = ("x", "W", "b", "dout")
     points = 3.0
     functions = ("dense_forward", "dense_backward")
+    step = "forward_then_backward"
     expected_keys = ("dx", "dW", "db")
     raise_hints = (
         (
@@ -47,11 +47,6 @@ class DenseBackwardCheck(ArrayCheck):
             dout = np.zeros_like(dout)
         label = f"{dtype} x{(n, d)} W{(d, m)}" + (" dout all zeros" if kind == "zeros" else "")
         return Case(label, (x, W, b, dout))
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        x, W, b, dout = case.args
-        _, cache = fns["dense_forward"](x, W, b)
-        return fns["dense_backward"](dout, cache)
 
     def expected(self, case):
         x, W, b, dout = case.args
@@ -86,6 +81,7 @@ class LossAndGradsCheck(ArrayCheck):
     """``loss_and_grads(X, y, params) -> (loss, grads)`` for ``D -> H (ReLU) -> C (softmax)``."""
 
     name = "loss_and_grads"
+    reference = ("nnlib.network:MLP.loss_and_grads",)
     points = 4.0
     expected_keys = ("loss", "dW1", "db1", "dW2", "db2")
     overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"
@@ -142,4 +138,109 @@ class LossAndGradsCheck(ArrayCheck):
         return parts
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "07-backprop"
+
 CHECKS = [DenseBackwardCheck(), LossAndGradsCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant("loss_and_grads", "dz1 = dh * (z1 > 0)", "dz1 = dh")
+
+
+@MISTAKES.wrong(
+    "loss_and_grads", "a float64 array promotes the gradients", "float64 but the input was"
+)
+def _(X, y, params):
+    loss, grads = ok.loss_and_grads(X, y, params)
+    return loss, {k: g.astype(np.float64) for k, g in grads.items()}
+
+
+@MISTAKES.wrong("dense_backward", "dW transposed", "transposed")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, dout.T @ x, dout.sum(axis=0)
+
+
+@MISTAKES.wrong("dense_backward", "db averaged", "averages over the batch")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout.mean(axis=0)
+
+
+@MISTAKES.wrong("dense_backward", "dx without transposing W", "W.T")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W, x.T @ dout, dout.sum(axis=0)
+
+
+@MISTAKES.wrong("dense_backward", "dW divided by N", "already carries the 1/N")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout / len(x), dout.sum(axis=0)
+
+
+@MISTAKES.wrong("dense_backward", "db summed over the wrong axis", "axis 1")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=1)
+
+
+@MISTAKES.wrong("dense_backward", "db with keepdims", "without keepdims")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0, keepdims=True)
+
+
+@MISTAKES.helper
+def _two_layer(X, y, params, *, mean=True, relu_grad=True, stable=True):
+    z1 = X @ params["W1"] + params["b1"]
+    h = np.maximum(z1, 0)
+    logits = h @ params["W2"] + params["b2"]
+    n = len(X)
+    if stable:
+        logits_ = logits - logits.max(axis=1, keepdims=True)
+    else:
+        logits_ = logits
+    p = np.exp(logits_) / np.exp(logits_).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(n), y]).mean()
+    d = p.copy()
+    d[np.arange(n), y] -= 1
+    if mean:
+        d /= n
+    dh = d @ params["W2"].T
+    dz1 = dh * (z1 > 0) if relu_grad else dh
+    grads = {"W1": X.T @ dz1, "b1": dz1.sum(0), "W2": h.T @ d, "b2": d.sum(0)}
+    return float(loss), grads
+
+
+@MISTAKES.wrong("loss_and_grads", "gradients not divided by N", "the batch size N")
+def _(X, y, params):
+    return _two_layer(X, y, params, mean=False)
+
+
+@MISTAKES.wrong("loss_and_grads", "ReLU derivative missing", "ReLU's derivative")
+def _(X, y, params):
+    return _two_layer(X, y, params, relu_grad=False)
+
+
+@MISTAKES.wrong(
+    "loss_and_grads", "softmax without max-subtraction", "subtracting each row's maximum"
+)
+def _(X, y, params):
+    return _two_layer(X, y, params, stable=False)
+
+
+@MISTAKES.wrong("loss_and_grads", "bias gradients missing", "one gradient per parameter")
+def _(X, y, params):
+    loss, grads = ok.loss_and_grads(X, y, params)
+    return loss, {"W1": grads["W1"], "W2": grads["W2"]}
+
+
+@MISTAKES.wrong("loss_and_grads", "loss summed", "divide by N")
+def _(X, y, params):
+    loss, grads = ok.loss_and_grads(X, y, params)
+    return loss * len(X), grads

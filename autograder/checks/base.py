@@ -1,18 +1,17 @@
 """The pieces every check is made of: cases, verdicts, reports, and running a check.
 
 A :class:`Check` grades one student function (``relu_backward``). It makes seeded, deterministic
-:class:`Case` inputs, knows how to call the student's code on a case (:meth:`Check.call`,
-which does no comparison, so that it can run in the student's own process), and judges what
-came back (:meth:`Check.judge`, which runs in the grader's process on plain NumPy values).
-:func:`run_check` does all three in one process and sums the verdicts into a :class:`Report`.
+:class:`Case` inputs, names how to call the student's code on a case (its step, one of
+:mod:`autograder.call_steps`, which does no comparison, so that it can run in the student's own
+process), and judges what came back (:meth:`Check.judge`, which runs in the grader's process on
+plain NumPy values). :func:`run_check` does all three in one process and sums the verdicts into
+a :class:`CheckReport`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
-import linecache
 import re
 import time
 import traceback
@@ -24,6 +23,15 @@ from typing import Any
 
 import numpy as np
 
+import autograder.boundary as boundary
+from autograder.boundary import (
+    changed_input_message,
+    changed_inputs,
+    snapshot,
+    source_line,
+    to_plain,
+)
+from autograder.call_steps import STEPS, Target
 from autograder.outcomes import Outcome
 from autograder.reference_use import ReferenceWatch, reference_message, uses_reference
 from autograder.secret import active_secret
@@ -87,7 +95,7 @@ SCORING_RULE = (
 
 
 @dataclass
-class Report:
+class CheckReport:
     """The outcome of a check: points earned and the verdict of every case."""
 
     name: str
@@ -176,11 +184,20 @@ class Check:
         after the call fails with :data:`Outcome.CHANGED_INPUT`. False for functions whose
         contract is to update their arguments (an optimizer's step, training).
     arg_names : tuple of str
-        Names of a case's arguments, for messages, when :meth:`call` does not pass them to the
+        Names of a case's arguments, for messages, when the step does not pass them to the
         function as they are (a backward check's ``(z, da)``).
     raise_hints : tuple of (str, str)
         Advice for an exception the function may raise, by exception name: a shape error in
         ``dense_forward`` says which product has which shape.
+    step : str
+        The call step (:data:`autograder.call_steps.STEPS`) that calls the student's functions
+        on a case: ``"direct"`` passes the case's arguments to the graded function as they are.
+        The grader runs the same step in the sandbox, where only its name is sent.
+    reference : tuple of str
+        nnlib's code that answers the function, each as ``module:qualified name``
+        (``"nnlib.network:MLP.loss_and_grads"``): what the book may show only in a collapsed
+        block labelled as the solution (``{nnlib-code}`` in ``book/_ext`` does so, and the
+        book's tests check the built pages). Empty when nnlib has no such code.
     no_overflow : str
         When set, the exercise asks for a form that never overflows: the call runs with NumPy's
         overflow raising, and a case that overflows fails with this text as the advice (a naive
@@ -196,51 +213,30 @@ class Check:
     arg_names: tuple[str, ...] = ()
     no_overflow: str = ""
     raise_hints: tuple[tuple[str, str], ...] = ()
+    step: str = "direct"
+    reference: tuple[str, ...] = ()
 
     def required(self) -> tuple[str, ...]:
         """The names of the student functions this check calls."""
         return self.functions or (self.name,)
+
+    def target(self) -> Target:
+        """What the call step knows of this check: the graded function, the functions it
+        calls, the names of a case's arguments."""
+        return Target(self.name, self.required(), tuple(self.arg_names))
 
     def cases(self, hidden: bool = False) -> list[Case]:
         """Return the seeded inputs; ``hidden=True`` gives another draw for the hidden tests."""
         raise NotImplementedError
 
     def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        """Call the student's function(s) on ``case`` and return what they return."""
-        return fns[self.name](*case.args, **case.kwargs)
+        """Call the student's function(s) on ``case`` through the check's step; return what they
+        return."""
+        return STEPS[self.step](fns, case, self.target())
 
     def judge(self, case: Case, output: Any) -> Verdict:
         """Judge ``output``, the plain-value result of :meth:`call`, on ``case``."""
         raise NotImplementedError
-
-
-def to_plain(value: Any, depth: int = 0) -> Any:
-    """Convert a result to plain values: NumPy arrays, floats, ints, tuples, lists and dicts.
-
-    Arrays are copied, so later in-place changes by the student's code cannot alter them; CuPy
-    arrays are brought to the host; anything else becomes a short description string.
-    """
-    if depth > 8:
-        return "<nested too deep>"
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return np.array(value)
-    if type(value).__module__.startswith("cupy") and hasattr(value, "get"):
-        return np.array(value.get())
-    if isinstance(value, tuple | list):
-        items = [to_plain(v, depth + 1) for v in value]
-        return tuple(items) if isinstance(value, tuple) else items
-    if isinstance(value, dict):
-        return {str(k): to_plain(v, depth + 1) for k, v in value.items()}
-    if hasattr(value, "__array__"):
-        try:
-            return np.array(value)
-        except Exception:
-            pass
-    return f"<{type(value).__name__} object>"
 
 
 def exception_outcome(exc: BaseException) -> Outcome:
@@ -276,20 +272,6 @@ def with_hint(check: Check, problem: str) -> str:
         if re.search(rf"\b{error}\b", problem):
             return f"{problem}; {hint}"
     return problem
-
-
-def source_line(filename: str, lineno: int, module_globals: Mapping | None = None) -> str:
-    """`` (line 3 of its cell: return da * cache[0])``: where the student's code failed, or ''.
-
-    A notebook's cell is a file of its own to Python, so the line number counts in the cell.
-    """
-    line = linecache.getline(filename, lineno, module_globals).strip()
-    if not line:
-        return ""
-    place = "its cell" if not filename.endswith(".py") or "ipykernel" in filename else filename
-    if filename.startswith("<cell "):
-        place = filename.strip("<>")
-    return f" (line {lineno} of {place}: {line[:160]})"
 
 
 def resolve(check: Check, source: Callable | Mapping[str, Any]) -> tuple[dict, str | None]:
@@ -342,56 +324,7 @@ class Call:
 def input_names(check: Check, fn: Callable | None) -> list[str]:
     """Names of a case's arguments: the check's ``arg_names``, else (when the check calls the
     function with the case's arguments as they are) the parameters of the student's function."""
-    if check.arg_names:
-        return list(check.arg_names)
-    if type(check).call is Check.call and fn is not None:
-        try:
-            return list(inspect.signature(fn).parameters)
-        except (TypeError, ValueError):
-            pass
-    return []
-
-
-def _input_arrays(names: list[str], args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
-    """The arrays a call receives, each with its name (``z``, ``params['W1']``): what must be
-    the same after a pure function's call."""
-    found: list[tuple[str, Any]] = []
-    labelled = [
-        (names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(args)
-    ]
-    for label, value in labelled + list(kwargs.items()):
-        if isinstance(value, dict):
-            found += [(f"{label}[{k!r}]", v) for k, v in value.items() if hasattr(v, "shape")]
-        elif hasattr(value, "shape"):
-            found.append((label, value))
-    return found
-
-
-def snapshot(names: list[str], args: tuple, kwargs: dict) -> list[tuple[str, Any, Any]]:
-    """Copies of the input arrays of a call, to compare after it (:func:`changed_inputs`)."""
-    return [(label, value, value.copy()) for label, value in _input_arrays(names, args, kwargs)]
-
-
-def changed_inputs(taken: list[tuple[str, Any, Any]]) -> list[str]:
-    """The names of the inputs whose values differ from their copies in ``taken``."""
-    changed = []
-    for label, value, before in taken:
-        same = value.shape == before.shape and bool(
-            np.array_equal(np.asarray(value), np.asarray(before), equal_nan=True)
-        )
-        if not same:
-            changed.append(label)
-    return changed
-
-
-def changed_input_message(name: str, labels: list[str]) -> str:
-    """What a student is told when ``name`` wrote into its inputs."""
-    which = ", ".join(f"`{label}`" for label in labels)
-    return (
-        f"`{name}` changed its input {which} in place: a function must leave the arrays it is"
-        " given as they were (the caller, or a cache, may still need them); put the result in"
-        " a new array instead of writing into the input"
-    )
+    return boundary.input_names(check.arg_names, fn if check.step == "direct" else None)
 
 
 def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
@@ -464,7 +397,9 @@ def judge_case(check: Check, case: Case, output: Any) -> Verdict:
     return Verdict(passed, message, credit)
 
 
-def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool = False) -> Report:
+def run_check(
+    check: Check, source: Callable | Mapping[str, Any], hidden: bool = False
+) -> CheckReport:
     """Run every case of ``check`` on the student's code, in this process.
 
     Parameters
@@ -478,12 +413,12 @@ def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool =
     """
     fns, problem = resolve(check, source)
     if problem:
-        return Report(check.name, check.points, 0.0, message=problem, kind=Outcome.NOT_DEFINED)
+        return CheckReport(check.name, check.points, 0.0, message=problem, kind=Outcome.NOT_DEFINED)
     for fn in fns.values():
         offence = uses_reference(fn)
         if offence:
             message = reference_message(check.name, offence)
-            return Report(
+            return CheckReport(
                 check.name, check.points, 0.0, message=message, kind=Outcome.USED_REFERENCE
             )
     with quiet():
@@ -497,7 +432,7 @@ def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool =
             continue
         call = call_case(check, fns, case)
         if call.kind is Outcome.USED_REFERENCE:
-            return Report(check.name, check.points, 0.0, message=call.problem, kind=call.kind)
+            return CheckReport(check.name, check.points, 0.0, message=call.problem, kind=call.kind)
         if call.kind is not Outcome.RETURNED:
             verdict = Verdict(False, call.problem, kind=call.kind)
         else:
@@ -505,4 +440,4 @@ def run_check(check: Check, source: Callable | Mapping[str, Any], hidden: bool =
                 verdict = judge_case(check, case, call.output)
         results.append((case.name, verdict))
     score = score_of(check, [v for _, v in results], cases)
-    return Report(check.name, check.points, score, results)
+    return CheckReport(check.name, check.points, score, results)

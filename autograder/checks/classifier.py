@@ -10,8 +10,7 @@ in proportion to how far the accuracy is above chance.
 from __future__ import annotations
 
 import functools
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -68,19 +67,6 @@ def mnist_small() -> tuple:
     return (X_train[:REGULARIZED_TRAIN_SIZE], y_train[:REGULARIZED_TRAIN_SIZE]), test
 
 
-def has_nonfinite(model: Any) -> bool:
-    """Whether a model (arrays, or dicts, lists and tuples of them) holds a NaN or an inf."""
-    if isinstance(model, dict):
-        return any(has_nonfinite(v) for v in model.values())
-    if isinstance(model, list | tuple):
-        return any(has_nonfinite(v) for v in model)
-    try:
-        values = np.asarray(model)
-    except Exception:
-        return False
-    return values.dtype.kind == "f" and not bool(np.isfinite(values).all())
-
-
 class ClassifierCheck(Check):
     """``train_fn(X_train, y_train) -> model`` and ``predict_fn(model, X) -> labels (N,)``."""
 
@@ -89,6 +75,7 @@ class ClassifierCheck(Check):
 
     # The held-out images are the dataset's test split, visible or hidden alike.
     distinct_hidden_cases = False
+    step = "train_then_predict"
 
     def __init__(
         self,
@@ -121,18 +108,6 @@ class ClassifierCheck(Check):
         # (In the sandbox each case's arrays are already its own, mapped copy-on-write.)
         args = (X_train.copy(), y_train.copy(), X_test.copy())
         return [Case(name, args, private={"y_test": y_test})]
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        X_train, y_train, X_test = case.args
-        start = time.perf_counter()
-        model = fns[self.name](X_train, y_train)
-        seconds = time.perf_counter() - start
-        predictions = fns[self.predict](model, X_test)
-        return {
-            "predictions": predictions,
-            "train_seconds": seconds,
-            "nonfinite": has_nonfinite(model),
-        }
 
     def judge(self, case: Case, output: Any) -> Verdict:
         y_test = case.private["y_test"]

@@ -7,13 +7,13 @@ part with its own label, the same split for the same seed and another one for an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.mistakes import Mistakes
 from nnlib import preprocessing as ref
 
 IMAGE_SHAPES = {False: ((1, 4, 4), (5, 3, 4), (16, 6, 5)), True: ((1, 5, 3), (7, 4, 4), (20, 7, 6))}
@@ -76,6 +76,10 @@ class NormalizeCheck(ArrayCheck):
     """``normalize(images uint8) -> float32 array in [0, 1]``: pixels divided by 255."""
 
     name = "normalize"
+    reference = (
+        "nnlib.preprocessing:fit_standardizer",
+        "nnlib.preprocessing:standardize",
+    )
     points = 1.0
     keep_dtype = False
     expected_keys = ("X",)
@@ -121,6 +125,7 @@ class OneHotCheck(ArrayCheck):
     """``one_hot(y (N,), num_classes) -> Y (N, C)``."""
 
     name = "one_hot"
+    reference = ("nnlib.preprocessing:one_hot",)
     points = 1.0
     keep_dtype = False
     expected_keys = ("Y",)
@@ -174,7 +179,12 @@ class TrainValSplitCheck(Check):
     stratified as nnlib's: each class keeps its share in both parts."""
 
     name = "train_val_split"
+    reference = (
+        "nnlib.preprocessing:train_val_split",
+        "nnlib.preprocessing:stratified_split_indices",
+    )
     arg_names = ("X", "y")
+    step = "split_with_other_seeds"
     points = 2.0
 
     def cases(self, hidden: bool = False) -> list[Case]:
@@ -201,23 +211,6 @@ class TrainValSplitCheck(Check):
                 )
             )
         return out
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        fn = fns[self.name]
-        X, y = case.args
-        kwargs = dict(case.kwargs)
-        first = fn(X.copy(), y.copy(), **kwargs)
-        again = fn(X.copy(), y.copy(), **kwargs)
-        # three other seeds: a small class can give one other seed the same split by chance
-        seed = kwargs["seed"]
-        others = [fn(X.copy(), y.copy(), **{**kwargs, "seed": seed + k}) for k in (1, 2, 3)]
-        return {
-            "first": first,
-            "again": again,
-            "other1": others[0],
-            "other2": others[1],
-            "other3": others[2],
-        }
 
     @staticmethod
     def _ids(part: Any) -> tuple[np.ndarray, np.ndarray] | str:
@@ -289,4 +282,148 @@ class TrainValSplitCheck(Check):
         return Verdict(True)
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "02-data"
+
 CHECKS = [FlattenCheck(), NormalizeCheck(), OneHotCheck(), TrainValSplitCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant("one_hot", "T[np.arange(len(y)), y] = 1", "T[np.arange(len(y)), y - 1] = 1")
+
+
+@MISTAKES.wrong("flatten", "one long vector", "one long vector")
+def _(images):
+    return images.reshape(-1)
+
+
+@MISTAKES.wrong("flatten", "batch axis last", "batch axis must come first")
+def _(images):
+    return images.reshape(-1, len(images))
+
+
+@MISTAKES.wrong("flatten", "column by column", "column by column")
+def _(images):
+    return images.transpose(0, 2, 1).reshape(len(images), -1)
+
+
+@MISTAKES.wrong("flatten", "normalises too", "flatten only reshapes")
+def _(images):
+    return images.reshape(len(images), -1) / 255
+
+
+@MISTAKES.wrong("flatten", "keeps the first row of each image", "only the first row")
+def _(images):
+    return images[:, 0, :]
+
+
+@MISTAKES.wrong("normalize", "divides by the batch maximum", "brightest pixel")
+def _(images):
+    return images.astype(np.float32) / images.max()
+
+
+@MISTAKES.wrong("normalize", "integer division", "integer division")
+def _(images):
+    return (images // 255).astype(np.float32)
+
+
+@MISTAKES.wrong("normalize", "float64 result", "return float32")
+def _(images):
+    return images / 255
+
+
+@MISTAKES.wrong("normalize", "standardises", "standardises")
+def _(images):
+    x = images.astype(np.float32)
+    return (x - x.mean()) / x.std()
+
+
+@MISTAKES.wrong("normalize", "divides by 256", "divides by 256")
+def _(images):
+    return images.astype(np.float32) / 256
+
+
+@MISTAKES.wrong("one_hot", "one row per class", "one row per class")
+def _(y, num_classes):
+    return np.eye(num_classes)[y].T
+
+
+@MISTAKES.wrong("one_hot", "classes from the labels", "use num_classes")
+def _(y, num_classes):
+    return np.eye(y.max() + 1)[y]
+
+
+@MISTAKES.wrong("one_hot", "off by one", "one column off")
+def _(y, num_classes):
+    return np.eye(num_classes)[y - 1]
+
+
+@MISTAKES.wrong("one_hot", "sets whole columns", "whole columns")
+def _(y, num_classes):
+    T = np.zeros((len(y), num_classes))
+    T[:, y] = 1
+    return T
+
+
+@MISTAKES.wrong("train_val_split", "no shuffling: the last rows", "must be random")
+def _(X, y, val_fraction=0.1, seed=0):
+    # stratified, but each class's last rows: the same split whatever the seed
+    val = np.concatenate(
+        [
+            c[len(c) - round(val_fraction * len(c)) :]
+            for c in (np.flatnonzero(y == k) for k in np.unique(y))
+        ]
+    )
+    train = np.setdiff1d(np.arange(len(X)), val)
+    return (X[train], y[train]), (X[val], y[val])
+
+
+@MISTAKES.wrong("train_val_split", "ignores the seed", "default_rng(seed)")
+def _(X, y, val_fraction=0.1, seed=0):
+    # stratified, drawn from NumPy's global generator: the mistake is the unseeded RNG
+    val = np.concatenate(
+        [
+            np.random.permutation(c)[: round(val_fraction * len(c))]  # noqa: NPY002
+            for c in (np.flatnonzero(y == k) for k in np.unique(y))
+        ]
+    )
+    train = np.setdiff1d(np.arange(len(X)), val)
+    return (X[train], y[train]), (X[val], y[val])
+
+
+@MISTAKES.wrong("train_val_split", "X and y shuffled separately", "index X and y alike")
+def _(X, y, val_fraction=0.1, seed=0):
+    rng = np.random.default_rng(seed)
+    X, y = X[rng.permutation(len(X))], y[rng.permutation(len(y))]
+    k = round(val_fraction * len(X))
+    return (X[k:], y[k:]), (X[:k], y[:k])
+
+
+@MISTAKES.wrong("train_val_split", "parts swapped", "asks for about")
+def _(X, y, val_fraction=0.1, seed=0):
+    train, val = ok.train_val_split(X, y, val_fraction, seed)
+    return val, train
+
+
+@MISTAKES.wrong("train_val_split", "the validation set also stays in training", "exactly one part")
+def _(X, y, val_fraction=0.1, seed=0):
+    order = np.random.default_rng(seed).permutation(len(X))
+    k = round(val_fraction * len(X))
+    return (X, y), (X[order[:k]], y[order[:k]])
+
+
+@MISTAKES.wrong("train_val_split", "a plain shuffle, not stratified", "stratified split")
+def _(X, y, val_fraction=0.1, seed=0):
+    order = np.random.default_rng(seed).permutation(len(X))
+    k = round(val_fraction * len(X))
+    return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
+
+
+@MISTAKES.wrong("train_val_split", "1 - val_fraction held out", "asks for about")
+def _(X, y, val_fraction=0.1, seed=0):
+    order = np.random.default_rng(seed).permutation(len(X))
+    k = round((1 - val_fraction) * len(X))
+    return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])

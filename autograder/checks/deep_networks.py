@@ -8,14 +8,12 @@ so that ``eps`` added outside the square root cannot pass.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Mapping
-from typing import Any
-
 import numpy as np
 
+from autograder.call_steps import call_batchnorm
 from autograder.checks.arrays import ArrayCheck, pair, value_and_grads
 from autograder.checks.base import Case, case_seed
+from autograder.checks.mistakes import Mistakes
 from nnlib import normalization as ref
 from nnlib.activations import ACTIVATIONS
 from nnlib.layers import dense_backward, dense_forward
@@ -56,14 +54,6 @@ def _bn_case(rng, shape, dtype, kind) -> Case:
     return Case(label, (x, gamma, beta), {"train": train, "running": running, "momentum": momentum})
 
 
-def _batchnorm(fn: Callable, case: Case) -> tuple[Any, dict]:
-    """``fn`` (a student's ``batchnorm_forward`` or nnlib's) on a case's ``x, gamma, beta``,
-    with a copy of its running statistics: the result, and the statistics the call left."""
-    x, gamma, beta = case.args[:3]
-    kw = copy.deepcopy(case.kwargs)
-    return fn(x, gamma, beta, **kw), kw["running"]
-
-
 def _normalise(x, gamma, beta, mean, var, eps_inside=True):
     scale = np.sqrt(var + EPS) if eps_inside else np.sqrt(var) + EPS
     return gamma * (x - mean) / scale + beta
@@ -74,7 +64,9 @@ class BatchnormForwardCheck(ArrayCheck):
     the output, and the running statistics it leaves in ``running``."""
 
     name = "batchnorm_forward"
+    reference = ("nnlib.normalization:batchnorm_forward",)
     points = 3.0
+    step = "batchnorm_output_and_running"
     arg_names = ("x", "gamma", "beta")
     expected_keys = ("out", "running['mean']", "running['var']")
 
@@ -84,15 +76,8 @@ class BatchnormForwardCheck(ArrayCheck):
     def make_case(self, rng, shape, dtype, kind):
         return _bn_case(rng, shape, dtype, kind)
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        result, running = _batchnorm(fns["batchnorm_forward"], case)
-        # the pair's first item only: the cache is the student's own, and may hold anything
-        if isinstance(result, tuple | list) and len(result) == 2:
-            return {"out": result[0], "running": running}
-        return {"not a pair": result, "running": running}
-
     def expected(self, case):
-        (out, _), running = _batchnorm(ref.batchnorm_forward, case)
+        (out, _), running = call_batchnorm(ref.batchnorm_forward, case)
         return {"out": out, "running['mean']": running["mean"], "running['var']": running["var"]}
 
     def mistakes(self, case):
@@ -169,7 +154,9 @@ class BatchnormBackwardCheck(ArrayCheck):
     forward cache, in training and in evaluation."""
 
     name = "batchnorm_backward"
+    reference = ("nnlib.normalization:batchnorm_backward",)
     points = 3.0
+    step = "forward_then_backward"
     functions = ("batchnorm_forward", "batchnorm_backward")
     expected_keys = ("dx", "dgamma", "dbeta")
     arg_names = ("x", "gamma", "beta", "dout")
@@ -182,12 +169,8 @@ class BatchnormBackwardCheck(ArrayCheck):
         dout = rng.standard_normal(case.args[0].shape).astype(dtype)
         return Case(case.name, (*case.args, dout), case.kwargs)
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        (_, cache), _ = _batchnorm(fns["batchnorm_forward"], case)
-        return fns["batchnorm_backward"](case.args[3], cache)
-
     def expected(self, case):
-        (_, cache), _ = _batchnorm(ref.batchnorm_forward, case)
+        (_, cache), _ = call_batchnorm(ref.batchnorm_forward, case)
         return dict(
             zip(self.expected_keys, ref.batchnorm_backward(case.args[3], cache), strict=True)
         )
@@ -292,7 +275,14 @@ class DeepLossAndGradsCheck(ArrayCheck):
     (loss, grads)`` for networks of one to four layers, against :class:`nnlib.network.MLP`."""
 
     name = "deep_loss_and_grads"
+    reference = (
+        "nnlib.network:MLP._backprop",
+        "nnlib.network:MLP._forward",
+        "nnlib.network:MLP._hidden",
+        "nnlib.network:MLP._hidden_backward",
+    )
     points = 4.0
+    step = "network_with_seeded_dropout"
     arg_names = ("X", "y", "params")
     overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"
 
@@ -319,13 +309,6 @@ class DeepLossAndGradsCheck(ArrayCheck):
             options["seed"] = int(rng.integers(2**31))
             out.append(Case(label, (X, y, params), options, edge=len(sizes) == 2))
         return out
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        X, y, params = case.args
-        kw = dict(case.kwargs)
-        seed = kw.pop("seed")
-        gen = np.random.default_rng(seed) if kw["dropout"] else None
-        return fns["deep_loss_and_grads"](X, y, params, rng=gen, **kw)
 
     def dtype(self, case):
         return str(case.args[0].dtype)
@@ -384,4 +367,152 @@ class DeepLossAndGradsCheck(ArrayCheck):
         return {"loss": loss, **{f"d{k}": grads[k] for k in params}}
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "14-deep-networks"
+
 CHECKS = [BatchnormForwardCheck(), BatchnormBackwardCheck(), DeepLossAndGradsCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant(
+    "batchnorm_backward",
+    "dx = (n * g - g.sum(axis=0) - x_hat * (g * x_hat).sum(axis=0)) * inv_std / n",
+    "dx = g * inv_std",
+)
+
+
+@MISTAKES.helper
+def _batchnorm(x, gamma, beta, train, running, momentum, eps, *, mode):
+    d = x.shape[1]
+    if running is not None:
+        running.setdefault("mean", np.zeros(d, x.dtype))
+        running.setdefault("var", np.ones(d, x.dtype))
+    n = len(x)
+    axis = 1 if mode == "axis 1" else 0
+    mean, var = x.mean(axis, keepdims=True), x.var(axis, keepdims=True)
+    if mode == "ddof 1":
+        var = x.var(0, ddof=1, keepdims=True)
+    if train and running is not None and mode != "no update":
+        new = {
+            "mean": x.mean(0),
+            "var": x.var(0) * (1 if mode == "biased running" else n / (n - 1)),
+        }
+        for key in ("mean", "var"):
+            keep, take = (
+                (momentum, 1 - momentum)
+                if mode == "momentum reversed"
+                else (1 - momentum, momentum)
+            )
+            running[key][...] = keep * running[key] + take * new[key]
+    if (not train and mode != "batch in evaluation") or mode == "running in training":
+        mean, var = running["mean"], running["var"]
+    scale = np.sqrt(var) + eps if mode == "eps outside" else np.sqrt(var + x.dtype.type(eps))
+    x_hat = (x - mean) / scale
+    return (gamma * x_hat + beta).astype(x.dtype), (x_hat, gamma, 1 / scale, train)
+
+
+for _mode, _what, _words in [
+    ("axis 1", "statistics over the features", "over the wrong axis"),
+    ("eps outside", "eps outside the square root", "eps is added outside the square root"),
+    ("ddof 1", "normalises with the unbiased variance", "unbiased variance (ddof=1)"),
+    (
+        "running in training",
+        "running statistics used in training",
+        "the running statistics are used",
+    ),
+    ("batch in evaluation", "batch statistics in evaluation", "running mean and variance"),
+    ("no update", "running statistics not updated", "not updated in training"),
+    ("biased running", "running variance biased", "unbiased batch variance"),
+    ("momentum reversed", "momentum weighs the old statistics", "weight of the new batch"),
+]:
+
+    def _batchnorm_forward(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5,
+                           _mode=_mode):  # fmt: skip
+        return _batchnorm(x, gamma, beta, train, running, momentum, eps, mode=_mode)
+
+    MISTAKES.wrong("batchnorm_forward", _what, _words)(_batchnorm_forward)
+
+
+@MISTAKES.helper
+def _batchnorm_grads(dout, cache, *, mode):
+    x_hat, gamma, inv_std, train = cache
+    n = len(dout)
+    g = dout * gamma if mode != "no gamma" else dout
+    dgamma = dout.sum(0) if mode == "dgamma of dout" else (dout * x_hat).sum(0)
+    dbeta = dout.mean(0) if mode == "dbeta mean" else dout.sum(0)
+    if mode == "first term":
+        return g * inv_std, dgamma, dbeta
+    mean_term = 0 if mode == "no mean term" else g.sum(0)
+    var_term = 0 if mode == "no variance term" else x_hat * (g * x_hat).sum(0)
+    return (n * g - mean_term - var_term) * inv_std / n, dgamma, dbeta
+
+
+for _mode, _what, _words in [
+    ("first term", "statistics treated as constants", "only the first term"),
+    ("no mean term", "the term of the mean missing", "the term of the mean is missing"),
+    ("no variance term", "the term of the variance missing", "the term of the variance is missing"),
+    ("no gamma", "gamma left out of dx", "gamma is missing from dx"),
+    ("dgamma of dout", "dgamma without x_hat", "dgamma is the sum of dout * x_hat"),
+    ("dbeta mean", "dbeta averaged", "dbeta is the sum of dout"),
+]:
+
+    def _batchnorm_backward(dout, cache, _mode=_mode):
+        return _batchnorm_grads(dout, cache, mode=_mode)
+
+    MISTAKES.wrong("batchnorm_backward", _what, _words)(_batchnorm_backward)
+
+
+@MISTAKES.helper
+def _deep(X, y, params, activation, dropout, batchnorm, rng, *, mode):
+    forward, backward = ok.ACTIVATIONS[activation]
+    L = len([k for k in params if k.startswith("W")])
+    h, caches = X, []
+    for layer in range(1, L + 1):
+        z, dense_cache = ok.dense_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+        last = layer == L
+        bn = act = drop = None
+        if batchnorm and not last:
+            z, bn = ok.batchnorm_forward(z, params[f"gamma{layer}"], params[f"beta{layer}"])
+        if not last or mode == "activation on logits":
+            z, act = forward(z)
+        if not last:
+            z, drop = ok.dropout_forward(z, dropout, rng=rng)
+        caches.append((dense_cache, bn, act, drop))
+        h = z
+    loss, dout = ok.softmax_cross_entropy(h, y)
+    grads = {}
+    for layer in range(L, 0, -1):
+        dense_cache, bn, act, drop = caches[layer - 1]
+        if mode != "no dropout backward":
+            dout = ok.dropout_backward(dout, drop)
+        if act is not None and mode != "no activation backward":
+            dout = backward(dout, act)
+        if bn is not None:
+            dz, dgamma, dbeta = ok.batchnorm_backward(dout, bn)
+            dout = dout if mode == "no batchnorm backward" else dz
+            if mode != "no gamma grads":
+                grads[f"gamma{layer}"], grads[f"beta{layer}"] = dgamma, dbeta
+        dout, grads[f"W{layer}"], grads[f"b{layer}"] = ok.dense_backward(dout, dense_cache)
+    return loss, grads
+
+
+for _mode, _what, _words in [
+    ("no activation backward", "the activation's derivative skipped", "derivative is missing"),
+    ("activation on logits", "the output layer activated", "the output layer has the activation"),
+    (
+        "no dropout backward",
+        "dropout skipped in the backward pass",
+        "dropout's backward is missing",
+    ),
+    ("no batchnorm backward", "batch normalization skipped backward", "normalization's backward"),
+    ("no gamma grads", "no gradients for gamma and beta", "grads lacks the keys"),
+]:
+
+    def _deep_loss_and_grads(X, y, params, *, activation="relu", dropout=0.0, batchnorm=False,
+                             rng=None, _mode=_mode):  # fmt: skip
+        return _deep(X, y, params, activation, dropout, batchnorm, rng, mode=_mode)
+
+    MISTAKES.wrong("deep_loss_and_grads", _what, _words)(_deep_loss_and_grads)

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograder.checks.arrays import ArrayCheck, forward_result
 from autograder.checks.base import Case
+from autograder.checks.mistakes import Mistakes
 from nnlib import activations as act
 from nnlib import layers as ref
 
@@ -25,6 +26,7 @@ class DenseForwardCheck(ArrayCheck):
     """``dense_forward(x, W, b) -> (out, cache)`` with ``out = x @ W + b``."""
 
     name = "dense_forward"
+    reference = ("nnlib.layers:dense_forward",)
     points = 2.0
     raise_hints = (
         (
@@ -68,6 +70,7 @@ class MLPForwardCheck(ArrayCheck):
     """``mlp_forward(X, params) -> logits``: dense layers with ReLU between them."""
 
     name = "mlp_forward"
+    reference = ("nnlib.network:MLP._forward",)
     points = 2.0
     raise_hints = (
         (
@@ -133,4 +136,77 @@ class MLPForwardCheck(ArrayCheck):
             }
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "04-feedforward"
+
 CHECKS = [DenseForwardCheck(), MLPForwardCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant("mlp_forward", "if layer < n_layers:", "if True:")
+
+
+@MISTAKES.wrong("dense_forward", "no bias", "bias b is missing")
+def _(x, W, b):
+    return x @ W, (x, W)
+
+
+@MISTAKES.wrong("dense_forward", "returns out only", "must return the pair (out, cache)")
+def _(x, W, b):
+    return x @ W + b
+
+
+@MISTAKES.wrong("dense_forward", "W transposed", "W transposed")
+def _(x, W, b):
+    return x @ W.T + b, (x, W)
+
+
+@MISTAKES.wrong("dense_forward", "element-wise product", "x @ W")
+def _(x, W, b):
+    return x * W + b, (x, W)
+
+
+@MISTAKES.wrong("dense_forward", "float64 result", "keep the input's dtype")
+def _(x, W, b):
+    return x.astype(np.float64) @ W + b, (x, W)
+
+
+@MISTAKES.wrong("mlp_forward", "ReLU on the output layer", "output layer too")
+def _(X, params):
+    h = X
+    for i in range(1, len(params) // 2 + 1):
+        h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0)
+    return h
+
+
+@MISTAKES.wrong("mlp_forward", "softmax on the output", "softmax probabilities")
+def _(X, params):
+    return ok.softmax(ok.mlp_forward(X, params))
+
+
+@MISTAKES.wrong("mlp_forward", "no nonlinearity", "no ReLU between the layers")
+def _(X, params):
+    h = X
+    for i in range(1, len(params) // 2 + 1):
+        h = h @ params[f"W{i}"] + params[f"b{i}"]
+    return h
+
+
+@MISTAKES.wrong("mlp_forward", "two layers hard-coded", "any number of layers")
+def _(X, params):
+    h = np.maximum(X @ params["W1"] + params["b1"], 0)
+    return h @ params["W2"] + params["b2"]
+
+
+@MISTAKES.wrong("mlp_forward", "sigmoid hidden layers", "sigmoid between the layers")
+def _(X, params):
+    n = len(params) // 2
+    h = X
+    for i in range(1, n + 1):
+        h = h @ params[f"W{i}"] + params[f"b{i}"]
+        if i < n:
+            h = 1 / (1 + np.exp(-h))
+    return h

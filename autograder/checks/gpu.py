@@ -6,13 +6,13 @@ unchanged on CuPy arrays too, which the notebook tries where a GPU is present.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.mistakes import Mistakes
 
 
 class ArrayModuleCheck(Check):
@@ -20,7 +20,9 @@ class ArrayModuleCheck(Check):
     CuPy's function of that name do: ``numpy`` for NumPy arrays."""
 
     name = "get_array_module"
+    reference = ("nnlib.backend:get_array_module",)
     points = 1.0
+    step = "module_name"
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
@@ -30,10 +32,6 @@ class ArrayModuleCheck(Check):
             Case("0-d array", (np.array(1.5),)),
             Case("two arrays", (rng.standard_normal(3), rng.integers(0, 2, size=3))),
         ]
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        module = fns[self.name](*case.args)
-        return getattr(module, "__name__", repr(module))
 
     def judge(self, case: Case, output: Any) -> Verdict:
         if output == "numpy":
@@ -113,4 +111,58 @@ class AccuracyCheck(ArrayCheck):
         return super().judge(case, output)
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "12-gpu"
+
 CHECKS = [ArrayModuleCheck(), AccuracyCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant(
+    "accuracy", "return float((predictions == y).mean())", "return float((predictions == y).sum())"
+)
+
+
+@MISTAKES.wrong("get_array_module", "returns the array's type", "expected numpy")
+def _(*arrays):
+    return type(arrays[0])
+
+
+@MISTAKES.wrong("get_array_module", "uses nnlib's backend module", "nnlib.backend")
+def _(*arrays):
+    from nnlib.backend import get_array_module as nnlib_get_array_module
+
+    return nnlib_get_array_module(*arrays)
+
+
+@MISTAKES.wrong("get_array_module", "returns the name", "expected numpy")
+def _(*arrays):
+    return type(arrays[0]).__module__
+
+
+@MISTAKES.wrong("accuracy", "counts instead of averaging", "counts the right predictions")
+def _(logits, y):
+    return float((logits.argmax(axis=1) == y).sum())
+
+
+@MISTAKES.wrong("accuracy", "argmax for one output unit", "argmax is always 0")
+def _(logits, y):
+    return float((logits.argmax(axis=1) == y).mean())
+
+
+@MISTAKES.wrong("accuracy", "returns a 0-d array", "0-d array")
+def _(logits, y):
+    return np.asarray(ok.accuracy(logits, y))
+
+
+@MISTAKES.wrong("accuracy", "error rate", "error rate")
+def _(logits, y):
+    return 1 - ok.accuracy(logits, y)
+
+
+@MISTAKES.wrong("accuracy", "per-sample correctness", "return one float")
+def _(logits, y):
+    return logits.argmax(axis=1) == y

@@ -7,46 +7,17 @@ derivative is known in closed form; a centred difference in float64 agrees with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from autograder.call_steps import known_function
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.mistakes import Mistakes
 from autograder.diagnose import compare
-from autograder.reference_use import callback
 from nnlib import gradcheck as ref
-
-
-@callback
-def _sum_of_squares(x: np.ndarray) -> float:
-    return float(np.sum(x * x))
-
-
-@callback
-def _sin_cubic(x: np.ndarray) -> float:
-    return float(np.sum(np.sin(3 * x) * x**2))
-
-
-@callback
-def _tanh_product(x: np.ndarray, A: np.ndarray) -> float:
-    return float(np.sum(np.tanh(A @ x)))
-
-
-def _target(case: Case) -> Callable[[np.ndarray], float]:
-    kind = case.kwargs["f"]
-    if kind == "sum of squares":
-        return _sum_of_squares
-    if kind == "sin(3x) x^2":
-        return _sin_cubic
-    A = case.args[1]
-
-    @callback
-    def tanh_product(x: np.ndarray) -> float:
-        return _tanh_product(x, A)
-
-    return tanh_product
 
 
 def _exact(case: Case, x: np.ndarray) -> np.ndarray:
@@ -90,7 +61,9 @@ class NumericalGradientCheck(Check):
     """``numerical_gradient(f, x, h=1e-5) -> grad`` of the shape of ``x``, x left unchanged."""
 
     name = "numerical_gradient"
+    reference = ("nnlib.gradcheck:numerical_gradient",)
     points = 3.0
+    step = "gradient_of_known_function"
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
@@ -109,11 +82,6 @@ class NumericalGradientCheck(Check):
             out.append(Case(f"f = {kind}, x{shape}", args, {"f": kind}))
         return out
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        x = np.array(case.args[0], dtype=np.float64)
-        grad = fns[self.name](_target(case), x)
-        return {"grad": grad, "x_after": x}
-
     def judge(self, case: Case, output: Any) -> Verdict:
         x = np.asarray(case.args[0], dtype=np.float64)
         if not isinstance(output, dict):
@@ -122,12 +90,12 @@ class NumericalGradientCheck(Check):
             (
                 "it is a one-sided difference (f(x + h) - f(x)) / h; use the centred "
                 "difference (f(x + h) - f(x - h)) / (2 h)",
-                _one_sided(_target(case), x, 1e-5),
+                _one_sided(known_function(case), x, 1e-5),
             ),
             ("it divides by h instead of 2 h", 2 * _exact(case, x)),
             (
                 "its step h is too large (1e-2 or more): use the h it is given, 1e-5 by default",
-                _centred(_target(case), x, 1e-2),
+                _centred(known_function(case), x, 1e-2),
             ),
         ]
         if x.ndim > 1:
@@ -135,7 +103,7 @@ class NumericalGradientCheck(Check):
                 (
                     "it perturbs whole rows x[i] at once: perturb one entry at a time, for x of "
                     "any shape (np.ndindex(x.shape))",
-                    _centred(_target(case), x, 1e-5, whole_rows=True),
+                    _centred(known_function(case), x, 1e-5, whole_rows=True),
                 )
             )
         message = compare("grad", output["grad"], _exact(case, x), mistakes=wrong)
@@ -155,6 +123,7 @@ class RelativeErrorCheck(ArrayCheck):
     """``relative_error(a, b) -> float``: ``||a - b|| / (||a|| + ||b||)``, 0 when both are 0."""
 
     name = "relative_error"
+    reference = ("nnlib.gradcheck:relative_error",)
     points = 1.0
     keep_dtype = False
     expected_keys = ("error",)
@@ -204,4 +173,91 @@ class RelativeErrorCheck(ArrayCheck):
         return super().judge(case, output)
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "08-gradcheck"
+
 CHECKS = [NumericalGradientCheck(), RelativeErrorCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant("relative_error", "if denominator == 0:", "if False:")
+
+
+@MISTAKES.wrong("numerical_gradient", "one-sided difference", "centred difference")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    base = f(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        grad[i] = (f(x) - base) / h
+        x[i] = old
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "divides by h, not 2h", "instead of 2 h")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / h
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "x not restored", "restore each entry")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        x[i] += h
+        plus = f(x)
+        x[i] -= 2 * h
+        minus = f(x)
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "vectors only", "whole rows")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        old = x[i].copy()
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "a large step h = 1e-2", "too large")
+def _(f, x, h=1e-5):
+    return ok.numerical_gradient(f, x, h=1e-2)
+
+
+@MISTAKES.wrong("relative_error", "no denominator", "not divided by")
+def _(a, b):
+    return float(np.linalg.norm(a - b))
+
+
+@MISTAKES.wrong("relative_error", "element-wise maximum ratio", "element-wise ratio")
+def _(a, b):
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+@MISTAKES.wrong("relative_error", "divides by ||a|| only", "||a|| only")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / np.linalg.norm(a))
+
+
+@MISTAKES.wrong("relative_error", "NaN when both are zero", "both zero")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))

@@ -6,6 +6,7 @@ import numpy as np
 
 from autograder.checks.arrays import ArrayCheck, large
 from autograder.checks.base import Case
+from autograder.checks.mistakes import Mistakes
 from nnlib import losses as ref
 
 STABLE_BCE = (
@@ -48,6 +49,10 @@ class BinaryCrossEntropyCheck(LossCheck):
     """``binary_cross_entropy(logits (N, 1), y) -> (loss, dlogits)``."""
 
     name = "binary_cross_entropy"
+    reference = (
+        "nnlib.losses:binary_cross_entropy",
+        "nnlib.losses:binary_cross_entropy_device",
+    )
     points = 3.0
     overflow_hint = STABLE_BCE
 
@@ -98,6 +103,10 @@ class SoftmaxCrossEntropyCheck(LossCheck):
     """``softmax_cross_entropy(logits (N, C), y) -> (loss, dlogits)``, y ints or one-hot."""
 
     name = "softmax_cross_entropy"
+    reference = (
+        "nnlib.losses:softmax_cross_entropy",
+        "nnlib.losses:softmax_cross_entropy_device",
+    )
     points = 3.0
     overflow_hint = STABLE_CE
 
@@ -139,4 +148,107 @@ class SoftmaxCrossEntropyCheck(LossCheck):
         }
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "06-losses"
+
 CHECKS = [BinaryCrossEntropyCheck(), SoftmaxCrossEntropyCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant(
+    "binary_cross_entropy", "return float(loss), (probs - y) / n", "return float(loss), probs - y"
+)
+
+
+@MISTAKES.wrong(
+    "binary_cross_entropy", "integer labels promote dlogits to float64", "y.astype(np.float32)"
+)
+def _(logits, y):
+    n = len(logits)
+    y = y.reshape(n, 1)
+    loss = np.mean(np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits))))
+    return float(loss), (0.5 * (1 + np.tanh(0.5 * logits)) - y) / n
+
+
+@MISTAKES.wrong(
+    "binary_cross_entropy", "log of the sigmoid: overflows", "instead of log(sigmoid(z))"
+)
+def _(logits, y):
+    n = len(logits)
+    y = y.reshape(n, 1).astype(logits.dtype)
+    p = 1 / (1 + np.exp(-logits))
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(loss), (p - y) / n
+
+
+@MISTAKES.wrong("binary_cross_entropy", "sum instead of mean", "sums over the batch")
+def _(logits, y):
+    loss, dlogits = ok.binary_cross_entropy(logits, y)
+    return loss * len(logits), dlogits * len(logits)
+
+
+@MISTAKES.wrong("binary_cross_entropy", "gradient not divided by N", "not divided by N")
+def _(logits, y):
+    loss, dlogits = ok.binary_cross_entropy(logits, y)
+    return loss, dlogits * len(logits)
+
+
+@MISTAKES.wrong("binary_cross_entropy", "y of shape (N,) broadcast to (N, N)", "(N, N)")
+def _(logits, y):
+    n = len(logits)
+    y = y.astype(logits.dtype)
+    per = np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
+    return float(per.mean()), (1 / (1 + np.exp(-logits)) - y) / n
+
+
+@MISTAKES.wrong("binary_cross_entropy", "y - p", "p - y")
+def _(logits, y):
+    loss, dlogits = ok.binary_cross_entropy(logits, y)
+    return loss, -dlogits
+
+
+@MISTAKES.wrong(
+    "softmax_cross_entropy",
+    "log of the softmax without max-subtraction",
+    "subtract each row's maximum",
+)
+def _(logits, y):
+    n, c = logits.shape
+    t = np.eye(c, dtype=logits.dtype)[y] if y.ndim == 1 else y
+    e = np.exp(logits)
+    p = e / e.sum(axis=1, keepdims=True)
+    return float(-(t * np.log(p)).sum() / n), (p - t) / n
+
+
+@MISTAKES.wrong("softmax_cross_entropy", "sum instead of mean", "sums over the batch")
+def _(logits, y):
+    loss, dlogits = ok.softmax_cross_entropy(logits, y)
+    return loss * len(logits), dlogits
+
+
+@MISTAKES.wrong("softmax_cross_entropy", "gradient not divided by N", "not divided by N")
+def _(logits, y):
+    loss, dlogits = ok.softmax_cross_entropy(logits, y)
+    return loss, dlogits * len(logits)
+
+
+@MISTAKES.wrong(
+    "softmax_cross_entropy", "one-hot not subtracted", "one-hot targets are not subtracted"
+)
+def _(logits, y):
+    loss, _ = ok.softmax_cross_entropy(logits, y)
+    return loss, ok.softmax(logits) / len(logits)
+
+
+@MISTAKES.wrong("softmax_cross_entropy", "integer labels only", "one-hot")
+def _(logits, y):
+    n = len(logits)
+    p = ok.softmax(logits)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(n), y].mean()
+    p[np.arange(n), y] -= 1
+    return float(loss), p / n

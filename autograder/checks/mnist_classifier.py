@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from autograder.checks.classifier import ClassifierCheck, mnist
+from autograder.checks.mistakes import Mistakes
+
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "11-mnist-classifier"
 
 CHECKS = [
     ClassifierCheck(
@@ -16,3 +20,9 @@ CHECKS = [
         time_limit=120.0,
     )
 ]
+
+
+# --- mistakes: the typical bug the course's tests plant in the solution notebook ------------------
+
+MISTAKES = Mistakes()
+MISTAKES.plant("classifier", "for _ in range(5):", "for _ in range(0):")

@@ -11,6 +11,7 @@ import numpy as np
 
 from autograder.checks.arrays import ArrayCheck
 from autograder.checks.base import Case
+from autograder.checks.mistakes import Mistakes
 from nnlib import activations, layers, losses
 
 
@@ -42,6 +43,7 @@ class NeuronForwardCheck(ArrayCheck):
     class 1."""
 
     name = "neuron_forward"
+    reference = ("nnlib.activations:sigmoid_forward",)
     no_overflow = (
         "the output must stay finite, without overflow, for |z| up to 1e4: use the stable form"
         " the notebook gives, (1 + tanh(z / 2)) / 2"
@@ -134,4 +136,89 @@ class NeuronGradientsCheck(ArrayCheck):
         )
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "03-one-neuron"
+
 CHECKS = [NeuronForwardCheck(), NeuronGradientsCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant(
+    "neuron_gradients",
+    "dlogits = (neuron_forward(X, W, b) - y) / len(X)",
+    "dlogits = neuron_forward(X, W, b) - y",
+)
+
+
+@MISTAKES.wrong(
+    "neuron_gradients", "integer labels promote dW to float64", "float64 but the input was float32"
+)
+def _(X, y, W, b):
+    y = y.reshape(-1, 1)
+    z = X @ W + b
+    loss = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+    dlogits = (ok.neuron_forward(X, W, b) - y) / len(X)
+    return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
+
+
+@MISTAKES.wrong(
+    "neuron_gradients", "labels left as a row: (N, 1) - (N,) broadcasts", "y.reshape(-1, 1)"
+)
+def _(X, y, W, b):
+    y = y.astype(X.dtype)
+    z = X @ W + b
+    loss = np.mean(np.maximum(z, 0) - z * y[:, None] + np.log1p(np.exp(-np.abs(z))))
+    dlogits = (ok.neuron_forward(X, W, b) - y) / len(X)
+    return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
+
+
+@MISTAKES.wrong("neuron_forward", "returns the logits", "apply the sigmoid")
+def _(X, W, b):
+    return X @ W + b
+
+
+@MISTAKES.wrong("neuron_forward", "sign flipped", "sign flipped")
+def _(X, W, b):
+    return 1 / (1 + np.exp(X @ W + b))
+
+
+@MISTAKES.wrong("neuron_forward", "forgets the bias", "bias b is missing")
+def _(X, W, b):
+    return 1 / (1 + np.exp(-(X @ W)))
+
+
+@MISTAKES.wrong("neuron_forward", "a flat (N,) vector", "must have shape (N, 1)")
+def _(X, W, b):
+    return 1 / (1 + np.exp(-(X @ W[:, 0] + b[0])))
+
+
+@MISTAKES.wrong("neuron_gradients", "not divided by N", "not divided by N")
+def _(X, y, W, b):
+    loss, dW, db = ok.neuron_gradients(X, y, W, b)
+    return loss, dW * len(X), db * len(X)
+
+
+@MISTAKES.wrong("neuron_gradients", "y - p", "(p - y)")
+def _(X, y, W, b):
+    loss, dW, db = ok.neuron_gradients(X, y, W, b)
+    return loss, -dW, -db
+
+
+@MISTAKES.wrong("neuron_gradients", "loss from log(sigmoid): overflows", "not from log(sigmoid(z))")
+def _(X, y, W, b):
+    y = y.reshape(-1, 1).astype(X.dtype)
+    p = 1 / (1 + np.exp(-(X @ W + b)))
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    dlogits = (p - y) / len(X)
+    return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
+
+
+@MISTAKES.wrong("neuron_gradients", "extra sigmoid derivative", "sigma'(z)")
+def _(X, y, W, b):
+    loss, _, _ = ok.neuron_gradients(X, y, W, b)
+    p = ok.neuron_forward(X, W, b)
+    dlogits = (p - y.reshape(-1, 1)) * p * (1 - p) / len(X)
+    return loss, X.T @ dlogits, dlogits.sum(axis=0)

@@ -9,11 +9,11 @@ mask applied in evaluation) can be named.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from autograder.call_steps import call_dropout
 from autograder.checks.arrays import ArrayCheck, forward_result, value_and_grads
 from autograder.checks.base import Case
 from autograder.checks.classifier import (
@@ -22,6 +22,7 @@ from autograder.checks.classifier import (
     ClassifierCheck,
     mnist_small,
 )
+from autograder.checks.mistakes import Mistakes
 from nnlib import regularization as ref
 
 
@@ -38,6 +39,7 @@ class L2PenaltyCheck(ArrayCheck):
     and ``lam * W`` for each weight, zeros for each bias."""
 
     name = "l2_penalty"
+    reference = ("nnlib.regularization:l2_penalty",)
     points = 2.0
     arg_names = ("params", "lam")
 
@@ -108,12 +110,6 @@ def _mask(x: np.ndarray, p: float, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).random(x.shape) >= p
 
 
-def _dropout(fn: Callable, x: Any, kw: dict) -> Any:
-    """``fn`` (a student's ``dropout_forward`` or nnlib's) on ``x`` as a case asks: its ``p`` and
-    ``train``, and a generator seeded with its ``seed``."""
-    return fn(x, kw["p"], train=kw["train"], rng=np.random.default_rng(kw["seed"]))
-
-
 def _dropout_case(rng, shape, dtype, kind) -> Case:
     x = (rng.standard_normal(shape) * 2).astype(dtype)
     if kind == "eval":
@@ -161,7 +157,9 @@ class DropoutForwardCheck(ArrayCheck):
     """``dropout_forward(x, p, *, train=True, rng=None) -> (out, cache)`` with a seeded ``rng``."""
 
     name = "dropout_forward"
+    reference = ("nnlib.regularization:dropout_forward",)
     points = 2.0
+    step = "dropout_with_seed"
     arg_names = ("x",)
     expected_keys = ("out",)
 
@@ -171,11 +169,8 @@ class DropoutForwardCheck(ArrayCheck):
     def make_case(self, rng, shape, dtype, kind):
         return _dropout_case(rng, shape, dtype, kind)
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        return _dropout(fns["dropout_forward"], case.args[0], case.kwargs)
-
     def expected(self, case):
-        out, _ = _dropout(ref.dropout_forward, case.args[0], case.kwargs)
+        out, _ = call_dropout(ref.dropout_forward, case.args[0], case.kwargs)
         return {"out": out}
 
     def mistakes(self, case):
@@ -190,7 +185,9 @@ class DropoutBackwardCheck(ArrayCheck):
     """``dropout_backward(dout, cache) -> dx``, with the cache of the student's own forward."""
 
     name = "dropout_backward"
+    reference = ("nnlib.regularization:dropout_backward",)
     points = 1.0
+    step = "dropout_with_seed_then_backward"
     functions = ("dropout_forward", "dropout_backward")
     expected_keys = ("dx",)
     arg_names = ("x", "dout")
@@ -203,14 +200,9 @@ class DropoutBackwardCheck(ArrayCheck):
         dout = rng.standard_normal(shape).astype(dtype)
         return Case(case.name, (case.args[0], dout), case.kwargs)
 
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        x, dout = case.args
-        _, cache = _dropout(fns["dropout_forward"], x, case.kwargs)
-        return fns["dropout_backward"](dout, cache)
-
     def expected(self, case):
         x, dout = case.args
-        _, cache = _dropout(ref.dropout_forward, x, case.kwargs)
+        _, cache = call_dropout(ref.dropout_forward, x, case.kwargs)
         return {"dx": ref.dropout_backward(dout, cache)}
 
     def mistakes(self, case):
@@ -232,6 +224,9 @@ class DropoutBackwardCheck(ArrayCheck):
         }  # fmt: skip
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "13-regularization"
+
 CHECKS = [
     L2PenaltyCheck(),
     DropoutForwardCheck(),
@@ -248,3 +243,83 @@ CHECKS = [
         baseline=("the same network unregularized", REGULARIZED_BASELINE),
     ),
 ]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant("dropout_backward", "return dout * cache", "return dout")
+
+
+@MISTAKES.helper
+def _l2(params, lam, *, mode):
+    penalty, grads = 0.0, {}
+    for key, value in params.items():
+        weight = key.startswith("W") or mode == "biases"
+        half = 1.0 if mode == "no half" else 0.5
+        penalty += half * lam * float(np.sum(value**2)) if weight else 0.0
+        factor = 2 * lam if mode == "2 lam" else lam
+        if weight:
+            grads[key] = factor * value
+        elif mode != "no bias grads":
+            grads[key] = np.zeros_like(value)
+    if mode == "array":
+        penalty = np.full(1, penalty)
+    return penalty, grads
+
+
+for _mode, _what, _words in [
+    ("biases", "penalises the biases", "biases are penalised"),
+    ("no half", "lam times the sum of squares", "the 1/2 is missing"),
+    ("2 lam", "gradient 2 lam W", "2 lam W"),
+    ("no bias grads", "no gradient for the biases", "grads lacks the keys"),
+    ("array", "penalty as an array", "must be one number"),
+]:
+
+    def _l2_penalty(params, lam, _mode=_mode):
+        return _l2(params, lam, mode=_mode)
+
+    MISTAKES.wrong("l2_penalty", _what, _words)(_l2_penalty)
+
+
+@MISTAKES.helper
+def _dropout(x, p, train, rng, *, mode):
+    if mode != "mask in evaluation" and (not train or p == 0):
+        return x, None
+    rng = np.random.default_rng() if rng is None else rng
+    r = rng.random(x.shape)
+    keep = {"p keeps": r < p, "other mask": r < 1 - p}.get(mode, r >= p)
+    scale = {"no scale": 1.0, "times 1 - p": 1 - p, "p keeps": 1 / p}.get(mode, 1 / (1 - p))
+    mask = keep.astype(x.dtype) * x.dtype.type(scale)
+    return (x * mask) if mode == "no cache" else (x * mask, mask)
+
+
+for _mode, _what, _words in [
+    ("no scale", "kept units not scaled", "not scaled: multiply them by 1 / (1 - p)"),
+    ("times 1 - p", "scales by 1 - p", "it scales by 1 - p"),
+    ("p keeps", "p read as the probability of keeping", "probability of dropping"),
+    ("other mask", "mask drawn as rng.random < 1 - p", "rng.random(x.shape) >= p"),
+    ("mask in evaluation", "the mask applied in evaluation", "dropout is the identity"),
+    ("no cache", "returns only the output", "must return the pair"),
+]:
+
+    def _dropout_forward(x, p, *, train=True, rng=None, _mode=_mode):
+        return _dropout(x, p, train, rng, mode=_mode)
+
+    MISTAKES.wrong("dropout_forward", _what, _words)(_dropout_forward)
+
+
+@MISTAKES.wrong("dropout_backward", "dout returned unchanged", "dout is returned as it is")
+def _(dout, cache):
+    return dout
+
+
+@MISTAKES.wrong("dropout_backward", "mask without the scale", "not scaled by 1 / (1 - p)")
+def _(dout, cache):
+    return dout if cache is None else dout * (cache > 0)
+
+
+@MISTAKES.wrong("dropout_backward", "scale without the mask", "the mask is not applied")
+def _(dout, cache):
+    return dout if cache is None else dout * cache.max()

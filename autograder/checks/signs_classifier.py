@@ -9,6 +9,10 @@ from autograder.checks.classifier import (
     ClassifierCheck,
     sign_digits,
 )
+from autograder.checks.mistakes import Mistakes
+
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "10-signs-classifier"
 
 CHECKS = [
     ClassifierCheck(
@@ -23,3 +27,9 @@ CHECKS = [
         baseline=("logistic regression on the pixels", SIGNS_BASELINE),
     )
 ]
+
+
+# --- mistakes: the typical bug the course's tests plant in the solution notebook ------------------
+
+MISTAKES = Mistakes()
+MISTAKES.plant("classifier", "for _ in range(20):", "for _ in range(0):")

@@ -14,16 +14,15 @@ and that each step is exactly ``params - lr * grads``.
 
 from __future__ import annotations
 
-import copy
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.mistakes import Mistakes
 from autograder.diagnose import as_float_array, compare
-from autograder.reference_use import callback
 
 
 def _params(rng: np.random.Generator, d: int, c: int, dtype: str) -> dict[str, np.ndarray]:
@@ -37,7 +36,10 @@ class SGDStepCheck(Check):
     """``sgd_step(params, grads, lr)`` updates each array in place: ``p -= lr * g``."""
 
     name = "sgd_step"
+    reference = ("nnlib.optim:SGD.step",)
     points = 1.0
+    step = "update_in_place"
+    arg_names = ("params", "grads", "lr")
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
@@ -55,11 +57,6 @@ class SGDStepCheck(Check):
                 grads[f"b{i}"] = rng.standard_normal(m).astype(dtype)
             out.append(Case(f"{dtype} {len(sizes)} layer(s), lr={lr}", (params, grads, lr)))
         return out
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        params, grads, lr = copy.deepcopy(case.args)
-        returned = fns[self.name](params, grads, lr)
-        return {"params": params, "returned": returned}
 
     def judge(self, case: Case, output: Any) -> Verdict:
         params, grads, lr = case.args
@@ -159,6 +156,9 @@ class MomentumStepCheck(Check):
     ``p += v``, both dicts updated."""
 
     name = "momentum_step"
+    reference = ("nnlib.optim:SGD.step",)
+    step = "update_in_place"
+    arg_names = ("params", "grads", "velocity", "lr")
     points = 2.0
 
     def cases(self, hidden: bool = False) -> list[Case]:
@@ -188,11 +188,6 @@ class MomentumStepCheck(Check):
                 )
             )
         return out
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        params, grads, velocity, lr = copy.deepcopy(case.args)
-        returned = fns[self.name](params, grads, velocity, lr, **case.kwargs)
-        return {"params": params, "velocity": velocity, "returned": returned}
 
     def judge(self, case: Case, output: Any) -> Verdict:
         params, grads, velocity, lr = case.args
@@ -248,7 +243,10 @@ class AdamStepCheck(Check):
     moment estimates ``m``, ``v`` updated, then a bias-corrected step; ``t`` counts from 1."""
 
     name = "adam_step"
+    reference = ("nnlib.optim:Adam.step",)
     points = 3.0
+    step = "update_in_place"
+    arg_names = ("params", "grads", "m", "v", "t")
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
@@ -278,11 +276,6 @@ class AdamStepCheck(Check):
                 )
             )
         return out
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        params, grads, m, v, t = copy.deepcopy(case.args)
-        returned = fns[self.name](params, grads, m, v, t, **case.kwargs)
-        return {"params": params, "m": m, "v": v, "returned": returned}
 
     def judge(self, case: Case, output: Any) -> Verdict:
         params, grads, m0, v0, t = case.args
@@ -359,26 +352,12 @@ class AdamStepCheck(Check):
         return Verdict(True)
 
 
-def _softmax_regression(X: np.ndarray, y: np.ndarray, params: dict) -> tuple[float, dict]:
-    """Mean softmax cross-entropy of ``X[:, 1:] @ W + b`` (column 0 of X is a sample id)."""
-    features = X[:, 1:]
-    logits = features @ params["W"] + params["b"]
-    logits = logits - logits.max(axis=1, keepdims=True)
-    probs = np.exp(logits)
-    probs /= probs.sum(axis=1, keepdims=True)
-    n = len(X)
-    loss = -float(np.log(probs[np.arange(n), y]).mean())
-    dlogits = probs
-    dlogits[np.arange(n), y] -= 1
-    dlogits /= n
-    return loss, {"W": features.T @ dlogits, "b": dlogits.sum(axis=0)}
-
-
 class TrainCheck(Check):
     """``train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0) -> losses``."""
 
     name = "train"
     points = 3.0
+    step = "train_recording_each_step"
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
@@ -398,24 +377,6 @@ class TrainCheck(Check):
                 )
             )
         return out
-
-    def call(self, fns: Mapping[str, Callable], case: Case) -> Any:
-        X, y, params = copy.deepcopy(case.args)
-        record: dict[str, list] = {"ids": [], "labels": [], "params": [], "grads": [], "losses": []}
-
-        @callback
-        def loss_and_grads(X_batch, y_batch, batch_params):
-            X_batch = np.asarray(X_batch)
-            record["ids"].append(np.asarray(X_batch[:, 0]).round().astype(int))
-            record["labels"].append(np.array(y_batch))
-            record["params"].append({k: np.array(v) for k, v in batch_params.items()})
-            loss, grads = _softmax_regression(X_batch, np.asarray(y_batch), batch_params)
-            record["grads"].append({k: np.array(v) for k, v in grads.items()})
-            record["losses"].append(loss)
-            return loss, grads
-
-        returned = fns[self.name](loss_and_grads, params, X, y, **case.kwargs)
-        return {"returned": returned, "final": params, **record}
 
     def judge(self, case: Case, output: Any) -> Verdict:
         X, y, _ = case.args
@@ -497,4 +458,162 @@ class TrainCheck(Check):
         return Verdict(True)
 
 
+#: The assignment these checks grade, as the book's chapter and solutions/ name it.
+ASSIGNMENT = "09-training"
+
 CHECKS = [SGDStepCheck(), MomentumStepCheck(), AdamStepCheck(), TrainCheck()]
+
+# --- mistakes: wrong answers students write, and words their reports must contain -----------------
+# The course's tests run each through its check (autograder/checks/mistakes.py says how).
+
+MISTAKES = Mistakes()
+ok = MISTAKES.ok
+MISTAKES.plant("train", "order = rng.permutation(len(X))", "order = np.arange(len(X))")
+
+
+@MISTAKES.wrong("sgd_step", "moves uphill", "moves uphill")
+def _(params, grads, lr):
+    for key in params:
+        params[key] += lr * grads[key]
+
+
+@MISTAKES.wrong("sgd_step", "ignores lr", "ignores lr")
+def _(params, grads, lr):
+    for key in params:
+        params[key] -= grads[key]
+
+
+@MISTAKES.wrong("sgd_step", "returns a new dict", "in place")
+def _(params, grads, lr):
+    return {key: params[key] - lr * grads[key] for key in params}
+
+
+@MISTAKES.wrong("sgd_step", "updates the weights only", "params is not updated")
+def _(params, grads, lr):
+    for key in params:
+        if key.startswith("W"):
+            params[key] -= lr * grads[key]
+
+
+@MISTAKES.wrong("momentum_step", "PyTorch's form of the velocity", "PyTorch's form")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] + grads[key]
+        params[key] -= lr * velocity[key]
+
+
+@MISTAKES.wrong("momentum_step", "velocity of the wrong sign", "wrong sign")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] + lr * grads[key]
+        params[key] -= velocity[key]
+
+
+@MISTAKES.wrong("momentum_step", "old velocity dropped", "old velocity is dropped")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = -lr * grads[key]
+        params[key] += velocity[key]
+
+
+@MISTAKES.wrong("momentum_step", "steps with the old velocity", "update velocity first")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        params[key] += velocity[key]
+        velocity[key] = momentum * velocity[key] - lr * grads[key]
+
+
+@MISTAKES.wrong("momentum_step", "velocity kept in a local variable", "velocity is not updated")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        v = momentum * velocity[key] - lr * grads[key]
+        params[key] += v
+
+
+@MISTAKES.wrong("momentum_step", "gradient damped by 1 - momentum", "(1 - momentum)")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] - (1 - momentum) * lr * grads[key]
+        params[key] += velocity[key]
+
+
+@MISTAKES.wrong("momentum_step", "returns new dicts", "update the dicts in place")
+def _(params, grads, velocity, lr, momentum=0.9):
+    new_v = {k: momentum * velocity[k] - lr * grads[k] for k in params}
+    return {k: params[k] + new_v[k] for k in params}, new_v
+
+
+@MISTAKES.helper
+def _adam(params, grads, m, v, t, lr, beta1, beta2, eps, *, mode=""):
+    for key in params:
+        g = grads[key]
+        m_new = beta1 * m[key] + (g if mode == "m without 1 - beta1" else (1 - beta1) * g)
+        v_new = beta2 * v[key] + (1 - beta2) * (g if mode == "v of g" else g * g)
+        if mode != "state not stored":
+            m[key], v[key] = m_new, v_new
+        step = t + 1 if mode == "t from 0" else t
+        m_hat = m_new if mode == "no correction" else m_new / (1 - beta1**step)
+        v_hat = v_new if mode in ("no correction", "m only") else v_new / (1 - beta2**step)
+        if mode == "eps inside":
+            params[key] -= lr * m_hat / np.sqrt(v_hat + eps)
+        else:
+            params[key] -= lr * m_hat / (np.sqrt(np.abs(v_hat)) + eps)
+
+
+for _mode, _what, _words in [
+    ("no correction", "no bias correction", "no bias correction"),
+    ("m only", "only m bias-corrected", "v is not bias-corrected"),
+    ("eps inside", "eps inside the square root", "inside the square root"),
+    ("v of g", "v averages the gradient, not its square", "squared gradient"),
+    ("m without 1 - beta1", "m adds the whole gradient", "beta1 * m + (1 - beta1)"),
+    ("t from 0", "bias correction one step ahead", "t + 1"),
+    ("state not stored", "m and v not stored", "m is not updated"),
+]:
+
+    def _adam_step(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, _mode=_mode):
+        _adam(params, grads, m, v, t, lr, beta1, beta2, eps, mode=_mode)
+
+    MISTAKES.wrong("adam_step", _what, _words)(_adam_step)
+
+
+@MISTAKES.helper
+def _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, *, mode):
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        if mode == "no shuffle":
+            order = np.arange(len(X))
+        if mode == "with replacement":
+            order = rng.integers(0, len(X), size=len(X))
+        if mode == "full batch":
+            batches = [order]
+        elif mode == "drops a batch":
+            batches = [order[s : s + batch_size] for s in range(0, len(X) - batch_size, batch_size)]
+        else:
+            batches = [order[s : s + batch_size] for s in range(0, len(X), batch_size)]
+        losses = []
+        for batch in batches:
+            labels = y[rng.permutation(batch)] if mode == "labels apart" else y[batch]
+            loss, grads = loss_and_grads(X[batch], labels, params)
+            if mode != "no update":
+                ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(losses[-1] if mode == "last loss" else float(np.mean(losses)))
+    return history
+
+
+for _mode, _what, _words in [
+    ("full batch", "one step per epoch", "one step per epoch"),
+    ("no shuffle", "the same order every epoch", "same order"),
+    ("with replacement", "batches drawn with replacement", "appears twice in one epoch"),
+    ("drops a batch", "skips samples every epoch", "loss_and_grads was called"),
+    ("labels apart", "labels shuffled apart from X", "index X and y alike"),
+    ("no update", "never updates the parameters", "not updated"),
+    ("last loss", "returns the last batch's loss", "mean mini-batch loss"),
+]:
+
+    def _train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0, _mode=_mode):
+        return _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, mode=_mode)
+
+    MISTAKES.wrong("train", _what, _words)(_train)

@@ -4,5 +4,5 @@
 code runs in its own sandboxed process (:mod:`.sandbox`), the grader calls the
 graded functions on its own inputs and judges the returned arrays in its own process
 (:mod:`.scoring`), and writes an nbgrader gradebook, ``grades.csv`` and HTML feedback
-(:mod:`.report`). See ``autograder/grading/README.md``.
+(:mod:`.outputs`). See ``autograder/grading/README.md``.
 """

@@ -2,8 +2,10 @@
 
 import sys
 
-# first: autograder.cli keeps jsonschema from building grammars this command never uses
-import autograder.cli  # noqa: F401
-from autograder.grading.cli import main
+from autograder.lean_imports import skip_iri_grammars
+
+skip_iri_grammars()
+
+from autograder.grading.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import NamedTuple
 
 from autograder.grading import lms as lms_files
-from autograder.grading import report, similarity
+from autograder.grading import outputs, similarity
 from autograder.grading.assignment import (
     Assignment,
     check_points,
@@ -54,6 +54,7 @@ from autograder.grading.sandbox.supervisor import (
     FunctionSpec,
     NotGraded,
     PreparedInputs,
+    RunReport,
     prepare_inputs,
 )
 from autograder.grading.scoring import cell_scores, judge_function
@@ -117,12 +118,6 @@ def prepare_checks(
                 log(f"warning: test cell {cell.grade_id} of {nb.name} checks no graded function")
         for name in nb.functions:
             spec, cases, n_visible = function_spec(assignment.checks[name])
-            compile(spec.call_source or "", f"<call step of {name}>", "exec")
-            if spec.unresolved:
-                log(
-                    f"warning: the call step of {name} refers to {', '.join(spec.unresolved)},"
-                    " which cannot be sent to the sandbox"
-                )
             prepared[name] = PreparedCheck(spec, cases, n_visible)
         path = lib_dir / "inputs" / f"{nb.name}.npz"
         inside = f"/grader/inputs/{nb.name}.npz" if isolation.bwrap else str(path)
@@ -169,25 +164,7 @@ def grade_submission(
                 specs = [prepared.checks[name].spec for name in nb.functions]
                 course = {i for i, source in read.cells if source.strip() in prepared.released}
                 run = sandbox.run(nb.name, read.cells, specs, submission.folder, course)
-                result.sandbox = result.sandbox if result.sandbox == "none" else run.sandbox
-                result.log += run.log
-                for phase, seconds in run.timings.items():
-                    result.timings[phase] = result.timings.get(phase, 0.0) + seconds
-                for folder in run.disk_full:
-                    result.notes.append(
-                        f"{nb.name}: the notebook filled {folder} ({limits.disk_mb} MiB, the cap"
-                        " on what a submission may write): writes past it failed"
-                    )
-                if run.process_cap_hit:
-                    result.notes.append(
-                        f"{nb.name}: the notebook tried to run more than {limits.processes}"
-                        " processes or threads at once: the ones past the cap were refused"
-                    )
-                for index, status in sorted(run.cells.items()):
-                    if status in SKIPPED_CELL:
-                        result.notes.append(
-                            f"{nb.name}: cell {index} {SKIPPED_CELL[status]} and was skipped"
-                        )
+                _record_run(result, nb.name, run, limits)
                 judging = time.monotonic()
                 for name in nb.functions:
                     _, cases, n_visible = prepared.checks[name]
@@ -237,6 +214,28 @@ def grade_submission(
     result.reason = "; ".join(reasons + result.notes)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _record_run(result: StudentResult, notebook: str, run: RunReport, limits: Limits) -> None:
+    """Add what the sandbox reported of one notebook's run to ``result``: which sandbox ran it,
+    its log and timings, and a note for each cap it hit and each cell it had to skip."""
+    result.sandbox = result.sandbox if result.sandbox == "none" else run.sandbox
+    result.log += run.log
+    for phase, seconds in run.timings.items():
+        result.timings[phase] = result.timings.get(phase, 0.0) + seconds
+    for folder in run.disk_full:
+        result.notes.append(
+            f"{notebook}: the notebook filled {folder} ({limits.disk_mb} MiB, the cap"
+            " on what a submission may write): writes past it failed"
+        )
+    if run.process_cap_hit:
+        result.notes.append(
+            f"{notebook}: the notebook tried to run more than {limits.processes}"
+            " processes or threads at once: the ones past the cap were refused"
+        )
+    for index, status in sorted(run.cells.items()):
+        if status in SKIPPED_CELL:
+            result.notes.append(f"{notebook}: cell {index} {SKIPPED_CELL[status]} and was skipped")
 
 
 def _result_for(submission: Submission, assignment: Assignment, **fields) -> StudentResult:
@@ -439,7 +438,7 @@ class _Run:
                 self.saved[row.student_id] = (key, result, row.similarity)
         feedback = self.out / "feedback" / row.folder / f"{self.assignment.name}.html"
         if changed or not feedback.is_file():  # an unchanged row's page is already there
-            report.write_feedback(feedback, self.assignment, row)
+            outputs.write_feedback(feedback, self.assignment, row)
         self.gradebook.add(row, if_changed=not fresh)
         with self.lock:
             self.rows[row.student_id] = row
@@ -456,6 +455,21 @@ class _Run:
         text = f"  {result.student_id}: {result.final_score:g}/{result.max_score:g} "
         text += f"{result.status} {result.reason}"
         (self.bar.write if self.progress else self.log)(printable(text.rstrip()))
+
+
+def _load_assignment(name: str, registry: str | ModuleType, source_dir: Path | None) -> Assignment:
+    """The assignment ``name`` of ``registry``, with its source notebooks from ``source_dir``
+    (default ``solutions/<name>`` where it exists)."""
+    if source_dir is None and Path("solutions", name).is_dir():
+        source_dir = Path("solutions", name)
+    return load_assignment(name, load_registry(registry), source_dir)
+
+
+def _announce(secret: CourseSecret, log: Callable[[str], None]) -> CourseSecret:
+    """Log which course secret grades this batch (its fingerprint, never the secret)."""
+    made = "created now; keep it, and keep it out of releases" if secret.created else "found"
+    log(f"course secret: fingerprint {secret.fingerprint} ({secret.source}, {made})")
+    return secret
 
 
 def grade_class(
@@ -549,22 +563,17 @@ def grade_class(
     """
     started = time.monotonic()
     limits = limits or Limits()
-    registry_module = load_registry(registry)
-    if source_dir is None and Path("solutions", assignment_name).is_dir():
-        source_dir = Path("solutions", assignment_name)
-    assignment = load_assignment(assignment_name, registry_module, source_dir)
+    assignment = _load_assignment(assignment_name, registry, source_dir)
     isolation = isolation or detect_isolation()
     refusal = "" if scheduler else isolation.refusal(no_sandbox)
     if refusal:
         raise SandboxRefused(refusal)
-    secret = secret or resolve_secret()
-    made = "created now; keep it, and keep it out of releases" if secret.created else "found"
-    log(f"course secret: fingerprint {secret.fingerprint} ({secret.source}, {made})")
+    secret = _announce(secret or resolve_secret(), log)
     out.mkdir(parents=True, exist_ok=True)
     store = ResultStore(out, assignment_name)
     store.write_meta(assignment)
     stored = store.entries()
-    gradebook = report.GradebookWriter(out / "gradebook.db", assignment, late)
+    gradebook = outputs.GradebookWriter(out / "gradebook.db", assignment, late)
     gradebook.start()
     remove_stale()  # what a killed run left: its temporary folders and cgroups
     work = work_dir("autograder-")
@@ -710,7 +719,7 @@ def _write_outputs(out: Path, run: _Run, lms, log) -> None:
     for name in metas:
         if name != run.assignment.name:
             rows[name] = [entry.row for entry in ResultStore(out, name).entries().values()]
-    report.write_csv(out / "grades.csv", metas, rows)
+    outputs.write_csv(out / "grades.csv", metas, rows)
     for path in lms_files.write_all(out, run.assignment, list(run.rows.values()), lms):
         log(f"wrote {path}")
 
@@ -753,7 +762,7 @@ def _grade_all(
                 f" the sandboxes: {', '.join(untuned)}"
             )
         slots = sandbox.slots(workers or 0)
-        where = f"on {sandbox.workers()} Dask worker threads ({scheduler})"
+        running_on = f"on {sandbox.workers()} Dask worker threads ({scheduler})"
     else:
         log("isolation of student code on this machine:")
         for line in isolation.describe():
@@ -763,10 +772,10 @@ def _grade_all(
         os.chmod(jobs, 0o711)
         workers = workers or os.cpu_count() or 1
         sandbox = LocalSandbox(lib_dir, jobs, isolation, limits, prepared.inputs)
-        slots, where = workers, f"with {workers} workers"
+        slots, running_on = workers, f"with {workers} workers"
     log(
         f"grading {len(todo)} submissions of {assignment.name} "
-        f"({assignment.max_score:g} points) {where}"
+        f"({assignment.max_score:g} points) {running_on}"
     )
     bar = run.bar
 

@@ -9,6 +9,8 @@
   a graded exercise is collapsed and labelled as the solution (:class:`NnlibCode`).
 * ``{graded-functions} 05-activations`` (directive) lists what the exercise grades, with the
   points, from the check registry (:class:`GradedFunctions`).
+* ``{chapter-table}`` (directive) shows the book's parts and chapters, from ``_toc.yml``
+  (:class:`ChapterTable`).
 * The theme's Colab launch button opens the page's exercise notebook (Colab cannot open the
   Markdown source of a page).
 
@@ -34,6 +36,7 @@ import zlib
 from pathlib import Path
 from urllib.parse import urlparse
 
+import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
@@ -357,6 +360,26 @@ class GradedFunctions(SphinxDirective):
         return holder.children
 
 
+class ChapterTable(SphinxDirective):
+    """``{chapter-table}``: the book's parts and their chapters, as a table.
+
+    Read from ``_toc.yml``, the one place where the book's order and parts are written, so that
+    the front page cannot group or order the chapters otherwise than the navigation does.
+    """
+
+    def run(self) -> list[nodes.Node]:
+        toc_path = Path(self.env.srcdir) / "_toc.yml"
+        self.env.note_dependency(str(toc_path))
+        toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+        text = ["| part | chapters |", "| --- | --- |"]
+        for part in toc.get("parts", []):
+            chapters = ", ".join(f"{{doc}}`{chapter['file']}`" for chapter in part["chapters"])
+            text.append(f"| {part['caption']} | {chapters} |")
+        holder = nodes.container()
+        self.state.nested_parse(StringList(text), self.content_offset, holder)
+        return holder.children
+
+
 def _goals(checks) -> str:
     """The goal of each trained classifier among ``checks``, as its check states it."""
     goals = []
@@ -403,6 +426,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("nnlib-code", NnlibCode)
     app.add_directive("graded-functions", GradedFunctions)
     app.add_directive("course-commands", CourseCommands)
+    app.add_directive("chapter-table", ChapterTable)
     app.add_role("repo", RepositoryRole())
     app.connect("config-inited", use_course_repository)
     app.connect("config-inited", use_local_mathjax)

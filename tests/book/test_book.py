@@ -18,7 +18,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 import pytest
 import yaml
 
-from autograder.checks import ASSIGNMENT_NAMES
+from autograder.checks import ASSIGNMENTS
 from autograder.course import REPOSITORY_BRANCH, REPOSITORY_URL
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 BOOK = Path(__file__).resolve().parents[2] / "book"
 MATHJAX_TIMEOUT_MS = 30_000
 #: One chapter per assignment of the registry the exercises are graded by.
-CHAPTERS_WITH_EXERCISES = list(ASSIGNMENT_NAMES)
+CHAPTERS_WITH_EXERCISES = list(ASSIGNMENTS)
 
 
 def toc_pages() -> list[str]:

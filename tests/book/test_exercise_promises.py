@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.checks import ASSIGNMENT_NAMES, ASSIGNMENTS
+from autograder.checks import ASSIGNMENTS
 
 BOOK = Path(__file__).resolve().parents[2] / "book"
 
@@ -48,7 +48,7 @@ class _GradedBox(HTMLParser):
             self.names.append(data.strip())
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
+@pytest.mark.parametrize("assignment", list(ASSIGNMENTS))
 def test_the_chapter_lists_what_its_exercise_grades(assignment, built_book):
     box = _GradedBox()
     box.feed((built_book / f"{assignment}.html").read_text(encoding="utf-8"))
@@ -56,13 +56,13 @@ def test_the_chapter_lists_what_its_exercise_grades(assignment, built_book):
     assert box.names == ASSIGNMENTS[assignment]
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
+@pytest.mark.parametrize("assignment", list(ASSIGNMENTS))
 def test_the_exercise_paragraph_promises_nothing_graded_later(assignment):
     text = (BOOK / f"{assignment}.md").read_text(encoding="utf-8")
     paragraph = re.search(r"\nIn the exercise.*?(?:\n\n|\Z)", text, re.S)
     assert paragraph, f"{assignment}: no 'In the exercise' paragraph"
-    order = {name: i for i, a in enumerate(ASSIGNMENT_NAMES) for name in ASSIGNMENTS[a]}
-    here = ASSIGNMENT_NAMES.index(assignment)
+    order = {name: i for i, a in enumerate(ASSIGNMENTS) for name in ASSIGNMENTS[a]}
+    here = list(ASSIGNMENTS).index(assignment)
     named = re.findall(r"`([A-Za-z_]\w*)`", paragraph.group(0))
     later = [n for n in named if n in order and order[n] > here]
     assert not later, f"{assignment} promises {later}, graded only in a later exercise"

@@ -8,14 +8,24 @@ test opens one and reads it.
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+import yaml
 
-from autograder.checks import ASSIGNMENT_NAMES
+from autograder.checks import ASSIGNMENTS
 
-CHAPTERS = ["01-introduction", *ASSIGNMENT_NAMES]
-#: The chapters that derive formulas: each asks the reader for a derivation.
-WITH_MATH = [*CHAPTERS[1:9], "13-regularization", "14-deep-networks"]
+BOOK = Path(__file__).resolve().parents[2] / "book"
+CHAPTERS = ["01-introduction", *ASSIGNMENTS]
+#: The part of the book's table of contents that holds each chapter.
+PART_OF = {
+    chapter["file"]: part["caption"]
+    for part in yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))["parts"]
+    for chapter in part["chapters"]
+}
+#: The chapters that derive formulas, each asking the reader for a derivation: every chapter
+#: with an exercise but the projects, which apply what the others derive.
+WITH_MATH = [chapter for chapter in ASSIGNMENTS if PART_OF[chapter] != "Projects"]
 
 
 class _Answers(HTMLParser):

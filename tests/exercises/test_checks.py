@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import answers
 import numpy as np
 import pytest
-import student_correct
-from student_wrong import REFERENCE_USERS, WORDS, WRONG
 
 from autograder.checks import ASSIGNMENTS, CHECKS, Case, run_check, to_plain
 
 NUMPY_ONLY = [name for names in ASSIGNMENTS.values() for name in names if "classifier" not in name]
+
+#: Each chapter's mistakes (``MISTAKES`` beside its checks): ``(name, what, namespace)``, and the
+#: words each one's report must contain, by ``(name, what)``.
+WRONG = [(name, what, namespace) for name, what, _, namespace in answers.mistakes()]
+WORDS = {(name, what): words for name, what, words, _ in answers.mistakes()}
 
 
 def test_every_graded_function_belongs_to_one_assignment():
@@ -21,7 +25,8 @@ def test_every_graded_function_belongs_to_one_assignment():
 @pytest.mark.parametrize("name", NUMPY_ONLY)
 @pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
 def test_correct_implementation_earns_full_marks(name, hidden):
-    report = run_check(name, vars(student_correct), hidden=hidden)
+    """The solution notebook's function, with the other functions of its notebook."""
+    report = run_check(name, answers.of(answers.assignment_of(name)), hidden=hidden)
     assert report.score == CHECKS[name].points, str(report)
 
 
@@ -132,7 +137,7 @@ def test_an_unimplemented_function_fails_every_case_with_a_message():
 
 
 def test_partial_credit_for_a_function_right_except_on_edge_cases():
-    namespace = dict(vars(student_correct))
+    namespace = dict(answers.everything())
     namespace["softmax"] = next(ns for n, w, ns in WRONG if w == "no max-subtraction")["softmax"]
     report = run_check("softmax", namespace)
     assert 0 < report.score < CHECKS["softmax"].points
@@ -144,6 +149,50 @@ def test_edge_cases_alone_earn_nothing():
     report = run_check("relu_forward", namespace)
     assert any(v.passed for _, v in report.results)
     assert report.score == 0
+
+
+def _reference_users():
+    """Functions that hand their work to nnlib or the autograder, by several routes."""
+    import importlib
+
+    import nnlib.activations
+    from autograder.checks import CHECKS
+    from nnlib.activations import relu_forward as nnlib_relu
+
+    def direct(z):
+        return nnlib_relu(z)
+
+    def through_module(z):
+        return nnlib.activations.relu_forward(z)
+
+    def imported_inside(z):
+        from nnlib.activations import relu_forward
+
+        return relu_forward(z)
+
+    def by_import_module(z):
+        return importlib.import_module("nnlib.activations").relu_forward(z)
+
+    def helper(z):
+        return getattr(nnlib.activations, "relu_" + "forward")(z)
+
+    def through_helper(z):
+        return helper(z)
+
+    def through_autograder(z):
+        return CHECKS["relu_forward"] and nnlib_relu(z)
+
+    return {
+        "direct import": direct,
+        "module attribute": through_module,
+        "import inside the function": imported_inside,
+        "importlib": by_import_module,
+        "helper function": through_helper,
+        "autograder registry": through_autograder,
+    }
+
+
+REFERENCE_USERS = _reference_users()
 
 
 @pytest.mark.parametrize("route", sorted(REFERENCE_USERS))
@@ -197,7 +246,7 @@ def test_notebook_check_returns_points_and_raises_on_zero(capsys):
 def test_check_finds_the_partner_function_in_the_notebook_namespace(capsys):
     from autograder import check
 
-    notebook = {"np": np, "relu_forward": student_correct.relu_forward}
+    notebook = {"np": np, "relu_forward": answers.of("05-activations")["relu_forward"]}
     exec("def relu_backward(da, cache):\n    return da * (cache > 0)\n", notebook)
     assert check(notebook["relu_backward"]) == CHECKS["relu_backward"].points
 

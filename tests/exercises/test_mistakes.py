@@ -11,11 +11,17 @@ optimizer's step, training) are exempt.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import answers
 import numpy as np
 import pytest
-import student_correct as ok
 
 from autograder.checks import CHECKS, run_check
+
+
+#: The correct functions, which a mistake is checked with and may call.
+ok = SimpleNamespace(**answers.everything())
 
 
 def _relu_forward_into_z(z):

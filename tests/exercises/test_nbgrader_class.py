@@ -10,15 +10,16 @@ partial credit the checks give the bug.
 
 from __future__ import annotations
 
-import re
+import ast
 import shutil
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from answers import notebook_functions
 
-from autograder.checks import ASSIGNMENTS, CHECKS, run_check
+from autograder.checks import ASSIGNMENT_MODULES, ASSIGNMENTS, CHECKS, run_check
 from autograder.course import REPO_ROOT
 from autograder.nbgrader_cells import ensure_scripts_on_path
 from autograder.release import assignments, course_config, write_notebook
@@ -27,61 +28,6 @@ ALL = assignments()
 
 # nbgrader's own gradebook code triggers these SQLAlchemy warnings; they say nothing about ours.
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
-
-#: The solution cells filled in by the "partial" student (the others stay as released) and the
-#: points that earns.
-PARTIAL = {
-    "02-data": (["flatten", "normalize"], 2.0),
-    "03-one-neuron": (["neuron_forward"], 2.0),
-    "04-feedforward": (["dense_forward"], 2.0),
-    "05-activations": (["sigmoid", "tanh", "relu"], 6.0),
-    "06-losses": (["binary_cross_entropy"], 3.0),
-    "07-backprop": (["dense_backward"], 3.0),
-    "08-gradcheck": (["numerical_gradient"], 3.0),
-    "09-training": (["sgd_step"], 1.0),
-    "10-signs-classifier": (["building_blocks"], 0.0),
-    "11-mnist-classifier": (["building_blocks"], 0.0),
-    "12-gpu": (["get_array_module"], 1.0),
-    "13-regularization": (["l2_penalty", "dropout_forward"], 4.0),
-    "14-deep-networks": (["batchnorm_forward"], 3.0),
-}
-
-#: A typical bug per assignment: (solution cell, text, replacement, the function that suffers).
-BUGS = {
-    "02-data": ("one_hot", "T[np.arange(len(y)), y] = 1", "T[np.arange(len(y)), y - 1] = 1"),
-    "03-one-neuron": (
-        "neuron_gradients",
-        "dlogits = (neuron_forward(X, W, b) - y) / len(X)",
-        "dlogits = neuron_forward(X, W, b) - y",
-    ),
-    "04-feedforward": ("mlp_forward", "if layer < n_layers:", "if True:"),
-    "05-activations": (
-        "softmax",
-        "e = np.exp(z - z.max(axis=1, keepdims=True))",
-        "e = np.exp(z)",
-    ),
-    "06-losses": (
-        "binary_cross_entropy",
-        "return float(loss), (probs - y) / n",
-        "return float(loss), probs - y",
-    ),
-    "07-backprop": ("loss_and_grads", "dz1 = dh * (z1 > 0)", "dz1 = dh"),
-    "08-gradcheck": ("relative_error", "if denominator == 0:", "if False:"),
-    "09-training": ("train", "order = rng.permutation(len(X))", "order = np.arange(len(X))"),
-    "10-signs-classifier": ("classifier", "for _ in range(20):", "for _ in range(0):"),
-    "11-mnist-classifier": ("classifier", "for _ in range(5):", "for _ in range(0):"),
-    "12-gpu": (
-        "accuracy",
-        "return float((predictions == y).mean())",
-        "return float((predictions == y).sum())",
-    ),
-    "13-regularization": ("dropout_backward", "return dout * cache", "return dout"),
-    "14-deep-networks": (
-        "batchnorm_backward",
-        "dx = (n * g - g.sum(axis=0) - x_hat * (g * x_hat).sum(axis=0)) * inv_std / n",
-        "dx = g * inv_std",
-    ),
-}
 
 STUDENTS = ("solution", "untouched", "partial", "buggy")
 
@@ -99,6 +45,40 @@ def _solution_cells(nb) -> dict[str, str]:
     }
 
 
+def _partial_cells(sources: dict[str, str]) -> list[str]:
+    """The solution cells the "partial" student fills in: the first half of them, at least one
+    (the others stay as released, raising NotImplementedError)."""
+    return list(sources)[: max(1, len(sources) // 2)]
+
+
+def _definitions(source: str) -> dict[str, ast.FunctionDef]:
+    tree = ast.parse(source)
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def _partial_points(assignment: str, sources: dict[str, str], filled: list[str]) -> float:
+    """The points of the graded functions that the filled cells complete: the functions each
+    check calls, and every function they use (as far as the filled cells define it), are none
+    of those the unfilled solution cells define."""
+    done = {n: d for cell in filled for n, d in _definitions(sources[cell]).items()}
+    blank = {n for cell in sources if cell not in filled for n in _definitions(sources[cell])}
+    blank -= set(done)
+    points = 0.0
+    for name in ASSIGNMENTS[assignment]:
+        needed, seen = list(CHECKS[name].required()), set()
+        while needed:
+            function = needed.pop()
+            if function in seen:
+                continue
+            seen.add(function)
+            if function in done:
+                used = {n.id for n in ast.walk(done[function]) if isinstance(n, ast.Name)}
+                needed += sorted(used & (set(done) | blank))
+        if not seen & blank:
+            points += CHECKS[name].points
+    return points
+
+
 def _fill(released, sources: dict[str, str], grade_ids) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(released)
     for cell in nb.cells:
@@ -109,25 +89,18 @@ def _fill(released, sources: dict[str, str], grade_ids) -> nbformat.NotebookNode
 
 
 def _buggy_sources(assignment: str, sources: dict[str, str]) -> dict[str, str]:
-    grade_id, text, replacement = BUGS[assignment]
+    """The solution cells with the chapter's typical bug planted (``MISTAKES.plant`` beside
+    its checks)."""
+    planted = ASSIGNMENT_MODULES[assignment].MISTAKES.planted
+    assert planted, f"{assignment}: its checks module plants no typical bug (MISTAKES.plant)"
+    grade_id, text, replacement = planted
     assert text in sources[grade_id], f"{assignment}: the bug's text is not in {grade_id}"
     return {**sources, grade_id: sources[grade_id].replace(text, replacement)}
 
 
-def _strip_markers(source: str) -> str:
-    return re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", "", source, flags=re.M)
-
-
 def expected_in_process(assignment: str, nb) -> float:
     """The points the checks give the code of ``nb``, computed in this process."""
-    namespace: dict = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        source = cell.source.lstrip()
-        if cell.cell_type != "code" or meta.get("grade"):
-            continue
-        if meta.get("solution") or source.startswith(("def ", "import ")):
-            exec(compile(_strip_markers(cell.source), assignment, "exec"), namespace)
+    namespace = notebook_functions(nb, assignment)
     hidden = any(
         "HIDDEN" in c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
     )
@@ -154,7 +127,8 @@ def graded(tmp_path_factory, data_mirror):
         released_path = _notebook_path(course / "release" / assignment, assignment)
         released = nbformat.read(released_path, 4)
         sources = _solution_cells(source)
-        cells, partial_points = PARTIAL[assignment]
+        cells = _partial_cells(sources)
+        partial_points = _partial_points(assignment, sources, cells)
         buggy_sources = _buggy_sources(assignment, sources)
         submissions = {
             "solution": source,

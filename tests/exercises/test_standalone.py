@@ -16,7 +16,7 @@ import pytest
 from autograder.checks import ASSIGNMENTS, CHECKS
 from autograder.course import REPO_ROOT
 from autograder.release import assignments
-from autograder.student import execute, grade_cells
+from autograder.notebook_check import execute, grade_cells
 
 ALL = assignments()
 

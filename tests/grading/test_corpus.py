@@ -22,7 +22,7 @@ from hostile_corpus import CORPUS
 from autograder.grading.assignment import load_assignment, load_registry
 from autograder.grading.bench import make_submission, release
 from autograder.grading.grade import grade_class
-from autograder.grading.report import open_gradebook
+from autograder.grading.outputs import open_gradebook
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -15,14 +15,20 @@ import pytest
 from course_class import grade_course
 from grading_support import TEST_LIMITS, require_bubblewrap
 
+from autograder.call_steps import STEPS
 from autograder.checks import ASSIGNMENTS, CHECKS
-from autograder.grading.assignment import function_spec
+from autograder.checks.classifier import ClassifierCheck
+from autograder.grading.assignment import call_step, function_spec
 from autograder.grading.results import StudentResult
 from autograder.grading.sandbox.isolation import Limits
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 #: Assignments that train a classifier on a real dataset (from the data mirror).
-TRAINING = {"10-signs-classifier", "11-mnist-classifier", "13-regularization"}
+TRAINING = {
+    assignment
+    for assignment, names in ASSIGNMENTS.items()
+    if any(isinstance(CHECKS[name], ClassifierCheck) for name in names)
+}
 
 
 def _grade_one(assignment: str, tmp_path: Path, limits: Limits) -> StudentResult:
@@ -112,24 +118,84 @@ def test_a_classifier_is_trained_once_with_its_whole_time_limit(name, data_mirro
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_every_check_can_be_shipped_to_the_sandbox(name, request):
-    """A check's call step refers to nothing the sandbox lacks (nnlib, a class, an object)."""
+    """A check names one of the call steps the sandbox receives; its own code stays here."""
     if any(name in ASSIGNMENTS[assignment] for assignment in TRAINING):
         request.getfixturevalue("data_mirror")  # its cases are a real dataset
     spec, cases, n_visible = function_spec(CHECKS[name])
-    assert spec.unresolved == (), f"{name}'s call step refers to {', '.join(spec.unresolved)}"
-    compile(spec.call_source or "", f"<call step of {name}>", "exec")
+    assert spec.step == CHECKS[name].step and spec.step in STEPS
     assert len(cases) >= n_visible > 0
 
 
-def test_each_chapters_checks_live_in_the_module_named_after_it():
-    """autograder/checks holds one module per assignment, named after its chapter, and the
-    modules several chapters share; solutions/ has exactly these assignments."""
+def test_a_check_with_a_call_of_its_own_or_an_unknown_step_is_refused_by_name():
+    """Only named steps cross into the sandbox: a check's own ``call`` could carry answers."""
+    from autograder.checks.base import Check
+
+    class OwnCall(Check):
+        name = "relu_forward"
+
+        def call(self, fns, case):
+            return fns[self.name](*case.args)
+
+    class UnknownStep(Check):
+        name = "relu_forward"
+        step = "no such step"
+
+    with pytest.raises(
+        ValueError, match="relu_forward defines its own call.*forward_then_backward"
+    ):
+        call_step(OwnCall())
+    with pytest.raises(ValueError, match="call step 'no such step'; the steps are: direct"):
+        call_step(UnknownStep())
+
+
+SANDBOX_MODULES = ("grading/sandbox/runner.py", "boundary.py", "call_steps.py")
+
+
+@pytest.mark.parametrize("module", SANDBOX_MODULES)
+def test_what_the_sandbox_runs_imports_no_answer(module):
+    """The runner and the two modules it imports need the standard library, NumPy (and IPython
+    for magics) and each other only: never nnlib, nor the checks' cases, answers and judges."""
+    import ast
+    import sys
+
+    import autograder
+
+    tree = ast.parse((Path(autograder.__file__).parent / module).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            imported.add(node.module)
+    allowed = {"numpy", "IPython", "traitlets", "autograder.boundary", "autograder.call_steps"}
+    foreign = {
+        name
+        for name in imported
+        if name not in allowed
+        and name.split(".")[0] not in sys.stdlib_module_names
+        and name.split(".")[0] not in allowed
+    }
+    assert imported and not foreign, f"{module} imports {sorted(foreign)}"
+
+
+def test_the_registry_finds_every_chapters_checks_and_the_course_has_each_assignment():
+    """A module of autograder/checks that lists CHECKS says which ASSIGNMENT it grades (the
+    others hold what the chapters share); solutions/ has exactly those assignments, and the
+    book's table of contents has their chapters in the same order."""
+    import importlib
+    import pkgutil
+
+    import yaml
+
     import autograder.checks as registry
 
-    folder = Path(registry.__file__).parent
-    shared = {"__init__", "base", "arrays", "classifier"}
-    modules = {p.stem for p in folder.glob("*.py")} - shared
-    assert modules == {registry.module_of(a).rsplit(".", 1)[1] for a in registry.ASSIGNMENT_NAMES}
-    assert sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir()) == list(
-        registry.ASSIGNMENT_NAMES
-    )
+    for info in pkgutil.iter_modules(registry.__path__):
+        module = importlib.import_module(f"autograder.checks.{info.name}")
+        if hasattr(module, "CHECKS"):
+            assert isinstance(getattr(module, "ASSIGNMENT", None), str), module.__name__
+            assert registry.ASSIGNMENT_MODULES[module.ASSIGNMENT] is module
+    assert len(registry.ASSIGNMENT_MODULES) >= 13
+    assert sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir()) == list(registry.ASSIGNMENTS)
+    toc = yaml.safe_load((SOLUTIONS.parent / "book" / "_toc.yml").read_text(encoding="utf-8"))
+    chapters = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert [c for c in chapters if c in registry.ASSIGNMENTS] == list(registry.ASSIGNMENTS)

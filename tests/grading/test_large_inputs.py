@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from grading_support import TEST_LIMITS, require_bubblewrap
 
+from autograder.boundary import decode
 from autograder.grading.grade import make_lib_dir
 from autograder.grading.sandbox.isolation import detect_isolation
-from autograder.grading.sandbox.runner import Inputs, decode
+from autograder.grading.sandbox.runner import Inputs
 from autograder.grading.sandbox.supervisor import (
     LARGE_INPUT_BYTES,
     FunctionSpec,
@@ -51,11 +52,11 @@ def test_each_lookup_is_an_array_of_its_own(tmp_path):
     _, inputs = _prepare(tmp_path, specs)
     arrays = Inputs(str(inputs.path), {k: str(inputs.large_file(k)) for k in inputs.large})
     case = inputs.specs[0]["cases"][0]
-    big, small = decode(case["args"], arrays)
+    big, small = decode(case["args"], arrays, copy=False)  # as the runner reads them
     assert type(big) is np.ndarray and big.flags.writeable
     big[:] = -1.0
     small[:] = -1.0
-    again_big, again_small = decode(case["args"], arrays)
+    again_big, again_small = decode(case["args"], arrays, copy=False)
     assert np.array_equal(again_big, BIG) and np.array_equal(again_small, SMALL)
     assert np.array_equal(np.load(inputs.large_file(inputs.large[0])), BIG)
 

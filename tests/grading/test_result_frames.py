@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pytest
 
-from autograder.grading.sandbox.runner import encode, pack_arrays, unpack_arrays
+from autograder.boundary import encode, pack_arrays, unpack_arrays
 from autograder.grading.sandbox.supervisor import _read_results
 from autograder.outcomes import Outcome
 

@@ -82,25 +82,30 @@ def test_the_batch_grader_names_an_input_changed_in_place(tmp_path):
     )
 
 
-def test_the_runner_detects_and_words_an_input_change_as_the_notebook_check_does():
-    """The runner cannot import the course's packages, so it carries its own copy of the
-    in-place detection of ``autograder.checks.base``: both must find the same arrays and say
-    the same words."""
+def test_the_runner_detects_and_words_an_input_change_as_the_notebook_check_does(tmp_path):
+    """Both sides use the in-place detection of ``autograder.boundary``, which the sandbox
+    receives as a file: the same arrays found, the same words."""
+    from pathlib import Path
+
     import numpy as np
 
+    import autograder.boundary as boundary
     from autograder.checks import base
     from autograder.grading.sandbox import runner
+    from autograder.grading.sandbox.executors import make_lib_dir
+
+    for name in ("snapshot", "changed_inputs", "changed_input_message", "input_names"):
+        assert getattr(runner, name) is getattr(boundary, name), name
+    assert base.snapshot is boundary.snapshot and base.changed_inputs is boundary.changed_inputs
+    shipped = make_lib_dir(tmp_path / "lib") / "autograder" / "boundary.py"
+    assert shipped.read_bytes() == Path(boundary.__file__).read_bytes()
 
     z, params = np.arange(4.0), {"W1": np.ones((2, 2)), "b1": np.zeros(2)}
     nan = np.array([np.nan, 1.0])
-    spec = {"name": "f", "arg_names": ["z", "params", "m"]}
-    case = type("Case", (), {"args": (z, params, nan), "kwargs": {}})()
-    taken_runner = runner._snapshot(spec, {}, case)
-    taken_base = base.snapshot(["z", "params", "m"], case.args, {})
-    assert base.changed_inputs(taken_base) == runner._changed(taken_runner) == []  # NaN == NaN
+    taken = boundary.snapshot(["z", "params", "m"], (z, params, nan), {})
+    assert boundary.changed_inputs(taken) == []  # NaN == NaN
     z[0] = 7.0
     params["b1"] += 1
     expected = ["z", "params['b1']"]
-    assert base.changed_inputs(taken_base) == runner._changed(taken_runner) == expected
-    assert runner._changed_message("f", expected) == base.changed_input_message("f", expected)
-    assert "`z`, `params['b1']`" in base.changed_input_message("f", expected)
+    assert boundary.changed_inputs(taken) == expected
+    assert "`z`, `params['b1']`" in boundary.changed_input_message("f", expected)

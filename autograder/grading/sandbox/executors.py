@@ -42,8 +42,8 @@ from autograder.grading.sandbox.supervisor import (
 #: second or more, so none of Dask's fine-grained bookkeeping is needed: the worker's
 #: statistical profiler (it samples the running task every 10 ms, for the dashboard) is off,
 #: and the event loop's health check (every 20 ms) and the CPU and memory monitor (every
-#: 0.5 s) run less often. An idle worker then takes 0.8 % of a core instead of 4 %, the
-#: scheduler 0.5 % instead of 2 %: CPU the sandboxes get. The README's Dask section gives them
+#: 0.5 s) run less often: an idle worker and the scheduler then wake up rarely, and the CPU
+#: they would spend on bookkeeping goes to the sandboxes. The README's Dask section gives them
 #: to copy.
 DASK_ENVIRONMENT = {
     "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
@@ -62,7 +62,9 @@ ALLOWED_NNLIB_MODULES: tuple[str, ...] = ()
 
 
 #: What ``import autograder`` gives student code in the sandbox: test cells are not run there,
-#: so ``check`` does nothing, and nothing else of the autograder exists.
+#: so ``check`` does nothing, and nothing else of the autograder exists but the two modules the
+#: runner imports (:mod:`autograder.boundary`, :mod:`autograder.call_steps`), which hold no
+#: answer.
 AUTOGRADER_STUB = '''"""autograder as seen while grading: checks run in the grader, not here."""
 
 
@@ -97,7 +99,11 @@ def __getattr__(name):
 
 
 def make_lib_dir(path: Path) -> Path:
-    """The read-only folder the sandbox imports from: the runner and nnlib's allowed helpers."""
+    """The read-only folder the sandbox imports from: the runner, what it shares with the grader
+    (:mod:`autograder.boundary`), the checks' call steps (:mod:`autograder.call_steps`) and
+    nnlib's allowed helpers."""
+    import autograder.boundary as boundary
+    import autograder.call_steps as call_steps
     import nnlib
     from autograder.grading.sandbox import runner
 
@@ -116,6 +122,8 @@ def make_lib_dir(path: Path) -> Path:
     stub = path / "autograder"
     stub.mkdir(exist_ok=True)
     (stub / "__init__.py").write_text(AUTOGRADER_STUB)
+    for module in (boundary, call_steps):
+        shutil.copy(module.__file__, stub / Path(module.__file__).name)
     for item in [path, *path.rglob("*")]:
         item.chmod(0o755 if item.is_dir() else 0o644)
     return path
@@ -170,8 +178,9 @@ class Bundle:
     key: str
     #: By notebook: the runner's specs, the keys of the large arrays, and the bytes of the
     #: inputs' files (:meth:`PreparedInputs.files`) as uint8 arrays, not ``bytes``: Dask sends
-    #: an array's buffer as a frame of its own, while ``bytes`` are copied into the pickle of
-    #: the bundle (0.8 s against 5.4 s for the 126 MB of 11-mnist-classifier, on loopback).
+    #: an array's buffer as a frame of its own, without a copy, while ``bytes`` are copied into
+    #: the pickle of the bundle, which for a classifier's dataset is a copy of a hundred
+    #: megabytes or more.
     notebooks: dict[str, tuple[list[dict], tuple[str, ...], dict[str, np.ndarray]]]
     limits: Limits
 

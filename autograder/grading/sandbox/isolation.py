@@ -184,8 +184,8 @@ class Isolation:
 def _python_roots() -> tuple[Path, ...]:
     """Folders the sandboxed Python needs: the installation and the virtual environment.
 
-    Worked out once per process (0.8 ms of ``sysconfig`` and path resolution, which every
-    sandbox's command line would pay again).
+    Worked out once per process: they do not change while it runs, and every sandbox's command
+    line would otherwise ask ``sysconfig`` and resolve the same paths again.
     """
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):

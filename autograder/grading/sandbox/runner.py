@@ -2,7 +2,8 @@
 
 It is started by the grader as ``python runner.py JOB_DIR`` in a fresh process, in a folder that
 holds only the submission's code cells and the grader's inputs. It needs nothing but the standard
-library, NumPy and, for notebook magics, IPython: the course packages are not importable here.
+library, NumPy and, for notebook magics, IPython: the course packages are not importable here,
+but for the two modules below.
 
 Steps:
 
@@ -11,25 +12,26 @@ Steps:
    case needs them: see :class:`Inputs`) before any student code runs;
 2. run the code cells one by one, each under a time limit (in an IPython shell when a cell uses
    magics);
-3. call each graded function on each case and send what it returned to the grader through a
-   pipe (file descriptor ``GRADER_RESULTS_FD``), one frame per function, holding plain numeric
-   arrays only (never pickles): see :func:`pack_arrays`.
+3. call each graded function on each case through its check's call step, and send what it
+   returned to the grader through a pipe (file descriptor ``GRADER_RESULTS_FD``), one frame per
+   function, holding plain numeric arrays only (never pickles): see :func:`pack_arrays`.
 
 Progress goes to file descriptor 3 as one line per event (``cell 4 start``, ``case 2 1 end``):
 when this process dies or hangs, the grader knows which cell or case was responsible, skips it and
 starts a fresh process for the rest. Nothing this process writes decides a score: the grader
 judges the arrays in its own process.
 
-The encoding helpers :func:`encode`, :func:`decode`, :func:`pack_arrays` and
-:func:`unpack_arrays` are shared with the grader.
+It imports two modules of the course, both copied into the sandbox as files and neither holding
+an answer: :mod:`autograder.boundary`, what it shares with the grader (the plain encoding of
+values, the snapshots of a pure function's inputs, the outcome names, the student's source
+line), and :mod:`autograder.call_steps`, the named steps that call the graded functions (the
+job names each function's step).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import linecache
-import math
 import os
 import signal
 import sys
@@ -40,146 +42,23 @@ from typing import Any
 
 import numpy as np
 
-#: dtype kinds a returned array may have: bool, signed and unsigned integers, floats.
-NUMERIC_KINDS = "biuf"
-#: Longest error message kept from a student's exception.
-MESSAGE_CHARS = 2000
+from autograder.boundary import (
+    MESSAGE_CHARS,
+    Outcome,
+    changed_input_message,
+    changed_inputs,
+    decode,
+    encode,
+    input_names,
+    pack_arrays,
+    snapshot,
+    source_line,
+)
+from autograder.call_steps import STEPS, Target
 
 
 class CellTimeout(BaseException):
     """Raised by the interval timer when a cell or a call runs past its limit."""
-
-
-def encode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
-    """Describe ``value`` as JSON, putting its arrays in ``arrays`` under fresh keys.
-
-    Tuples, lists and dicts are kept as structure; numbers and arrays become plain NumPy arrays
-    (CuPy arrays are copied to the host); None and strings stay as they are; anything else is
-    recorded only by its type name, as ``{"t": "opaque"}``.
-    """
-    if depth > 8:
-        return {"t": "opaque", "type": "nested too deeply"}
-    if value is None:
-        return {"t": "none"}
-    if isinstance(value, str):
-        return {"t": "str", "v": value[:MESSAGE_CHARS]}
-    if isinstance(value, (tuple, list)):
-        kind = "tuple" if isinstance(value, tuple) else "list"
-        return {"t": kind, "items": [encode(v, arrays, depth + 1) for v in value[:64]]}
-    if isinstance(value, dict):
-        return {
-            "t": "dict",
-            "items": {str(k): encode(v, arrays, depth + 1) for k, v in list(value.items())[:64]},
-        }
-    if hasattr(value, "get") and hasattr(value, "__cuda_array_interface__"):
-        value = value.get()
-    if isinstance(value, (bool, int, float, np.generic, np.ndarray)):
-        array = np.array(value)  # a base-class copy, never a subclass or a view
-        if array.dtype.kind not in NUMERIC_KINDS:
-            return {"t": "opaque", "type": f"array of dtype {array.dtype}"}
-        key = f"a{len(arrays)}"
-        arrays[key] = array
-        scalar = not isinstance(value, np.ndarray)
-        return {"t": "scalar" if scalar else "array", "key": key}
-    return {"t": "opaque", "type": type(value).__name__}
-
-
-def decode(spec: Any, arrays: Any) -> Any:
-    """Rebuild a value described by :func:`encode`; arrays come back as plain numeric arrays."""
-    kind = spec.get("t") if isinstance(spec, dict) else None
-    if kind == "none" or kind == "opaque":
-        return None
-    if kind == "str":
-        return str(spec.get("v", ""))
-    if kind in ("tuple", "list"):
-        items = [decode(item, arrays) for item in spec.get("items", [])]
-        return tuple(items) if kind == "tuple" else items
-    if kind == "dict":
-        return {str(k): decode(v, arrays) for k, v in dict(spec.get("items", {})).items()}
-    if kind in ("array", "scalar"):
-        array = np.asarray(arrays[str(spec["key"])])
-        if array.dtype.kind not in NUMERIC_KINDS:
-            raise ValueError(f"an array of dtype {array.dtype} is not a numeric result")
-        if not isinstance(arrays, Inputs):  # an Inputs gives out a new array at every lookup
-            array = np.array(array, copy=True)
-        if kind == "scalar":
-            return array.item() if array.ndim == 0 else array
-        return array
-    raise ValueError(f"not an encoded value: {str(spec)[:80]}")
-
-
-#: Most dimensions of an array in a result frame.
-MAX_NDIM = 32
-
-
-def _numeric_dtype(text: Any) -> np.dtype | None:
-    """The dtype a frame names as ``text`` (``"<f8"``), if it is one :func:`encode` sends."""
-    if not isinstance(text, str) or len(text) > 8:
-        return None
-    try:
-        dtype = np.dtype(text)
-    except (TypeError, ValueError):
-        return None
-    return dtype if dtype.kind in NUMERIC_KINDS else None
-
-
-def pack_arrays(meta: dict, arrays: dict[str, np.ndarray]) -> bytes:
-    """One frame of results: a line of JSON, then the arrays' bytes one after another.
-
-    The JSON is ``meta`` with ``"arrays"`` added: for each key, ``[dtype, shape, offset,
-    nbytes]``, the offset counted from the end of the line. Unlike an ``.npz`` (a zip member
-    and a header parsed per array: 50 microseconds each), the whole frame is read with one
-    JSON parse, and an array is a view of the bytes.
-    """
-    table, chunks, offset = {}, [], 0
-    for key, array in arrays.items():
-        data = np.ascontiguousarray(array).tobytes()
-        table[key] = [array.dtype.str, list(array.shape), offset, len(data)]
-        chunks.append(data)
-        offset += len(data)
-    # json.dumps writes a newline inside a string as \n: the first newline ends the JSON
-    return json.dumps({**meta, "arrays": table}).encode() + b"\n" + b"".join(chunks)
-
-
-def unpack_arrays(frame: bytes) -> tuple[dict, dict[str, np.ndarray]]:
-    """The ``meta`` and the arrays of a :func:`pack_arrays` frame, every entry checked.
-
-    The frame comes from the student's process: each array must have a numeric dtype, a
-    shape of non-negative integers and bytes within the frame, or ValueError says which does
-    not. The arrays are read-only views of ``frame``.
-    """
-    head, newline, raw = frame.partition(b"\n")
-    if not newline:
-        raise ValueError("the frame has no line of JSON")
-    meta = json.loads(head)
-    table = meta.pop("arrays", {}) if isinstance(meta, dict) else None
-    if not isinstance(table, dict):
-        raise ValueError("the frame's JSON must be an object with an object of arrays")
-    arrays = {}
-    for key, entry in table.items():
-        if not (isinstance(entry, list) and len(entry) == 4):
-            raise ValueError(f"array {key!r}: expected [dtype, shape, offset, nbytes]")
-        name, shape, offset, nbytes = entry
-        dtype = _numeric_dtype(name)
-        if dtype is None:
-            raise ValueError(f"array {key!r}: dtype must be bool, integer or float; got {name!r}")
-        if not (
-            isinstance(shape, list)
-            and len(shape) <= MAX_NDIM
-            and all(type(n) is int and 0 <= n < 2**31 for n in shape)
-        ):
-            raise ValueError(f"array {key!r}: not a shape: {str(shape)[:80]}")
-        count = math.prod(shape)
-        if not (
-            type(offset) is int
-            and type(nbytes) is int
-            and nbytes == count * dtype.itemsize
-            and 0 <= offset <= offset + nbytes <= len(raw)
-        ):
-            raise ValueError(f"array {key!r}: its bytes are not within the frame")
-        data = np.frombuffer(raw, dtype=dtype, count=count, offset=offset) if count else ()
-        arrays[str(key)] = np.asarray(data, dtype=dtype).reshape(shape)
-    return meta, arrays
 
 
 class Inputs:
@@ -278,13 +157,13 @@ class _ForbiddenFinder:
         return None
 
 
-def _kind(exc: BaseException) -> str:
-    """The outcome of a call that raised ``exc``, as autograder.outcomes.Outcome's value."""
+def _kind(exc: BaseException) -> Outcome:
+    """The outcome of a call that raised ``exc``."""
     if isinstance(exc, NotImplementedError):
-        return "not attempted"
+        return Outcome.NOT_ATTEMPTED
     if isinstance(exc, ImportError) and (exc.name or "").split(".")[0] in PROTECTED + FOREIGN:
-        return "used the reference"
-    return "raised"
+        return Outcome.USED_REFERENCE
+    return Outcome.RAISED
 
 
 def _short(exc: BaseException) -> str:
@@ -316,23 +195,14 @@ def _report_full_disk(progress: _Progress) -> None:
             progress("disk", "full", folder)
 
 
-def _make_caller(spec: dict) -> Any:
-    """The check's ``call(self, fns, case)`` step, from source sent by the grader, and its self.
-
-    Without source the caller is ``fns[name](*case.args, **case.kwargs)``.
-    """
-    from types import MethodType
-
-    self_ = types.SimpleNamespace(**spec.get("attributes", {}))
-    source = spec.get("call_source")
-    if not source:
-        return (lambda self, fns, case: fns[spec["name"]](*case.args, **case.kwargs)), self_
-    namespace: dict[str, Any] = {"np": np, "numpy": np, "__name__": "grader_call"}
-    exec(compile(source, "<check call>", "exec"), namespace)  # the grader's code, not the student's
-    for attr, (function, static) in spec.get("methods", {}).items():
-        fn = namespace[function]
-        setattr(self_, attr, fn if static else MethodType(fn, self_))
-    return namespace["call"], self_
+def _step_of(spec: dict) -> tuple[Any, Any]:
+    """The check's call step (:data:`autograder.call_steps.STEPS`) and what it knows of the
+    graded function; or None and why there is none (the grader's fault, never the student's)."""
+    step = STEPS.get(spec.get("step", "direct"))
+    if step is None:
+        return None, f"the grader could not prepare this check: no call step {spec['step']!r}"
+    functions = tuple(spec.get("also") or [spec["name"]])
+    return step, Target(spec["name"], functions, tuple(spec.get("arg_names") or ()))
 
 
 def _display(*objects: Any, **kwargs: Any) -> None:
@@ -437,54 +307,13 @@ def _where(exc: BaseException) -> str:
     """`` (line 3 of cell 7: return da * cache[0])``: the student's line that raised, or ''."""
     found = ""
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        name = frame.f_code.co_filename
-        if name.startswith("<cell "):
-            line = linecache.getline(name, lineno).strip()
-            found = f" (line {lineno} of {name.strip('<>')}: {line[:160]})" if line else ""
+        if frame.f_code.co_filename.startswith("<cell "):
+            found = source_line(frame.f_code.co_filename, lineno)
     return found
 
 
 class _ChangedInput(Exception):
     """A pure function wrote into an input array."""
-
-
-def _snapshot(spec: dict, fns: dict, case: Any) -> list:
-    """Copies of the arrays a pure function receives, named as the student sees them."""
-    names = list(spec.get("arg_names") or [])
-    if not names and spec.get("default_call"):
-        try:
-            names = list(inspect.signature(fns.get(spec["name"])).parameters)
-        except (TypeError, ValueError):
-            names = []
-    labelled = [
-        (names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(case.args)
-    ]
-    taken = []
-    for label, value in labelled + list(case.kwargs.items()):
-        items = value.items() if isinstance(value, dict) else [(None, value)]
-        for key, item in items:
-            if isinstance(item, np.ndarray):
-                name = label if key is None else f"{label}[{key!r}]"
-                taken.append((name, item, item.copy()))
-    return taken
-
-
-def _changed(taken: list) -> list:
-    return [
-        name
-        for name, value, before in taken
-        if value.shape != before.shape or not np.array_equal(value, before, equal_nan=True)
-    ]
-
-
-def _changed_message(name: str, labels: list) -> str:
-    # the same words as autograder.checks.base.changed_input_message (the runner cannot import it)
-    which = ", ".join(f"`{label}`" for label in labels)
-    return (
-        f"`{name}` changed its input {which} in place: a function must leave the arrays it is"
-        " given as they were (the caller, or a cache, may still need them); put the result in"
-        " a new array instead of writing into the input"
-    )
 
 
 def _run_case(
@@ -497,32 +326,36 @@ def _run_case(
     case_arrays: dict[str, np.ndarray] = {}
     try:
         if missing:
-            meta["kind"] = "not defined"
+            meta["kind"] = Outcome.NOT_DEFINED
             raise NameError(
                 f"{', '.join(missing)} is not defined as a function"
                 + (f": {spec['name']} is checked with it" if missing != [spec["name"]] else "")
             )
-        args = decode(case["args"], inputs)
-        kwargs = decode(case["kwargs"], inputs)
-        caller, self_ = prepared
-        if caller is None:
-            raise RuntimeError(self_)
+        args = decode(case["args"], inputs, copy=False)
+        kwargs = decode(case["kwargs"], inputs, copy=False)
+        step, target = prepared
+        if step is None:
+            raise RuntimeError(target)
         decoded = types.SimpleNamespace(name=case["name"], args=tuple(args), kwargs=dict(kwargs))
-        taken = _snapshot(spec, fns, decoded) if spec.get("pure") else []
+        taken = []
+        if spec.get("pure"):
+            default = fns.get(spec["name"]) if spec.get("step", "direct") == "direct" else None
+            names = input_names(spec.get("arg_names") or [], default)
+            taken = snapshot(names, decoded.args, decoded.kwargs)
         started = time.perf_counter()
         over = "raise" if spec.get("no_overflow") else np.geterr()["over"]
         with np.errstate(over=over):
-            output = _limited(spec["call_timeout"], caller, self_, dict(fns), decoded)
+            output = _limited(spec["call_timeout"], step, dict(fns), decoded, target)
         meta["seconds"] = time.perf_counter() - started
-        changed = _changed(taken)
+        changed = changed_inputs(taken)
         if changed:
-            meta["kind"] = "changed its input"
-            raise _ChangedInput(_changed_message(spec["name"], changed))
+            meta["kind"] = Outcome.CHANGED_INPUT
+            raise _ChangedInput(changed_input_message(spec["name"], changed))
         meta["output"] = encode(output, case_arrays)
-        meta["kind"] = "returned"
+        meta["kind"] = Outcome.RETURNED
     except CellTimeout:
         meta = {
-            "kind": "timed out",
+            "kind": Outcome.TIMED_OUT,
             "error": f"did not return within {spec['call_timeout']:g} s",
         }
     except BaseException as exc:  # the student's error, reported to the student
@@ -545,12 +378,7 @@ def main(job_dir: str) -> int:
     progress = _Progress(int(os.environ.get("GRADER_PROGRESS_FD", "3")))
     results_fd = int(os.environ.get("GRADER_RESULTS_FD", "4"))
 
-    callers = []
-    for spec in job["functions"]:
-        try:
-            callers.append(_make_caller(spec))
-        except Exception as exc:  # the grader's fault: reported as such, never the student's
-            callers.append((None, "the grader could not prepare this check: " + _short(exc)))
+    steps = [_step_of(spec) for spec in job["functions"]]
 
     namespace = _run_cells(job, progress)
 
@@ -567,21 +395,21 @@ def main(job_dir: str) -> int:
         for c_index, case in enumerate(spec["cases"]):
             if timed_out:  # one case past the limit is enough: the rest would only cost time
                 results.append(
-                    {"kind": "not run", "error": "not run: an earlier case ran too long"}
+                    {"kind": Outcome.NOT_RUN, "error": "not run: an earlier case ran too long"}
                 )
                 continue
             progress("case", f_index, c_index, "start")
-            meta, case_arrays = _run_case(spec, fns, missing, callers[f_index], case, inputs)
+            meta, case_arrays = _run_case(spec, fns, missing, steps[f_index], case, inputs)
             meta["prefix"] = f"c{c_index}_"
             arrays.update({meta["prefix"] + key: value for key, value in case_arrays.items()})
             results.append(meta)
-            progress("case", f_index, c_index, "end", meta["kind"].replace(" ", "-"))
-            timed_out = meta["kind"] == "timed out"
+            progress("case", f_index, c_index, "end", str(meta["kind"]).replace(" ", "-"))
+            timed_out = meta["kind"] is Outcome.TIMED_OUT
         try:
             _send_result(results_fd, f_index, {"cases": results}, arrays)
         except BaseException as exc:
             error = "could not send the results: " + _short(exc)
-            failed = {"cases": [{"kind": "raised", "error": error}] * len(results)}
+            failed = {"cases": [{"kind": Outcome.RAISED, "error": error}] * len(results)}
             _send_result(results_fd, f_index, failed, {})
     progress("done")
     return 0

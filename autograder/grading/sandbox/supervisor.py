@@ -4,7 +4,7 @@ The student's process may hang, exit, be killed or flood its output. The grader 
 through the progress lines the runner writes (``cell 4 start`` ...), kills it when a cell or a
 call overruns its limit, and then starts a fresh process that skips the cell or the function
 responsible, so that a fault costs only the work it affects. Results come back through a pipe,
-one frame per function (:func:`~autograder.grading.sandbox.runner.unpack_arrays`: JSON and numeric
+one frame per function (:func:`~autograder.boundary.unpack_arrays`: JSON and numeric
 arrays, never a pickle, never a file the submission could replace, nothing on disk); what is
 malformed or too large is that submission's loss.
 """
@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.boundary import decode, encode, unpack_arrays
 from autograder.grading.results import CaseResult
 from autograder.grading.sandbox import cgroups
 from autograder.grading.sandbox.isolation import (
@@ -36,7 +37,6 @@ from autograder.grading.sandbox.isolation import (
     limits_command,
     runner_command,
 )
-from autograder.grading.sandbox.runner import decode, encode, unpack_arrays
 from autograder.outcomes import Outcome
 from autograder.reference_use import FOREIGN
 
@@ -55,18 +55,14 @@ class FunctionSpec:
 
     name: str
     cases: list[tuple[str, tuple, dict]]
-    call_source: str | None = None
-    methods: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    attributes: dict[str, Any] = field(default_factory=dict)
+    #: The call step (:data:`autograder.call_steps.STEPS`) that calls the student's functions.
+    step: str = "direct"
     also: tuple[str, ...] = ()
-    unresolved: tuple[str, ...] = ()
     case_seconds: float = 0.0
     #: Whether a case fails when the call changes its input arrays, and the arguments' names
-    #: (``default_call``: the case's arguments go to the function as they are, so the student's
-    #: parameter names name them).
+    #: (without them, under the ``direct`` step, the student's parameter names name them).
     pure: bool = False
     arg_names: tuple[str, ...] = ()
-    default_call: bool = False
     #: Advice for a call that overflows (the call then runs with NumPy's overflow raising).
     no_overflow: str = ""
 
@@ -319,14 +315,11 @@ def prepare_inputs(
             {
                 "name": spec.name,
                 "cases": cases,
-                "call_source": spec.call_source,
-                "methods": spec.methods,
-                "attributes": spec.attributes,
+                "step": spec.step,
                 "also": list(spec.also),
                 "call_timeout": spec.call_seconds(limits),
                 "pure": spec.pure,
                 "arg_names": list(spec.arg_names),
-                "default_call": spec.default_call,
                 "no_overflow": spec.no_overflow,
             }
         )

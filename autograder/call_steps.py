@@ -1,0 +1,277 @@
+"""How the checks call a student's functions on a case: the named call steps.
+
+A check names its step (``Check.step``; ``"direct"`` unless it says otherwise). The step calls the
+student's functions on one case and returns what they gave, judging nothing: a backward function
+is called with the cache of the student's own forward, an optimizer's step on copies of the dicts
+it updates, ``train`` with a ``loss_and_grads`` that records every mini-batch. The same step runs
+in a notebook's ``check()`` and, in the sandbox, in the runner, which looks it up by name in
+:data:`STEPS`.
+
+So this module needs only the standard library, NumPy and :mod:`autograder.boundary`, and holds
+no reference answer: ``make_lib_dir`` copies it into the sandbox beside the boundary module.
+What a step hands to the student's code (the functions of ``numerical_gradient``'s cases, the
+recording ``loss_and_grads``) is marked with :func:`~autograder.boundary.callback`.
+
+A step is ``step(fns, case, target)``: ``fns`` maps the names of the student's functions to the
+functions, ``case`` has ``args`` and ``kwargs``, and ``target`` (:class:`Target`) says which
+function is graded. A check that needs a new way of calling adds a step here.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograder.boundary import callback
+
+
+class Target(NamedTuple):
+    """What a step knows of the graded function.
+
+    Attributes
+    ----------
+    name : str
+        The graded function, ``"relu_backward"``.
+    functions : tuple of str
+        The student functions the check calls, in the check's order (a backward check's forward
+        first, a classifier's ``train_*`` before its ``predict_*``).
+    arg_names : tuple of str
+        The names of a case's arguments, where the check gives them.
+    """
+
+    name: str
+    functions: tuple[str, ...]
+    arg_names: tuple[str, ...] = ()
+
+
+Step = Callable[[Mapping[str, Callable], Any, Target], Any]
+
+#: The call steps by name.
+STEPS: dict[str, Step] = {}
+
+
+def step(fn: Step) -> Step:
+    """Register ``fn`` as the call step named like it."""
+    STEPS[fn.__name__] = fn
+    return fn
+
+
+@step
+def direct(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """The graded function called with the case's arguments as they are."""
+    return fns[target.name](*case.args, **case.kwargs)
+
+
+@step
+def forward_then_backward(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """A backward function given the cache of the student's own forward.
+
+    The forward takes every argument of the case but the last, and a copy of its keyword
+    arguments (batch normalization updates its running statistics in them); the backward takes
+    the last argument, the upstream gradient, and the cache.
+    """
+    forward, backward = (fns[name] for name in target.functions)
+    *inputs, upstream = case.args
+    _, cache = forward(*inputs, **copy.deepcopy(case.kwargs))
+    return backward(upstream, cache)
+
+
+def call_dropout(fn: Callable, x: Any, kw: dict) -> Any:
+    """``fn`` (a student's ``dropout_forward`` or nnlib's) on ``x`` as a case asks: its ``p`` and
+    ``train``, and a generator seeded with its ``seed``."""
+    return fn(x, kw["p"], train=kw["train"], rng=np.random.default_rng(kw["seed"]))
+
+
+@step
+def dropout_with_seed(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """``dropout_forward`` with a generator made from the case's seed."""
+    return call_dropout(fns[target.name], case.args[0], case.kwargs)
+
+
+@step
+def dropout_with_seed_then_backward(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """``dropout_backward`` given the cache of the student's seeded ``dropout_forward``."""
+    forward, backward = (fns[name] for name in target.functions)
+    x, dout = case.args
+    _, cache = call_dropout(forward, x, case.kwargs)
+    return backward(dout, cache)
+
+
+def call_batchnorm(fn: Callable, case: Any) -> tuple[Any, dict]:
+    """``fn`` (a student's ``batchnorm_forward`` or nnlib's) on a case's ``x, gamma, beta``,
+    with a copy of its running statistics: the result, and the statistics the call left."""
+    x, gamma, beta = case.args[:3]
+    kw = copy.deepcopy(case.kwargs)
+    return fn(x, gamma, beta, **kw), kw["running"]
+
+
+@step
+def batchnorm_output_and_running(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """``batchnorm_forward``'s output and the running statistics it leaves in ``running``."""
+    result, running = call_batchnorm(fns[target.name], case)
+    # the pair's first item only: the cache is the student's own, and may hold anything
+    if isinstance(result, tuple | list) and len(result) == 2:
+        return {"out": result[0], "running": running}
+    return {"not a pair": result, "running": running}
+
+
+@step
+def network_with_seeded_dropout(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """A network's loss and gradients, its dropout drawing from a generator seeded as the case
+    says (no generator when the network has no dropout)."""
+    X, y, params = case.args
+    kw = dict(case.kwargs)
+    seed = kw.pop("seed")
+    gen = np.random.default_rng(seed) if kw["dropout"] else None
+    return fns[target.name](X, y, params, rng=gen, **kw)
+
+
+@step
+def update_in_place(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """An optimizer's step on copies of its arguments: every dict argument (``params``, the
+    optimizer's state) as the call left it, by name, and what the call returned."""
+    args = copy.deepcopy(case.args)
+    returned = fns[target.name](*args, **case.kwargs)
+    after = {n: a for n, a in zip(target.arg_names, args, strict=False) if isinstance(a, dict)}
+    return {**after, "returned": returned}
+
+
+def softmax_regression(X: np.ndarray, y: np.ndarray, params: dict) -> tuple[float, dict]:
+    """Mean softmax cross-entropy of ``X[:, 1:] @ W + b`` (column 0 of X is a sample id), and
+    its gradients: the model ``train``'s cases are trained on."""
+    features = X[:, 1:]
+    logits = features @ params["W"] + params["b"]
+    logits = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(logits)
+    probs /= probs.sum(axis=1, keepdims=True)
+    n = len(X)
+    loss = -float(np.log(probs[np.arange(n), y]).mean())
+    dlogits = probs
+    dlogits[np.arange(n), y] -= 1
+    dlogits /= n
+    return loss, {"W": features.T @ dlogits, "b": dlogits.sum(axis=0)}
+
+
+@step
+def train_recording_each_step(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """``train`` given a ``loss_and_grads`` that records every call: the ids and labels of each
+    mini-batch, the parameters it was given, the gradients and loss it returned."""
+    X, y, params = copy.deepcopy(case.args)
+    record: dict[str, list] = {"ids": [], "labels": [], "params": [], "grads": [], "losses": []}
+
+    @callback
+    def loss_and_grads(X_batch, y_batch, batch_params):
+        X_batch = np.asarray(X_batch)
+        record["ids"].append(np.asarray(X_batch[:, 0]).round().astype(int))
+        record["labels"].append(np.array(y_batch))
+        record["params"].append({k: np.array(v) for k, v in batch_params.items()})
+        loss, grads = softmax_regression(X_batch, np.asarray(y_batch), batch_params)
+        record["grads"].append({k: np.array(v) for k, v in grads.items()})
+        record["losses"].append(loss)
+        return loss, grads
+
+    returned = fns[target.name](loss_and_grads, params, X, y, **case.kwargs)
+    return {"returned": returned, "final": params, **record}
+
+
+@step
+def split_with_other_seeds(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """A random split twice with the case's seed, and with three other seeds (a small class can
+    give one other seed the same split by chance)."""
+    fn = fns[target.name]
+    X, y = case.args
+    kwargs = dict(case.kwargs)
+    first = fn(X.copy(), y.copy(), **kwargs)
+    again = fn(X.copy(), y.copy(), **kwargs)
+    seed = kwargs["seed"]
+    others = [fn(X.copy(), y.copy(), **{**kwargs, "seed": seed + k}) for k in (1, 2, 3)]
+    return {
+        "first": first,
+        "again": again,
+        "other1": others[0],
+        "other2": others[1],
+        "other3": others[2],
+    }
+
+
+@callback
+def _sum_of_squares(x: np.ndarray) -> float:
+    return float(np.sum(x * x))
+
+
+@callback
+def _sin_cubic(x: np.ndarray) -> float:
+    return float(np.sum(np.sin(3 * x) * x**2))
+
+
+@callback
+def _tanh_product(x: np.ndarray, A: np.ndarray) -> float:
+    return float(np.sum(np.tanh(A @ x)))
+
+
+def known_function(case: Any) -> Callable[[np.ndarray], float]:
+    """The function of ``numerical_gradient``'s case, named by its ``f``: its exact gradient is
+    known in closed form."""
+    kind = case.kwargs["f"]
+    if kind == "sum of squares":
+        return _sum_of_squares
+    if kind == "sin(3x) x^2":
+        return _sin_cubic
+    A = case.args[1]
+
+    @callback
+    def tanh_product(x: np.ndarray) -> float:
+        return _tanh_product(x, A)
+
+    return tanh_product
+
+
+@step
+def gradient_of_known_function(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """``numerical_gradient`` of the case's function at a float64 copy of ``x``, and that copy
+    after the call (it must be restored)."""
+    x = np.array(case.args[0], dtype=np.float64)
+    grad = fns[target.name](known_function(case), x)
+    return {"grad": grad, "x_after": x}
+
+
+@step
+def module_name(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """The name of the module the function returns (a module cannot cross the boundary)."""
+    module = fns[target.name](*case.args)
+    return getattr(module, "__name__", repr(module))
+
+
+def has_nonfinite(model: Any) -> bool:
+    """Whether a model (arrays, or dicts, lists and tuples of them) holds a NaN or an inf."""
+    if isinstance(model, dict):
+        return any(has_nonfinite(v) for v in model.values())
+    if isinstance(model, list | tuple):
+        return any(has_nonfinite(v) for v in model)
+    try:
+        values = np.asarray(model)
+    except Exception:
+        return False
+    return values.dtype.kind == "f" and not bool(np.isfinite(values).all())
+
+
+@step
+def train_then_predict(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """A classifier trained on the case's training data and its predictions on the held-out
+    images: the predictions, the seconds training took, and whether the model diverged (the
+    model itself stays on the student's side)."""
+    train, predict = (fns[name] for name in target.functions)
+    X_train, y_train, X_test = case.args
+    start = time.perf_counter()
+    model = train(X_train, y_train)
+    seconds = time.perf_counter() - start
+    predictions = predict(model, X_test)
+    return {
+        "predictions": predictions,
+        "train_seconds": seconds,
+        "nonfinite": has_nonfinite(model),
+    }
