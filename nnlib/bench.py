@@ -453,7 +453,7 @@ def run_steps(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Report)
     from nnlib.bench_trainers import paired_steps
 
     report(
-        f"nnlib's step (MLP.gradients and SGD.step, as fit takes them) and the plain loop's, on "
+        f"nnlib's step (MLP.loss_and_grads and SGD.step, as fit takes them) and the plain loop's, on "
         f"the same batches of random MNIST rows: {args.chunks} pairs of chunks of {CHUNK_STEPS} "
         "steps, "
         "which of the two first alternating; each chunk's ratio nnlib / loop, median "

@@ -109,11 +109,9 @@ def plain_numpy_step(X, y, idx, params, xp) -> None:
 
 
 def nnlib_step(model, optimizer, X, y, idx) -> None:
-    """One step of nnlib on the rows ``idx``, as :func:`nnlib.training.fit` takes it with SGD:
-    the gradients of lr times the loss, and a step told so that may overwrite them."""
-    x, t = X.take(idx, axis=0), y.take(idx, axis=0)
-    grads = model.gradients(x, t, optimizer.lr)
-    optimizer.step(model.params, grads, overwrite_grads=True, grads_scale=optimizer.lr)
+    """One step of nnlib on the rows ``idx``, as :func:`nnlib.training.fit` takes it."""
+    _, grads = model.loss_and_grads(X[idx], y[idx])
+    optimizer.step(model.params, grads)
 
 
 def paired_steps(X, y, hidden, batch_size, chunks, xp, chunk_steps=CHUNK_STEPS):

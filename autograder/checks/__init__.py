@@ -107,14 +107,8 @@ REFERENCE_CODE: dict[str, tuple[str, ...]] = {
     "leaky_relu_forward": ("nnlib.activations:leaky_relu_forward",),
     "leaky_relu_backward": ("nnlib.activations:leaky_relu_backward",),
     "softmax": ("nnlib.activations:softmax",),
-    "binary_cross_entropy": (
-        "nnlib.losses:binary_cross_entropy",
-        "nnlib.losses:binary_cross_entropy_device",
-    ),
-    "softmax_cross_entropy": (
-        "nnlib.losses:softmax_cross_entropy",
-        "nnlib.losses:softmax_cross_entropy_device",
-    ),
+    "binary_cross_entropy": ("nnlib.losses:binary_cross_entropy",),
+    "softmax_cross_entropy": ("nnlib.losses:softmax_cross_entropy",),
     "dense_backward": ("nnlib.layers:dense_backward",),
     "loss_and_grads": ("nnlib.network:MLP.loss_and_grads",),
     "numerical_gradient": ("nnlib.gradcheck:numerical_gradient",),
@@ -129,7 +123,7 @@ REFERENCE_CODE: dict[str, tuple[str, ...]] = {
     "batchnorm_forward": ("nnlib.normalization:batchnorm_forward",),
     "batchnorm_backward": ("nnlib.normalization:batchnorm_backward",),
     "deep_loss_and_grads": (
-        "nnlib.network:MLP._backprop",
+        "nnlib.network:MLP.loss_and_grads",
         "nnlib.network:MLP._forward",
         "nnlib.network:MLP._hidden",
         "nnlib.network:MLP._hidden_backward",
