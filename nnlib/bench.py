@@ -46,8 +46,8 @@ import numpy as np
 from tqdm import tqdm
 
 from nnlib import backend
+from nnlib.backend import synchronize
 from nnlib.bench_trainers import CHUNK_STEPS, LEARNING_RATE, TRAINERS
-from nnlib.training import synchronize
 
 __all__ = ["add_arguments", "machine_description", "run_bench", "sgemm_gflops"]
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnlib import backend
-from nnlib.training import synchronize
+from nnlib.backend import synchronize
 
 LEARNING_RATE = 0.05
 #: Steps in each chunk of :func:`paired_steps`.

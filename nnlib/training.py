@@ -38,7 +38,6 @@ __all__ = [
     "cosine_schedule",
     "evaluate",
     "fit",
-    "synchronize",
 ]
 
 
@@ -106,15 +105,6 @@ def cosine_schedule(lr: float, epochs: int, final_lr: float = 0.0) -> Callable[[
         return final_lr + 0.5 * (lr - final_lr) * (1.0 + math.cos(math.pi * epoch / epochs))
 
     return schedule
-
-
-def synchronize(xp: Any) -> None:
-    """Wait until the device has finished all queued work (a no-op for NumPy).
-
-    CuPy launches kernels asynchronously; a timer must wait for them before it stops.
-    """
-    if xp.__name__ == "cupy":
-        xp.cuda.get_current_stream().synchronize()
 
 
 def _check_data(model: Any, X: Any, y: Any, name: str) -> None:
@@ -308,7 +298,7 @@ def fit(
                 _, grads = model.loss_and_grads(X[idx], y[idx])
                 optimizer.step(model.params, grads)
                 bar.update(1)
-            synchronize(xp)
+            backend.synchronize(xp)
             history.epoch_seconds.append(time.perf_counter() - start_time)
             history.learning_rate.append(float(optimizer.lr))
 
