@@ -19,7 +19,7 @@ import numpy as np
 from nnlib._validate import canonical_dtype
 from nnlib.activations import ACTIVATIONS, sigmoid_forward, softmax
 from nnlib.backend import asarray, get_backend, to_numpy
-from nnlib.init import init_params
+from nnlib.initializers import init_params
 from nnlib.layers import dense_backward, dense_forward
 from nnlib.losses import binary_cross_entropy, softmax_cross_entropy
 from nnlib.normalization import batchnorm_backward, batchnorm_forward
