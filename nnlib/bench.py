@@ -474,7 +474,7 @@ def run_steps(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Report)
 
 def run_pairs(args: argparse.Namespace, report: Report) -> np.ndarray:
     """Train the reference binary classifier on all 45 digit pairs; print the accuracy table."""
-    from nnlib.classifiers import SIGNS_REFERENCE, train_signs
+    from nnlib.reference import SIGNS_REFERENCE, train_signs
 
     config = SIGNS_REFERENCE
     augmentation = (

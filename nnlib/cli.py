@@ -20,7 +20,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _reference(args: argparse.Namespace) -> int:
-    from nnlib.classifiers import run_reference
+    from nnlib.reference import run_reference
 
     run_reference(
         args.out,
@@ -33,10 +33,10 @@ def _reference(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from nnlib import classifiers
+    from nnlib import reference
 
-    base = classifiers.MNIST_REFERENCE if args.dataset == "mnist" else classifiers.SIGNS_REFERENCE
-    config = classifiers.with_changes(
+    base = reference.MNIST_REFERENCE if args.dataset == "mnist" else reference.SIGNS_REFERENCE
+    config = reference.with_changes(
         base,
         hidden=args.hidden,
         epochs=args.epochs,
@@ -54,22 +54,22 @@ def _train(args: argparse.Namespace) -> int:
     )
     progress = not args.no_progress
     if args.dataset == "mnist":
-        result = classifiers.train_mnist(config, backend_name=args.backend, progress=progress)
+        result = reference.train_mnist(config, backend_name=args.backend, progress=progress)
     else:
-        result = classifiers.train_signs(
+        result = reference.train_signs(
             args.digits, config, backend_name=args.backend, progress=progress
         )
-    print(classifiers.summary([result]))
+    print(reference.summary([result]))
     if args.plots:
-        for path in classifiers.save_plots(result, args.plots):
+        for path in reference.save_plots(result, args.plots):
             print(f"plot: {path}")
     if args.save:
-        print(f"model: {classifiers.save_model(result, args.save)}")
+        print(f"model: {reference.save_model(result, args.save)}")
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nnlib.classifiers import classifier_title, evaluate_saved
+    from nnlib.reference import classifier_title, evaluate_saved
 
     metrics = evaluate_saved(args.path, backend_name=args.backend, digits=args.digits)
     what = classifier_title(metrics["dataset"], metrics["digits"])
@@ -106,7 +106,7 @@ def _reference_configs() -> str:
     """The reference configurations, for the help of ``nnlib train``."""
     from dataclasses import asdict
 
-    from nnlib.classifiers import MNIST_REFERENCE, SIGNS_REFERENCE
+    from nnlib.reference import MNIST_REFERENCE, SIGNS_REFERENCE
 
     lines = ["reference configurations:"]
     for name, config in (("mnist", MNIST_REFERENCE), ("signs", SIGNS_REFERENCE)):

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from nnlib import bench, bench_trainers, classifiers, cli
+from nnlib import bench, bench_trainers, cli, reference
 
 
 def test_epoch_flops_counts_the_matrix_products():
@@ -183,8 +183,8 @@ def test_the_floor_does_the_products_of_epoch_flops(monkeypatch):
 
 def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
     """All 45 pairs are trained and tabulated (a tiny configuration keeps this fast)."""
-    tiny = classifiers.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
-    monkeypatch.setattr(classifiers, "SIGNS_REFERENCE", tiny)
+    tiny = reference.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
+    monkeypatch.setattr(reference, "SIGNS_REFERENCE", tiny)
     assert cli.main(["bench", "--parts", "pairs"]) == 0
     out, err = capsys.readouterr()
     assert "network, every pair" in err and "45/45" in err
@@ -214,8 +214,8 @@ def test_baselines_part_ranks_the_pairs_for_logistic_regression(data_mirror, cap
 
 
 def test_no_progress_prints_no_bar(data_mirror, monkeypatch, capsys):
-    tiny = classifiers.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
-    monkeypatch.setattr(classifiers, "SIGNS_REFERENCE", tiny)
+    tiny = reference.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
+    monkeypatch.setattr(reference, "SIGNS_REFERENCE", tiny)
     assert cli.main(["bench", "--parts", "pairs", "--no-progress"]) == 0
     out, err = capsys.readouterr()
     assert "mean over the 45 pairs" in out and "pair/s" not in err and "45/45" not in err

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnlib import cli
-from nnlib.classifiers import evaluate_saved
+from nnlib.reference import evaluate_saved
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
