@@ -38,7 +38,9 @@ class SGD:
     momentum : float
         :math:`\mu` in [0, 1).
     weight_decay : float
-        L2 penalty :math:`\lambda`, applied to every parameter.
+        :math:`\lambda`: every array of ``params`` is decayed, biases included, as PyTorch's
+        ``SGD(weight_decay=...)`` decays every parameter it is given. For the weights alone,
+        add :func:`nnlib.regularization.l2_penalty` to the loss instead (``MLP(l2=...)``).
     """
 
     def __init__(self, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
@@ -102,7 +104,8 @@ class Adam:
     eps : float
         Added to the denominator so it is never zero.
     weight_decay : float
-        L2 penalty :math:`\lambda`.
+        :math:`\lambda`, added to the gradient of every array of ``params``, as in
+        :class:`SGD`.
     """
 
     def __init__(

@@ -86,7 +86,8 @@ def test_l2_penalty_value_gradient_and_weight_decay():
             assert not grads[key].any() and np.abs(numeric).max() < 1e-9
         else:
             assert relative_error(numeric, grads[key]) < GRADCHECK_TOL
-    # for plain SGD, the penalty's gradient is weight decay: the same step for every weight
+    # for plain SGD, the penalty's gradient is weight decay of the weights: the same step for
+    # every weight; SGD's weight_decay decays the biases too (as PyTorch's), the penalty not
     loss_grads = {k: rng.standard_normal(v.shape) for k, v in params.items()}
     penalised = {k: v.copy() for k, v in params.items()}
     SGD(0.1).step(penalised, {k: loss_grads[k] + grads[k] for k in params})
@@ -94,6 +95,11 @@ def test_l2_penalty_value_gradient_and_weight_decay():
     SGD(0.1, weight_decay=lam).step(decayed, loss_grads)
     for key in ("W1", "W2"):
         np.testing.assert_allclose(penalised[key], decayed[key], rtol=1e-12)
+        np.testing.assert_allclose(
+            decayed[key], (1 - 0.1 * lam) * params[key] - 0.1 * loss_grads[key]
+        )
+    for key in ("b1", "b2"):
+        np.testing.assert_allclose(penalised[key], params[key] - 0.1 * loss_grads[key])
         np.testing.assert_allclose(
             decayed[key], (1 - 0.1 * lam) * params[key] - 0.1 * loss_grads[key]
         )
