@@ -80,12 +80,6 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from nnlib.bench import run_bench
-
-    return run_bench(args)
-
-
 def _add_backend(p: argparse.ArgumentParser) -> None:
     """The ``--backend`` option of every subcommand that runs a model."""
     p.add_argument(
@@ -193,18 +187,6 @@ def build_parser() -> argparse.ArgumentParser:
     _digit_pair(p, None)
     _add_backend(p)
     p.set_defaults(func=_evaluate)
-
-    from nnlib.bench import add_arguments
-
-    p = sub.add_parser(
-        "bench",
-        help="time nnlib against a plain NumPy loop, PyTorch and scikit-learn",
-        description="Seconds per epoch of the same MLP trained by nnlib, a hand-written NumPy "
-        "loop, PyTorch and scikit-learn, with GFLOP/s against the BLAS peak and peak memory; "
-        "then the binary sign-digits classifier on all 45 digit pairs.",
-    )
-    add_arguments(p)
-    p.set_defaults(func=_bench)
     return parser
 
 

@@ -16,11 +16,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from classroom import make_submission, release
 from grading_support import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap
 from hostile_corpus import CORPUS
 
 from autograder.grading.assignment import load_assignment, load_registry
-from autograder.grading.bench import make_submission, release
 from autograder.grading.grade import grade_class
 from autograder.grading.report import open_gradebook
 

@@ -1,5 +1,5 @@
-"""The ``grade`` command end to end, the fallback without bubblewrap, the benchmark, and the
-supervisor's wait for a sandbox to end."""
+"""The ``grade`` command end to end, the fallback without bubblewrap, and the supervisor's wait
+for a sandbox to end."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-import pytest
+from classroom import nbgrader_env
 from grading_support import (
     FIXTURES,
     SOURCE,
@@ -22,7 +22,6 @@ from grading_support import (
     write_submission,
 )
 
-from autograder.grading.bench import nbgrader_env
 from autograder.grading.grade import make_lib_dir
 from autograder.grading.sandbox.isolation import detect_isolation
 from autograder.grading.sandbox.supervisor import (
@@ -142,33 +141,6 @@ def test_sandbox_has_no_nnlib_but_a_stub_package(tmp_path):
     assert "No module named 'nnlib.backend'" in run.results["g"][0].error
     assert run.results["h"][0].output == 0.0  # the repository is not visible
     assert "datasets cannot be loaded while grading" in run.results["d"][0].error
-
-
-@pytest.mark.slow
-def test_benchmark_prints_both_rates_and_agrees_with_nbgrader():
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder.grading.bench",
-            "toy",
-            "--source",
-            str(SOURCE),
-            "--registry",
-            "toy_checks",
-            "--pythonpath",
-            str(FIXTURES),
-            "--students",
-            "4",
-        ],
-        env=nbgrader_env(str(FIXTURES)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "nbgrader autograde (serial)" in done.stdout and "speed-up:" in done.stdout
-    assert "scores agreeing with nbgrader: 4/4" in done.stdout
 
 
 def test_an_installed_reference_is_hidden_from_student_code(monkeypatch, tmp_path):

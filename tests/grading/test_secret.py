@@ -203,7 +203,7 @@ def test_git_never_takes_the_secret():
 
 def test_a_release_holds_no_secret(tmp_path, no_secret_in_env):
     """nbgrader's generate_assignment, run in a course folder that has a secret."""
-    from autograder.grading.bench import release
+    from classroom import release
 
     secret = resolve_secret(start=tmp_path)
     release(REPO / "solutions" / "05-activations", "05-activations", tmp_path)

@@ -1,12 +1,12 @@
 """Measure the batch grader against nbgrader's own serial ``autograde`` on the same class.
 
-``python -m autograder.grading.bench ASSIGNMENT --source DIR`` releases the assignment with
-``nbgrader generate_assignment``, makes a class of ``--students`` submissions from the source
-(complete ones, and ones with every solution left blank, alternately), grades it with
-``nbgrader autograde`` (one notebook at a time, as nbgrader does) and with :func:`grade_class`
-(``--workers`` in parallel), and prints the submissions per minute of both and their ratio.
-
-The helpers :func:`release` and :func:`make_submission` are also how the tests build classes.
+``python tests/benchmarks/bench_grading.py ASSIGNMENT`` (from the repository root, with the
+``grading`` extra) releases the assignment with ``nbgrader generate_assignment`` into a scratch
+course folder, makes a class of ``--students`` submissions from the source (complete ones, and
+ones with every solution left blank, alternately), grades it with ``nbgrader autograde`` (one
+notebook at a time, as nbgrader does) and with ``autograder grade`` (``--workers`` in
+parallel), and prints the submissions per minute of both, their ratio, and how many of the two
+scores agree.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,69 +23,12 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from autograder import nbgrader_cells as cells_
 from autograder.nbgrader_cells import ensure_scripts_on_path
 
-BLANK = "# YOUR CODE HERE\nraise NotImplementedError()"
-
-
-def nbgrader_env(extra_path: str | None = None) -> dict[str, str]:
-    """Environment for nbgrader's commands: this Python's ``bin`` first (for ``alembic``)."""
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    if extra_path:
-        env["PYTHONPATH"] = extra_path + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-def release(source_dir: Path, assignment: str, course: Path) -> Path:
-    """Copy the source notebooks into a course folder and run ``nbgrader generate_assignment``.
-
-    Returns the folder of the released (student) notebooks.
-    """
-    (course / "source").mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source_dir, course / "source" / assignment, dirs_exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nbgrader",
-            "generate_assignment",
-            assignment,
-            "--force",
-            f"--CourseDirectory.root={course}",
-            "--log-level=ERROR",
-        ],
-        check=True,
-        cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
-    )
-    return course / "release" / assignment
-
-
-def make_submission(
-    released: Path, source: Path, replace: dict[str, str] | None = None, blank: bool = False
-) -> dict:
-    """A student's notebook: the released one with each solution cell filled in.
-
-    Solution cells get the source's solution (the student solved it), ``BLANK`` when ``blank``,
-    or ``replace[grade_id]`` when given.
-    """
-    nb = json.loads(released.read_text(encoding="utf-8"))
-    solutions = {
-        cells_.grade_id(cell): cell["source"]
-        for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]
-        if cells_.is_solution_cell(cell)
-    }
-    for cell in nb["cells"]:
-        if cells_.is_solution_cell(cell) and cells_.is_code(cell):
-            grade_id = cells_.grade_id(cell)
-            text = (replace or {}).get(grade_id)
-            if text is None:
-                text = BLANK if blank else solutions[grade_id]
-            cell["source"] = text
-    return nb
+# The helpers that build a class are the tests' own, in tests/classroom.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from classroom import make_submission, nbgrader_env, release  # noqa: E402
+from machine import machine_description  # noqa: E402
 
 
 def _nbgrader_scores(course: Path, assignment: str) -> dict[str, float]:
@@ -113,7 +55,10 @@ def _timed(module_args: list[str], pythonpath: str | None, cwd: Path | None = No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.grading.bench")
+    parser = argparse.ArgumentParser(
+        prog="python tests/benchmarks/bench_grading.py",
+        description="Submissions per minute of autograder grade and nbgrader autograde.",
+    )
     parser.add_argument("assignment")
     parser.add_argument(
         "--source", type=Path, default=None, help="source notebooks (default solutions/ASSIGNMENT)"
@@ -164,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             ours = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
         nbgrader_rate = 60 * args.students / nbgrader_seconds
         our_rate = 60 * args.students / our_seconds
+        for line in machine_description():
+            print(f"* {line}")
         print(f"class: {args.students} submissions of {args.assignment}")
         print(
             f"nbgrader autograde (serial):       {nbgrader_seconds:7.1f} s "
