@@ -7,6 +7,10 @@ ones with every solution left blank, alternately), grades it with ``nbgrader aut
 notebook at a time, as nbgrader does) and with ``autograder grade`` (``--workers`` in
 parallel), and prints the submissions per minute of both, their ratio, and how many of the two
 scores agree.
+
+The scratch course is set up as an instructor's is: an ``nbgrader_config.py`` and a course
+secret, which the hidden cases of the test cells are drawn from. Both graders read that one
+secret, so that their scores can be compared.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import secrets
 import shutil
 import subprocess
 import sys
@@ -24,6 +29,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from autograder.nbgrader_cells import ensure_scripts_on_path
+from autograder.secret import ENV_SECRET, ENV_SECRET_FILE, SECRET_FILE_NAME
 
 # The helpers that build a class are the tests' own, in tests/classroom.py.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,13 +43,30 @@ def _nbgrader_scores(course: Path, assignment: str) -> dict[str, float]:
         return {s.student.id: float(s.score) for s in gb.find_assignment(assignment).submissions}
 
 
+def make_course_folder(course: Path) -> Path:
+    """Make ``course`` a course folder as an instructor's is: ``nbgrader_config.py``, and a
+    course secret beside it (returned), from which the test cells draw the hidden cases."""
+    (course / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
+    secret = course / SECRET_FILE_NAME
+    secret.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    return secret
+
+
+def grading_env(pythonpath: str | None) -> dict[str, str]:
+    """nbgrader's environment without a course secret of the caller's: both graders read the
+    scratch course's own (a secret in the environment would come before it)."""
+    env = nbgrader_env(pythonpath)
+    return {k: v for k, v in env.items() if k not in (ENV_SECRET, ENV_SECRET_FILE)}
+
+
 def _timed(module_args: list[str], pythonpath: str | None, cwd: Path | None = None) -> float | None:
     """Seconds ``python -m MODULE ARGS...`` took, or None (its output printed) when it failed."""
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", *module_args],
         cwd=cwd,
-        env=nbgrader_env(pythonpath),
+        env=grading_env(pythonpath),
         capture_output=True,
         text=True,
     )
@@ -79,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     course = Path(tempfile.mkdtemp(prefix="autograder-bench-"))
     try:
+        secret = make_course_folder(course)
         released = release(source, args.assignment, course)
         for index in range(args.students):
             student = f"student{index:03d}"
@@ -100,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         our_seconds = _timed(
             ["autograder.grading", "grade", args.assignment, str(course / "submitted")]
             + ["--out", str(course / "out"), "--registry", args.registry]
-            + ["--source", str(source.resolve()), "--workers", str(args.workers)],
+            + ["--source", str(source.resolve()), "--workers", str(args.workers)]
+            + ["--secret-file", str(secret)],
             args.pythonpath,
         )
         if our_seconds is None:
@@ -123,8 +148,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"speed-up: {our_rate / nbgrader_rate:.2f}x")
         agree = sum(abs(ours.get(s, -1) - v) < 1e-6 for s, v in theirs.items())
         print(f"scores agreeing with nbgrader: {agree}/{len(theirs)}")
+        # Blank submissions score 0 with either grader: the complete ones show that both ran
+        # the hidden cases too (a grader that found no course secret scores them 0 as well).
+        complete = [f"student{i:03d}" for i in range(0, args.students, 2)]
+        print(
+            "complete submissions' scores: nbgrader "
+            + ", ".join(f"{theirs.get(s, 0):g}" for s in complete)
+            + "; autograder "
+            + ", ".join(f"{ours.get(s, 0):g}" for s in complete)
+        )
         if agree < len(theirs):
             print(f"  nbgrader: {theirs}\n  autograder: {ours}")
+            return 1
     finally:
         shutil.rmtree(course, ignore_errors=True)
     return 0

@@ -1,4 +1,4 @@
-"""The grading benchmarks: bench_grading.py on the toy assignment, bench_grading_scale.py's table."""
+"""The grading benchmarks: bench_grading.py on a real assignment, bench_grading_scale.py's table."""
 
 from __future__ import annotations
 
@@ -10,21 +10,30 @@ import bench_grading_scale
 import pytest
 from classroom import nbgrader_env
 
+from autograder.secret import ENV_SECRET, ENV_SECRET_FILE
+
 HERE = Path(__file__).resolve().parent
-FIXTURES = HERE.parent / "grading" / "fixtures"
+REPO = HERE.parents[1]
 
 
 @pytest.mark.slow
-def test_benchmark_prints_both_rates_and_agrees_with_nbgrader():
-    command = [sys.executable, str(HERE / "bench_grading.py"), "toy"]
-    command += ["--source", str(FIXTURES / "source" / "toy"), "--registry", "toy_checks"]
-    command += ["--pythonpath", str(FIXTURES), "--students", "4"]
-    done = subprocess.run(
-        command, env=nbgrader_env(str(FIXTURES)), capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+def test_the_nbgrader_comparison_agrees_with_nbgrader_without_a_secret_of_the_callers():
+    """The benchmark grades a class of a real assignment, whose test cells draw hidden cases
+    from the course secret, with both graders and prints both rates; they agree on every score,
+    the complete submission's full marks included, with no course secret in the environment
+    (an instructor's shell has none: the scratch course has its own)."""
+    env = nbgrader_env()
+    repo_secret = (REPO / ".autograder-secret").exists()
+    env.pop(ENV_SECRET, None)
+    env.pop(ENV_SECRET_FILE, None)
+    command = [sys.executable, str(HERE / "bench_grading.py"), "05-activations", "--students", "2"]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "nbgrader autograde (serial)" in done.stdout and "speed-up:" in done.stdout
-    assert "scores agreeing with nbgrader: 4/4" in done.stdout
+    assert "scores agreeing with nbgrader: 2/2" in done.stdout
+    assert "complete submissions' scores: nbgrader 10; autograder 10" in done.stdout
+    assert "CPU:" in done.stdout  # the machine it ran on
+    assert (REPO / ".autograder-secret").exists() == repo_secret  # none made in the repository
 
 
 def test_the_scale_benchmark_tables_each_phase_with_one_and_two_dask_workers():
