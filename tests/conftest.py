@@ -62,6 +62,21 @@ def _one_blas_thread():
         yield
 
 
+#: Fixtures that make a test slow, whatever its module: the whole book built and executed.
+SLOW_FIXTURES = {"built_book"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that uses a fixture of :data:`SLOW_FIXTURES`.
+
+    The fast tier (``pytest -m "not slow"``) runs every test not marked ``slow``: a new test is
+    fast unless its module, itself or one of these fixtures says otherwise.
+    """
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(params=BACKENDS)
 def xp(request: pytest.FixtureRequest):
     """NumPy, then CuPy when CuPy is installed and sees an NVIDIA GPU."""

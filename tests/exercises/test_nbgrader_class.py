@@ -26,7 +26,7 @@ from autograder.release import assignments, course_config, write_notebook
 ALL = assignments()
 
 # nbgrader's own gradebook code triggers these SQLAlchemy warnings; they say nothing about ours.
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 
 #: The solution cells filled in by the "partial" student (the others stay as released) and the
 #: points that earns.

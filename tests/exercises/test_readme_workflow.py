@@ -24,7 +24,7 @@ from classroom import make_submission
 from autograder.course import REPO_ROOT
 from autograder.nbgrader_cells import ensure_scripts_on_path
 
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 ASSIGNMENT = "05-activations"
 
 

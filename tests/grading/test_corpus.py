@@ -25,6 +25,8 @@ from autograder.grading.grade import grade_class
 from autograder.grading.report import open_gradebook
 
 REPO = Path(__file__).resolve().parents[2]
+#: Every test here reads a class of the whole corpus, graded once per target: slow.
+pytestmark = pytest.mark.slow
 
 
 class Listener(threading.Thread):

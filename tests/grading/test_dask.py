@@ -28,6 +28,8 @@ from autograder.grading.sandbox.executors import (
 )
 from autograder.grading.store import ResultStore
 
+pytestmark = pytest.mark.slow
+
 WRONG_RELU = {"relu_forward": "def relu_forward(z):\n    return np.ones_like(z), z\n"}
 
 

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from classroom import nbgrader_env
 from grading_support import (
     FIXTURES,
@@ -92,6 +93,7 @@ def test_unknown_assignment_is_an_error_with_the_known_ones(tmp_path):
     assert "unknown assignment 'nope'" in done.stderr and "toy" in done.stderr
 
 
+@pytest.mark.slow
 def test_without_bubblewrap_faults_still_cost_only_their_work(student_notebook, tmp_path):
     """The fallback (resource limits, unprivileged user, network namespace when root)."""
     isolation = detect_isolation(allow_bwrap=False)
@@ -154,6 +156,7 @@ def test_an_installed_reference_is_hidden_from_student_code(monkeypatch, tmp_pat
     assert "/elsewhere/x" not in cmd
 
 
+@pytest.mark.slow
 def test_progress_bar_names_slow_submissions_and_escapes_names(student_notebook, tmp_path):
     """The bar counts done/total; a submission running over 10 s is named while it runs."""
     slow = student_notebook()

@@ -113,6 +113,7 @@ def test_in_the_sandbox_writes_stay_in_their_case(tmp_path):
     assert np.array_equal(np.load(inputs.large_file(inputs.large[0])), BIG)
 
 
+@pytest.mark.slow
 def test_a_dask_worker_maps_the_large_inputs_it_was_sent(tmp_path):
     require_bubblewrap()
     from classroom import DaskProcesses

@@ -116,6 +116,7 @@ def _scores(rows: dict) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_the_same_secret_gives_the_same_grades(tmp_path):
     require_bubblewrap()
     first = _grade(tmp_path, "05-activations", ACTIVATIONS_CLASS, SECRET_A, "first")
@@ -126,6 +127,7 @@ def test_the_same_secret_gives_the_same_grades(tmp_path):
     assert len({row["score"] for row in first.values()}) >= 3, first
 
 
+@pytest.mark.slow
 def test_honest_students_earn_the_same_under_any_secret(tmp_path):
     require_bubblewrap()
     under_a = _grade(tmp_path, "05-activations", ACTIVATIONS_CLASS, SECRET_A, "a")
