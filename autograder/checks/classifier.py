@@ -25,8 +25,9 @@ MNIST_TRAIN_SIZE = 30000
 
 
 #: The sign-digit pair exercise 10 grades: of the 45 pairs, the one logistic regression on the
-#: standardised pixels tells apart worst (``nnlib bench --parts baselines`` measures them all; the
-#: recorded run is in ``tests/benchmarks/RESULTS-cpu.md``). On 0 vs 1 it makes no mistake.
+#: standardised pixels tells apart worst (``tests/benchmarks/bench_training.py --parts
+#: baselines`` measures them all; the recorded run is in ``tests/benchmarks/RESULTS-cpu.md``).
+#: On 0 vs 1 it makes no mistake.
 SIGNS_PAIR = (4, 7)
 
 #: Test accuracy of that logistic regression on the graded pair's test photos (scikit-learn,

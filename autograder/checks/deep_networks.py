@@ -276,7 +276,7 @@ class DeepLossAndGradsCheck(ArrayCheck):
 
     name = "deep_loss_and_grads"
     reference = (
-        "nnlib.network:MLP._backprop",
+        "nnlib.network:MLP.loss_and_grads",
         "nnlib.network:MLP._forward",
         "nnlib.network:MLP._hidden",
         "nnlib.network:MLP._hidden_backward",

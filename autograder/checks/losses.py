@@ -49,10 +49,7 @@ class BinaryCrossEntropyCheck(LossCheck):
     """``binary_cross_entropy(logits (N, 1), y) -> (loss, dlogits)``."""
 
     name = "binary_cross_entropy"
-    reference = (
-        "nnlib.losses:binary_cross_entropy",
-        "nnlib.losses:binary_cross_entropy_device",
-    )
+    reference = ("nnlib.losses:binary_cross_entropy",)
     points = 3.0
     overflow_hint = STABLE_BCE
 
@@ -103,10 +100,7 @@ class SoftmaxCrossEntropyCheck(LossCheck):
     """``softmax_cross_entropy(logits (N, C), y) -> (loss, dlogits)``, y ints or one-hot."""
 
     name = "softmax_cross_entropy"
-    reference = (
-        "nnlib.losses:softmax_cross_entropy",
-        "nnlib.losses:softmax_cross_entropy_device",
-    )
+    reference = ("nnlib.losses:softmax_cross_entropy",)
     points = 3.0
     overflow_hint = STABLE_CE
 

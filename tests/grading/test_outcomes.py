@@ -104,6 +104,7 @@ def plain_grades(tmp_path_factory):
     return _grade(tmp_path_factory.mktemp("plain"), "plain")
 
 
+@pytest.mark.slow
 def test_rewording_every_message_changes_no_grade(plain_grades, scrambled, tmp_path):
     reworded = _grade(tmp_path, "reworded")
     assert reworded == plain_grades
