@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.base import Case, Check, Verdict
+from autograder.checks.feedback import fmt
 
 #: Share of the points for an accuracy just below the requirement.
 BELOW_THRESHOLD_CREDIT = 0.75
@@ -132,6 +133,15 @@ class ClassifierCheck(Check):
                 False,
                 f"{self.predict} returned shape {predictions.shape}; expected {y_test.shape}, "
                 "one label per held-out image",
+            )
+        labels = np.unique(y_test)
+        strays = predictions[~np.isin(predictions, labels)]
+        if strays.size:
+            return Verdict(
+                False,
+                f"{self.predict} returned values that are not labels ({fmt(strays[:4])}, ...;"
+                f" the labels are {fmt(labels)}): return each image's class, not a probability"
+                " or a score",
             )
         seconds = float(output.get("train_seconds", 0.0))
         accuracy = float(np.mean(predictions == y_test))

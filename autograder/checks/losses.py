@@ -34,6 +34,14 @@ class LossCheck(ArrayCheck):
     """Shared judging of ``loss_fn(logits, y) -> (loss, dlogits)``."""
 
     expected_keys = ("loss", "dlogits")
+    arg_names = ("logits", "y")
+    relations = ("repeat batch",)
+    per_sample = ("dlogits",)
+    edge_names = {"large": "|logits| up to 1e4"}
+    returns = (
+        "the pair (loss, dlogits): loss a Python float, the mean over the batch; dlogits a"
+        " NumPy array of the logits' shape and dtype"
+    )
 
     def expected(self, case):
         loss, dlogits = getattr(ref, self.name)(*case.args)
@@ -54,7 +62,6 @@ class BinaryCrossEntropyCheck(LossCheck):
         "nnlib.losses:binary_cross_entropy_device",
     )
     points = 3.0
-    overflow_hint = STABLE_BCE
 
     def make_case(self, rng, shape, dtype, kind):
         n = shape[0]
@@ -80,8 +87,14 @@ class BinaryCrossEntropyCheck(LossCheck):
         broadcast_hint = (
             "y of shape (N,) broadcast against logits (N, 1) to (N, N): reshape y to (N, 1)"
         )
+        own = case.args[0]  # in its dtype: log(sigmoid) overflows as the student's does
+        with np.errstate(all="ignore"):
+            naive_p = 1 / (1 + np.exp(-own))
+            yo = y_col.astype(own.dtype)
+            naive = -np.mean(yo * np.log(naive_p) + (1 - yo) * np.log(1 - naive_p))
         return {
             "loss": [
+                (f"it takes log(sigmoid(z)), which overflows for large |z|: {STABLE_BCE}", naive),
                 ("it sums over the batch; the loss is the mean", per_sample.sum()),
                 (broadcast_hint, broadcast.mean()),
                 (broadcast_hint, broadcast.sum() / n),
@@ -108,7 +121,7 @@ class SoftmaxCrossEntropyCheck(LossCheck):
         "nnlib.losses:softmax_cross_entropy_device",
     )
     points = 3.0
-    overflow_hint = STABLE_CE
+    relations = ("repeat batch", "shift rows")
 
     def make_case(self, rng, shape, dtype, kind):
         n, c = shape
@@ -131,8 +144,14 @@ class SoftmaxCrossEntropyCheck(LossCheck):
         shifted = z - z.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         p = np.exp(log_p)
+        own = case.args[0]  # in its dtype: exp overflows as the student's does
+        with np.errstate(all="ignore"):
+            naive_p = np.exp(own) / np.exp(own).sum(axis=1, keepdims=True)
+            naive_loss = -(t * np.log(naive_p)).sum() / n
+        overflow = f"exp(logits) overflows for large logits: {STABLE_CE}"
         return {
             "loss": [
+                (overflow, naive_loss),
                 ("it sums over the batch; the loss is the mean", -(t * log_p).sum()),
                 (
                     "it averages -log p over every class; only the true class's term counts",
@@ -141,6 +160,7 @@ class SoftmaxCrossEntropyCheck(LossCheck):
                 ("it adds -log p of every class, not only the true class", -log_p.sum() / n),
             ],
             "dlogits": [
+                (overflow, (naive_p - t) / n),
                 ("it is not divided by N (the loss is a mean over the batch)", p - t),
                 ("the one-hot targets are not subtracted: dlogits = (p - t) / N", p / n),
                 ("it is t - p; the gradient of the loss is p - t", (t - p) / n),
@@ -243,7 +263,7 @@ def _(logits, y):
     return loss, ok.softmax(logits) / len(logits)
 
 
-@MISTAKES.wrong("softmax_cross_entropy", "integer labels only", "one-hot")
+@MISTAKES.wrong("softmax_cross_entropy", "integer labels only", "must be of integer")
 def _(logits, y):
     n = len(logits)
     p = ok.softmax(logits)

@@ -240,7 +240,7 @@ def test_notebook_check_returns_points_and_raises_on_zero(capsys):
     with pytest.raises(AssertionError):
         check(tanh_forward)
     report = capsys.readouterr().out
-    assert report.count("scoring: the points times the share of cases passed") == 1
+    assert report.count("scoring: the points are shared equally among the requirements") == 1
 
 
 def test_check_finds_the_partner_function_in_the_notebook_namespace(capsys):
