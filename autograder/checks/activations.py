@@ -502,3 +502,73 @@ def _(z):
 def _(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1)
+
+
+@MISTAKES.wrong("softmax", "columns, with each column's maximum subtracted", "axis=0")
+def _(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("sigmoid_forward", "clipped before exp")
+def _(z):
+    a = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+    return a, a
+
+
+@MISTAKES.right("sigmoid_forward", "naive, overflow warnings silenced")
+def _(z):
+    with np.errstate(over="ignore"):
+        a = 1 / (1 + np.exp(-z))
+    return a, a
+
+
+@MISTAKES.right("sigmoid_forward", "float64 inside, cast back")
+def _(z):
+    a = (0.5 * (1 + np.tanh(0.5 * z.astype(np.float64)))).astype(z.dtype)
+    return a, a
+
+
+@MISTAKES.right("tanh_forward", "2 sigmoid(2z) - 1 from exp(-|z|)")
+def _(z):
+    e = np.exp(-2 * np.abs(z))
+    a = np.sign(z) * (1 - e) / (1 + e)
+    return a.astype(z.dtype), a
+
+
+@MISTAKES.right("relu_forward", "a loop over the entries")
+def _(z):
+    a = z.copy()
+    for index in np.ndindex(*z.shape):
+        if a[index] < 0:
+            a[index] = 0
+    return a, z
+
+
+@MISTAKES.right("relu_backward", "np.where on the cached z")
+def _(da, cache):
+    return np.where(cache > 0, da, np.zeros_like(da))
+
+
+@MISTAKES.right("leaky_relu_forward", "np.maximum for alpha below 1")
+def _(z, alpha=0.01):
+    return np.where(z > 0, z, z * z.dtype.type(alpha)), (z, alpha)
+
+
+@MISTAKES.right("softmax", "exp(z - logsumexp(z)) in float32")
+def _(z):
+    m = z.max(axis=1, keepdims=True)
+    lse = m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return np.exp(z - lse)
+
+
+@MISTAKES.right("softmax", "a loop over the rows, in float64, cast back")
+def _(z):
+    out = np.empty_like(z)
+    for i, row in enumerate(z.astype(np.float64)):
+        e = np.exp(row - row.max())
+        out[i] = e / e.sum()
+    return out

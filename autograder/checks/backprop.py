@@ -277,3 +277,29 @@ def _(X, y, params):
 def _(X, y, params):
     loss, grads = ok.loss_and_grads(X, y, params)
     return loss * len(X), grads
+
+
+@MISTAKES.wrong("dense_backward", "db left unsummed", "db has shape")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("dense_backward", "einsum")
+def _(dout, cache):
+    x, W = cache
+    return (
+        np.einsum("nm,dm->nd", dout, W),
+        np.einsum("nd,nm->dm", x, dout),
+        np.einsum("nm->m", dout),
+    )
+
+
+@MISTAKES.right("loss_and_grads", "float64 inside, cast back")
+def _(X, y, params):
+    p64 = {k: v.astype(np.float64) for k, v in params.items()}
+    loss, grads = ok.loss_and_grads(X.astype(np.float64), y, p64)
+    return loss, {k: g.astype(params[k].dtype) for k, g in grads.items()}

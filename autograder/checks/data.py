@@ -440,3 +440,32 @@ def _(X, y, val_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
     k = round((1 - val_fraction) * len(X))
     return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
+
+
+@MISTAKES.wrong("flatten", "a Python list of rows", "Python list")
+def _(images):
+    return images.reshape(len(images), -1).tolist()
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("flatten", "a loop over the images")
+def _(images):
+    out = np.empty((len(images), images[0].size), dtype=images.dtype)
+    for i, image in enumerate(images):
+        out[i] = image.ravel()
+    return out
+
+
+@MISTAKES.right("normalize", "np.divide into float32")
+def _(images):
+    return np.divide(images, 255, dtype=np.float32)
+
+
+@MISTAKES.right("one_hot", "a loop over the labels")
+def _(y, num_classes):
+    Y = np.zeros((len(y), num_classes))
+    for n, label in enumerate(y):
+        Y[n, label] = 1.0
+    return Y

@@ -536,3 +536,24 @@ for _mode, _what, _words in [
         return _deep(X, y, params, activation, dropout, batchnorm, rng, mode=_mode)
 
     MISTAKES.wrong("deep_loss_and_grads", _what, _words)(_deep_loss_and_grads)
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("batchnorm_forward", "the statistics in float64, cast back")
+def _(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5):
+    d, n = x.shape[1], len(x)
+    if running is not None:
+        running.setdefault("mean", np.zeros(d, x.dtype))
+        running.setdefault("var", np.ones(d, x.dtype))
+    x64 = x.astype(np.float64)
+    if train:
+        mean, var = x64.mean(axis=0), x64.var(axis=0)
+        if running is not None:
+            running["mean"][...] = (1 - momentum) * running["mean"] + momentum * mean
+            running["var"][...] = (1 - momentum) * running["var"] + momentum * var * n / (n - 1)
+    else:
+        mean, var = running["mean"].astype(np.float64), running["var"].astype(np.float64)
+    x_hat = (x64 - mean) / np.sqrt(var + eps)
+    return (gamma * x_hat + beta).astype(x.dtype), (x_hat, gamma, train)

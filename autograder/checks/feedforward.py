@@ -215,3 +215,20 @@ def _(X, params):
         if i < n:
             h = 1 / (1 + np.exp(-h))
     return h
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("dense_forward", "einsum")
+def _(x, W, b):
+    return np.einsum("nd,dm->nm", x, W) + b, (x, W)
+
+
+@MISTAKES.right("mlp_forward", "a while loop over the layers")
+def _(X, params):
+    h, i = X, 1
+    while f"W{i + 1}" in params:
+        h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0)
+        i += 1
+    return h @ params[f"W{i}"] + params[f"b{i}"]

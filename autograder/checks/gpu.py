@@ -193,3 +193,27 @@ def _(logits, y):
 @MISTAKES.wrong("accuracy", "per-sample correctness", "return one float")
 def _(logits, y):
     return logits.argmax(axis=1) == y
+
+
+@MISTAKES.wrong("get_array_module", "numpy whatever it is given", "expected cupy")
+def _(*arrays):
+    return np
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("get_array_module", "import cupy inside, where one is a CuPy array")
+def _(*arrays):
+    for a in arrays:
+        if type(a).__module__.split(".")[0] == "cupy":
+            import cupy
+
+            return cupy
+    return np
+
+
+@MISTAKES.right("accuracy", "np.count_nonzero")
+def _(logits, y):
+    predictions = (logits[:, 0] > 0).astype(int) if logits.shape[1] == 1 else logits.argmax(1)
+    return np.count_nonzero(predictions == y) / len(y)

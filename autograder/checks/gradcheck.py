@@ -283,3 +283,45 @@ def _(a, b):
 @MISTAKES.wrong("relative_error", "NaN when both are zero", "both zero")
 def _(a, b):
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+@MISTAKES.wrong("numerical_gradient", "x + h without a copy: both sides move", "counterexample")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        x_plus = x
+        x_plus[i] += h
+        x_minus = x
+        x_minus[i] -= h
+        grad[i] = (f(x_plus) - f(x_minus)) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("relative_error", "||a + b|| below instead of ||a|| + ||b||", "b = -a")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a + b), 1e-300))
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("relative_error", "sqrt of sums of squares")
+def _(a, b):
+    top = np.sqrt(np.sum((a - b) ** 2))
+    bottom = np.sqrt(np.sum(a * a)) + np.sqrt(np.sum(b * b))
+    return float(top / bottom) if bottom > 0 else 0.0
+
+
+@MISTAKES.right("numerical_gradient", "a flat view of x")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    flat, out = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + h
+        plus = f(x)
+        flat[i] = old - h
+        minus = f(x)
+        flat[i] = old
+        out[i] = (plus - minus) / (2 * h)
+    return grad

@@ -272,3 +272,66 @@ def _(logits, y):
     loss = -log_p[np.arange(n), y].mean()
     p[np.arange(n), y] -= 1
     return float(loss), p / n
+
+
+@MISTAKES.wrong("binary_cross_entropy", "probabilities clipped to [1e-7, 1 - 1e-7]", "1e4")
+def _(logits, y):
+    n = len(logits)
+    y = y.reshape(n, 1).astype(logits.dtype)
+    p = np.clip(1 / (1 + np.exp(-logits)), 1e-7, 1 - 1e-7)
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(loss), ((p - y) / n).astype(logits.dtype)
+
+
+@MISTAKES.wrong("binary_cross_entropy", "the loss of each sample, not their mean", "loss has shape")
+def _(logits, y):
+    n = len(logits)
+    y = y.reshape(n, 1).astype(logits.dtype)
+    per = np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
+    return per[:, 0], (0.5 * (1 + np.tanh(0.5 * logits)) - y) / n
+
+
+@MISTAKES.wrong(
+    "softmax_cross_entropy", "log p of every row's labels, log_p[:, y]", "counterexample"
+)
+def _(logits, y):
+    n, c = logits.shape
+    t = np.eye(c, dtype=logits.dtype)[y] if y.ndim == 1 else y.astype(logits.dtype)
+    labels = t.argmax(axis=1)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-log_p[:, labels].mean()), (np.exp(log_p) - t) / n
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("binary_cross_entropy", "float64 inside, cast back")
+def _(logits, y):
+    z = logits.astype(np.float64)
+    t = y.reshape(-1, 1).astype(np.float64)
+    loss = np.mean(np.logaddexp(0, z) - z * t)
+    p = np.exp(-np.logaddexp(0, -z))
+    return float(loss), ((p - t) / len(z)).astype(logits.dtype)
+
+
+@MISTAKES.right("softmax_cross_entropy", "z - logsumexp(z) in float32, one-hot cast")
+def _(logits, y):
+    n, c = logits.shape
+    t = np.eye(c)[y].astype(logits.dtype) if y.ndim == 1 else y.astype(logits.dtype)
+    m = logits.max(axis=1, keepdims=True)
+    log_p = logits - (m + np.log(np.exp(logits - m).sum(axis=1, keepdims=True)))
+    return float(-(t * log_p).sum() / n), (np.exp(log_p) - t) / np.float32(n).astype(logits.dtype)
+
+
+@MISTAKES.right("softmax_cross_entropy", "einsum for the loss")
+def _(logits, y):
+    n, c = logits.shape
+    t = np.zeros_like(logits)
+    if y.ndim == 1:
+        t[np.arange(n), y] = 1
+    else:
+        t[...] = y
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.einsum("nc,nc->", t, log_p) / n), (np.exp(log_p) - t) / n

@@ -238,3 +238,21 @@ def _(X, y, W, b):
     p = ok.neuron_forward(X, W, b)
     dlogits = (p - y.reshape(-1, 1)) * p * (1 - p) / len(X)
     return loss, X.T @ dlogits, dlogits.sum(axis=0)
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("neuron_forward", "a clipped sigmoid")
+def _(X, W, b):
+    return 1 / (1 + np.exp(-np.clip(X @ W + b, -500, 500)))
+
+
+@MISTAKES.right("neuron_gradients", "float64 inside, cast back")
+def _(X, y, W, b):
+    X64, W64, b64 = (a.astype(np.float64) for a in (X, W, b))
+    t = y.reshape(-1, 1).astype(np.float64)
+    z = X64 @ W64 + b64
+    loss = np.mean(np.logaddexp(0, z) - z * t)
+    d = (np.exp(-np.logaddexp(0, -z)) - t) / len(X)
+    return float(loss), (X64.T @ d).astype(X.dtype), d.sum(axis=0).astype(X.dtype)

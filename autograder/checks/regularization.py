@@ -355,3 +355,43 @@ def _(dout, cache):
 @MISTAKES.wrong("dropout_backward", "scale without the mask", "the mask is not applied")
 def _(dout, cache):
     return dout if cache is None else dout * cache.max()
+
+
+@MISTAKES.wrong("l2_penalty", "W1 and W2 written out", "three and four layers")
+def _(params, lam):
+    penalty = 0.5 * lam * (np.sum(params["W1"] ** 2) + np.sum(params.get("W2", 0) ** 2))
+    grads = {k: lam * v if k.startswith("W") else np.zeros_like(v) for k, v in params.items()}
+    return float(penalty), grads
+
+
+@MISTAKES.wrong("l2_penalty", "the square of the sum, np.sum(W)**2", "counterexample")
+def _(params, lam):
+    weights = [v for k, v in params.items() if k.startswith("W")]
+    penalty = 0.5 * lam * sum(float(np.sum(W)) ** 2 for W in weights)
+    grads = {k: lam * v if k.startswith("W") else np.zeros_like(v) for k, v in params.items()}
+    return penalty, grads
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("l2_penalty", "einsum over every weight")
+def _(params, lam):
+    penalty = sum(0.5 * lam * float(np.einsum("ij,ij->", v, v)) for k, v in params.items()
+                  if k.startswith("W"))  # fmt: skip
+    grads = {k: lam * v if k.startswith("W") else np.zeros_like(v) for k, v in params.items()}
+    return penalty, grads
+
+
+@MISTAKES.right("dropout_forward", "a float32 mask made from the boolean one")
+def _(x, p, *, train=True, rng=None):
+    if not train or p == 0:
+        return x, None
+    rng = np.random.default_rng() if rng is None else rng
+    mask = (rng.random(x.shape) >= p).astype(x.dtype) / x.dtype.type(1 - p)
+    return x * mask, mask
+
+
+@MISTAKES.right("dropout_backward", "np.multiply")
+def _(dout, cache):
+    return dout if cache is None else np.multiply(dout, cache)

@@ -750,3 +750,88 @@ for _mode, _what, _words in [
         return _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, mode=_mode)
 
     MISTAKES.wrong("train", _what, _words)(_train)
+
+
+@MISTAKES.wrong("momentum_step", "parameters moved by lr * v", "already holds lr")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] - lr * grads[key]
+        params[key] += lr * velocity[key]
+
+
+@MISTAKES.wrong("adam_step", "the bias-corrected m and v stored", "bias-corrected estimate")
+def _(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    for key in params:
+        m[key] = (beta1 * m[key] + (1 - beta1) * grads[key]) / (1 - beta1**t)
+        v[key] = (beta2 * v[key] + (1 - beta2) * grads[key] ** 2) / (1 - beta2**t)
+        params[key] -= lr * m[key] / (np.sqrt(v[key]) + eps)
+
+
+@MISTAKES.wrong(
+    "train", "NumPy's global generator, the seed ignored", "the same seed gives the same"
+)
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    history = []
+    for _ in range(epochs):
+        order = np.random.permutation(len(X))  # noqa: NPY002
+        losses = []
+        for s in range(0, len(X), batch_size):
+            batch = order[s : s + batch_size]
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(float(np.mean(losses)))
+    return history
+
+
+@MISTAKES.wrong("train", "a new generator from the seed every epoch", "same order")
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    history = []
+    for _ in range(epochs):
+        order = np.random.default_rng(seed).permutation(len(X))
+        losses = []
+        for s in range(0, len(X), batch_size):
+            batch = order[s : s + batch_size]
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(float(np.mean(losses)))
+    return history
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("sgd_step", "a loop over items, updating in place")
+def _(params, grads, lr):
+    for key, value in params.items():
+        value -= lr * grads[key]
+
+
+@MISTAKES.right("adam_step", "np.power for the corrections, in-place updates")
+def _(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    for key in params:
+        m[key] *= beta1
+        m[key] += (1 - beta1) * grads[key]
+        v[key] *= beta2
+        v[key] += (1 - beta2) * grads[key] ** 2
+        m_hat = m[key] / (1 - np.power(beta1, t))
+        v_hat = v[key] / (1 - np.power(beta2, t))
+        params[key] -= (lr * m_hat / (np.sqrt(v_hat) + eps)).astype(params[key].dtype)
+
+
+@MISTAKES.right("train", "the mini-batch losses weighted by their sizes")
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        total = 0.0
+        for s in range(0, len(X), batch_size):
+            batch = order[s : s + batch_size]
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            for key in params:
+                params[key] -= lr * grads[key]
+            total += loss * len(batch)
+        history.append(total / len(X))
+    return history
