@@ -352,7 +352,9 @@ class Check:
             out.append("leaves the arrays it is given unchanged")
         groups = list(self.group_names())
         if groups:
-            out.append("gives the right values on: " + "; ".join(groups))
+            out.append(
+                "gives the right values, within its dtype's precision, on: " + "; ".join(groups)
+            )
         return out
 
 

@@ -102,6 +102,15 @@ class ClassifierCheck(Check):
         #: What a simpler model scores on the same held-out images, for the report.
         self.baseline = baseline
 
+    def requirements(self) -> list[str]:
+        return [
+            f"{self.name}(X_train, y_train) returns a model within {self.time_limit:g} s, and"
+            f" {self.predict}(model, X) one label per image (a class, not a probability)",
+            f"reaches at least {self.threshold:.0%} accuracy on held-out images of"
+            f" {self.dataset}; below that, credit in proportion to how far the accuracy is"
+            " above chance, up to 3/4 of the points",
+        ]
+
     def cases(self, hidden: bool = False) -> list[Case]:
         (X_train, y_train), (X_test, y_test) = self.loader()
         name = f"{self.dataset}: {len(X_train)} training, {len(X_test)} held-out images"

@@ -467,6 +467,13 @@ class TrainCheck(Check):
             )
         return out
 
+    def requirements(self) -> list[str]:
+        return [
+            *super().requirements(),
+            "the same seed gives the same mini-batches",
+            "another seed gives other mini-batches",
+        ]
+
     def show_input(self, case: Case) -> str:
         kw = ", ".join(f"{k}={v}" for k, v in case.kwargs.items())
         return f"train on N={len(case.args[0])} samples, {kw}"
