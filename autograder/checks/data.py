@@ -262,7 +262,12 @@ class TrainValSplitCheck(Check):
         if not (np.array_equal(y_train, y[train_ids]) and np.array_equal(y_val, y[val_ids])):
             return Verdict(False, "labels are separated from their samples: index X and y alike")
         if len(val_ids) > len(train_ids) and fraction < 0.5:
-            return Verdict(False, "the parts are swapped: return (train, validation)")
+            return Verdict(
+                False,
+                f"the validation part holds {len(val_ids)} of the {n} samples, more than the"
+                f" training part; val_fraction={fraction} asks for about {fraction * n:.0f}"
+                " (are the parts swapped? return (train, validation))",
+            )
         if abs(len(val_ids) - fraction * n) > 3 + 0.02 * n:
             return Verdict(
                 False,
@@ -415,7 +420,7 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X[k:], y[k:]), (X[:k], y[:k])
 
 
-@MISTAKES.wrong("train_val_split", "parts swapped", "parts are swapped")
+@MISTAKES.wrong("train_val_split", "parts swapped", "parts swapped")
 def _(X, y, val_fraction=0.1, seed=0):
     train, val = ok.train_val_split(X, y, val_fraction, seed)
     return val, train
