@@ -170,3 +170,31 @@ def test_functions_that_update_their_arguments_are_exempt():
     assert not CHECKS["train_sign_classifier"].pure
     report = run_check("sgd_step", vars(ok))
     assert report.score == CHECKS["sgd_step"].points, str(report)
+
+
+def test_correct_answers_earn_full_marks_with_pytorch_loaded():
+    """PyTorch keeps Python's own ``tuple.__new__`` and ``object.__new__`` under names of its
+    own (``torch._dynamo.utils.tuple_new``): a correct function that builds a tuple must not be
+    taken for one that calls PyTorch, in a notebook that imported it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import torch, torch._dynamo, answers\n"
+        "from autograder.checks import ASSIGNMENTS, CHECKS, run_check\n"
+        "for assignment, names in ASSIGNMENTS.items():\n"
+        "    ns = answers.of(assignment)\n"
+        "    for name in names:\n"
+        "        if 'classifier' in name: continue\n"
+        "        r = run_check(name, ns)\n"
+        "        if r.score != CHECKS[name].points: print('LOST', name, r.message)\n"
+        "print('done')\n"
+    )
+    here = Path(__file__).parent
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=here, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("done"), result.stdout
+    assert "LOST" not in result.stdout, result.stdout
