@@ -137,9 +137,19 @@ def update_in_place(fns: Mapping[str, Callable], case: Any, target: Target) -> A
     """An optimizer's step on copies of its arguments: every dict argument (``params``, the
     optimizer's state) as the call left it, by name, and what the call returned."""
     args = copy.deepcopy(case.args)
+    given = {
+        n: dict(a) for n, a in zip(target.arg_names, args, strict=False) if isinstance(a, dict)
+    }
     returned = fns[target.name](*args, **case.kwargs)
     after = {n: a for n, a in zip(target.arg_names, args, strict=False) if isinstance(a, dict)}
-    return {**after, "returned": returned}
+    # an entry bound to a new array: a model holding the old one would never see the step
+    replaced = [
+        f"{n}[{k!r}]"
+        for n, arrays in given.items()
+        for k, array in arrays.items()
+        if isinstance(after.get(n), dict) and after[n].get(k) is not array
+    ]
+    return {**after, "returned": returned, "replaced": replaced}
 
 
 def softmax_regression(X: np.ndarray, y: np.ndarray, params: dict) -> tuple[float, dict]:
@@ -327,8 +337,11 @@ def train_then_predict(fns: Mapping[str, Callable], case: Any, target: Target) -
     model = train(X_train, y_train)
     seconds = time.perf_counter() - start
     predictions = predict(model, X_test)
+    # predicting twice: a network that still drops units at prediction time answers otherwise
+    again = predict(model, X_test)
     return {
         "predictions": predictions,
+        "again": again,
         "train_seconds": seconds,
         "nonfinite": has_nonfinite(model),
     }

@@ -153,7 +153,7 @@ def fact(
             f"got {type(got).__name__}"
         )
     if array.shape != expected.shape:
-        if array.size == 1 and expected.size == 1:
+        if array.size == 1 and expected.ndim == 0:  # a scalar given as a 1-element array
             array = array.reshape(expected.shape)
         else:
             return _shape_fact(quantity, array, expected)

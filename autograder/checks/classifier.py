@@ -129,8 +129,9 @@ class ClassifierCheck(Check):
             predictions = np.asarray(None)
         if predictions.dtype.kind not in "biuf":
             return Verdict(False, f"{self.predict} must return an array of labels")
+        column = predictions.shape == (len(y_test), 1)
         if predictions.ndim == 2 and predictions.shape[0] == len(y_test):
-            if predictions.shape[1] == 1:
+            if column:
                 predictions = predictions[:, 0]
             else:
                 return Verdict(
@@ -160,6 +161,17 @@ class ClassifierCheck(Check):
             f"held-out accuracy {accuracy:.2%} (at least {self.threshold:.0%} needed{against}), "
             f"trained in {seconds:.1f} s"
         )
+        problem = self._unstable(output, predictions)
+        if column:
+            problem = (
+                f"{self.predict} returned labels of shape ({len(y_test)}, 1), a column: return"
+                f" one label per image, shape ({len(y_test)},) (argmax without keepdims); an"
+                f" (N, 1) array compared with labels (N,) broadcasts to an (N, N) table"
+            )
+        if problem:
+            share = (min(accuracy, self.threshold) - self.chance) / (self.threshold - self.chance)
+            credit = BELOW_THRESHOLD_CREDIT * min(max(share, 0.0), 1.0)
+            return Verdict(False, f"{summary}: {problem}", credit)
         if seconds > self.time_limit:
             return Verdict(
                 False,
@@ -171,6 +183,24 @@ class ClassifierCheck(Check):
         share = (accuracy - self.chance) / (self.threshold - self.chance)
         credit = BELOW_THRESHOLD_CREDIT * min(max(share, 0.0), 1.0)
         return Verdict(False, f"{summary}: {self._advice(output, predictions)}", credit)
+
+    def _unstable(self, output: dict, predictions: np.ndarray) -> str:
+        """Why two predictions on the same images differ, or "" when they agree."""
+        again = output.get("again")
+        if again is None:
+            return ""
+        try:
+            again = np.asarray(again).reshape(predictions.shape)
+        except Exception:
+            return f"{self.predict} returned another shape when called again on the same images"
+        differ = int(np.sum(again != predictions))
+        if not differ:
+            return ""
+        return (
+            f"{self.predict} called twice on the same images gave {differ} different labels:"
+            " prediction must be deterministic; is dropout still on at prediction time (call"
+            " it with train=False, which keeps every unit)?"
+        )
 
     @staticmethod
     def _advice(output: dict, predictions: np.ndarray) -> str:

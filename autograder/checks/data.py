@@ -7,6 +7,7 @@ part with its own label, the same split for the same seed and another one for an
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -274,16 +275,35 @@ class TrainValSplitCheck(Check):
                 f"the validation part has {len(val_ids)} of {n} samples; val_fraction="
                 f"{fraction} asks for about {fraction * n:.0f}",
             )
+        counts = []
         for label in np.unique(y):
             n_class = int(np.sum(y == label))
             n_val = int(np.sum(y[val_ids] == label))
-            if abs(n_val - fraction * n_class) >= 1:  # round, floor or ceil of the share
+            share = fraction * n_class
+            counts.append((label, n_class, n_val, share))
+            if abs(n_val - share) >= 1:
                 return Verdict(
                     False,
                     f"the validation part holds {n_val} of the {n_class} samples of class"
                     f" {label}; a stratified split gives every class its share, about"
-                    f" {round(fraction * n_class)}: split each class on its own",
+                    f" {round(share)}: split each class on its own",
                 )
+        # stratified: each class within one sample of its share; now the rounding
+        off = [c for c in counts if abs(c[2] - c[3]) > 0.5]  # a tie (x.5) may go either way
+        if off:
+            label, n_class, n_val, share = off[0]
+            if all(n == math.floor(sh) for _, _, n, sh in counts):
+                how = " (int() truncates)"
+            elif all(n == math.ceil(sh) for _, _, n, sh in counts):
+                how = " (it rounds up)"
+            else:
+                how = ""
+            return Verdict(
+                False,
+                f"the validation part holds {n_val} of the {n_class} samples of class"
+                f" {label}, val_fraction * n = {share:g}: take round(val_fraction * n) of each"
+                f" class, {round(share)} here{how}",
+            )
         (again_train, _), (again_val, _) = splits["again"]
         if not (np.array_equal(again_train, train_ids) and np.array_equal(again_val, val_ids)):
             return Verdict(

@@ -44,10 +44,13 @@ def _bn_case(rng, shape, dtype, kind) -> Case:
     train = kind != "eval"
     if kind == "fresh":
         running = {}
+    if kind == "none":
+        running = None
     momentum = 0.1 if kind != "random" else float(rng.choice([0.1, 0.3]))
     what = {
         "random": "training",
         "fresh": "training, empty running dict",
+        "none": "training, running=None",
         "eval": "evaluation (train=False)",
     }[kind]
     label = f"{dtype} x{x.shape} {what}, momentum={momentum:g}"
@@ -71,28 +74,35 @@ class BatchnormForwardCheck(ArrayCheck):
     expected_keys = ("out", "running['mean']", "running['var']")
     dims = {"N": ((0, 0),)}
     narrowest = {"N": 2}
-    edge_names = {"fresh": "an empty running dict", "eval": "evaluation (train=False)"}
+    edge_names = {
+        "fresh": "an empty running dict",
+        "none": "running=None in training (nothing to update)",
+        "eval": "evaluation (train=False)",
+    }
     returns = (
         "the pair (out, cache): out a NumPy array of x's shape and dtype; in training it also"
         " updates running['mean'] and running['var'] in place (starting them at 0 and 1)"
     )
 
     def edge_kinds(self):
-        return ("fresh", "eval")
+        return ("fresh", "none", "eval")
 
     def make_case(self, rng, shape, dtype, kind):
         return _bn_case(rng, shape, dtype, kind)
 
     def expected(self, case):
         (out, _), running = call_batchnorm(ref.batchnorm_forward, case)
+        if running is None:
+            return {"out": out}
         return {"out": out, "running['mean']": running["mean"], "running['var']": running["var"]}
 
     def mistakes(self, case):
         x, gamma, beta = (np.asarray(a, np.float64) for a in case.args)
         kw = case.kwargs
         n, d = x.shape
-        run_mean = np.asarray(kw["running"].get("mean", np.zeros(d)), np.float64)
-        run_var = np.asarray(kw["running"].get("var", np.ones(d)), np.float64)
+        given = kw["running"] or {}
+        run_mean = np.asarray(given.get("mean", np.zeros(d)), np.float64)
+        run_var = np.asarray(given.get("var", np.ones(d)), np.float64)
         mu, var = x.mean(0), x.var(0)
         m = kw["momentum"]
         if not kw["train"]:
@@ -147,6 +157,8 @@ class BatchnormForwardCheck(ArrayCheck):
         if "out" not in output:
             return pair(output.get("not a pair"), "out", "cache", self.name)
         running = output.get("running")
+        if case.kwargs["running"] is None:
+            return {"out": output["out"]}
         if not isinstance(running, dict) or not {"mean", "var"} <= set(running):
             return (
                 "running must hold 'mean' and 'var' after the call: update the dict in place, "
@@ -407,6 +419,8 @@ MISTAKES.plant(
 @MISTAKES.helper
 def _batchnorm(x, gamma, beta, train, running, momentum, eps, *, mode):
     d = x.shape[1]
+    if mode == "running required":
+        running.setdefault("mean", np.zeros(d, x.dtype))  # fails on None
     if running is not None:
         running.setdefault("mean", np.zeros(d, x.dtype))
         running.setdefault("var", np.ones(d, x.dtype))
@@ -447,6 +461,7 @@ for _mode, _what, _words in [
     ("no update", "running statistics not updated", "not updated in training"),
     ("biased running", "running variance biased", "unbiased batch variance"),
     ("momentum reversed", "momentum weighs the old statistics", "weight of the new batch"),
+    ("running required", "running=None not handled in training", "running=None in training"),
 ]:
 
     def _batchnorm_forward(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5,

@@ -72,7 +72,7 @@ class AccuracyCheck(ArrayCheck):
     keep_dtype = False
     expected_keys = ("accuracy",)
     arg_names = ("logits", "y")
-    edge_names = {"binary": "one output unit, logits (N, 1)"}
+    edge_names = {"binary": "one output unit, logits (N, 1), one of them exactly 0"}
     returns = "one number, the share of rows predicted right, as a Python float"
 
     def edge_kinds(self):
@@ -81,14 +81,23 @@ class AccuracyCheck(ArrayCheck):
     def make_case(self, rng, shape, dtype, kind):
         n, c = shape
         if kind == "binary":
-            n, c = 8, 1
+            n, c = (8 if np.dtype(dtype) == np.float32 else 11), 1
         logits = rng.standard_normal((n, c)).astype(dtype)
         if c == 1:
-            # 6 of 8 right, and a share of zeros other than 6/8: argmax (always 0) cannot match
+            # all right but two, one logit exactly 0 (class 0: class 1 only where the logit is
+            # positive), and drawn until the usual mistakes each give an accuracy of their own:
+            # argmax (always 0), >= 0, and (N, 1) against (N,) broadcast to (N, N)
             while True:
+                logits[2, 0] = 0
                 y = (logits[:, 0] > 0).astype(np.int64)
                 y[:2] = 1 - y[:2]
-                if np.mean(y == 0) != 0.75:
+                shares = {
+                    float(np.mean(y == (logits[:, 0] > 0))),
+                    float(np.mean(y == 0)),
+                    float(np.mean(y == (logits[:, 0] >= 0))),
+                    float(np.mean(y == (logits > 0))),
+                }
+                if len(shares) == 4:
                     break
                 logits = rng.standard_normal((n, c)).astype(dtype)
             label = f"{dtype} binary logits{(n, 1)}"
@@ -118,6 +127,22 @@ class AccuracyCheck(ArrayCheck):
                     argmax,
                 ),
                 ("it is the error rate, 1 - accuracy", 1 - right),
+                *(
+                    [
+                        (
+                            "a logit of exactly 0 counts as class 1: predict 1 only where the"
+                            " logit is positive (> 0)",
+                            float(np.mean((logits[:, 0] >= 0).astype(int) == y)),
+                        ),
+                        (
+                            "the predictions (N, 1) met the labels (N,) and broadcast to an"
+                            " (N, N) table: compare logits[:, 0] > 0, of shape (N,), with y",
+                            float(np.mean((logits > 0).astype(int) == y)),
+                        ),
+                    ]
+                    if logits.shape[1] == 1
+                    else []
+                ),
             ]
         }
 
@@ -188,6 +213,18 @@ def _(logits, y):
 @MISTAKES.wrong("accuracy", "error rate", "error rate")
 def _(logits, y):
     return 1 - ok.accuracy(logits, y)
+
+
+@MISTAKES.wrong("accuracy", "a logit of exactly 0 taken as class 1", "exactly 0 counts")
+def _(logits, y):
+    predictions = (logits[:, 0] >= 0) if logits.shape[1] == 1 else logits.argmax(axis=1)
+    return float((predictions == y).mean())
+
+
+@MISTAKES.wrong("accuracy", "(N, 1) predictions against (N,) labels", "broadcast to an (N, N)")
+def _(logits, y):
+    predictions = (logits > 0) if logits.shape[1] == 1 else logits.argmax(axis=1)
+    return float((predictions == y).mean())
 
 
 @MISTAKES.wrong("accuracy", "per-sample correctness", "return one float")

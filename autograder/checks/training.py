@@ -121,7 +121,7 @@ class StepCheck(Check):
                 name = f"{quantity}[{key!r}]"
                 expected[name], parts[name] = value, after.get(key)
                 before[name] = np.asarray(case.args[index][key], np.float64)
-        return judge_results(
+        verdict = judge_results(
             case,
             parts,
             expected,
@@ -129,6 +129,16 @@ class StepCheck(Check):
             mistakes=lambda: self._mistakes(case, expected, before),
             factors=lambda: {},
         )
+        replaced = output.get("replaced") or []
+        if verdict.passed and replaced:
+            return Verdict(
+                False,
+                f"{', '.join(map(str, replaced[:3]))} holds a new array after the step, with the"
+                " right values: `params[key] = params[key] - ...` binds the dict's entry to a new"
+                " array, and a model still holding the old one never sees the step; update the"
+                " array itself (`-=`, or `[...] =`)",
+            )
+        return verdict
 
     def _mistakes(self, case: Case, expected: dict, before: dict) -> dict[str, list]:
         """The usual mistakes, and a step some named factor off, by result."""
@@ -512,7 +522,15 @@ class TrainCheck(Check):
             return Verdict(
                 False, "one step per epoch: loop over the mini-batches within each epoch"
             )
-        if calls not in (epochs * per_epoch, epochs * (n // batch_size)):
+        if calls == epochs * (n // batch_size) and n % batch_size:
+            return Verdict(
+                False,
+                f"loss_and_grads was called {calls // epochs} times per epoch, N // batch_size:"
+                f" the last, smaller mini-batch of N % batch_size = {n % batch_size} samples is"
+                f" dropped; an epoch visits every sample in ceil(N / batch_size) = {per_epoch}"
+                " mini-batches",
+            )
+        if calls != epochs * per_epoch:
             return Verdict(
                 False,
                 f"loss_and_grads was called {calls} times; {epochs} epochs of {n} samples in "
@@ -530,7 +548,7 @@ class TrainCheck(Check):
                     False,
                     "a sample appears twice in one epoch: draw a permutation and slice it",
                 )
-            if len(seen) < n - batch_size + 1:
+            if len(seen) < n:
                 return Verdict(False, f"epoch {e + 1} saw {len(seen)} of {n} samples")
             labels = output["labels"][e * steps : (e + 1) * steps]
             if not all(
@@ -626,6 +644,26 @@ def _(params, grads, lr):
 @MISTAKES.wrong("sgd_step", "returns a new dict", "in place")
 def _(params, grads, lr):
     return {key: params[key] - lr * grads[key] for key in params}
+
+
+@MISTAKES.wrong("sgd_step", "binds each entry to a new array", "holds a new array")
+def _(params, grads, lr):
+    for key in params:
+        params[key] = params[key] - lr * grads[key]
+
+
+@MISTAKES.wrong("momentum_step", "a new velocity array each step", "holds a new array")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] - lr * grads[key]
+        params[key] += velocity[key]
+
+
+@MISTAKES.right("momentum_step", "the new velocity written into the old array with [...] =")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key][...] = momentum * velocity[key] - lr * grads[key]
+        params[key] += velocity[key]
 
 
 @MISTAKES.wrong("sgd_step", "updates the weights only", "params is not updated")
@@ -729,7 +767,8 @@ def _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, *, mode):
         if mode == "full batch":
             batches = [order]
         elif mode == "drops a batch":
-            batches = [order[s : s + batch_size] for s in range(0, len(X) - batch_size, batch_size)]
+            stop = len(X) - batch_size + 1
+            batches = [order[s : s + batch_size] for s in range(0, stop, batch_size)]
         else:
             batches = [order[s : s + batch_size] for s in range(0, len(X), batch_size)]
         losses = []
@@ -747,7 +786,7 @@ for _mode, _what, _words in [
     ("full batch", "one step per epoch", "one step per epoch"),
     ("no shuffle", "the same order every epoch", "same order"),
     ("with replacement", "batches drawn with replacement", "appears twice in one epoch"),
-    ("drops a batch", "skips samples every epoch", "loss_and_grads was"),
+    ("drops a batch", "drops the last, smaller mini-batch", "last, smaller mini-batch"),
     ("labels apart", "labels shuffled apart from X", "index X and y alike"),
     ("no update", "never updates the parameters", "not updated"),
     ("last loss", "returns the last batch's loss", "mean mini-batch loss"),
