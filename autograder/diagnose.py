@@ -76,12 +76,17 @@ def close(
 
 def reproduces(got: np.ndarray, wrong: Any, rtol: float, atol: float, slack: Any = 0.0) -> bool:
     """Whether a mistake's value ``wrong`` reproduces the student's ``got``: the same shape,
-    not finite at the same places, and close elsewhere."""
+    NaN and the same infinities at the same places, and close elsewhere."""
     wrong = as_float_array(wrong)
     if wrong is None or wrong.shape != got.shape:
         return False
     finite = np.isfinite(got)
     if not np.array_equal(finite, np.isfinite(wrong)):
+        return False
+    # NaN (inf / inf, an overflow) and an infinity (log 0, an underflow) have other causes
+    if not np.array_equal(np.isnan(got), np.isnan(wrong)):
+        return False
+    if not np.array_equal(got[np.isinf(got)], wrong[np.isinf(wrong)]):
         return False
     if finite.all():
         return close(got, wrong, rtol, atol, slack)
@@ -110,8 +115,16 @@ def _shape_fact(quantity: str, got: np.ndarray, expected: np.ndarray) -> str:
             f"{base}: an (N, 1) array met an (N,) array and broadcast to (N, N); give both the"
             " same shape"
         )
+    if got.ndim == 0:
+        return (
+            f"{quantity} is a single number; expected an array of shape {es} (a sum over"
+            " every axis, or a number where an array of that shape belongs?)"
+        )
     if got.ndim + 1 == expected.ndim:
-        return f"{base}: one axis fewer (a sum or mean over an axis that should stay?)"
+        return (
+            f"{base}: one axis fewer (dropped by a sum or mean without keepdims, or by"
+            " squeeze, ravel or flatten?)"
+        )
     if got.ndim == expected.ndim + 1:
         return f"{base}: one axis more (a sum or mean missing, or an axis kept with keepdims?)"
     return base
@@ -215,6 +228,8 @@ def explanations(
     found: dict[str, str] = {}
     # the slack is the expected value's, element by element; another shape takes its largest
     loose = slack if np.shape(slack) in ((), array.shape) else float(np.max(slack, initial=0.0))
+    if array.shape == expected.shape and close(array, expected, rtol, atol, loose):
+        return found  # the right values (a dtype kept wrong, say): no mistake made them
     for text, wrong in mistakes:
         if text not in found and reproduces(array, wrong, rtol, atol, loose):
             found[text] = text

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -367,7 +368,7 @@ class ArrayCheck(Check):
         """What a correct result may differ by at this case's magnitude, by result.
 
         The answer is worked out again in float64 on the case's inputs, and on the inputs each
-        moved by one rounding of their dtype (two draws of random signs): twice the largest
+        moved by one rounding of their dtype (signs drawn, and alternating): twice the largest
         move of the answer, plus twice the distance between nnlib's answer in the case's dtype
         and the float64 one. So a computation that is right up to its dtype's rounding passes
         at any magnitude (rows of logits tied at 1e4 in float32, say), whatever its order.
@@ -377,13 +378,24 @@ class ArrayCheck(Check):
         eps = float(np.finfo(np.dtype(dtype)).eps) if np.dtype(dtype).kind == "f" else 0.0
         exact = self.expected(self._as64(case, lambda a: a))
         moved = []
-        for draw in range(2):
-            rng = np.random.default_rng(draw)
+        # the signs of each move: two random draws, and one pattern per low bit of the flat
+        # index, so that any two elements up to 16 apart (two tied logits of a row) move apart
+        # in at least one of them, whatever the draws
+        patterns: list[Callable[[tuple], np.ndarray]] = [
+            lambda shape, seed=seed: np.random.default_rng(seed).choice([-1.0, 1.0], size=shape)
+            for seed in range(2)
+        ] + [
+            lambda shape, bit=bit: (
+                1.0 - 2.0 * ((np.arange(math.prod(shape)) >> bit) & 1).reshape(shape)
+            )
+            for bit in range(4)
+        ]
+        for signs in patterns:
 
-            def move(a: np.ndarray, rng=rng) -> np.ndarray:
+            def move(a: np.ndarray, signs=signs) -> np.ndarray:
                 if np.isin(a, (0.0, 1.0)).all():
                     return a
-                return a * (1 + eps * rng.choice([-1.0, 1.0], size=a.shape))
+                return a * (1 + eps * signs(a.shape))
 
             moved.append(self.expected(self._as64(case, move)))
         out = {}

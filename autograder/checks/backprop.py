@@ -138,8 +138,9 @@ class LossAndGradsCheck(ArrayCheck):
         # in the case's dtype, so that exp overflows where the student's does
         naive = self._reference(*case.args, cross_entropy=_naive_cross_entropy)
         overflow = (
-            "exp(logits) overflows for large logits: compute the cross-entropy from the"
-            " logits, subtracting each row's maximum"
+            "NaN or infinite for large logits: exp(logits) overflows, or a probability"
+            " underflows to 0 before its log; compute the cross-entropy from the logits,"
+            " subtracting each row's maximum"
         )
         for key, value in naive.items():
             out.setdefault(key, []).append((overflow, value))

@@ -217,4 +217,7 @@ class ClassifierCheck(Check):
                 f"every held-out image is predicted as {labels[0].item()!r}: the network learned "
                 "nothing (check the gradients' signs and the 1/N factor)"
             )
-        return "train longer or tune the learning rate"
+        return (
+            "check what the network is trained on first (the labels of any images added or"
+            " changed), then the training settings (epochs, learning rate)"
+        )

@@ -174,8 +174,8 @@ class OneHotCheck(ArrayCheck):
                 ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], -1, axis=1)),
                 ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], 1, axis=1)),
                 (
-                    "whole columns are set to 1 (Y[:, y] = 1): set one entry per row, "
-                    "Y[np.arange(N), y] = 1",
+                    "whole columns are set to 1 (Y[:, y] = 1): set one entry per row, row i"
+                    " in column y[i]",
                     _whole_columns(y, c),
                 ),
             ]
@@ -301,8 +301,8 @@ class TrainValSplitCheck(Check):
             return Verdict(
                 False,
                 f"the validation part holds {n_val} of the {n_class} samples of class"
-                f" {label}, val_fraction * n = {share:g}: take round(val_fraction * n) of each"
-                f" class, {round(share)} here{how}",
+                f" {label}, val_fraction * n = {share:g}: a stratified split takes"
+                f" round(val_fraction * n) of each class on its own, {round(share)} here{how}",
             )
         (again_train, _), (again_val, _) = splits["again"]
         if not (np.array_equal(again_train, train_ids) and np.array_equal(again_val, val_ids)):

@@ -142,7 +142,10 @@ class SoftmaxCrossEntropyCheck(LossCheck):
         with np.errstate(all="ignore"):
             naive_p = np.exp(own) / np.exp(own).sum(axis=1, keepdims=True)
             naive_loss = -(t * np.log(naive_p)).sum() / n
-        overflow = f"exp(logits) overflows for large logits: {STABLE_CE}"
+        overflow = (
+            "the loss is NaN or infinite for large logits: exp(logits) overflows, or a"
+            f" probability underflows to 0 before its log; {STABLE_CE}"
+        )
         return {
             "loss": [
                 (overflow, naive_loss),

@@ -131,12 +131,11 @@ def test_the_graded_sign_pair_is_one_a_linear_model_gets_wrong(data_mirror):
 
 
 def _small_mnist_network(seed, regularized):
+    from autograder.checks.classifier import mnist_small
     from nnlib.augment import random_shifts
     from nnlib.network import MLP
     from nnlib.optim import SGD
     from nnlib.training import evaluate, fit
-
-    from autograder.checks.classifier import mnist_small
 
     (X, y), (X_test, y_test) = mnist_small()
     if regularized:

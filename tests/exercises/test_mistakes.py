@@ -19,7 +19,6 @@ import pytest
 
 from autograder.checks import CHECKS, run_check
 
-
 #: The correct functions, which a mistake is checked with and may call.
 ok = SimpleNamespace(**answers.everything())
 

@@ -15,8 +15,8 @@ import pytest
 
 from autograder.checks import ASSIGNMENTS, CHECKS
 from autograder.course import REPO_ROOT
-from autograder.release import assignments
 from autograder.notebook_check import execute, grade_cells
+from autograder.release import assignments
 
 #: The solution notebooks that train networks on a real dataset: the slow tier's.
 TRAINING = {
