@@ -12,6 +12,7 @@ from datetime import tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from autograder import reveal as reveal_modes
 from autograder.grading.late import LatePolicy
 from autograder.grading.lms import LmsOptions
 from autograder.grading.sandbox.isolation import Limits, SandboxRefused, detect_isolation
@@ -44,6 +45,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     configure(parser)
     return parser
+
+
+def add_reveal_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--reveal full|message|score``: what the failures of hidden cases show a student."""
+    parser.add_argument(
+        "--reveal",
+        choices=reveal_modes.MODES,
+        default=reveal_modes.DEFAULT,
+        help="what a failing hidden case shows the student: full (its values), message (what "
+        "failed and why, the hidden inputs' values masked) or score (only how many passed); "
+        "default %(default)s",
+    )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +100,7 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
         "$AUTOGRADER_SECRET, $AUTOGRADER_SECRET_FILE, or .autograder-secret in the course "
         "folder, created there on first use)",
     )
+    add_reveal_option(parser)
 
 
 def _add_limits(group: argparse._ArgumentGroup) -> None:
@@ -281,6 +295,7 @@ def run(args: argparse.Namespace) -> int:
             lms=LmsOptions(formats, args.canvas_assignment_id),
             no_sandbox=args.no_sandbox,
             timezone=zone,
+            reveal=args.reveal,
         )
     except SandboxRefused as exc:
         print(f"error: nothing graded: {exc}", file=sys.stderr)
