@@ -15,6 +15,7 @@ skip_iri_grammars()
 
 from autograder.grading.cli import add_parser as add_grade_parser  # noqa: E402
 from autograder.grading.cli import add_reveal_option  # noqa: E402
+from autograder.platforms.cli import add_parser as add_export_parser  # noqa: E402
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_list)
 
     add_grade_parser(sub)
+    add_export_parser(sub)
     return parser
 
 
