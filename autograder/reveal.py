@@ -92,7 +92,21 @@ def report_text(report: CheckReport, hidden: bool, mode: str = DEFAULT) -> str:
         (mask_values(name), dataclasses.replace(verdict, message=mask_values(verdict.message)))
         for name, verdict in report.results
     ]
-    return str(dataclasses.replace(report, results=masked))
+    # the counterexample and the properties' lines quote the hidden inputs too
+    lines = [mask_values(line) for line in report.lines]
+    return str(dataclasses.replace(report, results=masked, lines=lines))
+
+
+def mask_report(text: str, mode: str = DEFAULT) -> str:
+    """A hidden draw's report as ``mode`` allows: whole, with its values masked below the
+    summary line, or the summary line alone."""
+    if mode == "full" or not text:
+        return text
+    summary, _, body = text.partition("\n")
+    summary = summary.replace("cases passed", "hidden cases passed")
+    if mode == "score":
+        return summary + ("\n  (the hidden cases' details are not shown)" if body else "")
+    return "\n".join([summary, *(mask_values(line) for line in body.splitlines())])
 
 
 def _report(fs: FunctionScore, verdicts: Iterable[CaseVerdict], share: float) -> CheckReport:
@@ -114,6 +128,13 @@ def function_text(
     or ``hidden`` False leaves that part out)."""
     shown = [v for v in fs.verdicts if not v.hidden]
     secret = [v for v in fs.verdicts if v.hidden]
+    if fs.report and fs.kind is None:  # the check's own words, as a notebook prints them
+        parts = [fs.report] if visible else []
+        if fs.hidden_report and hidden:
+            parts.append("hidden cases:\n" + mask_report(fs.hidden_report, mode))
+        elif secret and hidden and not visible:
+            parts.append(mask_report(str(_report(fs, secret, fs.hidden or 0.0)), mode))
+        return "\n".join(parts)
     if fs.kind is not None or not fs.verdicts:  # decided as a whole: one report says why
         return str(_report(fs, fs.verdicts, fs.score / fs.points if fs.points else 0.0))
     parts = [str(_report(fs, shown, fs.visible))] if shown and visible else []

@@ -18,7 +18,7 @@ from autograder.grading.results import StudentResult
 from autograder.grading.text import cap, cell, clean
 from autograder.nbgrader_cells import ensure_scripts_on_path
 from autograder.reveal import DEFAULT as DEFAULT_REVEAL
-from autograder.reveal import verdict_lines
+from autograder.reveal import function_text
 
 if TYPE_CHECKING:
     from autograder.grading.assignment import Assignment
@@ -404,28 +404,17 @@ def write_feedback(
     hidden one as ``reveal`` allows, :mod:`autograder.reveal`), and the written answers."""
     rows = []
     for fs in result.functions:
-        failed = [v for v in fs.verdicts if not v.passed]
-        # one line per distinct message, with the cases it concerns: every failure, and what
-        # a passed case has to say (a classifier's accuracy and training time)
-        by_message: dict[str, list[str]] = {}
-        shown = [v for v in fs.verdicts if not v.passed or v.message != "ok"]
-        for name, message in verdict_lines(shown, reveal):
-            by_message.setdefault(message, []).append(name)
-        hidden = [v for v in fs.verdicts if v.hidden]
-        if reveal == "score" and any(not v.passed for v in hidden):
-            passed = sum(v.passed for v in hidden)
-            by_message[f"{passed} of {len(hidden)} hidden cases passed (details not shown)"] = []
-        detail = "".join(
-            f"<li>{_esc(', '.join(names), 300) + ': ' if names else ''}{_esc(message)}</li>"
-            for message, names in list(by_message.items())[:10]
-        )
-        if len(by_message) > 10:
-            detail += f"<li>... and {len(by_message) - 10} more kinds of failure</li>"
+        scored = [v for v in fs.verdicts if not v.probe]
+        failed = [v for v in scored if not v.passed]
+        # the report a notebook's check prints for this function, word for word, the hidden
+        # cases' part as ``reveal`` allows
+        text = function_text(fs, reveal)
+        report = f"<pre>{_esc(text, 6000)}</pre>" if text else ""
         message = f"<p><b>{_esc(fs.message)}</b></p>" if fs.message else ""
+        cases = f"{len(scored) - len(failed)} / {len(scored)} cases passed" if scored else ""
         rows.append(
             f"<tr><td><code>{_esc(fs.name, 200)}</code></td><td>{fs.score:g} / {fs.points:g}</td>"
-            f"<td>{len(fs.verdicts) - len(failed)} / {len(fs.verdicts)} cases passed"
-            f"{message}<ul>{detail}</ul></td></tr>"
+            f"<td>{cases}{message}{report}</td></tr>"
         )
     notes = "".join(f"<li>{_esc(n)}</li>" for n in result.notes[:50])
     if len(result.notes) > 50:

@@ -40,6 +40,8 @@ class CaseVerdict:
     message: str
     credit: float = 0.0
     hidden: bool = False
+    #: An unscored case, made only to find the report's counterexample or judge a property.
+    probe: bool = False
 
     @property
     def passed(self) -> bool:
@@ -67,6 +69,12 @@ class FunctionScore:
     #: Numbers a leaderboard may show (a classifier's ``accuracy`` and ``train_seconds``), from
     #: the check's ``metrics`` where it has one.
     metrics: dict[str, float] = field(default_factory=dict)
+    #: The report a student reads, the text a notebook's ``check(f)`` prints of the visible
+    #: cases.
+    report: str = ""
+    #: What ``check(f, hidden=True)`` prints of the hidden cases, where it says more than the
+    #: visible report; shown only as ``--reveal`` allows (:func:`autograder.reveal.function_text`).
+    hidden_report: str = ""
 
     def fraction(self, hidden: bool) -> float:
         """Share earned on the visible cases, or on the hidden ones (visible when there are none)."""

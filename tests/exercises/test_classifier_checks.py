@@ -147,6 +147,7 @@ def _small_mnist_network(seed, regularized):
     return evaluate(model, X_test, y_test)["accuracy"]
 
 
+@pytest.mark.slow
 def test_the_regularized_classifiers_goal_lies_between_the_plain_and_the_regularized_network(
     data_mirror,
 ):

@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from classroom import make_submission
 
-from autograder.grading.bench import make_submission
 from autograder.grading.sandbox.isolation import detect_isolation
 
 REPO = Path(__file__).resolve().parents[2]
