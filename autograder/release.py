@@ -79,10 +79,15 @@ def sync_requirements(nb: nbformat.NotebookNode, functions: list[str]) -> bool:
             continue
         text = requirements_text(name)
         index = defining[0]
-        before = nb.cells[index - 1] if index else None
-        if before is not None and before.get("id") == cell_id:
-            if before.source != text:
-                before.source, changed = text, True
+        # the requirements cells just before the defining cell: one per graded function it
+        # defines (sigmoid's forward and backward may share a cell)
+        block = index
+        while block and str(nb.cells[block - 1].get("id", "")).startswith("requires-"):
+            block -= 1
+        stated = [c for c in nb.cells[block:index] if c.get("id") == cell_id]
+        if stated:
+            if stated[0].source != text:
+                stated[0].source, changed = text, True
             continue
         existing = [i for i, c in enumerate(nb.cells) if c.get("id") == cell_id]
         for i in reversed(existing):

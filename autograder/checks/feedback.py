@@ -233,7 +233,9 @@ def counterexample(check: Any, cases, verdicts) -> list[str]:
         return []
     _, _, index = min(failing, key=lambda f: (f[0], f[1], -f[2]))  # later probes are rounder
     case, verdict = cases[index], verdicts[index]
-    shown = check.show_input(case)
+    show = getattr(check, "show_input", None)  # an instructor's own check may not have it
+    shown = _safely(lambda: show(case), None) if callable(show) else None
+    shown = shown or f"{getattr(check, 'name', 'the function')} on the case {case.name!r}"
     evidence = verdict.evidence if isinstance(verdict.evidence, dict) else {}
     result = evidence.get("shown")
     if result:
