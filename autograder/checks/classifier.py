@@ -221,3 +221,18 @@ class ClassifierCheck(Check):
             "check what the network is trained on first (the labels of any images added or"
             " changed), then the training settings (epochs, learning rate)"
         )
+
+    def metrics(self, case: Case, output: Any) -> dict[str, float]:
+        """What a leaderboard shows of a trained classifier: its held-out accuracy (one label
+        per image compared with the test labels; nothing where the predictions are not one
+        label per image) and its training time in seconds."""
+        y_test = case.private["y_test"]
+        predictions = output.get("predictions") if isinstance(output, dict) else None
+        try:
+            predictions = np.asarray(predictions)
+        except Exception:
+            return {}
+        if predictions.dtype.kind not in "biuf" or predictions.size != y_test.size:
+            return {}
+        accuracy = float(np.mean(predictions.reshape(y_test.shape) == y_test))
+        return {"accuracy": accuracy, "train_seconds": float(output.get("train_seconds", 0.0))}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
+
 from autograder.checks.base import Verdict, judge_case, render
 from autograder.checks.feedback import assess, is_probe
 from autograder.grading.assignment import SourceNotebook, check_points
@@ -70,6 +72,7 @@ def judge_function(
         if package in FOREIGN:
             message += ": the exercise is NumPy only"
         return FunctionScore(name, points, 0.0, verdicts, message, kind=Outcome.USED_REFERENCE)
+    metrics = _metrics(check, cases, results)
     untouched = (Outcome.NOT_ATTEMPTED, Outcome.NOT_DEFINED)  # the placeholder, or nothing
     attempted = not verdicts or any(v.kind not in untouched for v in verdicts)
     outputs = [r.output if r.kind is Outcome.RETURNED else None for r in results]
@@ -97,8 +100,29 @@ def judge_function(
         visible=shares[0],
         hidden=shares[1] if len(shares) > 1 else None,
         kind=None if attempted else Outcome.NOT_ATTEMPTED,
-        report="\n".join(dict.fromkeys(reports)),
+        metrics=metrics,
+        report=reports[0],
+        hidden_report=reports[1] if len(reports) > 1 and reports[1] != reports[0] else "",
     )
+
+
+def _metrics(check: Any, cases: list[Any], results: list[CaseResult]) -> dict[str, float]:
+    """What the check's ``metrics(case, output)`` measures of the returned results (a
+    classifier's accuracy): numbers for a leaderboard, which never change a score."""
+    measure = getattr(check, "metrics", None)
+    found: dict[str, float] = {}
+    if not callable(measure):
+        return found
+    for case, result in zip(cases, results, strict=True):
+        if result.kind is Outcome.RETURNED:
+            try:
+                with np.errstate(all="ignore"):
+                    found.update(
+                        {str(k): float(v) for k, v in measure(case, result.output).items()}
+                    )
+            except Exception:  # a measure that fails on a malformed result shows nothing
+                continue
+    return found
 
 
 def cell_fraction(fractions: list[float]) -> float:

@@ -92,12 +92,13 @@ class Class:
         return make_submission(self.released, self.source / self.notebook, blank=True)
 
     def expected(self, broken: tuple[str, ...]) -> float:
-        """Full marks minus the points of the test cells that check a broken function."""
+        """Every automatic point (the written answers, left as released, score 0) less the
+        points of the test cells that check a broken function."""
         cells = [cell for nb in self.assignment.notebooks for cell in nb.grade_cells]
         lost = sum(
             cell.points for cell in cells if "*" in broken or set(cell.functions) & set(broken)
         )
-        return self.assignment.max_score - lost
+        return self.assignment.max_score - self.assignment.written_points - lost
 
 
 @pytest.fixture(scope="module", params=list(TARGETS))
