@@ -57,7 +57,8 @@ class FlattenCheck(ArrayCheck):
                     images.transpose(0, 2, 1).reshape(n, -1),
                 ),
                 (
-                    "it flattens everything into one long vector; keep one row per image",
+                    "it returns one long vector; keep one row per image, a batch of one"
+                    " included (reshape(N, -1), no squeeze)",
                     images.reshape(-1),
                 ),
                 (

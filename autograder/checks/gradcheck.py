@@ -157,8 +157,8 @@ class RelativeErrorCheck(ArrayCheck):
             b = (a * (1 + 10.0 ** rng.integers(-6, 0) * rng.standard_normal(shape))).astype(dtype)
         elif kind == "zeros":
             a, b = np.zeros(shape, dtype), np.zeros(shape, dtype)
-        elif kind == "one zero":
-            b = np.zeros(shape, dtype)
+        elif kind == "one zero":  # a zero and b not: a formula that favours a shows
+            a, b = np.zeros(shape, dtype), a
         elif kind == "opposite":
             b = -a
         else:
@@ -182,7 +182,19 @@ class RelativeErrorCheck(ArrayCheck):
                         "||a - b|| / (||a|| + ||b||)",
                         np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)),
                     ),
-                    ("it divides by ||a|| only", np.linalg.norm(a - b) / np.linalg.norm(a)),
+                    *(
+                        # where ||a|| = ||b|| another denominator of one norm gives the same
+                        [("it divides by ||a|| only", np.linalg.norm(a - b) / np.linalg.norm(a))]
+                        if not np.isclose(np.linalg.norm(a), np.linalg.norm(b), rtol=1e-3)
+                        else []
+                    ),
+                    (
+                        "it divides by one norm, or the larger of the two; the relative error"
+                        " divides by the sum of both norms",
+                        np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b))
+                        if np.isclose(np.linalg.norm(a), np.linalg.norm(b), rtol=1e-3)
+                        else np.nan,
+                    ),
                 ]
             }
 
