@@ -98,6 +98,7 @@ def _grade(tmp_path, student_notebook, flood: str, limits):
     return grade_toy(tmp_path / "class", tmp_path / "out", limits=limits)
 
 
+@pytest.mark.slow
 def test_a_fork_flood_stops_at_the_cap(tmp_path, student_notebook):
     _require_caps()
     limits = dataclasses.replace(TEST_LIMITS, processes=32)
@@ -126,6 +127,7 @@ def test_a_fork_flood_stops_at_the_cap(tmp_path, student_notebook):
     assert [p for p in root.iterdir() if p.is_dir()] == []
 
 
+@pytest.mark.slow
 def test_a_disk_flood_stops_at_the_cap_and_leaves_nothing(tmp_path, student_notebook):
     _require_caps()
     limits = dataclasses.replace(TEST_LIMITS, disk_mb=128)

@@ -48,6 +48,7 @@ def _grade_one(assignment: str, tmp_path: Path, limits: Limits) -> StudentResult
     "assignment",
     [pytest.param(a, marks=pytest.mark.slow) if a in TRAINING else a for a in sorted(ASSIGNMENTS)],
 )
+@pytest.mark.slow
 def test_solution_earns_full_marks_in_the_sandbox(assignment, tmp_path, request):
     require_bubblewrap()
     limits = TEST_LIMITS

@@ -62,6 +62,7 @@ def test_without_bubblewrap_nothing_is_graded_and_the_grader_says_how_to_get_it(
     assert not out.exists()  # refused before anything was written
 
 
+@pytest.mark.slow
 def test_no_sandbox_runs_student_code_as_nobody_and_every_output_says_so(
     student_notebook, tmp_path, world_folder
 ):
@@ -109,6 +110,7 @@ def test_no_sandbox_runs_student_code_as_nobody_and_every_output_says_so(
     assert "Graded without a sandbox" not in page
 
 
+@pytest.mark.slow
 def test_no_sandbox_refuses_where_student_code_would_run_as_root(
     student_notebook, tmp_path, world_folder
 ):
@@ -140,6 +142,7 @@ def test_the_rule_of_refusal():
     assert as_user.refusal() != "" and as_user.refusal(no_sandbox=True) == ""
 
 
+@pytest.mark.slow
 def test_a_dask_worker_without_bubblewrap_is_refused(student_notebook, tmp_path):
     from classroom import DaskProcesses
 

@@ -37,6 +37,7 @@ def _rows(path):
         return {row["student_id"]: row for row in csv.DictReader(f)}
 
 
+@pytest.mark.slow
 def test_grade_command_on_a_canvas_zip(student_notebook, tmp_path):
     archive = tmp_path / "canvas.zip"
     with zipfile.ZipFile(archive, "w") as z:

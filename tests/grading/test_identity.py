@@ -15,6 +15,7 @@ import sqlite3
 import time
 import zipfile
 
+import pytest
 from grading_support import grade_toy, write_submission
 
 from autograder.grading.roster import read_roster
@@ -38,6 +39,7 @@ def _zip(path, members) -> None:
             z.writestr(name, data if isinstance(data, str | bytes) else json.dumps(data))
 
 
+@pytest.mark.slow
 def test_two_students_of_one_name_stay_two_and_names_keep_their_accents(tmp_path, student_notebook):
     archive = tmp_path / "moodle.zip"
     _zip(
@@ -68,6 +70,7 @@ def test_two_students_of_one_name_stay_two_and_names_keep_their_accents(tmp_path
     assert students == {"101": "John Smith", "102": "John Smith", "103": "Maria José Pérez"}
 
 
+@pytest.mark.slow
 def test_the_assignments_notebook_is_graded_and_every_other_file_named(tmp_path, student_notebook):
     archive = tmp_path / "canvas.zip"
     _zip(
@@ -91,6 +94,7 @@ def test_the_assignments_notebook_is_graded_and_every_other_file_named(tmp_path,
     assert "copy-of-toy.ipynb" in page and "report.pdf" in page
 
 
+@pytest.mark.slow
 def test_among_files_of_other_names_the_newest_is_graded(tmp_path, student_notebook):
     folder = tmp_path / "class" / "alice" / "toy"
     folder.mkdir(parents=True)
@@ -105,6 +109,7 @@ def test_among_files_of_other_names_the_newest_is_graded(tmp_path, student_noteb
     assert float(row["score"]) == 7.0 and "attempt-1.ipynb" in row["reason"]
 
 
+@pytest.mark.slow
 def test_every_enrolled_student_gets_a_row(tmp_path, student_notebook):
     archive = tmp_path / "canvas.zip"
     _zip(
@@ -132,6 +137,7 @@ def test_every_enrolled_student_gets_a_row(tmp_path, student_notebook):
     assert all(float(rows[k]["score"]) == 0.0 for k in "234")
 
 
+@pytest.mark.slow
 def test_no_cell_from_a_submission_reads_as_a_formula(tmp_path, student_notebook):
     hostile = [
         '=HYPERLINK("x","y")',

@@ -41,6 +41,7 @@ def _scores(path: Path, assignment: str = "toy") -> dict[str, float]:
     return {r["student_id"]: float(r["score"]) for r in rows}
 
 
+@pytest.mark.slow
 def test_a_rerun_grades_only_what_changed(student_notebook, tmp_path):
     require_bubblewrap()
     root, out = tmp_path / "class", tmp_path / "out"
@@ -81,6 +82,7 @@ def test_a_rerun_grades_only_what_changed(student_notebook, tmp_path):
     assert held == {"ana": 7.0, "bo": 7.0, "cy": 5.0, "dee": 5.0}
 
 
+@pytest.mark.slow
 def test_another_secret_regrades_and_an_unknown_student_is_an_error(student_notebook, tmp_path):
     require_bubblewrap()
     from autograder.secret import CourseSecret
@@ -99,6 +101,7 @@ def test_another_secret_regrades_and_an_unknown_student_is_an_error(student_note
         raise AssertionError("an unknown --student was accepted")
 
 
+@pytest.mark.slow
 def test_a_second_assignment_keeps_the_first_ones_rows(student_notebook, tmp_path):
     require_bubblewrap()
     out = tmp_path / "out"
@@ -202,6 +205,7 @@ def _written(out: Path) -> dict[str, int]:
     return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in files}
 
 
+@pytest.mark.slow
 def test_a_rerun_of_an_unchanged_class_rewrites_nothing(student_notebook, tmp_path):
     """The rows stored by the first run, similarity included, are what the rerun computes:
     no stored result and no feedback page is written again."""
@@ -219,6 +223,7 @@ def test_a_rerun_of_an_unchanged_class_rewrites_nothing(student_notebook, tmp_pa
     assert _written(out) == before
 
 
+@pytest.mark.slow
 def test_the_similarity_column_is_kept_with_the_rows(student_notebook, tmp_path):
     require_bubblewrap()
     root, out = tmp_path / "class", tmp_path / "out"

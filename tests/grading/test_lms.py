@@ -50,6 +50,7 @@ def _moodle_rule(path: str) -> tuple[str, str, str]:
     raise AssertionError(f"Moodle would ignore {path}")
 
 
+@pytest.mark.slow
 def test_canvas_files_and_the_late_penalty(student_notebook, tmp_path):
     require_bubblewrap()
     archive = tmp_path / "canvas.zip"
@@ -114,6 +115,7 @@ def test_canvas_files_and_the_late_penalty(student_notebook, tmp_path):
     print("canvas feedback:", names[0])
 
 
+@pytest.mark.slow
 def test_moodle_files_for_two_students_of_the_same_name(student_notebook, tmp_path):
     require_bubblewrap()
     root = tmp_path / "moodle"

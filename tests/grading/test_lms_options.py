@@ -68,6 +68,7 @@ def _read(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.slow
 def test_canvas_sis_ids_from_the_roster_and_blank_for_work_never_handed_in(
     student_notebook, tmp_path
 ):
@@ -136,6 +137,7 @@ def test_an_unknown_moodle_language_is_refused(tmp_path):
         write_moodle(tmp_path, Assignment("toy", [], {}), [], LmsOptions(moodle_language="xx"))
 
 
+@pytest.mark.slow
 def test_last_first_names_keep_nbgrader_export_aligned(student_notebook, tmp_path):
     require_bubblewrap()
     names = {"alice": "Doe, Jane", "bob": "Smith, Jr., John", "carol": "O'Neil\nMary, Ann"}

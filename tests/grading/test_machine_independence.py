@@ -72,6 +72,7 @@ def _late_rows(result) -> dict[str, tuple]:
     }
 
 
+@pytest.mark.slow
 def test_canvas_times_are_read_in_utc_on_any_machine(student_notebook, machine_zone, tmp_path):
     """Canvas writes its zip's times in UTC; its LATE marker is compared with the due date."""
     nb = student_notebook()
@@ -104,6 +105,7 @@ def test_canvas_times_are_read_in_utc_on_any_machine(student_notebook, machine_z
     assert "Canvas" not in reasons["1"] + reasons["2"]
 
 
+@pytest.mark.slow
 def test_a_moodle_zip_needs_the_servers_zone_for_a_due_date(
     student_notebook, machine_zone, tmp_path
 ):
@@ -136,6 +138,7 @@ def test_a_moodle_zip_needs_the_servers_zone_for_a_due_date(
         assert row.late_seconds == 1800.0, zone
 
 
+@pytest.mark.slow
 def test_a_canvas_zip_with_no_times_of_handing_in_refuses_a_due_date(student_notebook, tmp_path):
     """Canvas gives every file of its zip the time it made the zip."""
     made = _wall("2026-11-25T08:00:00")
@@ -192,6 +195,7 @@ def _stale_cgroups(parent: Path | None) -> set[Path]:
     }
 
 
+@pytest.mark.slow
 def test_a_rerun_removes_what_a_killed_grader_left(student_notebook, tmp_path):
     require_bubblewrap()
     own = detect_isolation().cgroup
@@ -227,6 +231,7 @@ def test_a_rerun_removes_what_a_killed_grader_left(student_notebook, tmp_path):
     assert _stale_cgroups(parent) == set()
 
 
+@pytest.mark.slow
 def test_dask_workers_leave_nothing_and_clean_up_after_a_killed_one(student_notebook, tmp_path):
     """A batch's files go from every worker when it ends; a worker killed in the middle of one
     leaves its own, which the next worker to start removes."""

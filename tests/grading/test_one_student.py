@@ -17,6 +17,7 @@ import sqlite3
 import zipfile
 
 import nbformat
+import pytest
 from grading_support import grade_toy, write_submission
 
 from autograder.grading.text import CELL_CHARS
@@ -47,6 +48,7 @@ def _with_plots(nb: dict, megabytes: int) -> dict:
     return nb
 
 
+@pytest.mark.slow
 def test_texts_names_and_notebooks_that_used_to_sink_the_batch(student_notebook, tmp_path):
     root, out = tmp_path / "class", tmp_path / "out"
     write_submission(root, "honest", student_notebook())
@@ -94,6 +96,7 @@ def _corrupt(archive, member: str) -> None:
     archive.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 def test_an_oversize_or_odd_file_marks_its_owner_only(student_notebook, tmp_path):
     """A 510 MB notebook, a 510 MB attachment (each about 0.5 MB zipped), a corrupt member and
     10,000 tiny files, in one Canvas zip beside an honest student."""
@@ -134,6 +137,7 @@ def test_an_oversize_or_odd_file_marks_its_owner_only(student_notebook, tmp_path
         assert max(len(c) for row in csv.reader(f) for c in row) <= CELL_CHARS
 
 
+@pytest.mark.slow
 def test_a_moodle_name_never_replaces_another_participant(student_notebook, tmp_path):
     root = tmp_path / "moodle"
     own = {

@@ -27,6 +27,7 @@ from autograder.grading.sandbox.isolation import (
 )
 
 
+@pytest.mark.slow
 def test_a_sandbox_that_cannot_start_is_an_error_graded_again_later(student_notebook, tmp_path):
     root, out = tmp_path / "class", tmp_path / "out"
     write_submission(root, "honest", student_notebook())

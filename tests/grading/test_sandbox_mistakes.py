@@ -3,6 +3,7 @@ than NumPy, overflows where the exercise forbids it, or raises, is told why."""
 
 from __future__ import annotations
 
+import pytest
 from course_class import grade_course, read_grades, write_class
 from grading_support import TEST_LIMITS, require_bubblewrap
 
@@ -40,6 +41,7 @@ IN_PLACE = {
 }
 
 
+@pytest.mark.slow
 def test_the_batch_grader_names_an_input_changed_in_place(tmp_path):
     require_bubblewrap()
     root = write_class(tmp_path / "class", "05-activations", IN_PLACE)

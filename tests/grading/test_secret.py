@@ -97,6 +97,7 @@ def _grade(tmp_path: Path, assignment: str, students: dict, secret, name: str) -
     return read_grades(tmp_path / f"out-{name}" / "grades.csv")
 
 
+@pytest.mark.slow
 def test_a_table_of_every_drawable_answer_earns_nothing(tmp_path):
     """Visible cases, name-seeded hidden cases and the student's own secret: all tabled."""
     require_bubblewrap()
@@ -206,6 +207,7 @@ def test_git_never_takes_the_secret():
     assert done.returncode == 0, "the course secret's file name must be in .gitignore"
 
 
+@pytest.mark.slow
 def test_a_release_holds_no_secret(tmp_path, no_secret_in_env):
     """nbgrader's generate_assignment, run in a course folder that has a secret."""
     from classroom import release

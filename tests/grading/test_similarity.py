@@ -51,6 +51,7 @@ def _flagged(column: str) -> set[str]:
     return {re.sub(r" [0-9.]+$", "", part) for part in column.split("; ") if part} - {""}
 
 
+@pytest.mark.slow
 def test_independent_authors_wrote_correct_code_and_are_not_flagged(graded):
     for author in AUTHORS:
         row = graded["rows"][author]
@@ -81,6 +82,7 @@ def test_the_report_shows_pairs_side_by_side_escaped(graded):
     assert page.count("<pre>") == page.count("</pre>")
 
 
+@pytest.mark.slow
 def test_a_class_drawing_on_a_pool_of_idioms_flags_its_copies_first(tmp_path):
     """300 students who take every function from five ways of writing it, with a few lines
     of their own, and three planted copies: the idioms are discounted, the copies come first,

@@ -124,6 +124,7 @@ def run_autograder(installed: Path, tmp_path: Path, files: dict[str, dict | byte
     return data, root, done
 
 
+@pytest.mark.slow
 def test_the_zip_has_what_gradescope_runs_at_its_root(gradescope_zip):
     with zipfile.ZipFile(gradescope_zip) as zf:
         members = {info.filename: info for info in zf.infolist()}
@@ -140,12 +141,14 @@ def test_the_zip_has_what_gradescope_runs_at_its_root(gradescope_zip):
     assert settings["assignment"] == ASSIGNMENT and settings["reveal"] == "message"
 
 
+@pytest.mark.slow
 def test_setup_leaves_the_secret_and_the_checks_to_root(installed):
     for private in (installed / "source", installed / "course"):
         assert stat.S_IMODE(private.stat().st_mode) & 0o077 == 0, private
     assert (installed / "course" / "autograder" / "checks").is_dir()
 
 
+@pytest.mark.slow
 def test_an_honest_submission_earns_every_automatic_point(installed, tmp_path):
     data, _, done = run_autograder(
         installed, tmp_path, {f"{ASSIGNMENT}.ipynb": notebook("honest")}, "docker"
@@ -172,6 +175,7 @@ def test_an_honest_submission_earns_every_automatic_point(installed, tmp_path):
     assert done.returncode == 0
 
 
+@pytest.mark.slow
 def test_a_buggy_submission_gets_the_checks_reports(installed, tmp_path):
     data, _, _ = run_autograder(
         installed, tmp_path, {f"{ASSIGNMENT}.ipynb": notebook("buggy")}, "docker"
@@ -185,6 +189,7 @@ def test_a_buggy_submission_gets_the_checks_reports(installed, tmp_path):
     assert 0 < data["score"] < AUTOMATIC_POINTS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["docker", "privileged"])
 def test_a_hostile_submission_scores_nothing_and_shows_no_secret(installed, tmp_path, kind):
     data, root, done = run_autograder(
@@ -206,6 +211,7 @@ def test_a_hostile_submission_scores_nothing_and_shows_no_secret(installed, tmp_
     assert stat.S_IMODE((root / "source" / "course" / "secret").stat().st_mode) == 0o600
 
 
+@pytest.mark.slow
 def test_a_wrong_name_or_several_notebooks_give_a_clear_result(installed, tmp_path):
     renamed, _, _ = run_autograder(
         installed, tmp_path / "renamed", {"my work.ipynb": notebook("honest")}, "docker"

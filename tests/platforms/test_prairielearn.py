@@ -86,6 +86,7 @@ def grade(question: Path, tmp_path: Path, files: dict[str, dict | bytes], kind: 
     return data, done
 
 
+@pytest.mark.slow
 def test_the_question_enables_external_grading(prairielearn_question):
     info = json.loads((prairielearn_question / "info.json").read_text())
     uuid.UUID(info["uuid"])
@@ -112,6 +113,7 @@ def test_exporting_again_keeps_the_question_uuid(prairielearn_question, tmp_path
     assert info["uuid"] == question_uuid(ASSIGNMENT) != question_uuid("06-losses")
 
 
+@pytest.mark.slow
 def test_the_grader_scores_honest_buggy_and_hostile_work(prairielearn_question, tmp_path):
     require_container()
     honest, _ = grade(
@@ -142,6 +144,7 @@ def test_the_grader_scores_honest_buggy_and_hostile_work(prairielearn_question, 
     assert os.environ["AUTOGRADER_SECRET"] not in everything
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_the_notebook_is_not_gradable(prairielearn_question, tmp_path):
     require_container()
     data, _ = grade(prairielearn_question, tmp_path, {"answers.txt": b"see attached"})

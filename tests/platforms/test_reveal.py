@@ -127,6 +127,7 @@ def test_gradescope_shows_hidden_cases_after_the_due_date(graded):
     assert sum(t.get("score", 0) for t in data["tests"]) == pytest.approx(data["score"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["full", "message", "score"])
 def test_autograder_check(tmp_path, mode):
     nb = nbformat.v4.new_notebook()

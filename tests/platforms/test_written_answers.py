@@ -132,6 +132,7 @@ def test_every_assignment_asks_a_written_question():
         assert all(c.metadata["nbgrader"].get("checksum") for c in answers)
 
 
+@pytest.mark.slow
 def test_formgrader_lists_the_answers_that_await_a_person(graded):
     submissions = {
         s["student"]: s for s in _api(graded).get_notebook_submissions(ASSIGNMENT, ASSIGNMENT)
@@ -207,6 +208,7 @@ def test_grades_csv_adds_a_persons_score_once_given(graded, submitted):
     assert float(exported["alice"]["max_score"]) == 12.0
 
 
+@pytest.mark.slow
 def test_a_pdf_per_student_of_the_answers_and_figures(submitted, tmp_path):
     from pypdf import PdfReader
 
