@@ -117,3 +117,31 @@ def test_no_function_is_over_100_lines(record_property):
     record_property("longest_function", f"{lengths[0][1]}: {lengths[0][0]} lines")
     too_long = [f"{where}: {lines} lines" for lines, where in lengths if lines > LONGEST]
     assert not too_long, "split these, docstrings aside:\n" + "\n".join(too_long)
+
+
+#: The layers, lowest first: a module imports only from its own layer and those below it.
+LAYERS = (
+    ("autograder.boundary",),  # shipped into the sandbox: the standard library and NumPy only
+    ("nnlib",),
+    ("autograder.checks",),
+    ("autograder.grading",),
+    ("autograder.platforms",),
+)
+
+
+def _layer(name: str) -> int | None:
+    found = [i for i, prefixes in enumerate(LAYERS) for p in prefixes if name.startswith(p)]
+    return max(found) if found else None
+
+
+def test_no_import_runs_back_up_the_layers():
+    modules = _modules()
+    upward = []
+    for name, path in modules.items():
+        own = _layer(name)
+        for imported in _imports(name, path, modules):
+            theirs = _layer(imported)
+            if own is not None and theirs is not None and theirs > own:
+                upward.append(f"{name} imports {imported}")
+    assert not upward, upward
+    assert _imports("autograder.boundary", modules["autograder.boundary"], modules) == set()
