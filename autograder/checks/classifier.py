@@ -120,6 +120,10 @@ class ClassifierCheck(Check):
         args = (X_train.copy(), y_train.copy(), X_test.copy())
         return [Case(name, args, private={"y_test": y_test})]
 
+    def show_input(self, case: Case) -> str:
+        """A classifier's case as its report names it: the data, not its arrays."""
+        return f"{self.name} and {self.predict} on {case.name}"
+
     def judge(self, case: Case, output: Any) -> Verdict:
         y_test = case.private["y_test"]
         predictions = output.get("predictions") if isinstance(output, dict) else None
