@@ -186,8 +186,10 @@ def train_recording_each_step(fns: Mapping[str, Callable], case: Any, target: Ta
         record["losses"].append(loss)
         return loss, grads
 
+    before = _global_generator()
     returned = fns[target.name](loss_and_grads, params, X, y, **case.kwargs)
-    return {"returned": returned, "final": params, **record}
+    moved = _global_generator() != before
+    return {"returned": returned, "final": params, "global_generator": moved, **record}
 
 
 @step
@@ -197,7 +199,9 @@ def split_with_other_seeds(fns: Mapping[str, Callable], case: Any, target: Targe
     fn = fns[target.name]
     X, y = case.args
     kwargs = dict(case.kwargs)
+    before = _global_generator()
     first = fn(X.copy(), y.copy(), **kwargs)
+    moved = _global_generator() != before
     again = fn(X.copy(), y.copy(), **kwargs)
     seed = kwargs["seed"]
     others = [fn(X.copy(), y.copy(), **{**kwargs, "seed": seed + k}) for k in (1, 2, 3)]
@@ -207,7 +211,15 @@ def split_with_other_seeds(fns: Mapping[str, Callable], case: Any, target: Targe
         "other1": others[0],
         "other2": others[1],
         "other3": others[2],
+        "global_generator": moved,
     }
+
+
+def _global_generator() -> bytes:
+    """The state of NumPy's global generator (np.random.seed, np.random.permutation), to see
+    whether a call drew from it: the exercises draw from np.random.default_rng(seed) alone."""
+    state = np.random.get_state()  # noqa: NPY002 (the legacy generator is what it watches)
+    return state[1].tobytes() + int(state[2]).to_bytes(8, "little")
 
 
 @callback

@@ -305,6 +305,11 @@ class TrainValSplitCheck(Check):
                 f" {label}, val_fraction * n = {share:g}: a stratified split takes"
                 f" round(val_fraction * n) of each class on its own, {round(share)} here{how}",
             )
+        if output.get("global_generator"):
+            return Verdict(
+                False,
+                "it draws from NumPy's global generator (np.random.seed, np.random.permutation, np.random.shuffle): draw from np.random.default_rng(seed) alone, which leaves the caller's generator as it was",
+            )
         (again_train, _), (again_val, _) = splits["again"]
         if not (np.array_equal(again_train, train_ids) and np.array_equal(again_val, val_ids)):
             return Verdict(
@@ -459,6 +464,19 @@ def _(X, y, val_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
     k = round(val_fraction * len(X))
     return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
+
+
+@MISTAKES.wrong("train_val_split", "NumPy's global generator, seeded", "global generator")
+def _(X, y, val_fraction=0.1, seed=0):
+    np.random.seed(seed)  # noqa: NPY002 (the mistake)
+    train, val = [], []
+    for label in np.unique(y):
+        members = np.random.permutation(np.flatnonzero(y == label))  # noqa: NPY002
+        k = round(val_fraction * len(members))
+        val.extend(members[:k])
+        train.extend(members[k:])
+    train, val = np.array(train, dtype=int), np.array(val, dtype=int)
+    return (X[train], y[train]), (X[val], y[val])
 
 
 @MISTAKES.wrong("train_val_split", "1 - val_fraction held out", "asks for about")

@@ -542,6 +542,13 @@ class TrainCheck(Check):
             batches = output["ids"][e * steps : (e + 1) * steps]
             if any(len(b) > batch_size for b in batches):
                 return Verdict(False, f"a mini-batch holds more than batch_size={batch_size} rows")
+            if any(len(b) != batch_size for b in batches[:-1]):
+                sizes = [len(b) for b in batches]
+                return Verdict(
+                    False,
+                    f"the mini-batches of an epoch hold {sizes} rows: each holds batch_size ="
+                    f" {batch_size}, but the last, which holds what is left",
+                )
             seen = np.concatenate(batches)
             if len(set(seen.tolist())) != len(seen):
                 return Verdict(
@@ -596,6 +603,13 @@ class TrainCheck(Check):
         weighted = (batch_losses * sizes).sum(axis=1) / sizes.sum(axis=1)
         if not (np.allclose(returned, plain) or np.allclose(returned, weighted)):
             return Verdict(False, "the returned losses are not each epoch's mean mini-batch loss")
+        if output.get("global_generator"):
+            return Verdict(
+                False,
+                "it draws from NumPy's global generator (np.random.seed, np.random.permutation,"
+                " np.random.shuffle): draw from np.random.default_rng(seed) alone, which leaves"
+                " the caller's generator as it was",
+            )
         return Verdict(True)
 
 
@@ -796,6 +810,37 @@ for _mode, _what, _words in [
         return _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, mode=_mode)
 
     MISTAKES.wrong("train", _what, _words)(_train)
+
+
+@MISTAKES.wrong("train", "NumPy's global generator, seeded", "global generator")
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    np.random.seed(seed)  # noqa: NPY002 (the mistake)
+    history = []
+    for _ in range(epochs):
+        order = np.random.permutation(len(X))  # noqa: NPY002
+        losses = []
+        for s in range(0, len(X), batch_size):
+            batch = order[s : s + batch_size]
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(float(np.mean(losses)))
+    return history
+
+
+@MISTAKES.wrong("train", "balanced mini-batches", "each holds batch_size")
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        batches = np.array_split(rng.permutation(len(X)), -(-len(X) // batch_size))
+        losses = []
+        for batch in batches:
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(float(np.mean(losses)))
+    return history
 
 
 @MISTAKES.wrong("momentum_step", "parameters moved by lr * v", "already holds lr")
