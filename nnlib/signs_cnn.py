@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from nnlib import backend, plotting
 from nnlib.augment import random_shifts, standardize_images
-from nnlib.classifiers import make_optimizer
+from nnlib.classifiers import TEN_DIGITS, make_optimizer
 from nnlib.cnn import CNN
 from nnlib.network import MLP
 from nnlib.training import History, cosine_schedule, fit
@@ -264,7 +264,7 @@ def metrics(result: Any) -> dict[str, Any]:
         "config": asdict(result.config),
     }
     if isinstance(result, TenDigitsResult):
-        found["dataset"] = "signs-ten-digits"
+        found["dataset"] = TEN_DIGITS
         found["network"] = repr(result.model)
         found["train_cpu_seconds"] = result.train_cpu_seconds
         found["samples"] = result.samples
@@ -320,7 +320,7 @@ def save_model(result: TenDigitsResult, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     result.model.save(path)
     description = {
-        "dataset": "signs-ten-digits",
+        "dataset": TEN_DIGITS,
         "config": asdict(result.config),
         "test_accuracy": result.test_accuracy,
     }
