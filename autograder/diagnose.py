@@ -81,7 +81,7 @@ def _shape_message(quantity: str, got: np.ndarray, expected: np.ndarray) -> str:
         if close(got.reshape(es), expected, 1e-6, 1e-8):
             return f"{base}: right values, wrong shape (reshape it, or keep the batch axis)"
         return f"{base}: same number of values in another layout (check the reshape order)"
-    if got.ndim == expected.ndim + 1 and got.shape[-1] == got.shape[-2]:
+    if got.ndim == expected.ndim + 1 >= 2 and got.shape[-1] == got.shape[-2]:
         return (
             f"{base}: an (N, 1) array met an (N,) array and broadcast to (N, N); "
             "give both the same shape"

@@ -9,7 +9,9 @@ what is wrong with it, and words its report must contain::
         return np.abs(z), z
 
 The course's tests run each one through its check (``tests/exercises/test_checks.py``): it must
-lose points, and its report must name the mistake in those words. One typical bug is also
+lose points, and its report must name the mistake in those words. Beside the mistakes, a corpus
+may hold right answers written otherwise than the solution (:meth:`Mistakes.right`: loops for a
+vectorised solution, another order of a graph), which must earn full marks. One typical bug is also
 planted in the solution notebook (:meth:`Mistakes.plant`), for the tests that grade whole
 notebooks with nbgrader. A mistake reaches NumPy as
 ``np``, the student's other functions (the correct ones) as ``ok.<name>``, which the tests fill
@@ -64,6 +66,8 @@ class Mistakes:
         The correct functions, which a mistake may call (``ok.softmax(z)``); :meth:`cases` fills
         it.
     entries : list of Mistake
+    alternatives : list of Mistake
+        Right answers written another way, registered with :meth:`right`.
     planted : Planted or None
         The chapter's typical bug, as the tests of grading with nbgrader plant it in the solution
         notebook (:meth:`plant`).
@@ -72,6 +76,7 @@ class Mistakes:
     def __init__(self) -> None:
         self.ok = types.SimpleNamespace()
         self.entries: list[Mistake] = []
+        self.alternatives: list[Mistake] = []
         self.planted: Planted | None = None
         self._namespace: dict[str, Any] = {
             "__name__": "__main__",
@@ -87,6 +92,16 @@ class Mistakes:
         def register(fn: Callable) -> Callable:
             own = {name: self._as_student(p) for name, p in partners.items()}
             self.entries.append(Mistake(function, what, words, self._as_student(fn), own))
+            return fn
+
+        return register
+
+    def right(self, function: str, what: str) -> Callable:
+        """Register the decorated function as a right ``function`` written otherwise than the
+        solution, ``what`` saying how: it must earn full marks, however it is written."""
+
+        def register(fn: Callable) -> Callable:
+            self.alternatives.append(Mistake(function, what, "", self._as_student(fn), {}))
             return fn
 
         return register
@@ -119,3 +134,10 @@ class Mistakes:
             (m.function, m.what, m.words, {**correct, **m.partners, m.function: m.fn})
             for m in self.entries
         ]
+
+    def right_cases(self, correct: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+        """Each right answer of :meth:`right` as ``(function, what, namespace)``, the namespace
+        holding the ``correct`` functions and the alternative in place of the solution's."""
+        vars(self.ok).clear()
+        vars(self.ok).update({k: v for k, v in correct.items() if not k.startswith("__")})
+        return [(m.function, m.what, {**correct, m.function: m.fn}) for m in self.alternatives]

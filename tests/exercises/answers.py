@@ -4,7 +4,8 @@ An assignment's correct answers are what its notebook in ``solutions/`` defines,
 would run it: its solution cells, and the cells that hold only imports and definitions. The
 other cells (the install cell, demos that load a dataset or train) are left out, and so are the
 test cells. Its wrong answers are the corpus of mistakes beside its checks
-(``autograder/checks/<module>.py``, ``MISTAKES``).
+(``autograder/checks/<module>.py``, ``MISTAKES``), which also holds right answers written
+otherwise than the solution.
 """
 
 from __future__ import annotations
@@ -77,4 +78,16 @@ def mistakes() -> tuple[tuple[str, str, str, dict[str, Any]], ...]:
         corpus = getattr(module, "MISTAKES", None)
         if corpus is not None:
             found += corpus.cases(everything())
+    return tuple(found)
+
+
+@functools.cache
+def alternatives() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    """Every chapter's right answers written otherwise than its solution, as ``(function, how it
+    is written, namespace to check it in)``."""
+    found = []
+    for module in ASSIGNMENT_MODULES.values():
+        corpus = getattr(module, "MISTAKES", None)
+        if corpus is not None:
+            found += corpus.right_cases(everything())
     return tuple(found)

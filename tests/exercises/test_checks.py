@@ -14,6 +14,8 @@ NUMPY_ONLY = [name for names in ASSIGNMENTS.values() for name in names if "class
 #: words each one's report must contain, by ``(name, what)``.
 WRONG = [(name, what, namespace) for name, what, _, namespace in answers.mistakes()]
 WORDS = {(name, what): words for name, what, words, _ in answers.mistakes()}
+#: Right answers written otherwise than the solution (``MISTAKES.right``).
+RIGHT = list(answers.alternatives())
 
 
 def test_every_graded_function_belongs_to_one_assignment():
@@ -28,6 +30,17 @@ def test_correct_implementation_earns_full_marks(name, hidden):
     """The solution notebook's function, with the other functions of its notebook."""
     report = run_check(name, answers.of(answers.assignment_of(name)), hidden=hidden)
     assert report.score == CHECKS[name].points, str(report)
+
+
+@pytest.mark.parametrize(
+    ("name", "how", "namespace"), RIGHT, ids=[f"{n}: {how}" for n, how, _ in RIGHT]
+)
+@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+def test_a_right_answer_written_another_way_earns_full_marks(name, how, namespace, hidden):
+    """Loops where the solution is vectorised, another valid order of a graph: correct code
+    that honours the contract earns full marks however it is written."""
+    report = run_check(name, namespace, hidden=hidden)
+    assert report.score == CHECKS[name].points, f"{how!r}:\n{report}"
 
 
 @pytest.mark.parametrize("name", NUMPY_ONLY)

@@ -77,7 +77,11 @@ MISTAKES = [
         _loss_and_grads_updating_params,
         "`loss_and_grads` changed its input `params['W1']` in place",
     ),
-    ("dropout_forward", _dropout_forward_into_x, "`dropout_forward` changed its input `x` in place"),
+    (
+        "dropout_forward",
+        _dropout_forward_into_x,
+        "`dropout_forward` changed its input `x` in place",
+    ),
     (
         "batchnorm_forward",
         _batchnorm_forward_centring_x,
