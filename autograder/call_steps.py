@@ -263,13 +263,22 @@ def has_nonfinite(model: Any) -> bool:
 def train_then_predict(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
     """A classifier trained on the case's training data and its predictions on the held-out
     images: the predictions, the seconds training took, and whether the model diverged (the
-    model itself stays on the student's side)."""
+    model itself stays on the student's side).
+
+    Training runs on one BLAS thread, wherever the step runs: the sandbox gives every
+    submission one thread, and a notebook's check or the tests measure the same (on a busy
+    machine, BLAS threads waiting for each other make a small network's training several times
+    slower, and the time limit would judge the machine, not the network).
+    """
+    from threadpoolctl import threadpool_limits
+
     train, predict = (fns[name] for name in target.functions)
     X_train, y_train, X_test = case.args
-    start = time.perf_counter()
-    model = train(X_train, y_train)
-    seconds = time.perf_counter() - start
-    predictions = predict(model, X_test)
+    with threadpool_limits(limits=1, user_api="blas"):
+        start = time.perf_counter()
+        model = train(X_train, y_train)
+        seconds = time.perf_counter() - start
+        predictions = predict(model, X_test)
     return {
         "predictions": predictions,
         "train_seconds": seconds,
