@@ -24,10 +24,11 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from nnlib import backend, plotting
-from nnlib.augment import random_shifts, standardize_images
-from nnlib.classifiers import TEN_DIGITS, make_optimizer
+from nnlib.augment import random_shifts
 from nnlib.cnn import CNN
 from nnlib.network import MLP
+from nnlib.preprocessing import standardize_images
+from nnlib.reference import TEN_DIGITS, make_optimizer
 from nnlib.training import History, cosine_schedule, fit
 
 __all__ = [
@@ -254,7 +255,7 @@ def train_ten_digits(
 def metrics(result: Any) -> dict[str, Any]:
     """What ``nnlib train --metrics`` writes: test accuracy and loss, timings, configuration.
 
-    ``result`` is a :class:`TenDigitsResult` or a result of :mod:`nnlib.classifiers`.
+    ``result`` is a :class:`TenDigitsResult` or a result of :mod:`nnlib.reference`.
     """
     found = {
         "test_accuracy": result.test_accuracy,

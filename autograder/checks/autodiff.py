@@ -21,9 +21,10 @@ import numpy as np
 
 from autograder.checks.arrays import DTYPES, ArrayCheck, pair
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.feedback import fmt
 from autograder.checks.graphs import engine, graph_cases, parents_of
 from autograder.checks.mistakes import Mistakes
-from autograder.diagnose import compare
+from autograder.diagnose import fact
 from nnlib import autodiff as ref
 
 # --- the rules ------------------------------------------------------------------------------
@@ -67,6 +68,10 @@ STRETCHED_LEFT = (
     "keepdims=True, back to the input's shape"
 )
 STRETCHED_DROPPED = "an axis of length 1 must stay: sum the stretched axes with keepdims=True"
+AXIS_0 = (
+    "it is summed over axis 0 only: sum the leading axes broadcasting added, and with "
+    "keepdims=True those it stretched from length 1"
+)
 SWAPPED = "the two gradients are swapped: return (da, db), each of its own input's shape"
 
 
@@ -82,6 +87,8 @@ def _reduction_mistakes(full: np.ndarray, shape: tuple) -> list[tuple[str, Any]]
     ]
     if shape != full.shape:
         wrong.append((EVERY_AXIS, full.sum()))
+        if full.ndim:
+            wrong.append((AXIS_0, full.sum(axis=0)))
     if len(shape) == 1 and full.ndim == 2:
         wrong.append(("it sums over the wrong axis: the rows were broadcast", full.sum(axis=1)))
     return wrong
@@ -108,6 +115,9 @@ class PairRuleCheck(ArrayCheck):
     arg_names = ("dout", "a", "b")
     expected_keys = ("da", "db")
     points = 2.0
+    relations = ("double upstream",)
+    upstream = 0
+    returns = "the pair (da, db), NumPy arrays of the shapes and dtype of a and b"
 
     def expected(self, case: Case) -> dict[str, Any]:
         rule = getattr(ref, self.name)
@@ -121,9 +131,13 @@ class PairRuleCheck(ArrayCheck):
 
 
 class BroadcastRuleCheck(PairRuleCheck):
-    """The rule of an elementwise operation whose inputs broadcast."""
+    """The rule of an elementwise operation whose inputs broadcast. The probes keep the shapes,
+    which are the point of the cases: only their values are made round."""
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    dims: dict = {}
+    edge_names = {"zeros": "dout all zeros"}
+
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         sizes = HIDDEN_SIZES if hidden else VISIBLE_SIZES
         out = []
@@ -137,7 +151,7 @@ class BroadcastRuleCheck(PairRuleCheck):
             dout, a, b = case.args
             out.append(dataclasses.replace(
                 case, name=case.name + " dout all zeros", args=(np.zeros_like(dout), a, b),
-                edge=True))  # fmt: skip
+                edge=True, group=self.group_name("zeros")))  # fmt: skip
         return out
 
     @staticmethod
@@ -177,13 +191,6 @@ class MulRuleCheck(BroadcastRuleCheck):
 
     name = "backward_mul"
     reference = ("nnlib.autodiff:backward_mul",)
-    raise_hints = (
-        (
-            "ValueError",
-            "the gradient of an elementwise product is elementwise (da = dout * b, db = dout * a),"
-            " then summed over the axes each input was broadcast along",
-        ),
-    )
 
     def mistakes(self, case: Case) -> dict[str, list[tuple[str, Any]]]:
         dout, a, b = (np.asarray(v, np.float64) for v in case.args)
@@ -200,16 +207,12 @@ class MulRuleCheck(BroadcastRuleCheck):
                 ),
                 (SWAPPED, _sum_to(dout * own, other.shape)),
             ]
-            if (
-                a.shape == b.shape == dout.shape
-                and dout.ndim == 2
-                and dout.shape[0] == dout.shape[1]
-            ):
-                wrong.append((
-                    "it is a matrix product: the gradient of an elementwise product is "
-                    "elementwise, dout * the other factor",
-                    dout @ other.T if key == "da" else other.T @ dout))  # fmt: skip
-            found[key] = wrong
+            product = (
+                "it is a matrix product's rule: the gradient of an elementwise product is "
+                "elementwise, dout * the other factor"
+            )
+            rule = (lambda: dout @ b.T) if key == "da" else (lambda: a.T @ dout)
+            found[key] = wrong + _computable([(product, rule)])
         return found
 
 
@@ -218,12 +221,9 @@ class MatmulRuleCheck(PairRuleCheck):
 
     name = "backward_matmul"
     reference = ("nnlib.autodiff:backward_matmul",)
-    raise_hints = (
-        (
-            "ValueError",
-            "da = dout @ b.T is (N, D), db = a.T @ dout is (D, M): check the shapes of each product",
-        ),
-    )
+    dims = {"N": ((0, 0), (1, 0)), "D": ((1, 1), (2, 0)), "M": ((0, 1), (2, 1))}
+    edge_names = {"zeros": "dout all zeros"}
+    returns = "the pair (da, db): da = dout @ b.T of a's shape, db = a.T @ dout of b's shape"
 
     def edge_kinds(self) -> tuple[str, ...]:
         return ("zeros",)
@@ -241,8 +241,8 @@ class MatmulRuleCheck(PairRuleCheck):
         return Case(f"{dtype} a{a.shape} b{b.shape}" + (" dout all zeros" if kind == "zeros" else ""),
                     (dout, a, b))  # fmt: skip
 
-    def cases(self, hidden: bool = False) -> list[Case]:
-        found = super().cases(hidden)
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
+        found = super().scored_cases(hidden)
         rng = np.random.default_rng(case_seed(self.name + " square", hidden))
         for dtype in DTYPES:  # square: the products in the wrong order do not raise
             k = 4
@@ -313,15 +313,16 @@ class MeanRuleCheck(ArrayCheck):
     arg_names = ("dout", "x")
     expected_keys = ("dx",)
     points = 2.0
-    raise_hints = (
-        (
-            "ValueError",
-            "put the averaged axes back into dout (np.expand_dims(dout, axis)) before copying it "
-            "to the shape of x",
-        ),
+    dims: dict = {}
+    relations = ("double upstream",)
+    upstream = 0
+    edge_names = {"zeros": "dout all zeros"}
+    returns = (
+        "the tuple (dx,): dx a NumPy array of x's shape and dtype, dout / n copied along the"
+        " averaged axes (np.expand_dims(dout, axis) puts them back)"
     )
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         out = []
         for dtype in DTYPES:
@@ -334,7 +335,8 @@ class MeanRuleCheck(ArrayCheck):
         for dtype in DTYPES:
             x = rng.standard_normal((3, 4)).astype(dtype)
             out.append(Case(f"{dtype} x(3, 4) axis=0 dout all zeros",
-                            (np.zeros(4, dtype), x), {"axis": 0}, edge=True))  # fmt: skip
+                            (np.zeros(4, dtype), x), {"axis": 0}, edge=True,
+                            group=self.group_name("zeros")))  # fmt: skip
         return out
 
     def dtype(self, case: Case) -> str:
@@ -409,9 +411,16 @@ class TopologicalOrderCheck(Check):
     reference = ("nnlib.autodiff:topological_order",)
     points = 2.0
     step = "order_of_graph"
+    returns = (
+        "a list of the tensors the root depends on, itself included, each once and after all"
+        " the tensors it was made from"
+    )
 
     def cases(self, hidden: bool = False) -> list[Case]:
         return graph_cases(self.name, hidden, ((2,), (1, 3)))
+
+    def show_input(self, case: Case) -> str:
+        return show_graph(self.name, case)
 
     def judge(self, case: Case, output: Any) -> Verdict:
         leaves, operations = case.args
@@ -472,17 +481,17 @@ class BackwardCheck(ArrayCheck):
     step = "backward_through_graph"
     # The graph's tensors are the step's own: its ``grad`` is the function's output.
     pure = False
-    raise_hints = tuple(
-        (
-            error,
-            "call each rule with the arrays of its parents: node.rule(node.grad, "
-            "*(parent.data for parent in node.parents)), the parents' data",
-        )
-        for error in ("TypeError", "AttributeError")
+    returns = (
+        "nothing: it leaves on every tensor the root depends on, in .grad, the gradient of the"
+        " root with respect to it, calling each node's rule as node.rule(node.grad, *(parent.data"
+        " for parent in node.parents))"
     )
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         return graph_cases(self.name, hidden, ((3,), (2, 3), (1, 4)))
+
+    def show_input(self, case: Case) -> str:
+        return show_graph(self.name, case)
 
     def dtype(self, case: Case) -> str:
         return str(case.args[0][0][1].dtype)
@@ -519,20 +528,22 @@ class BackwardCheck(ArrayCheck):
         parts = self.unpack(case, output)
         if verdict.passed or isinstance(parts, str):
             return verdict
-        expected, _, dtype, _ = self.answers(case)
+        expected, dtype, _ = self.answers(case)
         engines = self._wrong_engines.get(case)
         if engines is None:
             engines = self._wrong_engines[case] = wrong_engines(*case.args)
 
-        def agrees(grads: dict) -> list[str]:
-            return [k for k in expected if compare(k, parts.get(k), grads[k], dtype=dtype) is None]
+        def agrees(grads: dict) -> bool:
+            return all(fact(k, parts.get(k), grads[k], dtype=dtype) is None for k in expected)
 
-        for hint, grads in engines:
-            if len(agrees(grads)) == len(expected):
-                wrong = [k for k in expected if k not in agrees(expected)]
-                verb = "is" if len(wrong) == 1 else "are"
-                return Verdict(False, f"the grad of {', '.join(wrong)} {verb} wrong: {hint}")
-        return verdict
+        # An engine explains every wrong gradient of the case, or none of them.
+        fitting = {hint: hint for hint, grads in engines if agrees(grads)}
+        evidence = dict(verdict.evidence or {})
+        found = evidence.get("explained", {})
+        evidence["explained"] = {
+            key: {**fitting, **found.get(key, {})} for key in evidence.get("failed", {})
+        }
+        return dataclasses.replace(verdict, evidence=evidence)
 
     def unpack(self, case: Case, output: Any) -> dict[str, Any] | str:
         if not isinstance(output, dict):
@@ -544,6 +555,14 @@ class BackwardCheck(ArrayCheck):
                 "tensor the root depends on, the inner ones too (each starts at 0)"
             )
         return output
+
+
+def show_graph(name: str, case: Case) -> str:
+    """A graph case as a counterexample shows it: the formula, and the leaves' values."""
+    leaves, _ = case.args
+    formula = case.name.split(": ", 1)[-1]
+    values = ", ".join(f"{leaf}={fmt(data)}" for leaf, data in leaves)
+    return f"{name} on the graph {formula}, with {values}"
 
 
 #: The wrong backward passes the judge recognises: what each one says, and how it goes wrong.
@@ -1058,7 +1077,9 @@ def _(root):
             node.grad = None
 
 
-@MISTAKES.wrong("backward", "the rule given the parents, not their data", "parents' data")
+@MISTAKES.wrong(
+    "backward", "the rule given the parents, not their data", "'GraphNode' object has no attribute"
+)
 def _(root):
     order = ok.topological_order(root)
     for node in order:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.base import Case, Check, Verdict
+from autograder.checks.feedback import fmt
 
 #: Share of the points for an accuracy just below the requirement.
 BELOW_THRESHOLD_CREDIT = 0.75
@@ -25,8 +26,9 @@ MNIST_TRAIN_SIZE = 30000
 
 
 #: The sign-digit pair exercise 10 grades: of the 45 pairs, the one logistic regression on the
-#: standardised pixels tells apart worst (``nnlib bench --parts baselines`` measures them all; the
-#: recorded run is in ``tests/benchmarks/RESULTS-cpu.md``). On 0 vs 1 it makes no mistake.
+#: standardised pixels tells apart worst (``tests/benchmarks/bench_training.py --parts
+#: baselines`` measures them all; the recorded run is in ``tests/benchmarks/RESULTS-cpu.md``).
+#: On 0 vs 1 it makes no mistake.
 SIGNS_PAIR = (4, 7)
 
 #: Test accuracy of that logistic regression on the graded pair's test photos (scikit-learn,
@@ -121,6 +123,16 @@ class ClassifierCheck(Check):
         #: What a simpler model scores on the same held-out images, for the report.
         self.baseline = baseline
 
+    def requirements(self) -> list[str]:
+        return [
+            f"{self.name}(X_train, y_train) returns a model within {self.time_limit:g} s (trained on"
+            " one BLAS thread, as the grader measures it), and"
+            f" {self.predict}(model, X) one label per image (a class, not a probability)",
+            f"reaches at least {self.threshold:.0%} accuracy on held-out images of"
+            f" {self.dataset}; below that, credit in proportion to how far the accuracy is"
+            " above chance, up to 3/4 of the points",
+        ]
+
     def cases(self, hidden: bool = False) -> list[Case]:
         (X_train, y_train), (X_test, y_test) = self.loader()
         name = f"{self.dataset}: {len(X_train)} training, {len(X_test)} held-out images"
@@ -152,6 +164,15 @@ class ClassifierCheck(Check):
                 False,
                 f"{self.predict} returned shape {predictions.shape}; expected {y_test.shape}, "
                 "one label per held-out image",
+            )
+        labels = np.unique(y_test)
+        strays = predictions[~np.isin(predictions, labels)]
+        if strays.size:
+            return Verdict(
+                False,
+                f"{self.predict} returned values that are not labels ({fmt(strays[:4])}, ...;"
+                f" the labels are {fmt(labels)}): return each image's class, not a probability"
+                " or a score",
             )
         seconds = float(output.get("train_seconds", 0.0))
         accuracy = float(np.mean(predictions == y_test))

@@ -87,23 +87,26 @@ def _conv(x, W, b, stride, pad):
 
 class ConvCheck(ArrayCheck):
     """What the checks of the convolution share: their cases, and no batch factor (a sum over
-    the batch is named by the mistakes)."""
+    the batch is named by the mistakes). The probes narrow the batch, the input channels and the
+    filters, never the image, whose size the stride and the padding were chosen for."""
 
-    upstream = False
+    with_upstream = False
+    edge_names = {"zeros": "x all zeros (the output is the bias alone)"}
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         configs = HIDDEN_CONVOLUTIONS if hidden else VISIBLE_CONVOLUTIONS
         out = [
-            _conv_case(rng, *config, dtype, upstream=self.upstream)
+            _conv_case(rng, *config, dtype, upstream=self.with_upstream)
             for dtype in DTYPES
             for config in configs
         ]
         for dtype in DTYPES:  # every input zero: the output is the bias alone
-            case = _conv_case(rng, (2, 2, 5, 4), (3, 3, 3), 1, 1, dtype, upstream=self.upstream)
+            case = _conv_case(rng, (2, 2, 5, 4), (3, 3, 3), 1, 1, dtype,
+                              upstream=self.with_upstream)  # fmt: skip
             zeros = (np.zeros_like(case.args[0]), *case.args[1:])
             out.append(dataclasses.replace(case, name=case.name + " x all zeros", args=zeros,
-                                           edge=True))  # fmt: skip
+                                           edge=True, group=self.group_name("zeros")))  # fmt: skip
         return out
 
     def batch(self, case: Case) -> int | None:
@@ -112,7 +115,7 @@ class ConvCheck(ArrayCheck):
 
 SHAPES_HINT = (
     "x is (N, C, H, W), W is (F, C, KH, KW) and out is (N, F, H', W') with H' = (H + 2 pad - KH)"
-    " // stride + 1; the bias is added as b[:, None, None], one per filter"
+    " // stride + 1, the bias added once per filter"
 )
 
 
@@ -126,7 +129,9 @@ class ConvForwardCheck(ConvCheck):
     )
     points = 3.0
     expected_keys = ("out",)
-    raise_hints = (("ValueError", SHAPES_HINT), ("IndexError", SHAPES_HINT))
+    arg_names = ("x", "W", "b")
+    dims = {"N": ((0, 0),), "C": ((0, 1), (1, 1)), "F": ((1, 0), (2, 0))}
+    returns = f"the pair (out, cache): out a NumPy array of x's dtype; {SHAPES_HINT}"
 
     def expected(self, case: Case) -> dict[str, Any]:
         return {"out": ref.conv2d_forward(*case.args, **case.kwargs)[0]}
@@ -191,17 +196,18 @@ class ConvBackwardCheck(ConvCheck):
     name = "conv2d_backward"
     reference = ("nnlib.conv:conv2d_backward", "nnlib.conv:sliding_windows_backward")
     points = 4.0
-    upstream = True
+    with_upstream = True
     functions = ("conv2d_forward", "conv2d_backward")
     step = "forward_then_backward"
     arg_names = ("x", "W", "b", "dout")
     expected_keys = ("dx", "dW", "db")
-    raise_hints = (
-        (
-            "ValueError",
-            "dx has the shape of x (N, C, H, W), dW of W (F, C, KH, KW), db of b (F,); dout is "
-            "(N, F, H', W')",
-        ),
+    dims = {"N": ((0, 0), (3, 0)), "C": ((0, 1), (1, 1)), "F": ((1, 0), (2, 0), (3, 1))}
+    relations = ("double upstream",)
+    upstream = 3
+    edge_names = {"zeros": "x all zeros"}
+    returns = (
+        "the triple (dx, dW, db), NumPy arrays of the shapes and dtype of x, W and b, from the"
+        " cache of your conv2d_forward"
     )
 
     def expected(self, case: Case) -> dict[str, Any]:
@@ -299,23 +305,32 @@ def conv_backward_loops(x, W, dout, stride, pad, *, flip=False, crop=True, assig
 
 
 class PoolCheck(ArrayCheck):
-    """What the checks of max pooling share: their cases."""
+    """What the checks of max pooling share: their cases. The probes narrow the batch and the
+    channels, never the image, and keep no window whose maximum is tied (where any of the tied
+    numbers may take the gradient)."""
 
-    upstream = False
+    with_upstream = False
+    edge_names = {"negative": "every number negative"}
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def valid_probe(self, case: Case) -> bool:
+        windows = _windows(np.asarray(case.args[0]), case.kwargs["size"], case.kwargs["stride"])
+        flat = windows.reshape(*windows.shape[:4], -1)
+        return bool(((flat == flat.max(axis=-1, keepdims=True)).sum(axis=-1) == 1).all())
+
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         configs = HIDDEN_POOLINGS if hidden else VISIBLE_POOLINGS
         out = [
-            _pool_case(rng, *config, dtype, upstream=self.upstream)
+            _pool_case(rng, *config, dtype, upstream=self.with_upstream)
             for dtype in DTYPES
             for config in configs
         ]
         for dtype in DTYPES:  # every number negative: the maximum is still the largest of them
-            case = _pool_case(rng, (2, 2, 4, 6), 2, 2, dtype, upstream=self.upstream)
+            case = _pool_case(rng, (2, 2, 4, 6), 2, 2, dtype, upstream=self.with_upstream)
             negative = (-np.abs(case.args[0]) - 1, *case.args[1:])
             out.append(dataclasses.replace(case, name=case.name + " x all negative",
-                                           args=negative, edge=True))  # fmt: skip
+                                           args=negative, edge=True,
+                                           group=self.group_name("negative")))  # fmt: skip
         return out
 
     def batch(self, case: Case) -> int | None:
@@ -334,6 +349,12 @@ class PoolForwardCheck(PoolCheck):
     reference = ("nnlib.conv:maxpool_forward",)
     points = 2.0
     expected_keys = ("out",)
+    arg_names = ("x",)
+    dims = {"N": ((0, 0),), "C": ((0, 1),)}
+    returns = (
+        "the pair (out, cache): out a NumPy array (N, C, H', W') of x's dtype, H' = (H - size)"
+        " // stride + 1"
+    )
 
     def expected(self, case: Case) -> dict[str, Any]:
         return {"out": ref.maxpool_forward(*case.args, **case.kwargs)[0]}
@@ -387,11 +408,15 @@ class PoolBackwardCheck(PoolCheck):
     name = "maxpool_backward"
     reference = ("nnlib.conv:maxpool_backward",)
     points = 2.0
-    upstream = True
+    with_upstream = True
     functions = ("maxpool_forward", "maxpool_backward")
     step = "forward_then_backward"
     arg_names = ("x", "dout")
     expected_keys = ("dx",)
+    dims = {"N": ((0, 0), (1, 0)), "C": ((0, 1), (1, 1))}
+    relations = ("double upstream",)
+    upstream = 1
+    returns = "dx, a NumPy array of x's shape and dtype, from the cache of your maxpool_forward"
 
     def expected(self, case: Case) -> dict[str, Any]:
         x, dout = case.args

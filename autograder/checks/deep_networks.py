@@ -69,6 +69,13 @@ class BatchnormForwardCheck(ArrayCheck):
     step = "batchnorm_output_and_running"
     arg_names = ("x", "gamma", "beta")
     expected_keys = ("out", "running['mean']", "running['var']")
+    dims = {"N": ((0, 0),)}
+    narrowest = {"N": 2}
+    edge_names = {"fresh": "an empty running dict", "eval": "evaluation (train=False)"}
+    returns = (
+        "the pair (out, cache): out a NumPy array of x's shape and dtype; in training it also"
+        " updates running['mean'] and running['var'] in place (starting them at 0 and 1)"
+    )
 
     def edge_kinds(self):
         return ("fresh", "eval")
@@ -160,6 +167,14 @@ class BatchnormBackwardCheck(ArrayCheck):
     functions = ("batchnorm_forward", "batchnorm_backward")
     expected_keys = ("dx", "dgamma", "dbeta")
     arg_names = ("x", "gamma", "beta", "dout")
+    dims = {"N": ((0, 0), (3, 0))}
+    narrowest = {"N": 2}
+    relations = ("double upstream",)
+    upstream = 3
+    edge_names = {"eval": "evaluation (train=False)"}
+    returns = (
+        "the triple (dx, dgamma, dbeta), NumPy arrays of the shapes and dtype of x, gamma, beta"
+    )
 
     def edge_kinds(self):
         return ("eval",)
@@ -276,7 +291,7 @@ class DeepLossAndGradsCheck(ArrayCheck):
 
     name = "deep_loss_and_grads"
     reference = (
-        "nnlib.network:MLP._backprop",
+        "nnlib.network:MLP.loss_and_grads",
         "nnlib.network:MLP._forward",
         "nnlib.network:MLP._hidden",
         "nnlib.network:MLP._hidden_backward",
@@ -284,9 +299,13 @@ class DeepLossAndGradsCheck(ArrayCheck):
     points = 4.0
     step = "network_with_seeded_dropout"
     arg_names = ("X", "y", "params")
-    overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"
+    dims = {}
+    returns = (
+        "the pair (loss, grads): loss a Python float, grads a dict of the keys of params, each"
+        " a NumPy array of its parameter's shape and dtype"
+    )
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         out = []
         for i, (sizes, activation, dropout, batchnorm) in enumerate(ARCHITECTURES):
@@ -307,7 +326,8 @@ class DeepLossAndGradsCheck(ArrayCheck):
             shown = ", ".join(f"{k}={v!r}" for k, v in options.items())
             label = f"{dtype} X{X.shape} sizes {sizes}, {shown}"
             options["seed"] = int(rng.integers(2**31))
-            out.append(Case(label, (X, y, params), options, edge=len(sizes) == 2))
+            group = "one layer" if len(sizes) == 2 else ""
+            out.append(Case(label, (X, y, params), options, edge=len(sizes) == 2, group=group))
         return out
 
     def dtype(self, case):
@@ -516,3 +536,24 @@ for _mode, _what, _words in [
         return _deep(X, y, params, activation, dropout, batchnorm, rng, mode=_mode)
 
     MISTAKES.wrong("deep_loss_and_grads", _what, _words)(_deep_loss_and_grads)
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("batchnorm_forward", "the statistics in float64, cast back")
+def _(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5):
+    d, n = x.shape[1], len(x)
+    if running is not None:
+        running.setdefault("mean", np.zeros(d, x.dtype))
+        running.setdefault("var", np.ones(d, x.dtype))
+    x64 = x.astype(np.float64)
+    if train:
+        mean, var = x64.mean(axis=0), x64.var(axis=0)
+        if running is not None:
+            running["mean"][...] = (1 - momentum) * running["mean"] + momentum * mean
+            running["var"][...] = (1 - momentum) * running["var"] + momentum * var * n / (n - 1)
+    else:
+        mean, var = running["mean"].astype(np.float64), running["var"].astype(np.float64)
+    x_hat = (x64 - mean) / np.sqrt(var + eps)
+    return (gamma * x_hat + beta).astype(x.dtype), (x_hat, gamma, train)

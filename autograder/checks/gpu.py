@@ -17,28 +17,51 @@ from autograder.checks.mistakes import Mistakes
 
 class ArrayModuleCheck(Check):
     """``get_array_module(*arrays)`` returns the module of the arrays' library, as nnlib's and
-    CuPy's function of that name do: ``numpy`` for NumPy arrays."""
+    CuPy's function of that name do: ``numpy`` for NumPy arrays, ``cupy`` as soon as one is a
+    CuPy array.
+
+    Where no GPU is, a CuPy array is a stand-in (:class:`autograder.call_steps.CupyStandIn`):
+    an object whose type lives in the module ``cupy``, which is what the contract reads, with
+    a module ``cupy`` in ``sys.modules`` for the call.
+    """
 
     name = "get_array_module"
     reference = ("nnlib.backend:get_array_module",)
     points = 1.0
     step = "module_name"
+    arg_names = ("arrays",)
+    returns = (
+        "the module numpy for NumPy arrays, and the module cupy (from sys.modules) as soon as"
+        " one argument is a CuPy array, an object whose type's module name starts with 'cupy'"
+    )
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
+        cupy = "a CuPy array (a stand-in where there is no GPU)"
         return [
             Case("float32 matrix", (rng.standard_normal((3, 4)).astype(np.float32),)),
             Case("int64 labels", (rng.integers(0, 9, size=5),)),
             Case("0-d array", (np.array(1.5),)),
             Case("two arrays", (rng.standard_normal(3), rng.integers(0, 2, size=3))),
+            Case("one CuPy matrix", (rng.standard_normal((2, 3)),), {"cupy": [0]}, group=cupy),
+            Case(
+                "a NumPy array, then a CuPy array",
+                (rng.standard_normal(2), rng.standard_normal(2)),
+                {"cupy": [1]},
+                group=cupy,
+            ),
         ]
 
+    def show_input(self, case: Case) -> str:
+        kinds = ["a CuPy array" if i in case.kwargs.get("cupy", ()) else "a NumPy array"
+                 for i in range(len(case.args))]  # fmt: skip
+        return f"get_array_module({', '.join(kinds)})"
+
     def judge(self, case: Case, output: Any) -> Verdict:
-        if output == "numpy":
+        expected = "cupy" if case.kwargs.get("cupy") else "numpy"
+        if output == expected:
             return Verdict(True)
-        return Verdict(
-            False, f"get_array_module returned {output!r} for NumPy arrays; expected numpy"
-        )
+        return Verdict(False, f"get_array_module returned {output!r}; expected {expected}")
 
 
 class AccuracyCheck(ArrayCheck):
@@ -48,6 +71,9 @@ class AccuracyCheck(ArrayCheck):
     points = 2.0
     keep_dtype = False
     expected_keys = ("accuracy",)
+    arg_names = ("logits", "y")
+    edge_names = {"binary": "one output unit, logits (N, 1)"}
+    returns = "one number, the share of rows predicted right, as a Python float"
 
     def edge_kinds(self):
         return ("binary",)
@@ -145,7 +171,8 @@ def _(*arrays):
 
 @MISTAKES.wrong("accuracy", "counts instead of averaging", "counts the right predictions")
 def _(logits, y):
-    return float((logits.argmax(axis=1) == y).sum())
+    predictions = (logits[:, 0] > 0) if logits.shape[1] == 1 else logits.argmax(axis=1)
+    return float((predictions == y).sum())
 
 
 @MISTAKES.wrong("accuracy", "argmax for one output unit", "argmax is always 0")
@@ -166,3 +193,27 @@ def _(logits, y):
 @MISTAKES.wrong("accuracy", "per-sample correctness", "return one float")
 def _(logits, y):
     return logits.argmax(axis=1) == y
+
+
+@MISTAKES.wrong("get_array_module", "numpy whatever it is given", "expected cupy")
+def _(*arrays):
+    return np
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("get_array_module", "import cupy inside, where one is a CuPy array")
+def _(*arrays):
+    for a in arrays:
+        if type(a).__module__.split(".")[0] == "cupy":
+            import cupy
+
+            return cupy
+    return np
+
+
+@MISTAKES.right("accuracy", "np.count_nonzero")
+def _(logits, y):
+    predictions = (logits[:, 0] > 0).astype(int) if logits.shape[1] == 1 else logits.argmax(1)
+    return np.count_nonzero(predictions == y) / len(y)

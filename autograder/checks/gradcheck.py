@@ -13,10 +13,9 @@ from typing import Any
 import numpy as np
 
 from autograder.call_steps import known_function
-from autograder.checks.arrays import ArrayCheck
+from autograder.checks.arrays import ArrayCheck, judge_results
 from autograder.checks.base import Case, Check, Verdict, case_seed
 from autograder.checks.mistakes import Mistakes
-from autograder.diagnose import compare
 from nnlib import gradcheck as ref
 
 
@@ -86,6 +85,29 @@ class NumericalGradientCheck(Check):
         x = np.asarray(case.args[0], dtype=np.float64)
         if not isinstance(output, dict):
             return Verdict(False, f"unexpected result {type(output).__name__}")
+        verdict = judge_results(
+            case,
+            {"grad": output["grad"]},
+            {"grad": _exact(case, x)},
+            dtype=np.float64,
+            mistakes=lambda: {"grad": self._wrong(case, x)},
+            factors=lambda: {"-1": -1.0, "2": 2.0, "1/2": 0.5},
+            keep_dtype=False,
+        )
+        if not verdict.passed:
+            return verdict
+        after = np.asarray(output["x_after"], dtype=np.float64)
+        if after.shape != x.shape or not np.allclose(after, x, rtol=0, atol=1e-12):
+            return Verdict(
+                False,
+                "x is changed after the call: restore each entry after perturbing it "
+                "(x[i] = old value)",
+            )
+        return verdict
+
+    @staticmethod
+    def _wrong(case: Case, x: np.ndarray) -> list[tuple[str, Any]]:
+        """What the usual mistakes give on ``case``."""
         wrong = [
             (
                 "it is a one-sided difference (f(x + h) - f(x)) / h; use the centred "
@@ -106,17 +128,7 @@ class NumericalGradientCheck(Check):
                     _centred(known_function(case), x, 1e-5, whole_rows=True),
                 )
             )
-        message = compare("grad", output["grad"], _exact(case, x), mistakes=wrong)
-        if message:
-            return Verdict(False, message)
-        after = np.asarray(output["x_after"], dtype=np.float64)
-        if after.shape != x.shape or not np.allclose(after, x, rtol=0, atol=1e-12):
-            return Verdict(
-                False,
-                "x is changed after the call: restore each entry after perturbing it "
-                "(x[i] = old value)",
-            )
-        return Verdict(True)
+        return wrong
 
 
 class RelativeErrorCheck(ArrayCheck):
@@ -127,9 +139,17 @@ class RelativeErrorCheck(ArrayCheck):
     points = 1.0
     keep_dtype = False
     expected_keys = ("error",)
+    arg_names = ("a", "b")
+    returns = "one number, the relative error, as a Python float"
+    edge_names = {
+        "zeros": "a and b both zero: 0",
+        "one zero": "b zero: 1",
+        "equal": "a equal to b: 0",
+        "opposite": "b = -a: 1",
+    }
 
     def edge_kinds(self):
-        return ("zeros", "one zero", "equal")
+        return ("zeros", "one zero", "equal", "opposite")
 
     def make_case(self, rng, shape, dtype, kind):
         a = rng.standard_normal(shape).astype(dtype)
@@ -139,6 +159,8 @@ class RelativeErrorCheck(ArrayCheck):
             a, b = np.zeros(shape, dtype), np.zeros(shape, dtype)
         elif kind == "one zero":
             b = np.zeros(shape, dtype)
+        elif kind == "opposite":
+            b = -a
         else:
             b = a.copy()
         return Case(f"{dtype} a, b of shape {shape} {kind}", (a, b))
@@ -261,3 +283,45 @@ def _(a, b):
 @MISTAKES.wrong("relative_error", "NaN when both are zero", "both zero")
 def _(a, b):
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+@MISTAKES.wrong("numerical_gradient", "x + h without a copy: both sides move", "counterexample")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        x_plus = x
+        x_plus[i] += h
+        x_minus = x
+        x_minus[i] -= h
+        grad[i] = (f(x_plus) - f(x_minus)) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("relative_error", "||a + b|| below instead of ||a|| + ||b||", "b = -a")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a + b), 1e-300))
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("relative_error", "sqrt of sums of squares")
+def _(a, b):
+    top = np.sqrt(np.sum((a - b) ** 2))
+    bottom = np.sqrt(np.sum(a * a)) + np.sqrt(np.sum(b * b))
+    return float(top / bottom) if bottom > 0 else 0.0
+
+
+@MISTAKES.right("numerical_gradient", "a flat view of x")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    flat, out = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + h
+        plus = f(x)
+        flat[i] = old - h
+        minus = f(x)
+        flat[i] = old
+        out[i] = (plus - minus) / (2 * h)
+    return grad

@@ -9,9 +9,10 @@ what is wrong with it, and words its report must contain::
         return np.abs(z), z
 
 The course's tests run each one through its check (``tests/exercises/test_checks.py``): it must
-lose points, and its report must name the mistake in those words. Beside the mistakes, a corpus
-may hold right answers written otherwise than the solution (:meth:`Mistakes.right`: loops for a
-vectorised solution, another order of a graph), which must earn full marks. One typical bug is also
+lose points, and its report must name the mistake in those words. The corpus also holds correct
+answers written other ways than the solution's (loops, einsum, float64 inside and cast back,
+clipping that changes no value, another stable order of operations), registered with
+:meth:`Mistakes.right`: each must earn full marks, on the visible and the hidden cases. One typical bug is also
 planted in the solution notebook (:meth:`Mistakes.plant`), for the tests that grade whole
 notebooks with nbgrader. A mistake reaches NumPy as
 ``np``, the student's other functions (the correct ones) as ``ok.<name>``, which the tests fill
@@ -66,8 +67,6 @@ class Mistakes:
         The correct functions, which a mistake may call (``ok.softmax(z)``); :meth:`cases` fills
         it.
     entries : list of Mistake
-    alternatives : list of Mistake
-        Right answers written another way, registered with :meth:`right`.
     planted : Planted or None
         The chapter's typical bug, as the tests of grading with nbgrader plant it in the solution
         notebook (:meth:`plant`).
@@ -76,7 +75,8 @@ class Mistakes:
     def __init__(self) -> None:
         self.ok = types.SimpleNamespace()
         self.entries: list[Mistake] = []
-        self.alternatives: list[Mistake] = []
+        #: Correct answers written otherwise: (function, how, the function as a student's).
+        self.alternatives: list[tuple[str, str, Callable]] = []
         self.planted: Planted | None = None
         self._namespace: dict[str, Any] = {
             "__name__": "__main__",
@@ -96,12 +96,12 @@ class Mistakes:
 
         return register
 
-    def right(self, function: str, what: str) -> Callable:
-        """Register the decorated function as a right ``function`` written otherwise than the
-        solution, ``what`` saying how: it must earn full marks, however it is written."""
+    def right(self, function: str, how: str) -> Callable:
+        """Register the decorated function as a correct ``function`` written ``how``: it must
+        earn full marks."""
 
         def register(fn: Callable) -> Callable:
-            self.alternatives.append(Mistake(function, what, "", self._as_student(fn), {}))
+            self.alternatives.append((function, how, self._as_student(fn)))
             return fn
 
         return register
@@ -136,8 +136,7 @@ class Mistakes:
         ]
 
     def right_cases(self, correct: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-        """Each right answer of :meth:`right` as ``(function, what, namespace)``, the namespace
-        holding the ``correct`` functions and the alternative in place of the solution's."""
+        """Each correct alternative as ``(function, how, namespace)``."""
         vars(self.ok).clear()
         vars(self.ok).update({k: v for k, v in correct.items() if not k.startswith("__")})
-        return [(m.function, m.what, {**correct, m.function: m.fn}) for m in self.alternatives]
+        return [(fn_name, how, {**correct, fn_name: fn}) for fn_name, how, fn in self.alternatives]

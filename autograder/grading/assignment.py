@@ -206,6 +206,5 @@ def function_spec(check: Any) -> tuple[FunctionSpec, list[Any], int]:
         case_seconds=budget / max(len(cases), 1),
         pure=bool(getattr(check, "pure", False)),
         arg_names=tuple(getattr(check, "arg_names", ())),
-        no_overflow=str(getattr(check, "no_overflow", "") or ""),
     )
     return spec, cases, len(visible)

@@ -262,24 +262,15 @@ def write_feedback(path: Path, assignment: Assignment, result: StudentResult) ->
     """A self-contained HTML page for one student: score, each function, each failed case."""
     rows = []
     for fs in result.functions:
-        failed = [v for v in fs.verdicts if not v.passed]
-        # one line per distinct message, with the cases it concerns: every failure, and what
-        # a passed case has to say (a classifier's accuracy and training time)
-        by_message: dict[str, list[str]] = {}
-        for v in fs.verdicts:
-            if not v.passed or v.message != "ok":
-                by_message.setdefault(v.message, []).append(v.name)
-        detail = "".join(
-            f"<li>{_esc(', '.join(names), 300)}: {_esc(message)}</li>"
-            for message, names in list(by_message.items())[:10]
-        )
-        if len(by_message) > 10:
-            detail += f"<li>... and {len(by_message) - 10} more kinds of failure</li>"
+        scored = [v for v in fs.verdicts if not v.probe]
+        failed = [v for v in scored if not v.passed]
+        # the report a notebook's check prints for this function, word for word
+        report = f"<pre>{_esc(fs.report, 6000)}</pre>" if fs.report else ""
         message = f"<p><b>{_esc(fs.message)}</b></p>" if fs.message else ""
+        cases = f"{len(scored) - len(failed)} / {len(scored)} cases passed" if scored else ""
         rows.append(
             f"<tr><td><code>{_esc(fs.name, 200)}</code></td><td>{fs.score:g} / {fs.points:g}</td>"
-            f"<td>{len(fs.verdicts) - len(failed)} / {len(fs.verdicts)} cases passed"
-            f"{message}<ul>{detail}</ul></td></tr>"
+            f"<td>{cases}{message}{report}</td></tr>"
         )
     notes = "".join(f"<li>{_esc(n)}</li>" for n in result.notes[:50])
     if len(result.notes) > 50:

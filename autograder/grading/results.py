@@ -40,6 +40,8 @@ class CaseVerdict:
     message: str
     credit: float = 0.0
     hidden: bool = False
+    #: An unscored case, made only to find the report's counterexample or judge a property.
+    probe: bool = False
 
     @property
     def passed(self) -> bool:
@@ -64,6 +66,9 @@ class FunctionScore:
     visible: float = 0.0
     hidden: float | None = None
     kind: Outcome | None = None
+    #: The report a student reads, the text a notebook's check prints (of the visible cases,
+    #: then of the hidden ones where they say more).
+    report: str = ""
 
     def fraction(self, hidden: bool) -> float:
         """Share earned on the visible cases, or on the hidden ones (visible when there are none)."""

@@ -27,7 +27,7 @@ from autograder.release import assignments, course_config, write_notebook
 ALL = assignments()
 
 # nbgrader's own gradebook code triggers these SQLAlchemy warnings; they say nothing about ours.
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 
 STUDENTS = ("solution", "untouched", "partial", "buggy")
 

@@ -19,12 +19,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from classroom import make_submission
 
 from autograder.course import REPO_ROOT
-from autograder.grading.bench import make_submission
 from autograder.nbgrader_cells import ensure_scripts_on_path
 
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 ASSIGNMENT = "05-activations"
 
 

@@ -16,15 +16,17 @@ import threading
 from pathlib import Path
 
 import pytest
+from classroom import make_submission, release
 from grading_support import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap
 from hostile_corpus import CORPUS
 
 from autograder.grading.assignment import load_assignment, load_registry
-from autograder.grading.bench import make_submission, release
 from autograder.grading.grade import grade_class
 from autograder.grading.outputs import open_gradebook
 
 REPO = Path(__file__).resolve().parents[2]
+#: Every test here reads a class of the whole corpus, graded once per target: slow.
+pytestmark = pytest.mark.slow
 
 
 class Listener(threading.Thread):

@@ -44,7 +44,10 @@ def _grade_one(assignment: str, tmp_path: Path, limits: Limits) -> StudentResult
     return student
 
 
-@pytest.mark.parametrize("assignment", sorted(ASSIGNMENTS))
+@pytest.mark.parametrize(
+    "assignment",
+    [pytest.param(a, marks=pytest.mark.slow) if a in TRAINING else a for a in sorted(ASSIGNMENTS)],
+)
 def test_solution_earns_full_marks_in_the_sandbox(assignment, tmp_path, request):
     require_bubblewrap()
     limits = TEST_LIMITS

@@ -114,7 +114,7 @@ def test_nnlib_evaluate_tests_a_saved_cnn_on_the_ten_digits(short_cnn, capsys):
 
 def test_a_cnn_without_its_description_is_tested_on_the_ten_digits(short_cnn, tmp_path):
     """Without the JSON file beside it, ten outputs say which photos it was made for."""
-    from nnlib.classifiers import evaluate_saved
+    from nnlib.reference import evaluate_saved
 
     bare = tmp_path / "bare.npz"
     bare.write_bytes((short_cnn / "cnn.npz").read_bytes())
