@@ -80,7 +80,7 @@ class TenDigitsConfig:
         Seed of the initial weights, of the shuffling and of the shifts.
     standardize : bool
         Standardize every photo by its own mean and spread
-        (:func:`nnlib.augment.standardize_images`).
+        (:func:`nnlib.preprocessing.standardize_images`).
     shift_copies, max_shift : int
         Add this many copies of each training photo shifted by up to ``max_shift`` pixels
         (:func:`nnlib.augment.random_shifts`).

@@ -38,7 +38,7 @@ def test_the_reference_cnn_reaches_the_goal_on_the_ten_digits(reference_run):
 @pytest.mark.slow
 def test_the_saved_cnn_scores_the_same_on_the_test_photos(reference_run):
     """What --metrics reports is the accuracy of the saved network on the ten-digit test split."""
-    from nnlib.augment import standardize_images
+    from nnlib.preprocessing import standardize_images
 
     metrics = json.loads((reference_run / "m.json").read_text())
     model = CNN.load(reference_run / "model.npz")
