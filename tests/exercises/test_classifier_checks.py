@@ -85,6 +85,32 @@ def test_too_slow_training_earns_nothing(data_mirror, monkeypatch):
     assert report.score == 0
 
 
+
+def test_training_and_predicting_run_on_one_blas_thread(data_mirror):
+    """The time limit judges the network, not how the machine's BLAS threads share its cores:
+    the check trains on one thread, as the sandbox does."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen = []
+
+    def blas_threads():
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    def train(X, y):
+        seen.append(blas_threads())
+        return _centroids(X, y)
+
+    def predict(model, X):
+        seen.append(blas_threads())
+        return _nearest(model, X)
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert blas_threads() == {2}
+        run_check("train_sign_classifier", {"train_sign_classifier": train, "predict_signs": predict})
+        assert blas_threads() == {2}  # and given back afterwards
+    assert seen == [{1}, {1}]
+
+
 def _diverged(X, y):
     """What a missing 1/N does to a large learning rate: weights that overflow to NaN."""
     with np.errstate(all="ignore"):
