@@ -342,18 +342,102 @@ def has_nonfinite(model: Any) -> bool:
 def train_then_predict(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
     """A classifier trained on the case's training data and its predictions on the held-out
     images: the predictions, the seconds training took, and whether the model diverged (the
-    model itself stays on the student's side)."""
+    model itself stays on the student's side).
+
+    Training runs on one BLAS thread, wherever the step runs: the sandbox gives every
+    submission one thread, and a notebook's check or the tests measure the same (on a busy
+    machine, BLAS threads waiting for each other make a small network's training several times
+    slower, and the time limit would judge the machine, not the network).
+    """
+    from threadpoolctl import threadpool_limits
+
     train, predict = (fns[name] for name in target.functions)
     X_train, y_train, X_test = case.args
-    start = time.perf_counter()
-    model = train(X_train, y_train)
-    seconds = time.perf_counter() - start
-    predictions = predict(model, X_test)
-    # predicting twice: a network that still drops units at prediction time answers otherwise
-    again = predict(model, X_test)
+    with threadpool_limits(limits=1, user_api="blas"):
+        start = time.perf_counter()
+        model = train(X_train, y_train)
+        seconds = time.perf_counter() - start
+        predictions = predict(model, X_test)
+        # predicting twice: a network that still drops units at prediction time answers otherwise
+        again = predict(model, X_test)
     return {
         "predictions": predictions,
         "again": again,
         "train_seconds": seconds,
         "nonfinite": has_nonfinite(model),
     }
+
+
+class GraphNode:
+    """A tensor of a graph that the automatic-differentiation checks build: what the exercise's
+    ``Tensor`` holds (``data``, ``grad``, ``parents`` and the backward ``rule``), nothing else.
+
+    The graded ``topological_order`` and ``backward`` walk a graph through these four
+    attributes only, so that the check can give them a graph whose rules are known to be right.
+    """
+
+    def __init__(self, data: Any, parents: tuple = (), rule: Callable | None = None) -> None:
+        self.data = data
+        self.grad = None
+        self.parents = tuple(parents)
+        self.rule = rule
+
+
+# The backward rules of the graphs' operations, as the exercise states a rule:
+# rule(dout, *parents' data) -> one gradient per parent. The graphs combine arrays of one shape.
+@callback
+def _plus_rule(dout: Any, a: Any, b: Any) -> tuple:
+    return dout, dout
+
+
+@callback
+def _times_rule(dout: Any, a: Any, b: Any) -> tuple:
+    return dout * b, dout * a
+
+
+@callback
+def _total_rule(dout: Any, a: Any) -> tuple:
+    return (np.broadcast_to(dout, a.shape),)
+
+
+#: A graph's operations by name: the forward computation and the backward rule.
+GRAPH_OPERATIONS: dict[str, tuple[Callable, Callable]] = {
+    "+": (np.add, _plus_rule),
+    "*": (np.multiply, _times_rule),
+    "sum": (np.sum, _total_rule),
+}
+
+
+def build_graph(leaves: Any, operations: Any) -> dict[str, GraphNode]:
+    """The tensors of a graph by name, in the order they are made, the root last.
+
+    ``leaves`` are ``(name, array)`` pairs; each of ``operations`` is ``(name, operation,
+    *parent names)`` with an operation of :data:`GRAPH_OPERATIONS`.
+    """
+    nodes = {name: GraphNode(np.array(data)) for name, data in leaves}
+    for name, operation, *inputs in operations:
+        forward, rule = GRAPH_OPERATIONS[operation]
+        parents = tuple(nodes[i] for i in inputs)
+        nodes[name] = GraphNode(np.asarray(forward(*(p.data for p in parents))), parents, rule)
+    return nodes
+
+
+@step
+def order_of_graph(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """``topological_order`` of the root of the case's graph: the tensors it lists, by name
+    (what is not a tensor of the graph, by its type), or a description of what it returned."""
+    nodes = build_graph(*case.args)
+    names = {id(node): name for name, node in nodes.items()}
+    order = fns[target.name](list(nodes.values())[-1])
+    if not isinstance(order, list | tuple):
+        return f"<{type(order).__name__}>"
+    return [names.get(id(item), f"<{type(item).__name__}>") for item in order]
+
+
+@step
+def backward_through_graph(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """``backward`` from the root of the case's graph: the ``grad`` it left on every tensor,
+    by name."""
+    nodes = build_graph(*case.args)
+    fns[target.name](list(nodes.values())[-1])
+    return {name: node.grad for name, node in nodes.items()}

@@ -3,8 +3,9 @@ r"""A small reverse-mode automatic differentiation engine on arrays.
 A :class:`Tensor` holds an array (``data``), the gradient of the final scalar with respect to it
 (``grad``), the tensors it was computed from (``parents``) and its operation's backward rule
 (``rule``). Every operation computes its output from its parents' data and records how to send
-a gradient back to them; :meth:`Tensor.backward` then applies the chain rule in reverse
-topological order, so that each node's gradient is complete before it is passed on.
+a gradient back to them; :func:`backward` (which :meth:`Tensor.backward` calls) then applies the
+chain rule in reverse topological order, so that each node's gradient is complete before it is
+passed on.
 
 Each backward rule is a function ``backward_<op>(dout, *inputs) -> (d_input, ...)`` of plain
 arrays: ``dout`` is the gradient of the operation's output, ``inputs`` are its parents' data,
@@ -28,6 +29,7 @@ from nnlib.backend import get_array_module
 
 __all__ = [
     "Tensor",
+    "backward",
     "backward_add",
     "backward_cross_entropy",
     "backward_matmul",
@@ -122,30 +124,40 @@ class Tensor:
     # ----- reverse mode -----
 
     def backward(self) -> None:
-        r"""Fill ``grad`` of every tensor this scalar was computed from.
+        """Fill ``grad`` of every tensor this scalar was computed from: :func:`backward`."""
+        backward(self)
 
-        Every node of the graph starts from a zero gradient, this one from
-        :math:`\partial L / \partial L = 1`. Visiting the nodes from this one back to the
-        leaves (reverse topological order), each node's rule turns its gradient into its
-        parents' shares, which are *added* to what they already have: a value used twice
-        gets the sum of both uses' gradients (the multivariate chain rule).
-        """
-        if self.data.size != 1:
-            raise ValueError(
-                f"backward: only a scalar (one number) can start the backward pass; this "
-                f"tensor has shape {self.shape} (reduce it first, for example with .sum())"
-            )
-        xp = get_array_module(self.data)
-        order = topological_order(self)
-        for node in order:
-            node.grad = xp.zeros_like(node.data)
-        self.grad = xp.ones_like(self.data)
-        for node in reversed(order):
-            if node.rule is None:
-                continue  # a leaf: nothing to pass on
-            parent_grads = node.rule(node.grad, *(parent.data for parent in node.parents))
-            for parent, grad in zip(node.parents, parent_grads, strict=True):
-                parent.grad = parent.grad + grad
+
+def backward(root: Tensor) -> None:
+    r"""The backward pass from ``root``: fill ``grad`` of every tensor it was computed from.
+
+    Every node of the graph starts from a zero gradient, ``root`` from
+    :math:`\partial L / \partial L = 1`. Visiting the nodes from the root back to the leaves
+    (reverse topological order), each node's rule turns its gradient into its parents' shares,
+    which are *added* to what they already have: a value used twice gets the sum of both uses'
+    gradients (the multivariate chain rule).
+
+    Parameters
+    ----------
+    root : Tensor
+        A scalar, the loss :math:`L`.
+    """
+    if root.data.size != 1:
+        raise ValueError(
+            f"backward: only a scalar (one number) can start the backward pass; this "
+            f"tensor has shape {root.shape} (reduce it first, for example with .sum())"
+        )
+    xp = get_array_module(root.data)
+    order = topological_order(root)
+    for node in order:
+        node.grad = xp.zeros_like(node.data)
+    root.grad = xp.ones_like(root.data)
+    for node in reversed(order):
+        if node.rule is None:
+            continue  # a leaf: nothing to pass on
+        parent_grads = node.rule(node.grad, *(parent.data for parent in node.parents))
+        for parent, grad in zip(node.parents, parent_grads, strict=True):
+            parent.grad = parent.grad + grad
 
 
 def topological_order(root: Tensor) -> list[Tensor]:

@@ -27,6 +27,7 @@ __all__ = [
     "layer",
     "network",
     "neuron",
+    "tensor_graph",
 ]
 
 #: Colours of the diagrams: inputs, units, the output unit, operations, forward and backward.
@@ -361,3 +362,94 @@ def graph(
     ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
     ax.set_ylim(bottom, max(ys) + 0.5)
     return fig
+
+
+#: How :func:`tensor_graph` labels the operation of each backward rule of :mod:`nnlib.autodiff`.
+OPERATION_LABELS = {
+    "backward_add": "+",
+    "backward_mul": "×",
+    "backward_matmul": "@",
+    "backward_relu": "relu",
+    "backward_sum": "sum",
+    "backward_mean": "mean",
+    "backward_cross_entropy": "softmax CE",
+}
+
+
+def tensor_graph(
+    root,
+    names: Mapping[str, object],
+    *,
+    no_gradient: Sequence[str] = (),
+    loss: str = "$L$",
+    gap: float = 2.8,
+    step: float = 1.5,
+    size: tuple[float, float] | None = None,
+) -> Figure:
+    """The graph an :mod:`nnlib.autodiff` computation recorded, after ``root.backward()``.
+
+    Walks the graph of ``root`` (:func:`nnlib.autodiff.topological_order`): every operation is a
+    box, one below the other in the order they were computed, labelled by its backward rule
+    (``+``, ``@``, ``relu``, ...); every leaf (an input or a parameter) is a circle beside the
+    first operation that uses it, its first operand on the left, the others on the right. Each
+    edge carries the value it passes forward (black) and its gradient (red), one arrow for each
+    tensor an operation uses (``x * x`` draws one), and ``root`` flows into a last circle, the
+    loss.
+
+    Parameters
+    ----------
+    root : nnlib.autodiff.Tensor
+        A scalar whose ``backward()`` has run.
+    names : mapping of str to Tensor
+        Labels of the tensors to name (``{"$x$": x, "$W_1$": W1}``); others show their value.
+    no_gradient : sequence of str
+        Names whose gradient is not written (the data, which nothing upstream learns from).
+    loss : str
+        Label of the last circle.
+    gap, step : float
+        Distance from an operation to the leaves beside it, and between two operations.
+    size : (width, height), optional
+        The figure's size in inches; by default from the number of operations.
+    """
+    from nnlib.autodiff import topological_order
+
+    order = topological_order(root)
+    label_of = {id(tensor): name for name, tensor in names.items()}
+    operations = [node for node in order if node.rule is not None]
+    if not operations or operations[-1] is not root:
+        raise ValueError("tensor_graph: root must be the result of an operation")
+    position = {id(op): (0.0, -step * k) for k, op in enumerate(operations)}
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
+
+    def key(tensor) -> str:
+        return f"t{id(tensor)}"
+
+    def texts(tensor) -> tuple[str, str]:
+        name = label_of.get(id(tensor))
+        value = format_array(tensor.data)
+        forward = f"{name} = {value}" if name else value
+        hidden = name in no_gradient or tensor.grad is None
+        return forward, "" if hidden else format_array(tensor.grad)
+
+    for op in operations:
+        rule = getattr(op.rule, "func", op.rule)
+        label = OPERATION_LABELS.get(getattr(rule, "__name__", ""), "?")
+        nodes[key(op)] = Node(position[id(op)], label, operation=True)
+    drawn: set[tuple[int, int]] = set()
+    for op in operations:
+        x, y = position[id(op)]
+        for index, parent in enumerate(op.parents):
+            if (id(parent), id(op)) in drawn:
+                continue  # x * x: one arrow from x
+            drawn.add((id(parent), id(op)))
+            if key(parent) not in nodes:
+                side = -1 if index == 0 else 1
+                nodes[key(parent)] = Node((x + side * gap, y), label_of.get(id(parent), ""))
+            edges.append(Edge(key(parent), key(op), *texts(parent)))
+    forward, _ = texts(root)
+    nodes["loss"] = Node((0.0, -step * len(operations)), loss)
+    edges.append(Edge(key(root), "loss", forward, "1"))
+    if size is None:
+        size = (2 * gap + 2.4, step * (len(operations) + 1) + 0.6)
+    return graph(nodes, edges, size=size)

@@ -21,6 +21,7 @@ import numpy as np
 
 from nnlib import backend, plotting
 from nnlib.augment import random_shifts
+from nnlib.cnn import CNN
 from nnlib.datasets.sign_digits import check_digit_pair
 from nnlib.network import MLP
 from nnlib.optim import SGD, Adam
@@ -322,9 +323,18 @@ def train_signs(
     )
 
 
+#: The dataset of a network that tells all ten sign digits apart (:mod:`nnlib.signs_cnn`).
+TEN_DIGITS = "signs-ten-digits"
+
+
 def classifier_title(name: str, digits: Sequence[int] | None) -> str:
-    """The classifier's name in titles and tables: ``"MNIST"`` or ``"signs A vs B"``."""
-    return "MNIST" if name == "mnist" else "signs {} vs {}".format(*digits)
+    """The classifier's name in titles and tables: ``"MNIST"``, ``"signs A vs B"`` or
+    ``"signs, ten digits"``."""
+    if name == "mnist":
+        return "MNIST"
+    if name == TEN_DIGITS:
+        return "signs, ten digits"
+    return "signs {} vs {}".format(*digits)
 
 
 def save_plots(result: Result, out: str | Path) -> list[Path]:
@@ -380,32 +390,58 @@ def save_model(result: Result, path: str | Path) -> Path:
     return path
 
 
+def load_network(path: str | Path, backend_name: str | None = None) -> MLP | CNN:
+    """The network saved at ``path``: a :class:`~nnlib.cnn.CNN` where the file says it holds
+    one (:meth:`CNN.save <nnlib.cnn.CNN.save>`), an :class:`~nnlib.network.MLP` otherwise."""
+    with np.load(path, allow_pickle=False) as data:
+        config = json.loads(str(data["__config__"])) if "__config__" in data else {}
+    if config.get("model") == "CNN":
+        return CNN.load(path, backend=backend_name)
+    return MLP.load(path, backend=backend_name)
+
+
 def evaluate_saved(
     path: str | Path, *, backend_name: str | None = None, digits: Sequence[int] | None = None
 ) -> dict[str, Any]:
-    """Load a model saved by :func:`save_model` (or ``MLP.save``) and test it on its dataset.
+    """Load a network saved by :func:`save_model`, ``MLP.save`` or ``CNN.save`` and test it on
+    its dataset.
 
-    The dataset, and whether the images are standardized, come from the description beside
-    the model; without one, the dataset comes from the model's input size (784: MNIST,
-    otherwise the sign digits, ``digits`` or 0 and 1) and the images are taken as they are.
+    The dataset, the photos' size and whether the images are standardized come from the
+    description beside the model; without one, the dataset comes from the network's shape
+    (784 inputs: MNIST; otherwise the sign digits, all ten for ten outputs, else the pair
+    ``digits`` or 0 and 1) and the images are taken as they are.
 
     Returns
     -------
     metrics : dict
-        ``{"dataset", "digits", "loss", "accuracy", "samples"}``.
+        ``{"dataset", "digits", "loss", "accuracy", "samples"}``; ``digits`` is None for MNIST
+        and for a network of all ten sign digits.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no saved model at {path}")
-    model = MLP.load(path, backend=backend_name)
+    model = load_network(path, backend_name)
     description_file = _description_path(path)
     description = json.loads(description_file.read_text()) if description_file.is_file() else {}
-    dataset = description.get("dataset") or ("mnist" if model.layer_sizes[0] == 784 else "signs")
+    inputs, outputs = model.layer_sizes[0], model.layer_sizes[-1]
+    dataset = description.get("dataset")
+    if dataset is None:
+        dataset = "mnist" if inputs == 784 else TEN_DIGITS if outputs == 10 else "signs"
+    chosen = None
     if dataset == "mnist":
         from nnlib.datasets import load_mnist
 
         _, (X, y) = load_mnist()
-        chosen = None
+    elif dataset == TEN_DIGITS:
+        from nnlib.datasets import load_sign_digits
+
+        if digits is not None:
+            raise ValueError(
+                f"{path} tells all ten sign digits apart: --digits chooses the pair of a "
+                "binary sign classifier"
+            )
+        size = description.get("config", {}).get("image_size") or int(round(np.sqrt(inputs)))
+        _, (X, y) = load_sign_digits(None, image_size=size)
     else:
         from nnlib.datasets import load_sign_digits
 

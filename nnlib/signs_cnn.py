@@ -28,7 +28,7 @@ from nnlib.augment import random_shifts
 from nnlib.cnn import CNN
 from nnlib.network import MLP
 from nnlib.preprocessing import standardize_images
-from nnlib.reference import make_optimizer
+from nnlib.reference import TEN_DIGITS, make_optimizer
 from nnlib.training import History, cosine_schedule, fit
 
 __all__ = [
@@ -255,7 +255,7 @@ def train_ten_digits(
 def metrics(result: Any) -> dict[str, Any]:
     """What ``nnlib train --metrics`` writes: test accuracy and loss, timings, configuration.
 
-    ``result`` is a :class:`TenDigitsResult` or a result of :mod:`nnlib.classifiers`.
+    ``result`` is a :class:`TenDigitsResult` or a result of :mod:`nnlib.reference`.
     """
     found = {
         "test_accuracy": result.test_accuracy,
@@ -265,7 +265,7 @@ def metrics(result: Any) -> dict[str, Any]:
         "config": asdict(result.config),
     }
     if isinstance(result, TenDigitsResult):
-        found["dataset"] = "signs-ten-digits"
+        found["dataset"] = TEN_DIGITS
         found["network"] = repr(result.model)
         found["train_cpu_seconds"] = result.train_cpu_seconds
         found["samples"] = result.samples
@@ -321,7 +321,7 @@ def save_model(result: TenDigitsResult, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     result.model.save(path)
     description = {
-        "dataset": "signs-ten-digits",
+        "dataset": TEN_DIGITS,
         "config": asdict(result.config),
         "test_accuracy": result.test_accuracy,
     }

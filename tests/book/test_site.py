@@ -25,10 +25,11 @@ from autograder.checks import ASSIGNMENTS
 pytestmark = pytest.mark.slow
 
 BOOK = Path(__file__).resolve().parents[2] / "book"
-CHAPTERS = ["01-introduction", *ASSIGNMENTS, "15-instructors"]
+CHAPTERS = ["01-introduction", *ASSIGNMENTS, "17-instructors"]
 PHONE = {"width": 390, "height": 844}
-#: The pictures the course promises, by page: a neuron, a layer, networks, computational graphs,
-#: the softmax's Jacobian and the XOR network solved.
+#: The pictures the course promises, by page: a neuron, a layer, networks, computational graphs
+#: (chapter 15's drawn from the engine's own graph), the softmax's Jacobian, the XOR network
+#: solved, im2col and the feature maps of a trained CNN.
 PICTURES = {
     "01-introduction": ["fig-introduction-neuron", "fig-introduction-network"],
     "03-one-neuron": ["fig-one-neuron-diagram"],
@@ -37,6 +38,8 @@ PICTURES = {
     "07-backprop": ["fig-backprop-toy-graph", "fig-backprop-network-graph"],
     "10-signs-classifier": ["fig-signs-architecture"],
     "11-mnist-classifier": ["fig-mnist-architecture"],
+    "15-autodiff": ["fig-autodiff-network-graph"],
+    "16-convolution": ["fig-convolution-im2col", "fig-convolution-feature-maps"],
 }
 
 

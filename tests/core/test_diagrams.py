@@ -74,3 +74,36 @@ def test_the_neuron_and_the_layer_name_their_parts():
         diagrams.layer(inputs=4, units=3, highlight=3)
     with pytest.raises(ValueError, match="at least 2 inputs"):
         diagrams.neuron(inputs=1)
+
+
+def test_a_tensor_graph_draws_what_the_engine_recorded_and_computed():
+    """Chapter 7's network on one sample, recorded by nnlib.autodiff: an operation box per
+    step, a circle per leaf and the loss, and every value and gradient the engine holds."""
+    import numpy as np
+
+    from nnlib.autodiff import Tensor, cross_entropy
+
+    x = Tensor(np.array([[1.0, -2.0]]))
+    W = Tensor(np.array([[0.5, -0.3], [-0.4, 0.2]]))
+    b = Tensor(np.array([0.1, 0.0]))
+    z = x @ W + b
+    loss = cross_entropy(z.relu(), np.array([1]))
+    loss.backward()
+    fig = diagrams.tensor_graph(loss, {"$x$": x, "$W$": W, "$z$": z}, no_gradient=["$x$"])
+    labels = texts(fig)
+    for box in ("@", "+", "relu", "softmax CE"):
+        assert box in labels, labels
+    assert "$W$" in labels and "$L$" in labels
+    assert "$z$ = [[1.40, -0.70]]" in labels
+    assert diagrams.format_array(W.grad) in labels and diagrams.format_array(z.grad) in labels
+    assert diagrams.format_array(x.grad) not in labels  # the data's gradient is left out
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def test_a_tensor_graph_needs_an_operation():
+    import numpy as np
+
+    from nnlib.autodiff import Tensor
+
+    with pytest.raises(ValueError, match="result of an operation"):
+        diagrams.tensor_graph(Tensor(np.ones(2)), {})

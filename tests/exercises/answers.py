@@ -4,7 +4,8 @@ An assignment's correct answers are what its notebook in ``solutions/`` defines,
 would run it: its solution cells, and the cells that hold only imports and definitions. The
 other cells (the install cell, demos that load a dataset or train) are left out, and so are the
 test cells. Its wrong answers are the corpus of mistakes beside its checks
-(``autograder/checks/<module>.py``, ``MISTAKES``).
+(``autograder/checks/<module>.py``, ``MISTAKES``), which also holds right answers written
+otherwise than the solution.
 """
 
 from __future__ import annotations

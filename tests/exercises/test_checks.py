@@ -14,8 +14,7 @@ NUMPY_ONLY = [name for names in ASSIGNMENTS.values() for name in names if "class
 #: words each one's report must contain, by ``(name, what)``.
 WRONG = [(name, what, namespace) for name, what, _, namespace in answers.mistakes()]
 WORDS = {(name, what): words for name, what, words, _ in answers.mistakes()}
-
-
+#: Right answers written otherwise than the solution (``MISTAKES.right``).
 RIGHT = list(answers.alternatives())
 
 

@@ -91,3 +91,53 @@ def test_signs_cnn_refuses_a_digit_pair(capsys):
         cli.main(["train", "signs-cnn", "--digits", "2", "5", "--no-progress"])
     assert info.value.code == 2
     assert "all ten digits" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def short_cnn(tmp_path_factory, data_mirror):
+    """``nnlib train signs-cnn --save``, one epoch without augmentation, and its metrics."""
+    out = tmp_path_factory.mktemp("short-cnn")
+    args = ["train", "signs-cnn", "--epochs", "1", "--shift-copies", "0", "--no-progress"]
+    assert cli.main([*args, "--save", str(out / "cnn.npz"), "--metrics", str(out / "m.json")]) == 0
+    return out
+
+
+def test_nnlib_evaluate_tests_a_saved_cnn_on_the_ten_digits(short_cnn, capsys):
+    """The saved CNN scores on the ten-digit test photos what its training run reported."""
+    accuracy = json.loads((short_cnn / "m.json").read_text())["test_accuracy"]
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(short_cnn / "cnn.npz")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("signs, ten digits: test accuracy")
+    assert f"{100 * accuracy:.2f} % (411 samples)" in out
+
+
+def test_a_cnn_without_its_description_is_tested_on_the_ten_digits(short_cnn, tmp_path):
+    """Without the JSON file beside it, ten outputs say which photos it was made for."""
+    from nnlib.reference import evaluate_saved
+
+    bare = tmp_path / "bare.npz"
+    bare.write_bytes((short_cnn / "cnn.npz").read_bytes())
+    metrics = evaluate_saved(bare)
+    assert metrics["dataset"] == "signs-ten-digits" and metrics["digits"] is None
+    assert metrics["samples"] == 411 and 0 <= metrics["accuracy"] <= 1
+
+
+def test_evaluate_refuses_a_digit_pair_for_a_ten_digit_network(short_cnn, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["evaluate", str(short_cnn / "cnn.npz"), "--digits", "2", "5"])
+    assert info.value.code == 2
+    assert "all ten sign digits" in capsys.readouterr().err
+
+
+def test_nnlib_evaluate_tests_a_saved_ten_digit_mlp(data_mirror, tmp_path, capsys):
+    """The MLP the chapter compares with the CNN, saved the same way, evaluates the same way."""
+    from dataclasses import replace
+
+    from nnlib.signs_cnn import save_model
+
+    result = train_ten_digits(replace(SIGNS_TEN_MLP, epochs=1, shift_copies=0), progress=False)
+    path = save_model(result, tmp_path / "mlp.npz")
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(path)]) == 0
+    assert f"{100 * result.test_accuracy:.2f} % (411 samples)" in capsys.readouterr().out
