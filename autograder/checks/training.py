@@ -594,23 +594,29 @@ class TrainCheck(Check):
                         message = f"{message}: {text}"
                         break
                 return Verdict(False, message)
-        returned = as_float_array(output["returned"])
-        if returned is None or returned.shape != (epochs,):
-            return Verdict(False, f"train must return a list of {epochs} epoch losses")
-        batch_losses = np.array(output["losses"]).reshape(epochs, steps)
-        sizes = np.array([len(b) for b in output["ids"]]).reshape(epochs, steps)
-        plain = batch_losses.mean(axis=1)
-        weighted = (batch_losses * sizes).sum(axis=1) / sizes.sum(axis=1)
-        if not (np.allclose(returned, plain) or np.allclose(returned, weighted)):
-            return Verdict(False, "the returned losses are not each epoch's mean mini-batch loss")
-        if output.get("global_generator"):
-            return Verdict(
-                False,
-                "it draws from NumPy's global generator (np.random.seed, np.random.permutation,"
-                " np.random.shuffle): draw from np.random.default_rng(seed) alone, which leaves"
-                " the caller's generator as it was",
-            )
-        return Verdict(True)
+        return _returned_losses(output, epochs, steps)
+
+
+def _returned_losses(output: dict, epochs: int, steps: int) -> Verdict:
+    """The verdict on what ``train`` returned, each epoch's mean mini-batch loss, and on the
+    generator it drew from, once its steps are right."""
+    returned = as_float_array(output["returned"])
+    if returned is None or returned.shape != (epochs,):
+        return Verdict(False, f"train must return a list of {epochs} epoch losses")
+    batch_losses = np.array(output["losses"]).reshape(epochs, steps)
+    sizes = np.array([len(b) for b in output["ids"]]).reshape(epochs, steps)
+    plain = batch_losses.mean(axis=1)
+    weighted = (batch_losses * sizes).sum(axis=1) / sizes.sum(axis=1)
+    if not (np.allclose(returned, plain) or np.allclose(returned, weighted)):
+        return Verdict(False, "the returned losses are not each epoch's mean mini-batch loss")
+    if output.get("global_generator"):
+        return Verdict(
+            False,
+            "it draws from NumPy's global generator (np.random.seed, np.random.permutation,"
+            " np.random.shuffle): draw from np.random.default_rng(seed) alone, which leaves"
+            " the caller's generator as it was",
+        )
+    return Verdict(True)
 
 
 def _batches(output: Any) -> list[np.ndarray] | None:
