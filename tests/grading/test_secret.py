@@ -149,6 +149,27 @@ def test_hidden_cases_change_with_the_secret_and_visible_ones_do_not():
     )
 
 
+def test_hidden_cases_are_drawn_for_each_submission_and_again_the_same_for_it():
+    """Under one secret, each submission (a digest of its notebook) draws hidden cases of its
+    own: a table of the cases one submission saw is worth nothing to the next."""
+    from autograder.secret import drawing_for
+
+    def hidden(submission):
+        with using_secret(SECRET_A), drawing_for(submission):
+            return [c.args[0] for c in CHECKS["numerical_gradient"].cases(hidden=True)]
+
+    first, again, other = hidden("notebook one"), hidden("notebook one"), hidden("notebook two")
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not any(
+        a.shape == b.shape and np.allclose(a, b) for a, b in zip(first, other, strict=True)
+    )
+    with using_secret(SECRET_A):  # outside drawing_for: the secret's own draw, none of these
+        plain = [c.args[0] for c in CHECKS["numerical_gradient"].cases(hidden=True)]
+    assert not any(
+        a.shape == b.shape and np.allclose(a, b) for a, b in zip(first, plain, strict=True)
+    )
+
+
 @pytest.fixture
 def no_secret_in_env(monkeypatch):
     monkeypatch.delenv(ENV_SECRET, raising=False)
