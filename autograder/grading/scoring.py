@@ -45,14 +45,19 @@ def _judge(check: Any, case: Any, result: CaseResult) -> tuple[Outcome, str, flo
 
 
 def judge_function(
-    check: Any, cases: list[Any], results: list[CaseResult], n_visible: int | None = None
+    check: Any,
+    cases: list[Any],
+    results: list[CaseResult],
+    n_visible: int | None = None,
+    hidden_only: bool = False,
 ) -> FunctionScore:
     """Judge every case of ``check`` with the check's own ``judge`` and score the function.
 
     Each case earns its verdict's ``fraction`` (1 or 0 when the verdict has none); the function
     earns its points times the mean over its cases, and nothing when it called nnlib or the
     autograder. Cases from ``n_visible`` on are the hidden ones, scored separately for the
-    test cells that ask for them.
+    test cells that ask for them; ``hidden_only``: the function is graded on its hidden cases
+    alone, whose share then stands for the visible one too (a classifier's held-out photos).
     """
     n_visible = len(cases) if n_visible is None else n_visible
     name = check.name
@@ -80,6 +85,8 @@ def judge_function(
     visible, hidden = share(range(n_visible)), None
     if n_visible < len(cases):
         hidden = share(range(n_visible, len(cases)))
+        if hidden_only:
+            visible = hidden
     # the rule of its test cell, check(f) then check(f, hidden=True): see cell_fraction
     fraction = cell_fraction([visible] if hidden is None else [visible, hidden])
     return FunctionScore(
