@@ -98,15 +98,23 @@ def _grade(tmp_path: Path, assignment: str, students: dict, secret, name: str) -
 
 
 def test_a_table_of_every_drawable_answer_earns_nothing(tmp_path):
-    """Visible cases, name-seeded hidden cases and the student's own secret: all tabled."""
+    """Visible cases, name-seeded hidden cases and the student's own secret: all tabled; the
+    hidden cases are drawn for each submission as well, so even the right secret is no help."""
     require_bubblewrap()
     own = CourseSecret("student-guess-" + "c" * 20, "the student's machine")
     students = {"tabler": {"dense_forward": _table_student([_NameSeed(), own])}}
     graded = _grade(tmp_path, "04-feedforward", students, SECRET_A, "instructor")
     assert float(graded["tabler"]["dense_forward"]) == 0.0, graded["tabler"]
-    # the control: under a secret the student could draw from, the table earns full marks
-    control = _grade(tmp_path, "04-feedforward", students, own, "control")
-    assert float(control["tabler"]["dense_forward"]) == 2.0, control["tabler"]
+    # the control: the table answers every case it holds (all the visible ones); and even under
+    # the secret it was drawn with, the hidden cases are drawn for this submission, unknown to it
+    root = write_class(tmp_path / "class-control", "04-feedforward", students)
+    result = grade_course(
+        "04-feedforward", root, tmp_path / "out-control", limits=TEST_LIMITS, secret=own
+    )
+    (row,) = result.results
+    (score,) = [f for f in row.functions if f.name == "dense_forward"]
+    assert score.visible == 1.0 and score.hidden == 0.0, (score.visible, score.hidden)
+    assert score.score == 0.0
 
 
 def _scores(rows: dict) -> dict:
