@@ -20,7 +20,9 @@ function is graded. A check that needs a new way of calling adds a step here.
 from __future__ import annotations
 
 import copy
+import sys
 import time
+import types
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -135,9 +137,19 @@ def update_in_place(fns: Mapping[str, Callable], case: Any, target: Target) -> A
     """An optimizer's step on copies of its arguments: every dict argument (``params``, the
     optimizer's state) as the call left it, by name, and what the call returned."""
     args = copy.deepcopy(case.args)
+    given = {
+        n: dict(a) for n, a in zip(target.arg_names, args, strict=False) if isinstance(a, dict)
+    }
     returned = fns[target.name](*args, **case.kwargs)
     after = {n: a for n, a in zip(target.arg_names, args, strict=False) if isinstance(a, dict)}
-    return {**after, "returned": returned}
+    # an entry bound to a new array: a model holding the old one would never see the step
+    replaced = [
+        f"{n}[{k!r}]"
+        for n, arrays in given.items()
+        for k, array in arrays.items()
+        if isinstance(after.get(n), dict) and after[n].get(k) is not array
+    ]
+    return {**after, "returned": returned, "replaced": replaced}
 
 
 def softmax_regression(X: np.ndarray, y: np.ndarray, params: dict) -> tuple[float, dict]:
@@ -251,10 +263,65 @@ def gradient_with_evaluations(fns: Mapping[str, Callable], case: Any, target: Ta
     }
 
 
+class CupyStandIn:
+    """A stand-in for a CuPy array where CuPy is absent: what the contract of
+    ``get_array_module`` looks at, a type whose module is ``cupy``, with the few attributes a
+    check of it reads (``shape``, ``dtype``, ``ndim``, ``get()``). Like a CuPy array, it is not
+    a NumPy array and does not turn into one implicitly."""
+
+    def __init__(self, data: np.ndarray):
+        self._data = np.array(data)
+        self.shape, self.dtype, self.ndim = self._data.shape, self._data.dtype, self._data.ndim
+
+    def get(self) -> np.ndarray:
+        return self._data.copy()
+
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise TypeError("Implicit conversion to a NumPy array is not allowed (a CuPy stand-in)")
+
+
+CupyStandIn.__module__ = "cupy"
+CupyStandIn.__name__ = CupyStandIn.__qualname__ = "ndarray"
+
+
+def _stand_in_module() -> types.ModuleType:
+    """A module named ``cupy`` whose ``ndarray`` is :class:`CupyStandIn`."""
+    module = types.ModuleType("cupy", "a stand-in for CuPy, for checking get_array_module")
+
+    def get_array_module(*arrays: Any) -> types.ModuleType:
+        return module if any(isinstance(a, CupyStandIn) for a in arrays) else np
+
+    module.ndarray = CupyStandIn
+    module.get_array_module = get_array_module
+    module.asnumpy = lambda a: a.get() if isinstance(a, CupyStandIn) else np.asarray(a)
+    return module
+
+
 @step
 def module_name(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
-    """The name of the module the function returns (a module cannot cross the boundary)."""
-    module = fns[target.name](*case.args)
+    """The name of the module the function returns (a module cannot cross the boundary).
+
+    The arguments whose indices the case lists under ``"cupy"`` are given as CuPy arrays: real
+    ones where CuPy is imported and works, else :class:`CupyStandIn`, with a stand-in module
+    ``cupy`` in ``sys.modules`` for the call (CuPy's own stays untouched where it is loaded).
+    """
+    wanted = set(case.kwargs.get("cupy", ()))
+    args = list(case.args)
+    stand_in = None
+    if wanted:
+        real = sys.modules.get("cupy")
+        try:
+            args = [real.asarray(a) if i in wanted else a for i, a in enumerate(args)]
+        except Exception:  # no CuPy, or no GPU under it
+            stand_in = None if real is not None else _stand_in_module()
+            args = [CupyStandIn(a) if i in wanted else a for i, a in enumerate(case.args)]
+    if stand_in is not None:
+        sys.modules["cupy"] = stand_in
+    try:
+        module = fns[target.name](*args)
+    finally:
+        if stand_in is not None and sys.modules.get("cupy") is stand_in:
+            del sys.modules["cupy"]
     return getattr(module, "__name__", repr(module))
 
 
@@ -282,8 +349,11 @@ def train_then_predict(fns: Mapping[str, Callable], case: Any, target: Target) -
     model = train(X_train, y_train)
     seconds = time.perf_counter() - start
     predictions = predict(model, X_test)
+    # predicting twice: a network that still drops units at prediction time answers otherwise
+    again = predict(model, X_test)
     return {
         "predictions": predictions,
+        "again": again,
         "train_seconds": seconds,
         "nonfinite": has_nonfinite(model),
     }

@@ -62,6 +62,7 @@ def check(fn_or_name: Callable | str, fn: Callable | None = None, *, hidden: boo
         If the function earns no points; the message says why.
     """
     from autograder.checks import run_check
+    from autograder.reveal import current_mode, report_text
 
     if callable(fn_or_name) and not isinstance(fn_or_name, str):
         name = fn_or_name.__name__
@@ -75,7 +76,8 @@ def check(fn_or_name: Callable | str, fn: Callable | None = None, *, hidden: boo
             namespace[name] = fn
     __tracebackhide__ = True  # IPython shows the cell's line, not this function's frames
     report = run_check(name, namespace, hidden=hidden)  # KeyError naming the graded functions
-    print(report)
+    # the hidden cases' failures, as much as $AUTOGRADER_REVEAL shows (autograder.reveal)
+    print(report_text(report, hidden, current_mode()))
     if report.score <= 0:
         raise AssertionError(f"{report.name}: 0 of {report.points:g} points (see the report above)")
     return Points(report.score, report.points)

@@ -14,6 +14,8 @@ from autograder.lean_imports import skip_iri_grammars
 skip_iri_grammars()
 
 from autograder.grading.cli import add_parser as add_grade_parser  # noqa: E402
+from autograder.grading.cli import add_reveal_option  # noqa: E402
+from autograder.platforms.cli import add_parser as add_export_parser  # noqa: E402
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -44,17 +46,23 @@ def _check(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"error: no notebook at {path}", file=sys.stderr)
         return 2
-    text, score, total = report(path, timeout=args.timeout)
+    text, score, total = report(path, timeout=args.timeout, reveal=args.reveal)
     print(text)
     return 0 if score >= total else 1
 
 
 def _list(args: argparse.Namespace) -> int:
     from autograder.checks import ASSIGNMENTS, CHECKS
+    from autograder.course import REPO_ROOT
+    from autograder.grading.assignment import load_assignment, load_registry
 
+    registry = load_registry()
     for assignment, names in ASSIGNMENTS.items():
         total = sum(CHECKS[n].points for n in names)
-        print(f"{assignment} ({total:g} points)")
+        source = REPO_ROOT / "solutions" / assignment
+        written = load_assignment(assignment, registry, source).written_points
+        more = f" + {written:g} written, graded by hand" if written else ""
+        print(f"{assignment} ({total:g} points{more})")
         for name in names:
             print(f"  {name}: {CHECKS[name].points:g}")
     return 0
@@ -76,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("notebook", help="path of the .ipynb to check")
     p.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    add_reveal_option(p)
     p.set_defaults(func=_check)
 
     p = sub.add_parser(
@@ -94,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_list)
 
     add_grade_parser(sub)
+    add_export_parser(sub)
     return parser
 
 

@@ -1,15 +1,25 @@
-"""Compare a student's array with the expected one and name the likely mistake.
+"""Compare a student's array with the expected one: the facts, and the explanations that fit.
 
-:func:`compare` returns None when the two agree, and otherwise one sentence saying what is wrong,
-in the terms a student can act on: the shape is transposed, the values are off by the batch
-size, the result overflowed, or it matches one of the typical wrong answers a check supplies
-(``mistakes``: pairs of an explanation and the wrong array that mistake produces).
+:func:`fact` returns None when the two agree, and otherwise one sentence of facts: the value is
+None or a Python list, its shape, values that are not finite, the largest error. It guesses no
+cause. :func:`explanations` lists what reproduces the student's value *on this case*: a typical
+mistake a check supplies (``mistakes``: pairs of an explanation and the wrong value that mistake
+gives), a transposed matrix, the right values in another shape, or a factor someone could have
+written (``factors``: the batch size N, 2, a hyperparameter). The report keeps an explanation
+only when it fits every failing case (:func:`autograder.checks.feedback.verified`): one case
+alone is a coincidence.
+
+The tolerance is the dtype's: a relative one, an absolute one scaled by the largest expected
+magnitude, and ``slack``, what a correct answer may differ by at this case's magnitude (how much
+the exact answer moves when the inputs move by their dtype's rounding: see
+:meth:`autograder.checks.arrays.ArrayCheck.slack`), so that no one order of operations is the
+only one that passes.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,7 +30,10 @@ TOLERANCES = {np.dtype(np.float32): (1e-4, 1e-5), np.dtype(np.float64): (1e-7, 1
 
 def tolerance(dtype: Any) -> tuple[float, float]:
     """Return the (relative, absolute) tolerance for results computed in ``dtype``."""
-    return TOLERANCES.get(np.dtype(dtype), TOLERANCES[np.dtype(np.float32)])
+    try:
+        return TOLERANCES.get(np.dtype(dtype), TOLERANCES[np.dtype(np.float32)])
+    except TypeError:
+        return TOLERANCES[np.dtype(np.float32)]
 
 
 def as_float_array(value: Any) -> np.ndarray | None:
@@ -36,11 +49,14 @@ def as_float_array(value: Any) -> np.ndarray | None:
     return array.astype(np.float64)
 
 
-def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+def close(
+    got: np.ndarray, expected: np.ndarray, rtol: float, atol: float, slack: Any = 0.0
+) -> bool:
     """True when the arrays have one shape and agree within the tolerances.
 
     ``atol`` is relative to the largest magnitude in ``expected``, so that the test is
-    scale-free; infinities and NaNs never agree with finite values.
+    scale-free; ``slack`` (a number, or an array of ``expected``'s shape) is added to it;
+    infinities and NaNs never agree with finite values.
     """
     if got.shape != expected.shape:
         return False
@@ -54,8 +70,28 @@ def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bo
     # out: the arrays here are finite and of one shape, so allclose's general handling of
     # infinities and broadcasting is work without use, and judging one submission makes
     # hundreds of calls
-    tolerance = atol * max(largest, 1.0) + rtol * magnitude
-    return bool((np.abs(got - expected) <= tolerance).all())
+    allowed = atol * max(largest, 1.0) + rtol * magnitude + slack
+    return bool((np.abs(got - expected) <= allowed).all())
+
+
+def reproduces(got: np.ndarray, wrong: Any, rtol: float, atol: float, slack: Any = 0.0) -> bool:
+    """Whether a mistake's value ``wrong`` reproduces the student's ``got``: the same shape,
+    NaN and the same infinities at the same places, and close elsewhere."""
+    wrong = as_float_array(wrong)
+    if wrong is None or wrong.shape != got.shape:
+        return False
+    finite = np.isfinite(got)
+    if not np.array_equal(finite, np.isfinite(wrong)):
+        return False
+    # NaN (inf / inf, an overflow) and an infinity (log 0, an underflow) have other causes
+    if not np.array_equal(np.isnan(got), np.isnan(wrong)):
+        return False
+    if not np.array_equal(got[np.isinf(got)], wrong[np.isinf(wrong)]):
+        return False
+    if finite.all():
+        return close(got, wrong, rtol, atol, slack)
+    slack = np.broadcast_to(slack, got.shape)[finite] if np.ndim(slack) else slack
+    return close(got[finite], wrong[finite], rtol, atol, slack)
 
 
 def error_size(got: np.ndarray, expected: np.ndarray) -> str:
@@ -70,61 +106,39 @@ def error_size(got: np.ndarray, expected: np.ndarray) -> str:
     )
 
 
-def _shape_message(quantity: str, got: np.ndarray, expected: np.ndarray) -> str:
+def _shape_fact(quantity: str, got: np.ndarray, expected: np.ndarray) -> str:
+    """What is plain about a shape that differs: the shapes, and a broadcast (N, N)."""
     gs, es = tuple(got.shape), tuple(expected.shape)
     base = f"{quantity} has shape {gs}, expected {es}"
-    if got.ndim == 2 and gs == es[::-1]:
-        if close(got.T, expected, 1e-6, 1e-8):
-            return f"{base}: it is transposed (right values, rows and columns swapped)"
-        return f"{base}: rows and columns are swapped (a transposed matrix in the product?)"
-    if got.size == expected.size:
-        if close(got.reshape(es), expected, 1e-6, 1e-8):
-            return f"{base}: right values, wrong shape (reshape it, or keep the batch axis)"
-        return f"{base}: same number of values in another layout (check the reshape order)"
-    if got.ndim == expected.ndim + 1 and got.shape[-1] == got.shape[-2]:
+    if len(es) == 2 and es[1] == 1 and es[0] > 1 and gs == (es[0], es[0]):
         return (
-            f"{base}: an (N, 1) array met an (N,) array and broadcast to (N, N); "
-            "give both the same shape"
+            f"{base}: an (N, 1) array met an (N,) array and broadcast to (N, N); give both the"
+            " same shape"
+        )
+    if got.ndim == 0:
+        return (
+            f"{quantity} is a single number; expected an array of shape {es} (a sum over"
+            " every axis, or a number where an array of that shape belongs?)"
         )
     if got.ndim + 1 == expected.ndim:
-        return f"{base}: an axis is missing (reduced over the wrong axis, or no keepdims=True?)"
-    if got.ndim == expected.ndim and any(
-        g != e and (g == 1 or e == 1) for g, e in zip(gs, es, strict=True)
-    ):
-        return f"{base}: reduced over the wrong axis, or summed where you should keep the axis"
+        return (
+            f"{base}: one axis fewer (dropped by a sum or mean without keepdims, or by"
+            " squeeze, ravel or flatten?)"
+        )
+    if got.ndim == expected.ndim + 1:
+        return f"{base}: one axis more (a sum or mean missing, or an axis kept with keepdims?)"
     return base
 
 
-def _factor_message(quantity: str, factor: float, batch: int | None) -> str:
-    named = {-1.0: "it has the wrong sign", 2.0: "it is twice too large", 0.5: "it is half"}
-    for value, text in named.items():
-        if np.isclose(factor, value, rtol=1e-6):
-            return f"{quantity} is off by a factor {factor:.6g}: {text}"
-    if batch and batch > 1:
-        if np.isclose(factor, batch, rtol=1e-6):
-            return (
-                f"{quantity} is {batch} times too large, the batch size N: "
-                "divide by N (the loss is a mean over the batch)"
-            )
-        if np.isclose(factor, 1 / batch, rtol=1e-6):
-            return (
-                f"{quantity} is {batch} times too small, the batch size N: "
-                "it is divided by N where it should not be (or twice)"
-            )
-    return f"{quantity} is off by a constant factor {factor:.6g}"
-
-
-def compare(
+def fact(
     quantity: str,
     got: Any,
     expected: Any,
     *,
     dtype: Any = np.float64,
-    mistakes: Iterable[tuple[str, Any]] = (),
-    batch: int | None = None,
-    overflow_hint: str | None = None,
+    slack: Any = 0.0,
 ) -> str | None:
-    """Return None when ``got`` matches ``expected``, else a sentence naming the likely mistake.
+    """None when ``got`` matches ``expected``; else one sentence of facts about the difference.
 
     Parameters
     ----------
@@ -136,17 +150,15 @@ def compare(
         The reference value.
     dtype : dtype
         The precision the value was computed in, which sets the tolerance.
-    mistakes : iterable of (str, array-like)
-        Typical wrong answers for this case: an explanation and the value that mistake gives.
-    batch : int, optional
-        The batch size N, to recognise a result off by a factor N.
-    overflow_hint : str, optional
-        What to say when ``got`` holds inf or NaN where ``expected`` is finite.
+    slack : float or array
+        What a correct answer may differ by beyond the dtype's tolerance at this magnitude.
     """
     rtol, atol = tolerance(dtype)
     expected = np.asarray(expected, dtype=np.float64)
     if got is None:
         return f"{quantity} is None: does the function end with a return statement?"
+    if isinstance(got, list | tuple) and expected.ndim:
+        return f"{quantity} is a Python {type(got).__name__}: return a NumPy array"
     array = as_float_array(got)
     if array is None:
         return (
@@ -154,29 +166,83 @@ def compare(
             f"got {type(got).__name__}"
         )
     if array.shape != expected.shape:
-        for explanation, wrong in mistakes:
-            wrong = as_float_array(wrong)
-            if wrong is not None and close(array, wrong, rtol, atol):
-                return f"{quantity} has shape {tuple(array.shape)}: {explanation}"
-        if array.size == 1 and expected.size == 1:
+        if array.size == 1 and expected.ndim == 0:  # a scalar given as a 1-element array
             array = array.reshape(expected.shape)
         else:
-            return _shape_message(quantity, array, expected)
-    if close(array, expected, rtol, atol):
+            return _shape_fact(quantity, array, expected)
+    if close(array, expected, rtol, atol, slack):
         return None
     finite = np.isfinite(array)
     if not finite.all() and np.isfinite(expected).all():
         bad = int((~finite).sum())
-        hint = f": {overflow_hint}" if overflow_hint else " (an overflow?)"
-        return f"{quantity} has {bad} inf or NaN values where the answer is finite{hint}"
-    for explanation, wrong in mistakes:
-        wrong = as_float_array(wrong)
-        if wrong is not None and close(array, wrong, rtol, atol):
-            return f"{quantity} is wrong: {explanation}"
-    norm = float(np.sum(expected * expected))
-    if norm > 0:
-        factor = float(np.sum(array * expected)) / norm
-        if not np.isclose(factor, 1.0) and close(array, factor * expected, rtol, atol):
-            return _factor_message(quantity, factor, batch)
-    tol = f"expected below {rtol:.0e}"
-    return f"{quantity} is wrong: {error_size(array, expected)}, {tol}"
+        return f"{quantity} has {bad} inf or NaN values where the answer is finite"
+    return f"{quantity} is wrong: {error_size(array, expected)}"
+
+
+#: What a verified factor means, by its name in :func:`explanations`'s ``factors``.
+FACTOR_TEXTS = {
+    "-1": "{key} has the wrong sign: it is minus the answer",
+    "2": "{key} is twice the answer",
+    "1/2": "{key} is half the answer",
+    "N": (
+        "{key} is N times too large, the batch size N: divide by N (the loss is a mean over"
+        " the batch)"
+    ),
+    "1/N": (
+        "{key} is N times too small, the batch size N: it is divided by N where it should"
+        " not be (or twice)"
+    ),
+    "C": "{key} is C times the answer, C the number of classes (columns)",
+    "1/C": "{key} is the answer divided by C, the number of classes (columns)",
+}
+
+
+def factor_text(name: str) -> str:
+    """The explanation of a verified factor; a hyperparameter's by its name."""
+    if name in FACTOR_TEXTS:
+        return FACTOR_TEXTS[name]
+    if name.startswith("1/"):
+        return f"{{key}} is the answer divided by {name[2:]}: a division by {name[2:]} too many"
+    return f"{{key}} is {name} times the answer: a factor {name} too many"
+
+
+def explanations(
+    got: Any,
+    expected: Any,
+    *,
+    dtype: Any = np.float64,
+    slack: Any = 0.0,
+    mistakes: Iterable[tuple[str, Any]] = (),
+    factors: Mapping[str, float] = {},  # noqa: B006 (read only)
+) -> dict[str, str]:
+    """What reproduces the student's wrong value on this case, by a stable name: each
+    mistake (by its text), ``"transposed"``, ``"reshaped"``, and each named factor that fits.
+
+    A text may hold ``{key}``, which the report replaces by the results it explains.
+    """
+    rtol, atol = tolerance(dtype)
+    array = as_float_array(got)
+    if array is None:
+        return {}
+    expected = np.asarray(expected, dtype=np.float64)
+    found: dict[str, str] = {}
+    # the slack is the expected value's, element by element; another shape takes its largest
+    loose = slack if np.shape(slack) in ((), array.shape) else float(np.max(slack, initial=0.0))
+    if array.shape == expected.shape and close(array, expected, rtol, atol, loose):
+        return found  # the right values (a dtype kept wrong, say): no mistake made them
+    for text, wrong in mistakes:
+        if text not in found and reproduces(array, wrong, rtol, atol, loose):
+            found[text] = text
+    if array.ndim == 2 and array.shape == expected.shape[::-1]:
+        if close(array.T, expected, rtol, atol, slack):
+            found["transposed"] = "{key} is transposed: the right values, rows and columns swapped"
+    elif array.shape != expected.shape and array.size == expected.size and array.size > 1:
+        if close(array.reshape(expected.shape), expected, rtol, atol, slack):
+            found["reshaped"] = "{key} has the right values in the wrong shape"
+    if array.shape == expected.shape and np.any(np.abs(expected) > 0):
+        for name, value in factors.items():
+            if value in (0.0, 1.0) or not math.isfinite(value):
+                continue
+            if close(array, value * expected, rtol, atol, abs(value) * slack):
+                found[f"factor {name}"] = factor_text(name)
+    return found

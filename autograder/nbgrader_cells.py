@@ -13,7 +13,9 @@ The kinds of cell, as nbgrader defines them:
 * a **test cell** (autograder tests): ``grade`` and not ``solution``, a code cell;
 * a **solution cell** (autograded answer): ``solution``; the released exercise clears its
   ``### BEGIN SOLUTION`` region;
-* a cell that is both ``grade`` and ``solution`` is a manually graded answer: not a test cell.
+* a **manually graded answer** (a written answer): both ``grade`` and ``solution``, usually a
+  markdown cell; nbgrader scores it 0 when it is left as released (its checksum unchanged) and
+  otherwise leaves it to a person (``determine_grade`` gives no score).
 """
 
 from __future__ import annotations
@@ -66,6 +68,24 @@ def is_test_cell(cell: Any) -> bool:
 def is_solution_cell(cell: Any) -> bool:
     """A cell holding the student's answer (cleared in the release)."""
     return bool(utils.is_solution(_node(cell)))
+
+
+def is_manual_answer(cell: Any) -> bool:
+    """A manually graded answer: graded and a solution (nbgrader's "Manually graded answer")."""
+    node = _node(cell)
+    return bool(utils.is_grade(node)) and bool(utils.is_solution(node))
+
+
+def answered(cell: Any) -> bool:
+    """Whether a manually graded answer was written: nbgrader's ``determine_grade`` leaves it to
+    a person (no automatic score) unless it is exactly as released."""
+    checksum = nbgrader_meta(cell).get("checksum")
+    if checksum is None:
+        return True
+    try:
+        return utils.compute_checksum(_node(cell)) != checksum
+    except Exception:  # a cell a student's editor mangled: a person looks at it
+        return True
 
 
 def is_code(cell: Any) -> bool:

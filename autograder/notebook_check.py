@@ -2,11 +2,14 @@
 
 The notebook is executed with nbclient in a scratch folder holding only a copy of it (so
 nothing is written beside it), every cell runs even after an error, and each test cell's printed report, or the
-error that stopped it, is collected into one report per graded function.
+error that stopped it, is collected into one report per graded function. What the failures of
+hidden cases show (a notebook with the instructor's hidden tests) follows ``reveal``
+(:mod:`autograder.reveal`), which the kernel gets as ``$AUTOGRADER_REVEAL``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -16,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import nbgrader_cells as cells_
+from autograder.reveal import DEFAULT, ENVIRONMENT
 
 _SUMMARY = re.compile(r"^(?P<name>\w+): .*?(?P<score>[\d.]+) of (?P<points>[\d.]+) points$", re.M)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -67,11 +71,14 @@ def grade_cells(nb: nbformat.NotebookNode) -> list[CellResult]:
     return results
 
 
-def execute(path: Path, timeout: int = 600, kernel_name: str = "python3") -> nbformat.NotebookNode:
+def execute(
+    path: Path, timeout: int = 600, kernel_name: str = "python3", reveal: str = DEFAULT
+) -> nbformat.NotebookNode:
     """Execute a notebook in a scratch folder and return the executed notebook.
 
     The kernel's working folder holds a copy of the notebook alone: files the notebook writes
-    land there and vanish with it, and nothing beside the original is read.
+    land there and vanish with it, and nothing beside the original is read. Its checks show
+    the failures of hidden cases as ``reveal`` allows.
     """
     from nbclient import NotebookClient
 
@@ -85,13 +92,13 @@ def execute(path: Path, timeout: int = 600, kernel_name: str = "python3") -> nbf
             allow_errors=True,
             resources={"metadata": {"path": tmp}},
         )
-        client.execute()
+        client.execute(env={**os.environ, ENVIRONMENT: reveal})
     return nb
 
 
-def report(path: Path, timeout: int = 600) -> tuple[str, float, float]:
+def report(path: Path, timeout: int = 600, reveal: str = DEFAULT) -> tuple[str, float, float]:
     """Run the notebook's checks; return the report text, the score and the total points."""
-    nb = execute(path, timeout=timeout)
+    nb = execute(path, timeout=timeout, reveal=reveal)
     results = grade_cells(nb)
     lines = [f"{path.name}"]
     for result in results:

@@ -53,6 +53,17 @@ def _package_dirs() -> tuple[str, ...]:
     return tuple(dirs)
 
 
+def _owned_by_python(value: Any) -> bool:
+    """Whether a callable without ``__module__`` is a method of a type outside the foreign
+    libraries, such as ``tuple.__new__`` or ``type.__instancecheck__`` that PyTorch keeps under
+    names of its own: calling it is not calling the library."""
+    owner = getattr(value, "__objclass__", None) or getattr(value, "__self__", None)
+    if owner is None:
+        return False  # a ufunc such as ``scipy.special.expit``
+    owner_type = owner if isinstance(owner, type) else type(owner)
+    return owner_type.__module__.split(".")[0] not in FOREIGN
+
+
 #: The last :func:`_foreign_objects`, and the size of ``sys.modules`` it was built for.
 _FOREIGN_CACHE: tuple[int, dict[int, str]] = (-1, {})
 
@@ -77,6 +88,8 @@ def _foreign_objects() -> dict[int, str]:
                 continue
             # only the library's own functions: it also holds NumPy's, imported from NumPy
             origin = getattr(value, "__module__", None)
+            if origin is None and _owned_by_python(value):
+                continue  # ``tuple.__new__`` kept under another name: Python's, not the library's
             if origin is None or origin.split(".")[0] in FOREIGN:
                 found.setdefault(id(value), f"{module_name}.{attr}")
     _FOREIGN_CACHE = (loaded, found)

@@ -51,6 +51,55 @@ def sync_install_cell(nb: nbformat.NotebookNode) -> bool:
     return True
 
 
+def requirements_text(name: str) -> str:
+    """What the check of graded function ``name`` requires, as the notebook states it before
+    the function: made from the check's own declarations, so that nothing is enforced unsaid."""
+    from autograder.checks import CHECKS
+    from autograder.checks.feedback import SCORING_RULE
+
+    check = CHECKS[name]
+    lines = [f"**What `check({name})` requires** (written from the course's checks):", ""]
+    lines += [f"* {item}" for item in check.requirements()]
+    lines += ["", f"*{SCORING_RULE[0].upper()}{SCORING_RULE[1:]}.*"]
+    return "\n".join(lines)
+
+
+def sync_requirements(nb: nbformat.NotebookNode, functions: list[str]) -> bool:
+    """Put the requirements of each graded function in a markdown cell just before the cell
+    that defines it (:func:`requirements_text`); return whether anything changed."""
+    changed = False
+    for name in functions:
+        cell_id = f"requires-{name.replace('_', '-')}"
+        defining = [
+            i
+            for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and f"def {name}(" in c.source and c.get("id") != cell_id
+        ]
+        if not defining:
+            continue
+        text = requirements_text(name)
+        index = defining[0]
+        # the requirements cells just before the defining cell: one per graded function it
+        # defines (sigmoid's forward and backward may share a cell)
+        block = index
+        while block and str(nb.cells[block - 1].get("id", "")).startswith("requires-"):
+            block -= 1
+        stated = [c for c in nb.cells[block:index] if c.get("id") == cell_id]
+        if stated:
+            if stated[0].source != text:
+                stated[0].source, changed = text, True
+            continue
+        existing = [i for i, c in enumerate(nb.cells) if c.get("id") == cell_id]
+        for i in reversed(existing):
+            del nb.cells[i]
+            index -= i < index
+        cell = nbformat.v4.new_markdown_cell(text)
+        cell.id = cell_id
+        nb.cells.insert(index, cell)
+        changed = True
+    return changed
+
+
 def _read_only(grade_id: str) -> dict:
     return {
         "grade": False,
@@ -131,7 +180,9 @@ def generate(names: list[str], out: Path, root: Path = REPO_ROOT, sync: bool = T
         for name in names:
             for path in sorted((root / "solutions" / name).glob("*.ipynb")):
                 nb = nbformat.read(path, as_version=4)
-                if sync_install_cell(nb) and sync:
+                synced = sync_install_cell(nb)
+                synced = sync_requirements(nb, _graded(name)) or synced
+                if synced and sync:
                     write_notebook(nb, path)
                 write_notebook(nb, course / "source" / name / path.name)
         api = NbGraderAPI(config=course_config(course))
@@ -148,6 +199,12 @@ def generate(names: list[str], out: Path, root: Path = REPO_ROOT, sync: bool = T
             for path in sorted((course / "release" / name).glob("*.ipynb")):
                 nb = normalize(nbformat.read(path, as_version=4))
                 write_notebook(nb, target / path.name)
+
+
+def _graded(assignment: str) -> list[str]:
+    from autograder.checks import ASSIGNMENTS
+
+    return ASSIGNMENTS.get(assignment, [])
 
 
 def release(names: list[str] | None = None, root: Path = REPO_ROOT) -> list[Path]:
@@ -181,5 +238,10 @@ def differences(names: list[str] | None = None, root: Path = REPO_ROOT) -> list[
             if sync_install_cell(nb):
                 problems.append(
                     f"solutions/{name}/{path.name}: its first cell is not the install cell"
+                )
+            if sync_requirements(nb, _graded(name)):
+                problems.append(
+                    f"solutions/{name}/{path.name}: a graded function's requirements are not"
+                    " stated before it as the checks make them (run autograder release)"
                 )
     return problems

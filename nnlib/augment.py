@@ -1,14 +1,11 @@
-r"""Image preprocessing and augmentation for small image datasets such as the sign digits.
+r"""Data augmentation for small image datasets such as the sign digits.
 
 A fully connected network sees each pixel as a separate input, so it does not know that a hand
 moved two pixels to the left is the same hand. With a few hundred training photos it learns
-where the hands happened to be. Two cheap remedies, both used by the sign-digits reference
-classifier:
-
-* :func:`standardize_images` removes each photo's overall brightness and contrast,
-  :math:`x \leftarrow (x - \bar x) / s_x`, so lighting does not count as a feature;
-* :func:`random_shifts` adds copies of the training images moved by a few pixels, so the
-  network is shown that position does not matter.
+where the hands happened to be. :func:`random_shifts` adds copies of the training images moved
+by a few pixels, so the network is shown that position does not matter. (The sign-digits
+reference classifier also standardizes each photo by itself,
+:func:`nnlib.preprocessing.standardize_images`, so that lighting does not count as a feature.)
 
 Shapes: N images of H x W pixels, flattened to D = H * W features.
 """
@@ -19,37 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["random_shifts", "standardize_images"]
-
-
-def standardize_images(X: Any, eps: float = 1e-3) -> Any:
-    r"""Give every image zero mean and unit standard deviation over its own pixels.
-
-    .. math::
-
-        x_{nd} \leftarrow \frac{x_{nd} - \bar x_n}{s_n + \epsilon}, \qquad
-        \bar x_n = \frac1D \sum_d x_{nd}, \quad s_n^2 = \frac1D \sum_d (x_{nd} - \bar x_n)^2
-
-    Needs no statistics of a training set, so a saved model only has to remember that it was
-    applied.
-
-    Parameters
-    ----------
-    X : array of shape (N, D)
-        Flattened images (NumPy or CuPy).
-    eps : float, optional
-        Keeps a uniform image (s = 0) finite.
-
-    Returns
-    -------
-    X_std : array of shape (N, D)
-        Same dtype as ``X``.
-    """
-    if X.ndim != 2:
-        raise ValueError(f"standardize_images: X must be (N, D); got shape {tuple(X.shape)}")
-    mean = X.mean(axis=1, keepdims=True)
-    std = X.std(axis=1, keepdims=True)
-    return ((X - mean) / (std + eps)).astype(X.dtype, copy=False)
+__all__ = ["random_shifts"]
 
 
 def random_shifts(

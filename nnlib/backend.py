@@ -95,6 +95,15 @@ def get_array_module(*arrays: Any) -> ModuleType:
     return np
 
 
+def synchronize(xp: ModuleType) -> None:
+    """Wait until the device has finished all queued work (a no-op for NumPy).
+
+    CuPy launches kernels asynchronously; a timer must wait for them before it stops.
+    """
+    if xp.__name__ == "cupy":
+        xp.cuda.get_current_stream().synchronize()
+
+
 def to_numpy(a: Any) -> np.ndarray:
     """Return a NumPy copy of ``a`` on the host (``a`` itself when it is already NumPy)."""
     if type(a).__module__.startswith("cupy"):

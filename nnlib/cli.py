@@ -20,7 +20,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _reference(args: argparse.Namespace) -> int:
-    from nnlib.classifiers import run_reference
+    from nnlib.reference import run_reference
 
     run_reference(
         args.out,
@@ -33,13 +33,13 @@ def _reference(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from nnlib import classifiers, signs_cnn
+    from nnlib import reference, signs_cnn
 
     if args.dataset == "signs-cnn":
         return signs_cnn.train_from_args(args)
 
-    base = classifiers.MNIST_REFERENCE if args.dataset == "mnist" else classifiers.SIGNS_REFERENCE
-    config = classifiers.with_changes(
+    base = reference.MNIST_REFERENCE if args.dataset == "mnist" else reference.SIGNS_REFERENCE
+    config = reference.with_changes(
         base,
         hidden=args.hidden,
         epochs=args.epochs,
@@ -57,24 +57,24 @@ def _train(args: argparse.Namespace) -> int:
     )
     progress = not args.no_progress
     if args.dataset == "mnist":
-        result = classifiers.train_mnist(config, backend_name=args.backend, progress=progress)
+        result = reference.train_mnist(config, backend_name=args.backend, progress=progress)
     else:
-        result = classifiers.train_signs(
+        result = reference.train_signs(
             args.digits, config, backend_name=args.backend, progress=progress
         )
-    print(classifiers.summary([result]))
+    print(reference.summary([result]))
     if args.plots:
-        for path in classifiers.save_plots(result, args.plots):
+        for path in reference.save_plots(result, args.plots):
             print(f"plot: {path}")
     if args.save:
-        print(f"model: {classifiers.save_model(result, args.save)}")
+        print(f"model: {reference.save_model(result, args.save)}")
     if args.metrics:
         print(f"metrics: {signs_cnn.write_metrics(result, args.metrics)}")
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nnlib.classifiers import classifier_title, evaluate_saved
+    from nnlib.reference import classifier_title, evaluate_saved
 
     metrics = evaluate_saved(args.path, backend_name=args.backend, digits=args.digits)
     what = classifier_title(metrics["dataset"], metrics["digits"])
@@ -83,12 +83,6 @@ def _evaluate(args: argparse.Namespace) -> int:
         f"({metrics['samples']} samples), mean loss {metrics['loss']:.4f}"
     )
     return 0
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from nnlib.bench import run_bench
-
-    return run_bench(args)
 
 
 def _add_backend(p: argparse.ArgumentParser) -> None:
@@ -111,7 +105,7 @@ def _reference_configs() -> str:
     """The reference configurations, for the help of ``nnlib train``."""
     from dataclasses import asdict
 
-    from nnlib.classifiers import MNIST_REFERENCE, SIGNS_REFERENCE
+    from nnlib.reference import MNIST_REFERENCE, SIGNS_REFERENCE
     from nnlib.signs_cnn import SIGNS_CNN_REFERENCE
 
     lines = ["reference configurations:"]
@@ -203,18 +197,6 @@ def build_parser() -> argparse.ArgumentParser:
     _digit_pair(p, None)
     _add_backend(p)
     p.set_defaults(func=_evaluate)
-
-    from nnlib.bench import add_arguments
-
-    p = sub.add_parser(
-        "bench",
-        help="time nnlib against a plain NumPy loop, PyTorch and scikit-learn",
-        description="Seconds per epoch of the same MLP trained by nnlib, a hand-written NumPy "
-        "loop, PyTorch and scikit-learn, with GFLOP/s against the BLAS peak and peak memory; "
-        "then the binary sign-digits classifier on all 45 digit pairs.",
-    )
-    add_arguments(p)
-    p.set_defaults(func=_bench)
     return parser
 
 

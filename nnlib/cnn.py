@@ -30,7 +30,7 @@ from nnlib.activations import ACTIVATIONS, sigmoid_forward, softmax
 from nnlib.backend import asarray, get_backend, to_numpy
 from nnlib.conv import conv2d_backward, conv2d_forward, maxpool_backward, maxpool_forward
 from nnlib.datasets.fetch import save_arrays
-from nnlib.init import INITIALISERS
+from nnlib.initializers import INITIALISERS
 from nnlib.layers import dense_backward, dense_forward
 from nnlib.losses import binary_cross_entropy, softmax_cross_entropy
 from nnlib.network import predicted_labels
@@ -208,13 +208,11 @@ class CNN:
         caches.append(features_shape)
         return h, caches
 
-    def _backprop(self, X: Any, y: Any, scale: float = 1.0) -> tuple[float, dict]:
-        """Mean loss of a batch, and the gradients of ``scale`` times it."""
+    def _backprop(self, X: Any, y: Any) -> tuple[float, dict]:
+        """Mean loss of a batch, and its gradients."""
         logits, caches = self._forward(X)
         loss_fn = binary_cross_entropy if self.binary else softmax_cross_entropy
         loss, dout = loss_fn(logits, y)
-        if scale != 1:
-            dout = dout * scale  # backpropagation is linear in the logits' gradient
         features_shape = caches.pop()
         _, act_backward = ACTIVATIONS[self.activation]
         grads = dict.fromkeys(self.params)
@@ -272,10 +270,6 @@ class CNN:
             The keys of :attr:`params`, each gradient of the shape of its parameter.
         """
         return self._backprop(self._input(X), asarray(y, self.xp))
-
-    def gradients(self, X: Any, y: Any, scale: float = 1.0) -> dict:
-        """The gradients of ``scale`` times the loss, what :func:`nnlib.training.fit` asks for."""
-        return self._backprop(self._input(X), asarray(y, self.xp), scale)[1]
 
     def predict_proba(self, X: Any) -> Any:
         """Class probabilities of a batch: (N,) P(y = 1) when binary, else (N, K) rows."""

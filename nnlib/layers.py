@@ -42,7 +42,7 @@ def dense_forward(x: Any, W: Any, b: Any) -> tuple[Any, Any]:
     return out, (x, W)
 
 
-def dense_backward(dout: Any, cache: Any, need_dx: bool = True) -> tuple[Any, Any, Any]:
+def dense_backward(dout: Any, cache: Any) -> tuple[Any, Any, Any]:
     r"""Gradients of the dense layer, given the upstream gradient ``dout``.
 
     From :math:`\mathrm{out} = x W + b`:
@@ -59,17 +59,13 @@ def dense_backward(dout: Any, cache: Any, need_dx: bool = True) -> tuple[Any, An
         :math:`\partial L / \partial \mathrm{out}`.
     cache : tuple
         ``(x, W)`` from :func:`dense_forward`.
-    need_dx : bool
-        False skips ``dx`` (returned as None): the first layer of a network has no layer
-        below it to pass a gradient to, and ``dx`` would cost as much as ``dW``.
 
     Returns
     -------
-    dx : array of shape (N, D), or None when ``need_dx`` is False
+    dx : array of shape (N, D)
     dW : array of shape (D, M)
     db : array of shape (M,)
     """
     x, W = cache
     require_shape("dense_backward", "dout", dout, (x.shape[0], W.shape[1]), "(N, M)")
-    dx = dout @ W.T if need_dx else None
-    return dx, x.T @ dout, dout.sum(axis=0)
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)

@@ -15,7 +15,7 @@ from nnlib.activations import sigmoid_forward
 from nnlib.backend import get_array_module
 
 
-def _binary_labels(fn: str, logits: Any, y: Any, check: bool) -> Any:
+def _binary_labels(fn: str, logits: Any, y: Any) -> Any:
     """Return ``y`` as a (N, 1) array of the logits' dtype, checking its shape and values."""
     n = logits.shape[0]
     if tuple(y.shape) not in ((n,), (n, 1)):
@@ -24,32 +24,10 @@ def _binary_labels(fn: str, logits: Any, y: Any, check: bool) -> Any:
         )
     xp = get_array_module(logits)
     y = xp.asarray(y).reshape(n, 1)
-    if check and n and not bool(((y == 0) | (y == 1)).all()):
+    if n and not bool(((y == 0) | (y == 1)).all()):
         bad = y[(y != 0) & (y != 1)][0]
         raise ValueError(f"{fn}: labels y must be 0 or 1; found {bad.item()!r}")
     return y.astype(logits.dtype, copy=False)
-
-
-def binary_cross_entropy_device(
-    logits: Any, y: Any, check: bool = True, need_loss: bool = True
-) -> tuple[Any, Any]:
-    """:func:`binary_cross_entropy` with the loss left as a 0-d array on the device
-    (None when ``need_loss`` is False: only the gradient is computed)."""
-    fn = "binary_cross_entropy"
-    require_float_array(fn, "logits", logits, ndim=2)
-    if logits.shape[1] != 1:
-        raise ValueError(
-            f"{fn}: logits must be (N, 1) for one output unit; got {tuple(logits.shape)}"
-        )
-    y = _binary_labels(fn, logits, y, check)
-    xp = get_array_module(logits)
-    n = logits.shape[0]
-    # log(1 + e^z) - y z, written so that no exponent is positive.
-    loss = None
-    if need_loss:
-        loss = (xp.maximum(logits, 0) - logits * y + xp.log1p(xp.exp(-xp.abs(logits)))).sum() / n
-    probs, _ = sigmoid_forward(logits)
-    return loss, (probs - y) / n
 
 
 def binary_cross_entropy(logits: Any, y: Any) -> tuple[float, Any]:
@@ -76,11 +54,22 @@ def binary_cross_entropy(logits: Any, y: Any) -> tuple[float, Any]:
     loss : float
     dlogits : array of shape (N, 1)
     """
-    loss, dlogits = binary_cross_entropy_device(logits, y)
-    return float(loss), dlogits
+    fn = "binary_cross_entropy"
+    require_float_array(fn, "logits", logits, ndim=2)
+    if logits.shape[1] != 1:
+        raise ValueError(
+            f"{fn}: logits must be (N, 1) for one output unit; got {tuple(logits.shape)}"
+        )
+    y = _binary_labels(fn, logits, y)
+    xp = get_array_module(logits)
+    n = logits.shape[0]
+    # log(1 + e^z) - y z, written so that no exponent is positive.
+    loss = (xp.maximum(logits, 0) - logits * y + xp.log1p(xp.exp(-xp.abs(logits)))).sum() / n
+    probs, _ = sigmoid_forward(logits)
+    return float(loss), (probs - y) / n
 
 
-def _class_targets(fn: str, logits: Any, y: Any, check: bool) -> Any:
+def _class_targets(fn: str, logits: Any, y: Any) -> Any:
     """Return ``y`` checked: class indices (N,) as they are, one-hot (N, C) in the logits' dtype."""
     xp = get_array_module(logits)
     n, c = logits.shape
@@ -97,39 +86,10 @@ def _class_targets(fn: str, logits: Any, y: Any, check: bool) -> Any:
         )
     if y.dtype.kind not in "iu":
         raise TypeError(f"{fn}: class indices y must be integers; got dtype {y.dtype}")
-    if check and n and (int(y.min()) < 0 or int(y.max()) >= c):
+    if n and (int(y.min()) < 0 or int(y.max()) >= c):
         bad = int(y.min()) if int(y.min()) < 0 else int(y.max())
         raise ValueError(f"{fn}: labels must be in 0..{c - 1} for {c} classes; found {bad}")
     return y
-
-
-def softmax_cross_entropy_device(
-    logits: Any, y: Any, check: bool = True, need_loss: bool = True
-) -> tuple[Any, Any]:
-    """:func:`softmax_cross_entropy` with the loss left as a 0-d array on the device.
-
-    ``need_loss=False`` returns None for the loss and only computes the gradient: a training
-    loop that does not look at each batch's loss saves a logarithm and a sum per step.
-    """
-    fn = "softmax_cross_entropy"
-    require_float_array(fn, "logits", logits, ndim=2)
-    targets = _class_targets(fn, logits, y, check)
-    xp = get_array_module(logits)
-    n = logits.shape[0]
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    probs = xp.exp(shifted)
-    sum_exp = probs.sum(axis=1, keepdims=True)
-    probs /= sum_exp
-    if targets.ndim == 2:  # one-hot rows
-        loss = -(targets * (shifted - xp.log(sum_exp))).sum() / n
-        return loss, (probs - targets) / n
-    # Class indices: pick each row's own log-probability instead of multiplying by a one-hot
-    # matrix that is almost all zeros.
-    rows = xp.arange(n)
-    loss = (xp.log(sum_exp[:, 0]) - shifted[rows, targets]).sum() / n if need_loss else None
-    probs[rows, targets] -= 1
-    probs /= n
-    return loss, probs
 
 
 def softmax_cross_entropy(logits: Any, y: Any) -> tuple[float, Any]:
@@ -155,5 +115,22 @@ def softmax_cross_entropy(logits: Any, y: Any) -> tuple[float, Any]:
     loss : float
     dlogits : array of shape (N, C)
     """
-    loss, dlogits = softmax_cross_entropy_device(logits, y)
-    return float(loss), dlogits
+    fn = "softmax_cross_entropy"
+    require_float_array(fn, "logits", logits, ndim=2)
+    targets = _class_targets(fn, logits, y)
+    xp = get_array_module(logits)
+    n = logits.shape[0]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    probs = xp.exp(shifted)
+    sum_exp = probs.sum(axis=1, keepdims=True)
+    probs /= sum_exp
+    if targets.ndim == 2:  # one-hot rows
+        loss = -(targets * (shifted - xp.log(sum_exp))).sum() / n
+        return float(loss), (probs - targets) / n
+    # Class indices: pick each row's own log-probability instead of multiplying by a one-hot
+    # matrix that is almost all zeros.
+    rows = xp.arange(n)
+    loss = (xp.log(sum_exp[:, 0]) - shifted[rows, targets]).sum() / n
+    probs[rows, targets] -= 1
+    probs /= n
+    return float(loss), probs

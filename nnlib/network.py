@@ -19,11 +19,11 @@ import numpy as np
 from nnlib._validate import canonical_dtype
 from nnlib.activations import ACTIVATIONS, sigmoid_forward, softmax
 from nnlib.backend import asarray, get_backend, to_numpy
-from nnlib.init import init_params
+from nnlib.initializers import init_params
 from nnlib.layers import dense_backward, dense_forward
-from nnlib.losses import binary_cross_entropy_device, softmax_cross_entropy_device
+from nnlib.losses import binary_cross_entropy, softmax_cross_entropy
 from nnlib.normalization import batchnorm_backward, batchnorm_forward
-from nnlib.regularization import dropout_backward, dropout_forward
+from nnlib.regularization import dropout_backward, dropout_forward, l2_penalty
 
 
 def predicted_labels(logits: Any) -> Any:
@@ -221,9 +221,7 @@ class MLP:
         """
         return self._forward(self._input(X))[0]
 
-    def loss_and_grads(
-        self, X: Any, y: Any, return_float: bool = True, *, check_labels: bool = True
-    ) -> tuple[Any, dict]:
+    def loss_and_grads(self, X: Any, y: Any) -> tuple[float, dict]:
         r"""Mean loss of a batch and its gradient with respect to every parameter.
 
         Backpropagation: the loss gives :math:`\partial L / \partial \mathrm{logits}`, then each
@@ -235,60 +233,33 @@ class MLP:
         X : array of shape (N, D)
         y : array of shape (N,)
             Labels: 0/1 for a binary network, class indices (or one-hot (N, C)) otherwise.
-        return_float : bool
-            True returns the loss as a Python float; False leaves it as a 0-d array on the
-            model's backend, which saves a GPU-to-host synchronisation per step.
-        check_labels : bool
-            Check that the labels are valid classes of the model. ``fit`` checks them once for
-            the whole training set and passes False for every batch.
 
         Returns
         -------
-        loss : float or 0-d array
+        loss : float
         grads : dict
             The keys of :attr:`params`, each gradient of the shape of its parameter.
         """
-        loss, grads = self._backprop(self._input(X), asarray(y, self.xp), check_labels)
-        return (float(loss) if return_float else loss), grads
-
-    def gradients(self, X: Any, y: Any, scale: float = 1.0) -> dict:
-        """The gradients of :meth:`loss_and_grads` without the loss, for a training loop.
-
-        ``X`` must already be an (N, D) array of the model's backend and dtype and ``y`` valid
-        labels of that backend (:func:`nnlib.training.fit` converts and checks the whole
-        training set once); the labels are not checked again, and no loss is computed.
-
-        ``scale`` gives the gradients of ``scale`` times the loss. Backpropagation is linear
-        in the gradient of the logits, so multiplying that (N, C) array scales every
-        parameter's gradient: N C multiplications instead of one per parameter. ``fit``
-        passes SGD's learning rate, and the step then has nothing left to multiply.
-        """
-        return self._backprop(X, y, check_labels=False, need_loss=False, scale=scale)[1]
-
-    def _backprop(
-        self, X: Any, y: Any, check_labels: bool, need_loss: bool = True, scale: float = 1.0
-    ) -> tuple[Any, dict]:
-        """The loss (None unless ``need_loss``) and the gradients of ``scale`` times it, for a
-        checked batch (the loss itself is not scaled)."""
-        logits, caches = self._forward(X, train=True)
-        loss_fn = binary_cross_entropy_device if self.binary else softmax_cross_entropy_device
-        loss, dout = loss_fn(logits, y, check=check_labels, need_loss=need_loss)
-        if scale != 1:
-            dout *= scale  # the loss function's own array: every gradient below follows it
+        logits, caches = self._forward(self._input(X), train=True)
+        loss_fn = binary_cross_entropy if self.binary else softmax_cross_entropy
+        loss, dout = loss_fn(logits, asarray(y, self.xp))
         grads = dict.fromkeys(self.params)  # the keys in the order of params, filled below
         for layer in range(self.num_layers, 0, -1):
             dense_cache, act_cache = caches[layer - 1]
             if act_cache is not None:
                 dout = self._hidden_backward(layer, dout, act_cache, grads)
-            dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(
-                dout, dense_cache, need_dx=layer > 1
-            )
-        if self.l2:  # l2_penalty's value and gradient, left on the device like the loss's
-            weights = [name for name in grads if name.startswith("W")]
-            for name in weights:
-                grads[name] += (scale * self.l2) * self.params[name]
-            if loss is not None:
-                loss = loss + 0.5 * self.l2 * sum((self.params[n] ** 2).sum() for n in weights)
+            if layer > 1:
+                dout, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(dout, dense_cache)
+            else:
+                # The first layer's input is the data, which learns nothing: of dense_backward's
+                # three products only dW and db are wanted, and dx would cost as much as dW.
+                x, _ = dense_cache
+                grads["W1"], grads["b1"] = x.T @ dout, dout.sum(axis=0)
+        if self.l2:
+            penalty, penalty_grads = l2_penalty(self.params, self.l2)
+            loss += penalty
+            for name in grads:
+                grads[name] += penalty_grads[name]
         return loss, grads
 
     def predict_proba(self, X: Any) -> Any:

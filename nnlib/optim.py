@@ -38,7 +38,9 @@ class SGD:
     momentum : float
         :math:`\mu` in [0, 1).
     weight_decay : float
-        L2 penalty :math:`\lambda`, applied to every parameter.
+        :math:`\lambda`: every array of ``params`` is decayed, biases included, as PyTorch's
+        ``SGD(weight_decay=...)`` decays every parameter it is given. For the weights alone,
+        add :func:`nnlib.regularization.l2_penalty` to the loss instead (``MLP(l2=...)``).
     """
 
     def __init__(self, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
@@ -53,9 +55,7 @@ class SGD:
         self.weight_decay = weight_decay
         self.velocity: dict[str, Any] = {}
 
-    def step(
-        self, params: dict, grads: dict, *, overwrite_grads: bool = False, grads_scale: float = 1.0
-    ) -> None:
+    def step(self, params: dict, grads: dict) -> None:
         """Update every array of ``params`` in place.
 
         Parameters
@@ -64,34 +64,21 @@ class SGD:
             The parameters, such as ``MLP.params``; changed in place.
         grads : dict of str to array
             The gradient of the loss for each parameter: same keys, same shapes.
-        overwrite_grads : bool
-            True lets the step scale the arrays of ``grads`` in place (their values afterwards
-            are unspecified), which saves a temporary array of each parameter's size;
-            :func:`nnlib.training.fit` passes True, since its gradients serve one step.
-        grads_scale : float
-            The gradients are those of ``grads_scale`` times the loss. The step multiplies
-            them by ``lr / grads_scale`` only: not at all when they come already scaled by
-            ``lr``, as :func:`nnlib.training.fit` asks :meth:`nnlib.network.MLP.gradients`.
         """
         _check_same_keys(params, grads)
-        if not grads_scale > 0:
-            raise ValueError(f"step: grads_scale must be positive; got {grads_scale}")
-        factor = self.lr / grads_scale  # what is left of lr to multiply the gradients by
         for name, p in params.items():
             g = grads[name]
             if self.weight_decay:
-                g = g + (grads_scale * self.weight_decay) * p
-            if factor != 1:  # with overwrite_grads, the gradient's own array becomes the step
-                g = get_array_module(p).multiply(g, factor, out=g if overwrite_grads else None)
+                g = g + self.weight_decay * p
             if self.momentum:
                 v = self.velocity.get(name)
                 if v is None:
                     v = self.velocity[name] = get_array_module(p).zeros_like(p)
                 v *= self.momentum
-                v -= g
+                v -= self.lr * g
                 p += v
             else:
-                p -= g
+                p -= self.lr * g
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay})"
@@ -117,7 +104,8 @@ class Adam:
     eps : float
         Added to the denominator so it is never zero.
     weight_decay : float
-        L2 penalty :math:`\lambda`.
+        :math:`\lambda`, added to the gradient of every array of ``params``, as in
+        :class:`SGD`.
     """
 
     def __init__(
@@ -142,7 +130,7 @@ class Adam:
         self.m: dict[str, Any] = {}
         self.v: dict[str, Any] = {}
 
-    def step(self, params: dict, grads: dict, *, overwrite_grads: bool = False) -> None:
+    def step(self, params: dict, grads: dict) -> None:
         """Update every array of ``params`` in place.
 
         Parameters
@@ -151,8 +139,6 @@ class Adam:
             The parameters, such as ``MLP.params``; changed in place.
         grads : dict of str to array
             The gradient of the loss for each parameter: same keys, same shapes.
-        overwrite_grads : bool
-            As in :meth:`SGD.step`: True lets the step scale the arrays of ``grads`` in place.
         """
         _check_same_keys(params, grads)
         self.t += 1
@@ -170,7 +156,7 @@ class Adam:
             v *= self.beta2
             v += (1 - self.beta2) * (g * g)
             m *= self.beta1
-            m += xp.multiply(g, 1 - self.beta1, out=g if overwrite_grads else None)
+            m += (1 - self.beta1) * g
             p -= self.lr * (m / correction1) / (xp.sqrt(v / correction2) + self.eps)
 
     def __repr__(self) -> str:

@@ -4,6 +4,8 @@ Shapes: N samples, D features, C classes. ``X`` is ``(N, D)``, labels ``y`` are 
 
 Standardisation is fitted on the training set only and then applied, unchanged, to the
 validation and test sets: statistics computed on the test set would leak it into training.
+:func:`standardize_images` is the other kind, each image by its own pixels: it needs no
+statistics of a training set.
 
 >>> mean, std = fit_standardizer(X_train)            # doctest: +SKIP
 >>> X_train, X_test = standardize(X_train, mean, std), standardize(X_test, mean, std)  # doctest: +SKIP
@@ -120,6 +122,36 @@ def standardize(X: Any, mean: Any, std: Any) -> Any:
                 f"{tuple(X.shape)}; got {tuple(getattr(stat, 'shape', ()))}"
             )
     return ((X - mean) / std).astype(X.dtype, copy=False)
+
+
+def standardize_images(X: Any, eps: float = 1e-3) -> Any:
+    r"""Give every image zero mean and unit standard deviation over its own pixels.
+
+    .. math::
+
+        x_{nd} \leftarrow \frac{x_{nd} - \bar x_n}{s_n + \epsilon}, \qquad
+        \bar x_n = \frac1D \sum_d x_{nd}, \quad s_n^2 = \frac1D \sum_d (x_{nd} - \bar x_n)^2
+
+    Needs no statistics of a training set, so a saved model only has to remember that it was
+    applied.
+
+    Parameters
+    ----------
+    X : array of shape (N, D)
+        Flattened images (NumPy or CuPy).
+    eps : float, optional
+        Keeps a uniform image (s = 0) finite.
+
+    Returns
+    -------
+    X_std : array of shape (N, D)
+        Same dtype as ``X``.
+    """
+    if X.ndim != 2:
+        raise ValueError(f"standardize_images: X must be (N, D); got shape {tuple(X.shape)}")
+    mean = X.mean(axis=1, keepdims=True)
+    std = X.std(axis=1, keepdims=True)
+    return ((X - mean) / (std + eps)).astype(X.dtype, copy=False)
 
 
 def stratified_split_indices(y: Any, fraction: float, seed: int = 0) -> tuple[Any, Any]:

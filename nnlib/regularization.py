@@ -21,7 +21,9 @@ def l2_penalty(params: dict, lam: float) -> tuple[Any, dict]:
     the penalty's gradient makes a plain SGD step
     :math:`W \leftarrow W - \eta (\partial L / \partial W + \lambda W)
     = (1 - \eta \lambda) W - \eta\, \partial L / \partial W`: the weights shrink by the factor
-    :math:`1 - \eta \lambda` at every step, hence the name weight decay.
+    :math:`1 - \eta \lambda` at every step, which is weight decay of the weights alone.
+    :class:`nnlib.optim.SGD`'s ``weight_decay``, like PyTorch's, decays every parameter it is
+    given, biases included.
 
     Parameters
     ----------

@@ -24,10 +24,11 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from nnlib import backend, plotting
-from nnlib.augment import random_shifts, standardize_images
-from nnlib.classifiers import make_optimizer
+from nnlib.augment import random_shifts
 from nnlib.cnn import CNN
 from nnlib.network import MLP
+from nnlib.preprocessing import standardize_images
+from nnlib.reference import make_optimizer
 from nnlib.training import History, cosine_schedule, fit
 
 __all__ = [

@@ -11,9 +11,8 @@ mean loss and lets the optimizer update the parameters,
 After each epoch it measures loss and accuracy on (a fixed sample of) the training set and on the
 validation set, and records them in a :class:`History`.
 
-The data is moved to the model's backend (NumPy or CuPy) once, before the first epoch. Inside an
-epoch nothing is copied back to the host: the loss of each step stays on the device, so on a GPU
-the steps run without waiting for each other.
+The data is moved to the model's backend (NumPy or CuPy) once, before the first epoch; every
+batch is a slice of arrays already there.
 
 Letters used for shapes: N samples, D input features, C output units (classes, or 1 for a
 binary classifier).
@@ -21,7 +20,6 @@ binary classifier).
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from collections.abc import Callable
@@ -40,7 +38,6 @@ __all__ = [
     "cosine_schedule",
     "evaluate",
     "fit",
-    "synchronize",
 ]
 
 
@@ -110,15 +107,6 @@ def cosine_schedule(lr: float, epochs: int, final_lr: float = 0.0) -> Callable[[
     return schedule
 
 
-def synchronize(xp: Any) -> None:
-    """Wait until the device has finished all queued work (a no-op for NumPy).
-
-    CuPy launches kernels asynchronously; a timer must wait for them before it stops.
-    """
-    if xp.__name__ == "cupy":
-        xp.cuda.get_current_stream().synchronize()
-
-
 def _check_data(model: Any, X: Any, y: Any, name: str) -> None:
     """Raise a ValueError unless ``X`` (N, D) and ``y`` (N,) or (N, C) fit ``model``."""
     D = model.layer_sizes[0]
@@ -137,8 +125,8 @@ def _check_data(model: Any, X: Any, y: Any, name: str) -> None:
 def _check_labels(model: Any, y: Any, name: str) -> None:
     """Raise a ValueError unless the integer labels ``y`` (N,) are valid classes of ``model``.
 
-    Checked once before training, because the training steps skip the check to avoid waiting
-    for the device.
+    Checked once before training, so that a bad label is reported with the whole training set's
+    range before any step is taken rather than by the loss in the middle of an epoch.
     """
     if y.ndim != 1:
         return  # one-hot rows or a (N, 1) column: their shape was checked already
@@ -242,10 +230,7 @@ def fit(
     batch_size : int
         Samples per gradient step; the last batch of an epoch may be smaller.
     optimizer : SGD or Adam
-        Anything with ``.step(params, grads)`` and a settable ``.lr``. One whose ``step``
-        takes ``overwrite_grads``, as nnlib's do, is told that it may overwrite the gradients;
-        one whose ``step`` takes ``grads_scale``, as :class:`~nnlib.optim.SGD`'s does, gets the
-        gradients of ``lr`` times the loss.
+        Anything with ``.step(params, grads)`` and a settable ``.lr``.
     validation_data : tuple (X_val, y_val), optional
         Data measured after every epoch (not trained on).
     seed : int, optional
@@ -284,11 +269,6 @@ def fit(
         y_val = backend.asarray(validation_data[1], xp)
         _check_data(model, X_val, y_val, "validation data")
 
-    # A batch's gradients serve one step: an optimizer that can may scale them in place, and
-    # one that takes grads_scale (SGD) gets the gradients of lr times the loss, so that its
-    # step multiplies nothing (see MLP.gradients).
-    takes = inspect.signature(optimizer.step).parameters
-    step_options = {"overwrite_grads": True} if "overwrite_grads" in takes else {}
     rng = np.random.default_rng(seed)
     if train_eval_size is None or train_eval_size >= N:
         X_eval, y_eval = X, y
@@ -302,10 +282,6 @@ def fit(
     for epoch in range(epochs):
         if lr_schedule is not None:
             optimizer.lr = float(lr_schedule(epoch))
-        # The gradients' scale and the one the step is told are one value, set every epoch.
-        scale = float(optimizer.lr) if "grads_scale" in takes and optimizer.lr > 0 else 1.0
-        if "grads_scale" in takes:
-            step_options["grads_scale"] = scale
         bar = tqdm(
             total=n_batches,
             desc=f"epoch {epoch + 1:>{width}}/{epochs}",
@@ -319,14 +295,10 @@ def fit(
             order = backend.asarray(rng.permutation(N), xp)
             for start in range(0, N, batch_size):
                 idx = order[start : start + batch_size]
-                # take(idx, axis=0) gathers the same rows as X[idx], faster: the general
-                # indexing machinery is skipped. Gradients only: the epoch's loss is measured
-                # after it, on X_eval. X and y were converted and checked once, above.
-                x_batch, y_batch = X.take(idx, axis=0), y.take(idx, axis=0)
-                grads = model.gradients(x_batch, y_batch, scale)
-                optimizer.step(model.params, grads, **step_options)
+                _, grads = model.loss_and_grads(X[idx], y[idx])
+                optimizer.step(model.params, grads)
                 bar.update(1)
-            synchronize(xp)
+            backend.synchronize(xp)
             history.epoch_seconds.append(time.perf_counter() - start_time)
             history.learning_rate.append(float(optimizer.lr))
 

@@ -7,6 +7,7 @@
   exercise the real download, verification and caching code and never touch the user's cache.
 * Every test session grades under a course secret of its own (``AUTOGRADER_SECRET``), so that
   no test creates one in the repository; tests of how the secret is found unset it.
+* BLAS runs on one thread in the tests' process.
 """
 
 from __future__ import annotations
@@ -42,6 +43,38 @@ def _course_secret():
     os.environ["AUTOGRADER_SECRET"] = secrets.token_hex(32)
     yield os.environ["AUTOGRADER_SECRET"]
     os.environ.pop("AUTOGRADER_SECRET", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_blas_thread():
+    """Run BLAS on one thread in the tests' own process.
+
+    The tests' matrices are small, and a multi-threaded BLAS whose threads wait for each other
+    slows down by a factor of ten or more when other processes share the cores (as other
+    test sessions, sandboxes or kernels may); one thread keeps the tests' run time predictable.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+#: Fixtures that make a test slow, whatever its module: the whole book built and executed.
+SLOW_FIXTURES = {"built_book"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that uses a fixture of :data:`SLOW_FIXTURES`.
+
+    The fast tier (``pytest -m "not slow"``) runs every test not marked ``slow``: a new test is
+    fast unless its module, itself or one of these fixtures says otherwise.
+    """
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(params=BACKENDS)

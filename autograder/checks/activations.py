@@ -32,10 +32,20 @@ def _label(shape, dtype: str, kind: str) -> str:
     return f"{dtype} z{tuple(shape)} {what}"
 
 
+#: The axes of the batch and of the units among ``(z, da)``: each is narrowed by the probes.
+ELEMENTWISE = {"N": ((0, 0), (1, 0)), "C": ((0, 1), (1, 1))}
+#: What the large cases test, as the report names it.
+LARGE = {"large": "|z| up to 1e4"}
+
+
 class ForwardCheck(ArrayCheck):
     """``<act>_forward(z) -> (a, cache)``: ``a`` must match nnlib's."""
 
     expected_keys = ("a",)
+    arg_names = ("z",)
+    dims = {"N": ((0, 0),), "C": ((0, 1),)}
+    edge_names = LARGE
+    returns = "the pair (a, cache): a, a NumPy array of z's shape, and a cache of your choice"
 
     def __init__(self, act: str, points: float, wrong: Callable[[np.ndarray, dict], list]):
         self.act = act
@@ -56,9 +66,9 @@ class ForwardCheck(ArrayCheck):
         return {"a": a}
 
     def mistakes(self, case):
-        z = case.args[0].astype(np.float64)
+        # in the case's dtype, so that a form that overflows gives the same inf and NaN
         with np.errstate(all="ignore"):
-            return {"a": self._wrong(z, case.kwargs)}
+            return {"a": self._wrong(case.args[0], case.kwargs)}
 
     def unpack(self, case, output):
         return forward_result(output, "a", self.name)
@@ -74,6 +84,11 @@ class BackwardCheck(ArrayCheck):
     expected_keys = ("dz",)
     arg_names = ("z", "da")
     step = "forward_then_backward"
+    dims = ELEMENTWISE
+    relations = ("double upstream",)
+    upstream = 1
+    edge_names = LARGE
+    returns = "dz, a NumPy array of z's shape, from the upstream gradient da and the cache"
 
     def __init__(
         self,
@@ -120,6 +135,11 @@ def _sigmoid_forward_wrong(z, kw):
         ("it computes 1 / (1 + exp(z)): the sign of the exponent is flipped", _sigmoid(-z)),
         ("that is tanh(z), not the sigmoid 1 / (1 + exp(-z))", np.tanh(z)),
         ("it computes exp(-z) / (1 + exp(z))", np.exp(-z) / (1 + np.exp(z))),
+        (
+            "exp(z) / (1 + exp(z)) overflows for large z (inf / inf is NaN): use a form that"
+            " stays finite, built on exp(-|z|) or tanh",
+            np.exp(z) / (1 + np.exp(z)),
+        ),
     ]
 
 
@@ -127,6 +147,11 @@ def _tanh_forward_wrong(z, kw):
     return [
         ("that is the sigmoid, not tanh", _sigmoid(z)),
         ("it computes 2 * sigmoid(z) - 1, not 2 * sigmoid(2z) - 1", 2 * _sigmoid(z) - 1),
+        (
+            "exp(z) overflows for large |z| (inf / inf is NaN): use np.tanh, or"
+            " 2 * sigmoid(2z) - 1 with a stable sigmoid",
+            (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)),
+        ),
     ]
 
 
@@ -198,15 +223,12 @@ class SoftmaxCheck(ArrayCheck):
     name = "softmax"
     reference = ("nnlib.activations:softmax",)
     points = 2.0
-    raise_hints = (
-        (
-            "ValueError",
-            "each row's sum has shape (N,): keep it (N, 1) with keepdims=True so that it "
-            "divides its row",
-        ),
-    )
     expected_keys = ("probs",)
-    overflow_hint = "subtract each row's maximum before exp (missing max-subtraction)"
+    arg_names = ("z",)
+    dims = {"N": ((0, 0),), "C": ((0, 1),)}
+    relations = ("shift rows",)
+    edge_names = {**LARGE, "rows apart": "rows 1000 apart"}
+    returns = "probs, a NumPy array of z's shape whose rows each sum to 1"
 
     def edge_kinds(self):
         return ("zeros", "large", "rows apart")
@@ -229,8 +251,19 @@ class SoftmaxCheck(ArrayCheck):
         z = np.asarray(case.args[0], dtype=np.float64)
         e = np.exp(z - z.max())
         e0 = np.exp(z - z.max(axis=0, keepdims=True))
+        own = case.args[0]  # in its dtype: the overflow of exp(z) as the student's
         return {
             "probs": [
+                (
+                    "exp(z) overflows: subtract each row's maximum before exp (missing"
+                    " max-subtraction)",
+                    np.exp(own) / np.exp(own).sum(axis=1, keepdims=True),
+                ),
+                (
+                    "it subtracts the maximum of the whole array, and rows far below it give"
+                    " 0 / 0: subtract each row's maximum",
+                    np.exp(own - own.max()) / np.exp(own - own.max()).sum(axis=1, keepdims=True),
+                ),
                 (
                     "it normalises each column (axis=0); softmax normalises each row (axis=1)",
                     e0 / e0.sum(axis=0, keepdims=True),
@@ -240,12 +273,6 @@ class SoftmaxCheck(ArrayCheck):
             ]
         }
 
-
-#: What a student whose sigmoid overflows is told (the notebook asks for |z| up to 1e4).
-SIGMOID_OVERFLOW = (
-    "the sigmoid must not overflow for |z| up to 1e4, not even in a branch np.where discards:"
-    " use the form the notebook gives, built on exp(-|z|) or tanh"
-)
 
 #: The assignment these checks grade, as the book's chapter and solutions/ name it.
 ASSIGNMENT = "05-activations"
@@ -261,12 +288,6 @@ CHECKS = [
     BackwardCheck("leaky_relu", 1.0, _leaky_backward_wrong, zeros_ok=False),
     SoftmaxCheck(),
 ]
-CHECKS[0].no_overflow = SIGMOID_OVERFLOW
-CHECKS[
-    2
-].overflow_hint = (
-    "exp(z) overflows for large |z|: use np.tanh, or 2 * sigmoid(2z) - 1 with a stable sigmoid"
-)
 
 # --- mistakes: wrong answers students write, and words their reports must contain -----------------
 # The course's tests run each through its check (autograder/checks/mistakes.py says how).
@@ -293,7 +314,7 @@ def _(z):
     return 1 / (1 + np.exp(-z))
 
 
-@MISTAKES.wrong("sigmoid_forward", "overflows: exp(z) / (1 + exp(z))", "must not overflow")
+@MISTAKES.wrong("sigmoid_forward", "overflows: exp(z) / (1 + exp(z))", "overflows for large z")
 def _(z):
     a = np.exp(z) / (1 + np.exp(z))
     return a, a
@@ -477,7 +498,77 @@ def _(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-@MISTAKES.wrong("softmax", "no keepdims", "keepdims")
+@MISTAKES.wrong("softmax", "no keepdims", "could not be broadcast")
 def _(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1)
+
+
+@MISTAKES.wrong("softmax", "columns, with each column's maximum subtracted", "axis=0")
+def _(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("sigmoid_forward", "clipped before exp")
+def _(z):
+    a = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+    return a, a
+
+
+@MISTAKES.right("sigmoid_forward", "naive, overflow warnings silenced")
+def _(z):
+    with np.errstate(over="ignore"):
+        a = 1 / (1 + np.exp(-z))
+    return a, a
+
+
+@MISTAKES.right("sigmoid_forward", "float64 inside, cast back")
+def _(z):
+    a = (0.5 * (1 + np.tanh(0.5 * z.astype(np.float64)))).astype(z.dtype)
+    return a, a
+
+
+@MISTAKES.right("tanh_forward", "2 sigmoid(2z) - 1 from exp(-|z|)")
+def _(z):
+    e = np.exp(-2 * np.abs(z))
+    a = np.sign(z) * (1 - e) / (1 + e)
+    return a.astype(z.dtype), a
+
+
+@MISTAKES.right("relu_forward", "a loop over the entries")
+def _(z):
+    a = z.copy()
+    for index in np.ndindex(*z.shape):
+        if a[index] < 0:
+            a[index] = 0
+    return a, z
+
+
+@MISTAKES.right("relu_backward", "np.where on the cached z")
+def _(da, cache):
+    return np.where(cache > 0, da, np.zeros_like(da))
+
+
+@MISTAKES.right("leaky_relu_forward", "np.maximum for alpha below 1")
+def _(z, alpha=0.01):
+    return np.where(z > 0, z, z * z.dtype.type(alpha)), (z, alpha)
+
+
+@MISTAKES.right("softmax", "exp(z - logsumexp(z)) in float32")
+def _(z):
+    m = z.max(axis=1, keepdims=True)
+    lse = m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return np.exp(z - lse)
+
+
+@MISTAKES.right("softmax", "a loop over the rows, in float64, cast back")
+def _(z):
+    out = np.empty_like(z)
+    for i, row in enumerate(z.astype(np.float64)):
+        e = np.exp(row - row.max())
+        out[i] = e / e.sum()
+    return out

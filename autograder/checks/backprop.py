@@ -25,13 +25,10 @@ class DenseBackwardCheck(ArrayCheck):
     functions = ("dense_forward", "dense_backward")
     step = "forward_then_backward"
     expected_keys = ("dx", "dW", "db")
-    raise_hints = (
-        (
-            "ValueError",
-            "dx = dout @ W.T is (N, D), dW = x.T @ dout is (D, M), db = dout.sum(axis=0) is "
-            "(M,): check the shapes of each product",
-        ),
-    )
+    dims = {"N": ((0, 0), (3, 0)), "D": ((0, 1), (1, 0)), "M": ((1, 1), (2, 0), (3, 1))}
+    relations = ("double upstream",)
+    upstream = 3
+    returns = "the triple (dx, dW, db), NumPy arrays of the shapes and dtype of x, W and b"
 
     def edge_kinds(self):
         return ("zeros",)
@@ -56,9 +53,18 @@ class DenseBackwardCheck(ArrayCheck):
 
     def mistakes(self, case):
         x, W, b, dout = (np.asarray(v, np.float64) for v in case.args)
+        square = W.shape[0] == W.shape[1]  # only there does dout @ W have a shape at all
         return {
+            "dx": [
+                (
+                    "it multiplies dout by W where W's transpose belongs: dx has the shape of x",
+                    dout @ W,
+                ),
+            ]
+            if square
+            else [],
             "dW": [
-                ("it is transposed: dW = x.T @ dout has the shape of W, (D, M)", dout.T @ x),
+                ("it is transposed: dW has the shape of W, (D, M)", dout.T @ x),
                 (
                     "it is divided by N: dout already carries the 1/N of the mean loss",
                     x.T @ dout / len(x),
@@ -84,7 +90,13 @@ class LossAndGradsCheck(ArrayCheck):
     reference = ("nnlib.network:MLP.loss_and_grads",)
     points = 4.0
     expected_keys = ("loss", "dW1", "db1", "dW2", "db2")
-    overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"
+    arg_names = ("X", "y", "params")
+    relations = ("repeat batch",)
+    edge_names = {"large": "logits about 1e4"}
+    returns = (
+        "the pair (loss, grads): loss a Python float, grads a dict of the keys of params, each"
+        " a NumPy array of its parameter's shape and dtype"
+    )
 
     def edge_kinds(self):
         return ("large",)
@@ -103,11 +115,11 @@ class LossAndGradsCheck(ArrayCheck):
         return Case(label, (X, y, params))
 
     @staticmethod
-    def _reference(X, y, params, relu_backward=True):
+    def _reference(X, y, params, relu_backward=True, cross_entropy=losses.softmax_cross_entropy):
         z1, c1 = ref.dense_forward(X, params["W1"], params["b1"])
         h, c_relu = act.relu_forward(z1)
         logits, c2 = ref.dense_forward(h, params["W2"], params["b2"])
-        loss, dlogits = losses.softmax_cross_entropy(logits, y)
+        loss, dlogits = cross_entropy(logits, y)
         dh, dW2, db2 = ref.dense_backward(dlogits, c2)
         dz1 = act.relu_backward(dh, c_relu) if relu_backward else dh
         _, dW1, db1 = ref.dense_backward(dz1, c1)
@@ -122,7 +134,17 @@ class LossAndGradsCheck(ArrayCheck):
         params = {k: np.asarray(v, np.float64) for k, v in params.items()}
         skipped = self._reference(X, y, params, relu_backward=False)
         hint = "the ReLU's derivative is missing: multiply dh by (z1 > 0) before the first layer"
-        return {"dW1": [(hint, skipped["dW1"])], "db1": [(hint, skipped["db1"])]}
+        out = {"dW1": [(hint, skipped["dW1"])], "db1": [(hint, skipped["db1"])]}
+        # in the case's dtype, so that exp overflows where the student's does
+        naive = self._reference(*case.args, cross_entropy=_naive_cross_entropy)
+        overflow = (
+            "NaN or infinite for large logits: exp(logits) overflows, or a probability"
+            " underflows to 0 before its log; compute the cross-entropy from the logits,"
+            " subtracting each row's maximum"
+        )
+        for key, value in naive.items():
+            out.setdefault(key, []).append((overflow, value))
+        return out
 
     def unpack(self, case, output):
         if not (isinstance(output, tuple | list) and len(output) == 2):
@@ -136,6 +158,18 @@ class LossAndGradsCheck(ArrayCheck):
         parts = {f"d{k}": grads[k] for k in ("W1", "b1", "W2", "b2")}
         parts["loss"] = loss
         return parts
+
+
+def _naive_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The softmax cross-entropy without max-subtraction: what overflows for large logits."""
+    n = len(logits)
+    with np.errstate(all="ignore"):
+        e = np.exp(logits)
+        p = e / e.sum(axis=1, keepdims=True)
+        loss = float(-np.log(p[np.arange(n), y]).mean())
+    d = p.copy()
+    d[np.arange(n), y] -= 1
+    return loss, d / n
 
 
 #: The assignment these checks grade, as the book's chapter and solutions/ name it.
@@ -171,7 +205,7 @@ def _(dout, cache):
     return dout @ W.T, x.T @ dout, dout.mean(axis=0)
 
 
-@MISTAKES.wrong("dense_backward", "dx without transposing W", "W.T")
+@MISTAKES.wrong("dense_backward", "dx without transposing W", "transpose")
 def _(dout, cache):
     x, W = cache
     return dout @ W, x.T @ dout, dout.sum(axis=0)
@@ -244,3 +278,29 @@ def _(X, y, params):
 def _(X, y, params):
     loss, grads = ok.loss_and_grads(X, y, params)
     return loss * len(X), grads
+
+
+@MISTAKES.wrong("dense_backward", "db left unsummed", "db has shape")
+def _(dout, cache):
+    x, W = cache
+    return dout @ W.T, x.T @ dout, dout
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("dense_backward", "einsum")
+def _(dout, cache):
+    x, W = cache
+    return (
+        np.einsum("nm,dm->nd", dout, W),
+        np.einsum("nd,nm->dm", x, dout),
+        np.einsum("nm->m", dout),
+    )
+
+
+@MISTAKES.right("loss_and_grads", "float64 inside, cast back")
+def _(X, y, params):
+    p64 = {k: v.astype(np.float64) for k, v in params.items()}
+    loss, grads = ok.loss_and_grads(X.astype(np.float64), y, p64)
+    return loss, {k: g.astype(params[k].dtype) for k, g in grads.items()}

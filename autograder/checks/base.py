@@ -4,15 +4,39 @@ A :class:`Check` grades one student function (``relu_backward``). It makes seede
 :class:`Case` inputs, names how to call the student's code on a case (its step, one of
 :mod:`autograder.call_steps`, which does no comparison, so that it can run in the student's own
 process), and judges what came back (:meth:`Check.judge`, which runs in the grader's process on
-plain NumPy values). :func:`run_check` does all three in one process and sums the verdicts into
-a :class:`CheckReport`.
+plain NumPy values). :func:`run_check` does all three in one process; the verdicts on all the
+cases of a draw, taken together, make the score and the report (:func:`autograder.checks.
+feedback.assess`), in a notebook and in the batch grader alike.
+
+Writing a check
+---------------
+Every case is drawn up front, so that the sandbox can run them all in one go and the grader can
+judge them afterwards (nothing is adaptive):
+
+* **Scored cases** belong to a requirement, ``Case.group`` (empty: ordinary inputs); edge cases
+  (``edge=True``) name theirs, ``"|z| up to 1e4"``. The points are shared among requirements.
+* **Probes** (``Case.probe`` says what they are, ``Case.of`` names the case they come from)
+  are unscored: smaller copies of a case (its first row, two columns, small round values) from
+  which the report picks the smallest failing one as the counterexample, and the partners of
+  a property (the same call with the upstream gradient doubled).
+* **Properties** relating cases (the same seed twice gives the same result; a doubled upstream
+  gradient doubles every gradient) are judged by :meth:`Check.properties`; each is a
+  requirement of its own, named in plain words.
+* **Diagnoses** come from the judge: for each wrong result of a case, the explanations that
+  reproduce the student's value (``Verdict.evidence``). Only one that reproduces it on every
+  failing case is reported (:func:`autograder.checks.feedback.verified`).
+* A judge states facts (a shape, the largest error, a value that is not finite) and never prints
+  a line of a reference answer; a warning is no failure, a wrong or non-finite value is.
+* :meth:`Check.requirements` says, in the words the notebook prints before the function, every
+  requirement the judge enforces (``autograder release`` writes them there).
+
+:class:`autograder.checks.arrays.ArrayCheck` does all of this for functions compared with nnlib.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import re
 import time
 import traceback
 import warnings
@@ -32,6 +56,17 @@ from autograder.boundary import (
     to_plain,
 )
 from autograder.call_steps import STEPS, Target
+from autograder.checks.feedback import (
+    ORDINARY,
+    SCORING_RULE,
+    Assessment,
+    PropertyVerdict,
+    assess,
+    earned,
+    fmt,
+    is_probe,
+    verified,
+)
 from autograder.outcomes import Outcome
 from autograder.reference_use import ReferenceWatch, reference_message, uses_reference
 from autograder.secret import active_secret
@@ -52,6 +87,15 @@ class Case:
     edge : bool
         An edge case (zeros, huge logits). Edge cases earn credit only when some ordinary
         case passes, so that a wrong function cannot score on the zeros case alone.
+    group : str
+        The requirement the case tests, as a report names it (``"|z| up to 1e4"``); empty for
+        ordinary inputs. The points are shared equally among requirements.
+    probe : str
+        Empty for a scored case. Otherwise what this unscored case is (``"first row"``,
+        ``"da doubled"``): a smaller copy of a case, among which the report finds its
+        counterexample, or the partner of a property.
+    of : str
+        For a probe, the name of the case it was made from.
     """
 
     name: str
@@ -59,6 +103,9 @@ class Case:
     kwargs: dict = field(default_factory=dict)
     private: dict = field(default_factory=dict)
     edge: bool = False
+    group: str = ""
+    probe: str = ""
+    of: str = ""
 
 
 @dataclass
@@ -67,12 +114,16 @@ class Verdict:
 
     ``kind`` says what happened (:class:`~autograder.outcomes.Outcome`); a judge leaves it
     out and gets PASSED or WRONG from ``passed``. Grading reads the kind, never the message.
+    ``evidence`` is what the judge found, for the report: the results that are wrong
+    (``"failed"``), the explanations reproducing each (``"explained"``), the lines a
+    counterexample shows (``"shown"``), the student's results by name (``"parts"``).
     """
 
     passed: bool
     message: str = "ok"
     credit: float | None = None
     kind: Outcome | None = None
+    evidence: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind is None:
@@ -87,13 +138,6 @@ class Verdict:
         return 1.0 if self.passed else 0.0
 
 
-#: How a function's points follow from its cases, as the report states it once.
-SCORING_RULE = (
-    "scoring: the points times the share of cases passed; passing only the edge cases"
-    " (all zeros, a batch of one, extreme values) earns nothing"
-)
-
-
 @dataclass
 class CheckReport:
     """The outcome of a check: points earned and the verdict of every case."""
@@ -106,6 +150,9 @@ class CheckReport:
     #: Set when the function as a whole was decided without judging cases (it calls the
     #: reference, or a function it needs is not defined).
     kind: Outcome | None = None
+    #: The report's body and the properties judged (:func:`feedback.assess`).
+    lines: list[str] = field(default_factory=list)
+    properties: list[PropertyVerdict] = field(default_factory=list)
 
     @property
     def attempted(self) -> bool:
@@ -114,37 +161,63 @@ class CheckReport:
             return self.kind is not Outcome.NOT_ATTEMPTED
         return any(v.kind is not Outcome.NOT_ATTEMPTED for _, v in self.results)
 
+    #: Names of the probes among ``results`` (unscored: see :class:`Case`).
+    probes: frozenset[str] = frozenset()
+
+    @property
+    def scored(self) -> list[tuple[str, Verdict]]:
+        """The results of the scored cases, probes left out."""
+        return [(n, v) for n, v in self.results if n not in self.probes]
+
     @property
     def passed(self) -> bool:
-        return bool(self.results) and all(v.passed for _, v in self.results) and not self.message
+        return (
+            bool(self.results)
+            and all(v.passed for _, v in self.scored)
+            and all(p.passed for p in self.properties)
+            and not self.message
+        )
 
     def summary(self) -> str:
         """One line: the function, the cases passed, the points."""
-        n_ok = sum(v.passed for _, v in self.results)
-        cases = f"{n_ok}/{len(self.results)} cases passed, " if self.results else ""
-        return f"{self.name}: {cases}{_points(self.score)} of {_points(self.points)} points"
+        return summary_line(self.name, self.points, self.score, self.scored)
 
     def __str__(self) -> str:
-        if not self.attempted and self.kind is None:
-            return (
-                f"{self.name}: not attempted, 0 of {_points(self.points)} points (it still raises"
-                " NotImplementedError: write it, then run this cell again)"
-            )
-        lines = [self.summary()]
-        if self.message:
-            lines.append(f"  {self.message}")
-        shown: set[str] = set()
-        for case_name, verdict in self.results:
-            if verdict.passed and verdict.message == "ok":
-                continue
-            if verdict.message in shown:
-                continue
-            shown.add(verdict.message)
-            status = "ok  " if verdict.passed else "FAIL"
-            lines.append(f"  {status} [{case_name}] {verdict.message}")
-        if self.results and 0 <= self.score < self.points:
-            lines.append(f"  ({SCORING_RULE})")
-        return "\n".join(lines)
+        return render(self.name, self.points, self.score, self.message, self.attempted,
+                      self.kind, self.scored, self.lines)  # fmt: skip
+
+
+def summary_line(name: str, points: float, score: float, scored: list) -> str:
+    """``relu_forward: 8/10 cases passed, 0.8 of 1 points``."""
+    n_ok = sum(bool(v.passed) for _, v in scored)
+    cases = f"{n_ok}/{len(scored)} cases passed, " if scored else ""
+    return f"{name}: {cases}{_points(score)} of {_points(points)} points"
+
+
+def render(
+    name: str,
+    points: float,
+    score: float,
+    message: str,
+    attempted: bool,
+    kind: Outcome | None,
+    scored: list,
+    lines: list[str],
+) -> str:
+    """A function's report as a student reads it: one text for the notebook, ``autograder
+    check`` and the batch grader's feedback page."""
+    if not attempted and kind is None:
+        return (
+            f"{name}: not attempted, 0 of {_points(points)} points (it still raises"
+            " NotImplementedError: write it, then run this cell again)"
+        )
+    out = [summary_line(name, points, score, scored)]
+    if message:
+        out.append(f"  {message}")
+    out += [f"  {line}" for line in lines]
+    if scored and 0 <= score < points and kind is None:
+        out.append(f"  ({SCORING_RULE})")
+    return "\n".join(out)
 
 
 def _points(value: float) -> str:
@@ -186,9 +259,6 @@ class Check:
     arg_names : tuple of str
         Names of a case's arguments, for messages, when the step does not pass them to the
         function as they are (a backward check's ``(z, da)``).
-    raise_hints : tuple of (str, str)
-        Advice for an exception the function may raise, by exception name: a shape error in
-        ``dense_forward`` says which product has which shape.
     step : str
         The call step (:data:`autograder.call_steps.STEPS`) that calls the student's functions
         on a case: ``"direct"`` passes the case's arguments to the graded function as they are.
@@ -198,10 +268,9 @@ class Check:
         (``"nnlib.network:MLP.loss_and_grads"``): what the book may show only in a collapsed
         block labelled as the solution (``{nnlib-code}`` in ``book/_ext`` does so, and the
         book's tests check the built pages). Empty when nnlib has no such code.
-    no_overflow : str
-        When set, the exercise asks for a form that never overflows: the call runs with NumPy's
-        overflow raising, and a case that overflows fails with this text as the advice (a naive
-        sigmoid returns the right values with an overflow warning, and would pass otherwise).
+    returns : str
+        What the function returns, as the notebook states it before the function
+        (``"the pair (a, cache): a NumPy array a of z's shape and dtype, and a cache"``).
     """
 
     name: str = ""
@@ -211,10 +280,9 @@ class Check:
     distinct_hidden_cases: bool = True
     pure: bool = True
     arg_names: tuple[str, ...] = ()
-    no_overflow: str = ""
-    raise_hints: tuple[tuple[str, str], ...] = ()
     step: str = "direct"
     reference: tuple[str, ...] = ()
+    returns: str = ""
 
     def required(self) -> tuple[str, ...]:
         """The names of the student functions this check calls."""
@@ -237,6 +305,57 @@ class Check:
     def judge(self, case: Case, output: Any) -> Verdict:
         """Judge ``output``, the plain-value result of :meth:`call`, on ``case``."""
         raise NotImplementedError
+
+    def properties(
+        self, cases: list[Case], verdicts: list[Verdict], outputs: list[Any]
+    ) -> list[PropertyVerdict]:
+        """The properties relating the cases of one draw, each judged (none by default).
+
+        ``outputs`` are what each case's call returned (None where it gave nothing). A property
+        is a requirement of its own in the score; it names itself in plain words.
+        """
+        return []
+
+    def diagnose(self, cases: list[Case], verdicts: list[Verdict]) -> list[str]:
+        """Diagnoses verified on every failing case: by default, the explanations the judge
+        found in each failing case's evidence (:func:`autograder.checks.feedback.verified`)."""
+        return verified(cases, verdicts)
+
+    def show_input(self, case: Case) -> str:
+        """A case's input as a counterexample shows it: ``relu_forward(z=[[-1., 2.]])``."""
+        names = list(self.arg_names)
+        parts = [
+            f"{names[i] if i < len(names) else f'argument {i + 1}'}={fmt(a)}"
+            for i, a in enumerate(case.args)
+        ]
+        parts += [f"{k}={fmt(v)}" for k, v in case.kwargs.items()]
+        if self.step == "direct":
+            return f"{self.name}({', '.join(parts)})"
+        return f"{self.name} on {', '.join(parts)}"
+
+    def group_names(self) -> dict[str, str]:
+        """Each requirement of the visible cases, by name, with what it tests: what the notebook
+        lists before the function."""
+        found: dict[str, str] = {}
+        for case in self.cases():
+            if not case.probe:
+                group = case.group or (ORDINARY if not case.edge else "edge cases")
+                found.setdefault(group, case.name)
+        return found
+
+    def requirements(self) -> list[str]:
+        """What this check requires, as the notebook states it before the function."""
+        out = []
+        if self.returns:
+            out.append(f"returns {self.returns}")
+        if self.pure:
+            out.append("leaves the arrays it is given unchanged")
+        groups = list(self.group_names())
+        if groups:
+            out.append(
+                "gives the right values, within its dtype's precision, on: " + "; ".join(groups)
+            )
+        return out
 
 
 def exception_outcome(exc: BaseException) -> Outcome:
@@ -263,15 +382,6 @@ def describe_exception(
     text = str(exc).strip().splitlines()
     detail = f": {text[0][:300]}" if text else ""
     return f"{who} raised {type(exc).__name__}{detail}{where}"
-
-
-def with_hint(check: Check, problem: str) -> str:
-    """``problem``, a raised exception described, with the check's advice for that exception
-    (:attr:`Check.raise_hints`) when it has some."""
-    for error, hint in getattr(check, "raise_hints", ()):
-        if re.search(rf"\b{error}\b", problem):
-            return f"{problem}; {hint}"
-    return problem
 
 
 def resolve(check: Check, source: Callable | Mapping[str, Any]) -> tuple[dict, str | None]:
@@ -340,9 +450,8 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
     watch = ReferenceWatch()
     names = input_names(check, fns.get(check.name))
     taken = snapshot(names, tuple(case.args), dict(case.kwargs)) if check.pure else []
-    overflow = np.errstate(over="raise") if check.no_overflow else contextlib.nullcontext()
     try:
-        with quiet(), watch, overflow:
+        with quiet(), watch:
             output = check.call(fns, case)
         changed = changed_inputs(taken)
         if changed and not watch.offence:
@@ -351,9 +460,7 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
     except Exception as exc:
         if watch.offence:
             return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))
-        problem = with_hint(check, describe_exception(exc, check.required(), check.name))
-        if check.no_overflow and isinstance(exc, FloatingPointError):
-            problem += f": {check.no_overflow}"
+        problem = describe_exception(exc, check.required(), check.name)
         return Call(None, exception_outcome(exc), problem)
     if watch.offence:
         return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))
@@ -361,16 +468,11 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
 
 
 def earned_fraction(credits: list[float], cases: list[Case] | None = None) -> float:
-    """Mean credit of the cases; with ``cases`` (in the same order), nothing unless an
-    ordinary, non-edge case earns credit (``abs(z)`` passes ReLU's all-zero edge case alone).
-    """
-    if not credits:
-        return 0.0
-    if cases is not None:
-        ordinary = [f for c, f in zip(cases, credits, strict=True) if not getattr(c, "edge", False)]
-        if ordinary and not any(f > 0 for f in ordinary):
-            return 0.0
-    return sum(credits) / len(credits)
+    """The share of the points earned by cases of these credits (the same order): see
+    :data:`~autograder.checks.feedback.SCORING_RULE`. Without ``cases``, their mean."""
+    if cases is None:
+        return sum(credits) / len(credits) if credits else 0.0
+    return earned(cases, credits)
 
 
 def score_of(check: Check, verdicts: list[Verdict], cases: list[Case] | None = None) -> float:
@@ -382,9 +484,10 @@ def judge_case(check: Check, case: Case, output: Any) -> Verdict:
     """The check's verdict on ``output``, as a :class:`Verdict` whose kind is PASSED or WRONG.
 
     A judge may return any object with ``passed``, ``message`` and optionally ``fraction`` (a
-    registry of the instructor's own); a result too malformed for the judge is WRONG. Only
-    NumPy's floating-point complaints are silenced (thread-local, so the batch grader's threads
-    can judge at once): a judge's overflow on a wrong answer is expected.
+    registry of the instructor's own); a result too malformed for the judge is WRONG, with a
+    message that shows what came back. Only NumPy's floating-point complaints are silenced
+    (thread-local, so the batch grader's threads can judge at once): a judge's overflow on a
+    wrong answer is expected.
     """
     with np.errstate(all="ignore"):
         try:
@@ -392,9 +495,10 @@ def judge_case(check: Check, case: Case, output: Any) -> Verdict:
             passed, message = bool(judged.passed), str(judged.message)
             credit = getattr(judged, "fraction", None)
             credit = float(credit) if credit is not None else None
-        except Exception as exc:
-            return Verdict(False, f"unexpected result ({type(exc).__name__}: {exc})")
-    return Verdict(passed, message, credit)
+            evidence = getattr(judged, "evidence", None)
+        except Exception:
+            return Verdict(False, f"returned {fmt(output)}, which is not of the kind expected")
+    return Verdict(passed, message, credit, evidence=evidence)
 
 
 def run_check(
@@ -423,21 +527,43 @@ def run_check(
             )
     with quiet():
         cases = check.cases(hidden=hidden)
-    results: list[tuple[str, Verdict]] = []
+    verdicts: list[Verdict] = []
+    outputs: list[Any] = []
     start = time.perf_counter()
     for case in cases:
+        output = None
         if time.perf_counter() - start > check.time_limit:
             message = f"not run: the cases took over {check.time_limit:g} s"
-            results.append((case.name, Verdict(False, message, kind=Outcome.NOT_RUN)))
-            continue
-        call = call_case(check, fns, case)
-        if call.kind is Outcome.USED_REFERENCE:
-            return CheckReport(check.name, check.points, 0.0, message=call.problem, kind=call.kind)
-        if call.kind is not Outcome.RETURNED:
-            verdict = Verdict(False, call.problem, kind=call.kind)
+            verdict = Verdict(False, message, kind=Outcome.NOT_RUN)
         else:
-            with quiet():
-                verdict = judge_case(check, case, call.output)
-        results.append((case.name, verdict))
-    score = score_of(check, [v for _, v in results], cases)
-    return CheckReport(check.name, check.points, score, results)
+            call = call_case(check, fns, case)
+            if call.kind is Outcome.USED_REFERENCE:
+                return CheckReport(
+                    check.name, check.points, 0.0, message=call.problem, kind=call.kind
+                )
+            if call.kind is not Outcome.RETURNED:
+                verdict = Verdict(False, call.problem, kind=call.kind)
+            else:
+                output = call.output
+                with quiet():
+                    verdict = judge_case(check, case, output)
+        verdicts.append(verdict)
+        outputs.append(output)
+    return report_of(check, cases, verdicts, outputs)
+
+
+def report_of(
+    check: Check, cases: list[Case], verdicts: list[Verdict], outputs: list[Any]
+) -> CheckReport:
+    """The :class:`CheckReport` of one draw of cases, judged: its score and its report."""
+    with quiet():
+        assessment: Assessment = assess(check, cases, verdicts, outputs)
+    return CheckReport(
+        check.name,
+        check.points,
+        round(check.points * assessment.fraction, 2),
+        [(c.name, v) for c, v in zip(cases, verdicts, strict=True)],
+        lines=assessment.lines,
+        properties=assessment.properties,
+        probes=frozenset(c.name for c in cases if is_probe(c)),
+    )

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.feedback import fmt
 
 #: Share of the points for an accuracy just below the requirement.
 BELOW_THRESHOLD_CREDIT = 0.75
@@ -33,8 +34,9 @@ MNIST_TRAIN_SIZE = 30000
 
 
 #: The sign-digit pair exercise 10 grades: of the 45 pairs, the one logistic regression on the
-#: standardised pixels tells apart worst (``nnlib bench --parts baselines`` measures them all; the
-#: recorded run is in ``tests/benchmarks/RESULTS-cpu.md``). On 0 vs 1 it makes no mistake.
+#: standardised pixels tells apart worst (``tests/benchmarks/bench_training.py --parts
+#: baselines`` measures them all; the recorded run is in ``tests/benchmarks/RESULTS-cpu.md``).
+#: On 0 vs 1 it makes no mistake.
 SIGNS_PAIR = (4, 7)
 
 #: Test accuracy of that logistic regression on the graded pair's test photos (scikit-learn,
@@ -142,6 +144,18 @@ class ClassifierCheck(Check):
         #: What a simpler model scores on the same held-out images, for the report.
         self.baseline = baseline
 
+    def requirements(self) -> list[str]:
+        return [
+            f"{self.name}(X_train, y_train) returns a model within {self.time_limit:g} s, and"
+            f" {self.predict}(model, X) one label per image (a class, not a probability)",
+            f"reaches at least {self.threshold:.0%} accuracy on held-out images of"
+            f" {self.dataset}; below that, credit in proportion to how far the accuracy is"
+            " above chance, up to 3/4 of the points",
+            "the grader's held-out images are those altered a little for each submission"
+            " (their brightness, contrast and noise, and a shift of a pixel for the larger"
+            " photos) and shuffled: predict each image, do not look it up",
+        ]
+
     def cases(self, hidden: bool = False) -> list[Case]:
         (X_train, y_train), (X_test, y_test) = self.loader()
         name = f"{self.dataset}: {len(X_train)} training, {len(X_test)} held-out images"
@@ -164,8 +178,9 @@ class ClassifierCheck(Check):
             predictions = np.asarray(None)
         if predictions.dtype.kind not in "biuf":
             return Verdict(False, f"{self.predict} must return an array of labels")
+        column = predictions.shape == (len(y_test), 1)
         if predictions.ndim == 2 and predictions.shape[0] == len(y_test):
-            if predictions.shape[1] == 1:
+            if column:
                 predictions = predictions[:, 0]
             else:
                 return Verdict(
@@ -179,6 +194,15 @@ class ClassifierCheck(Check):
                 f"{self.predict} returned shape {predictions.shape}; expected {y_test.shape}, "
                 "one label per held-out image",
             )
+        labels = np.unique(y_test)
+        strays = predictions[~np.isin(predictions, labels)]
+        if strays.size:
+            return Verdict(
+                False,
+                f"{self.predict} returned values that are not labels ({fmt(strays[:4])}, ...;"
+                f" the labels are {fmt(labels)}): return each image's class, not a probability"
+                " or a score",
+            )
         seconds = float(output.get("train_seconds", 0.0))
         accuracy = float(np.mean(predictions == y_test))
         against = f"; {self.baseline[0]}: {self.baseline[1]:.1%}" if self.baseline else ""
@@ -186,6 +210,17 @@ class ClassifierCheck(Check):
             f"held-out accuracy {accuracy:.2%} (at least {self.threshold:.0%} needed{against}), "
             f"trained in {seconds:.1f} s"
         )
+        problem = self._unstable(output, predictions)
+        if column:
+            problem = (
+                f"{self.predict} returned labels of shape ({len(y_test)}, 1), a column: return"
+                f" one label per image, shape ({len(y_test)},) (argmax without keepdims); an"
+                f" (N, 1) array compared with labels (N,) broadcasts to an (N, N) table"
+            )
+        if problem:
+            share = (min(accuracy, self.threshold) - self.chance) / (self.threshold - self.chance)
+            credit = BELOW_THRESHOLD_CREDIT * min(max(share, 0.0), 1.0)
+            return Verdict(False, f"{summary}: {problem}", credit)
         if seconds > self.time_limit:
             return Verdict(
                 False,
@@ -197,6 +232,24 @@ class ClassifierCheck(Check):
         share = (accuracy - self.chance) / (self.threshold - self.chance)
         credit = BELOW_THRESHOLD_CREDIT * min(max(share, 0.0), 1.0)
         return Verdict(False, f"{summary}: {self._advice(output, predictions)}", credit)
+
+    def _unstable(self, output: dict, predictions: np.ndarray) -> str:
+        """Why two predictions on the same images differ, or "" when they agree."""
+        again = output.get("again")
+        if again is None:
+            return ""
+        try:
+            again = np.asarray(again).reshape(predictions.shape)
+        except Exception:
+            return f"{self.predict} returned another shape when called again on the same images"
+        differ = int(np.sum(again != predictions))
+        if not differ:
+            return ""
+        return (
+            f"{self.predict} called twice on the same images gave {differ} different labels:"
+            " prediction must be deterministic; is dropout still on at prediction time (call"
+            " it with train=False, which keeps every unit)?"
+        )
 
     @staticmethod
     def _advice(output: dict, predictions: np.ndarray) -> str:
@@ -213,4 +266,22 @@ class ClassifierCheck(Check):
                 f"every held-out image is predicted as {labels[0].item()!r}: the network learned "
                 "nothing (check the gradients' signs and the 1/N factor)"
             )
-        return "train longer or tune the learning rate"
+        return (
+            "check what the network is trained on first (the labels of any images added or"
+            " changed), then the training settings (epochs, learning rate)"
+        )
+
+    def metrics(self, case: Case, output: Any) -> dict[str, float]:
+        """What a leaderboard shows of a trained classifier: its held-out accuracy (one label
+        per image compared with the test labels; nothing where the predictions are not one
+        label per image) and its training time in seconds."""
+        y_test = case.private["y_test"]
+        predictions = output.get("predictions") if isinstance(output, dict) else None
+        try:
+            predictions = np.asarray(predictions)
+        except Exception:
+            return {}
+        if predictions.dtype.kind not in "biuf" or predictions.size != y_test.size:
+            return {}
+        accuracy = float(np.mean(predictions.reshape(y_test.shape) == y_test))
+        return {"accuracy": accuracy, "train_seconds": float(output.get("train_seconds", 0.0))}

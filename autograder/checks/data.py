@@ -7,6 +7,7 @@ part with its own label, the same split for the same seed and another one for an
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,11 @@ class FlattenCheck(ArrayCheck):
     name = "flatten"
     points = 1.0
     expected_keys = ("X",)
+    arg_names = ("images",)
+    dims = {"N": ((0, 0),), "H": ((0, 1),), "W": ((0, 2),)}
+    returns = "X, a NumPy array of shape (N, H * W) and of the images' dtype, one row per image"
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng, out = _image_cases(self.name, hidden)
         out.append(Case("float32 images(3, 2, 5)", (rng.random((3, 2, 5)).astype(np.float32),)))
         return out
@@ -61,6 +65,11 @@ class FlattenCheck(ArrayCheck):
                     images.reshape(n, -1).T,
                 ),
                 (
+                    "it has N columns, the batch axis last; the batch axis must come first,"
+                    " (N, H * W)",
+                    images.reshape(-1, n),
+                ),
+                (
                     "it also divides by 255: flatten only reshapes, normalize scales the pixels",
                     images.reshape(n, -1) / 255,
                 ),
@@ -83,12 +92,15 @@ class NormalizeCheck(ArrayCheck):
     points = 1.0
     keep_dtype = False
     expected_keys = ("X",)
+    arg_names = ("images",)
+    returns = "a float32 NumPy array of the images' shape, each pixel divided by 255"
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng, out = _image_cases(self.name, hidden)
         dim = rng.integers(0, 100, size=(4, 12), dtype=np.uint8)
         out.append(Case("uint8 dark images (4, 12), brightest pixel below 100", (dim,)))
-        out.append(Case("uint8 black images (2, 9)", (np.zeros((2, 9), np.uint8),), edge=True))
+        black = (np.zeros((2, 9), np.uint8),)
+        out.append(Case("uint8 black images (2, 9)", black, edge=True, group="all-black images"))
         return out
 
     def expected(self, case):
@@ -96,7 +108,7 @@ class NormalizeCheck(ArrayCheck):
 
     def mistakes(self, case):
         images = np.asarray(case.args[0], np.float64)
-        peak = max(images.max(), 1)
+        peak = images.max()
         with np.errstate(all="ignore"):
             return {
                 "X": [
@@ -129,8 +141,10 @@ class OneHotCheck(ArrayCheck):
     points = 1.0
     keep_dtype = False
     expected_keys = ("Y",)
+    arg_names = ("y", "num_classes")
+    returns = "Y, a NumPy array of shape (N, num_classes), 1 in each row's column y[n], else 0"
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         out = []
         for n, c in [(1, 3), (6, 4), (25, 10)] if not hidden else [(1, 2), (9, 5), (30, 10)]:
@@ -160,8 +174,8 @@ class OneHotCheck(ArrayCheck):
                 ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], -1, axis=1)),
                 ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], 1, axis=1)),
                 (
-                    "whole columns are set to 1 (Y[:, y] = 1): set one entry per row, "
-                    "Y[np.arange(N), y] = 1",
+                    "whole columns are set to 1 (Y[:, y] = 1): set one entry per row, row i"
+                    " in column y[i]",
                     _whole_columns(y, c),
                 ),
             ]
@@ -248,24 +262,48 @@ class TrainValSplitCheck(Check):
             )
         if not (np.array_equal(y_train, y[train_ids]) and np.array_equal(y_val, y[val_ids])):
             return Verdict(False, "labels are separated from their samples: index X and y alike")
+        if len(val_ids) > len(train_ids) and fraction < 0.5:
+            return Verdict(
+                False,
+                f"the validation part holds {len(val_ids)} of the {n} samples, more than the"
+                f" training part; val_fraction={fraction} asks for about {fraction * n:.0f}"
+                " (are the parts swapped? return (train, validation))",
+            )
         if abs(len(val_ids) - fraction * n) > 3 + 0.02 * n:
             return Verdict(
                 False,
                 f"the validation part has {len(val_ids)} of {n} samples; val_fraction="
                 f"{fraction} asks for about {fraction * n:.0f}",
             )
-        if len(val_ids) > len(train_ids):
-            return Verdict(False, "the parts are swapped: return (train, validation)")
+        counts = []
         for label in np.unique(y):
             n_class = int(np.sum(y == label))
             n_val = int(np.sum(y[val_ids] == label))
-            if abs(n_val - fraction * n_class) >= 1:  # round, floor or ceil of the share
+            share = fraction * n_class
+            counts.append((label, n_class, n_val, share))
+            if abs(n_val - share) >= 1:
                 return Verdict(
                     False,
                     f"the validation part holds {n_val} of the {n_class} samples of class"
                     f" {label}; a stratified split gives every class its share, about"
-                    f" {round(fraction * n_class)}: split each class on its own",
+                    f" {round(share)}: split each class on its own",
                 )
+        # stratified: each class within one sample of its share; now the rounding
+        off = [c for c in counts if abs(c[2] - c[3]) > 0.5]  # a tie (x.5) may go either way
+        if off:
+            label, n_class, n_val, share = off[0]
+            if all(n == math.floor(sh) for _, _, n, sh in counts):
+                how = " (int() truncates)"
+            elif all(n == math.ceil(sh) for _, _, n, sh in counts):
+                how = " (it rounds up)"
+            else:
+                how = ""
+            return Verdict(
+                False,
+                f"the validation part holds {n_val} of the {n_class} samples of class"
+                f" {label}, val_fraction * n = {share:g}: a stratified split takes"
+                f" round(val_fraction * n) of each class on its own, {round(share)} here{how}",
+            )
         (again_train, _), (again_val, _) = splits["again"]
         if not (np.array_equal(again_train, train_ids) and np.array_equal(again_val, val_ids)):
             return Verdict(
@@ -402,7 +440,7 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X[k:], y[k:]), (X[:k], y[:k])
 
 
-@MISTAKES.wrong("train_val_split", "parts swapped", "asks for about")
+@MISTAKES.wrong("train_val_split", "parts swapped", "parts swapped")
 def _(X, y, val_fraction=0.1, seed=0):
     train, val = ok.train_val_split(X, y, val_fraction, seed)
     return val, train
@@ -427,3 +465,32 @@ def _(X, y, val_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
     k = round((1 - val_fraction) * len(X))
     return (X[order[k:]], y[order[k:]]), (X[order[:k]], y[order[:k]])
+
+
+@MISTAKES.wrong("flatten", "a Python list of rows", "Python list")
+def _(images):
+    return images.reshape(len(images), -1).tolist()
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("flatten", "a loop over the images")
+def _(images):
+    out = np.empty((len(images), images[0].size), dtype=images.dtype)
+    for i, image in enumerate(images):
+        out[i] = image.ravel()
+    return out
+
+
+@MISTAKES.right("normalize", "np.divide into float32")
+def _(images):
+    return np.divide(images, 255, dtype=np.float32)
+
+
+@MISTAKES.right("one_hot", "a loop over the labels")
+def _(y, num_classes):
+    Y = np.zeros((len(y), num_classes))
+    for n, label in enumerate(y):
+        Y[n, label] = 1.0
+    return Y

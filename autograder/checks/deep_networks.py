@@ -44,10 +44,13 @@ def _bn_case(rng, shape, dtype, kind) -> Case:
     train = kind != "eval"
     if kind == "fresh":
         running = {}
+    if kind == "none":
+        running = None
     momentum = 0.1 if kind != "random" else float(rng.choice([0.1, 0.3]))
     what = {
         "random": "training",
         "fresh": "training, empty running dict",
+        "none": "training, running=None",
         "eval": "evaluation (train=False)",
     }[kind]
     label = f"{dtype} x{x.shape} {what}, momentum={momentum:g}"
@@ -69,23 +72,37 @@ class BatchnormForwardCheck(ArrayCheck):
     step = "batchnorm_output_and_running"
     arg_names = ("x", "gamma", "beta")
     expected_keys = ("out", "running['mean']", "running['var']")
+    dims = {"N": ((0, 0),)}
+    narrowest = {"N": 2}
+    edge_names = {
+        "fresh": "an empty running dict",
+        "none": "running=None in training (nothing to update)",
+        "eval": "evaluation (train=False)",
+    }
+    returns = (
+        "the pair (out, cache): out a NumPy array of x's shape and dtype; in training it also"
+        " updates running['mean'] and running['var'] in place (starting them at 0 and 1)"
+    )
 
     def edge_kinds(self):
-        return ("fresh", "eval")
+        return ("fresh", "none", "eval")
 
     def make_case(self, rng, shape, dtype, kind):
         return _bn_case(rng, shape, dtype, kind)
 
     def expected(self, case):
         (out, _), running = call_batchnorm(ref.batchnorm_forward, case)
+        if running is None:
+            return {"out": out}
         return {"out": out, "running['mean']": running["mean"], "running['var']": running["var"]}
 
     def mistakes(self, case):
         x, gamma, beta = (np.asarray(a, np.float64) for a in case.args)
         kw = case.kwargs
         n, d = x.shape
-        run_mean = np.asarray(kw["running"].get("mean", np.zeros(d)), np.float64)
-        run_var = np.asarray(kw["running"].get("var", np.ones(d)), np.float64)
+        given = kw["running"] or {}
+        run_mean = np.asarray(given.get("mean", np.zeros(d)), np.float64)
+        run_var = np.asarray(given.get("var", np.ones(d)), np.float64)
         mu, var = x.mean(0), x.var(0)
         m = kw["momentum"]
         if not kw["train"]:
@@ -140,6 +157,8 @@ class BatchnormForwardCheck(ArrayCheck):
         if "out" not in output:
             return pair(output.get("not a pair"), "out", "cache", self.name)
         running = output.get("running")
+        if case.kwargs["running"] is None:
+            return {"out": output["out"]}
         if not isinstance(running, dict) or not {"mean", "var"} <= set(running):
             return (
                 "running must hold 'mean' and 'var' after the call: update the dict in place, "
@@ -160,6 +179,14 @@ class BatchnormBackwardCheck(ArrayCheck):
     functions = ("batchnorm_forward", "batchnorm_backward")
     expected_keys = ("dx", "dgamma", "dbeta")
     arg_names = ("x", "gamma", "beta", "dout")
+    dims = {"N": ((0, 0), (3, 0))}
+    narrowest = {"N": 2}
+    relations = ("double upstream",)
+    upstream = 3
+    edge_names = {"eval": "evaluation (train=False)"}
+    returns = (
+        "the triple (dx, dgamma, dbeta), NumPy arrays of the shapes and dtype of x, gamma, beta"
+    )
 
     def edge_kinds(self):
         return ("eval",)
@@ -188,7 +215,7 @@ class BatchnormBackwardCheck(ArrayCheck):
         mean_term, var_term = g.sum(0), x_hat * (g * x_hat).sum(0)
         dx = [
             ("only the first term: in training the batch mean and variance depend on x too, "
-             "dx = (N g - sum(g) - x_hat sum(g x_hat)) / (N sqrt(var + eps))", g * inv),
+             "so dx has a term through each of them", g * inv),
             ("the term of the mean is missing: subtract sum(g) over the batch",
              (n * g - var_term) * inv / n),
             ("the term of the variance is missing: subtract x_hat * sum(g * x_hat)",
@@ -197,8 +224,8 @@ class BatchnormBackwardCheck(ArrayCheck):
              (n * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0)) * inv / n),
         ]  # fmt: skip
         if not case.kwargs["train"]:
-            constants = "in evaluation the statistics are constants: dx = gamma * dout / "
-            constants += "sqrt(running_var + eps)"
+            constants = "in evaluation the statistics are constants (the running ones): dx has"
+            constants += " no terms through the mean and variance"
             dx = [(constants, (n * g - mean_term - var_term) * inv / n)]
         return {
             "dx": dx,
@@ -276,7 +303,7 @@ class DeepLossAndGradsCheck(ArrayCheck):
 
     name = "deep_loss_and_grads"
     reference = (
-        "nnlib.network:MLP._backprop",
+        "nnlib.network:MLP.loss_and_grads",
         "nnlib.network:MLP._forward",
         "nnlib.network:MLP._hidden",
         "nnlib.network:MLP._hidden_backward",
@@ -284,9 +311,13 @@ class DeepLossAndGradsCheck(ArrayCheck):
     points = 4.0
     step = "network_with_seeded_dropout"
     arg_names = ("X", "y", "params")
-    overflow_hint = "compute the cross-entropy from the logits, subtracting each row's maximum"
+    dims = {}
+    returns = (
+        "the pair (loss, grads): loss a Python float, grads a dict of the keys of params, each"
+        " a NumPy array of its parameter's shape and dtype"
+    )
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         out = []
         for i, (sizes, activation, dropout, batchnorm) in enumerate(ARCHITECTURES):
@@ -307,7 +338,8 @@ class DeepLossAndGradsCheck(ArrayCheck):
             shown = ", ".join(f"{k}={v!r}" for k, v in options.items())
             label = f"{dtype} X{X.shape} sizes {sizes}, {shown}"
             options["seed"] = int(rng.integers(2**31))
-            out.append(Case(label, (X, y, params), options, edge=len(sizes) == 2))
+            group = "one layer" if len(sizes) == 2 else ""
+            out.append(Case(label, (X, y, params), options, edge=len(sizes) == 2, group=group))
         return out
 
     def dtype(self, case):
@@ -387,6 +419,8 @@ MISTAKES.plant(
 @MISTAKES.helper
 def _batchnorm(x, gamma, beta, train, running, momentum, eps, *, mode):
     d = x.shape[1]
+    if mode == "running required":
+        running.setdefault("mean", np.zeros(d, x.dtype))  # fails on None
     if running is not None:
         running.setdefault("mean", np.zeros(d, x.dtype))
         running.setdefault("var", np.ones(d, x.dtype))
@@ -427,6 +461,7 @@ for _mode, _what, _words in [
     ("no update", "running statistics not updated", "not updated in training"),
     ("biased running", "running variance biased", "unbiased batch variance"),
     ("momentum reversed", "momentum weighs the old statistics", "weight of the new batch"),
+    ("running required", "running=None not handled in training", "running=None in training"),
 ]:
 
     def _batchnorm_forward(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5,
@@ -516,3 +551,24 @@ for _mode, _what, _words in [
         return _deep(X, y, params, activation, dropout, batchnorm, rng, mode=_mode)
 
     MISTAKES.wrong("deep_loss_and_grads", _what, _words)(_deep_loss_and_grads)
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("batchnorm_forward", "the statistics in float64, cast back")
+def _(x, gamma, beta, *, train=True, running=None, momentum=0.1, eps=1e-5):
+    d, n = x.shape[1], len(x)
+    if running is not None:
+        running.setdefault("mean", np.zeros(d, x.dtype))
+        running.setdefault("var", np.ones(d, x.dtype))
+    x64 = x.astype(np.float64)
+    if train:
+        mean, var = x64.mean(axis=0), x64.var(axis=0)
+        if running is not None:
+            running["mean"][...] = (1 - momentum) * running["mean"] + momentum * mean
+            running["var"][...] = (1 - momentum) * running["var"] + momentum * var * n / (n - 1)
+    else:
+        mean, var = running["mean"].astype(np.float64), running["var"].astype(np.float64)
+    x_hat = (x64 - mean) / np.sqrt(var + eps)
+    return (gamma * x_hat + beta).astype(x.dtype), (x_hat, gamma, train)

@@ -28,13 +28,10 @@ class DenseForwardCheck(ArrayCheck):
     name = "dense_forward"
     reference = ("nnlib.layers:dense_forward",)
     points = 2.0
-    raise_hints = (
-        (
-            "ValueError",
-            "out = x @ W + b: x (N, D) @ W (D, M) gives (N, M); * multiplies element-wise",
-        ),
-    )
     expected_keys = ("out",)
+    arg_names = ("x", "W", "b")
+    dims = {"N": ((0, 0),), "D": ((0, 1), (1, 0)), "M": ((1, 1), (2, 0))}
+    returns = "the pair (out, cache): out a NumPy array (N, M) of x's dtype, cache your own"
 
     def edge_kinds(self):
         return ("zeros",)
@@ -55,9 +52,21 @@ class DenseForwardCheck(ArrayCheck):
     def mistakes(self, case):
         x, W, b = (np.asarray(v, np.float64) for v in case.args)
         wrong = [
-            ("the bias b is missing: out = x @ W + b", x @ W),
+            ("the bias b is missing: b is added to every row of the product", x @ W),
             ("it subtracts the bias", x @ W - b),
         ]
+        try:
+            elementwise = x * W + b  # broadcasts only where the shapes let it
+        except ValueError:
+            elementwise = None
+        if elementwise is not None:
+            wrong.append(
+                (
+                    "it multiplies element-wise (*): out is the matrix product of x (N, D) and"
+                    " W (D, M), of shape (N, M), plus b",
+                    elementwise,
+                )
+            )
         if W.shape[0] == W.shape[1]:
             wrong.append(("it uses W transposed: with W of shape (D, M), out = x @ W", x @ W.T + b))
         return {"out": wrong}
@@ -72,14 +81,10 @@ class MLPForwardCheck(ArrayCheck):
     name = "mlp_forward"
     reference = ("nnlib.network:MLP._forward",)
     points = 2.0
-    raise_hints = (
-        (
-            "KeyError",
-            "params holds W1, b1, ..., WL, bL for any number of layers L: loop over "
-            "len(params) // 2 layers",
-        ),
-    )
     expected_keys = ("logits",)
+    arg_names = ("X", "params")
+    edge_names = {"one layer": "one layer", "three layers": "three layers"}
+    returns = "the logits, a NumPy array (N, C) of X's dtype, for any number of layers"
 
     def edge_kinds(self):
         return ("one layer", "three layers")
@@ -164,7 +169,7 @@ def _(x, W, b):
     return x @ W.T + b, (x, W)
 
 
-@MISTAKES.wrong("dense_forward", "element-wise product", "x @ W")
+@MISTAKES.wrong("dense_forward", "element-wise product", "element-wise")
 def _(x, W, b):
     return x * W + b, (x, W)
 
@@ -195,7 +200,7 @@ def _(X, params):
     return h
 
 
-@MISTAKES.wrong("mlp_forward", "two layers hard-coded", "any number of layers")
+@MISTAKES.wrong("mlp_forward", "two layers hard-coded", "fails: three layers")
 def _(X, params):
     h = np.maximum(X @ params["W1"] + params["b1"], 0)
     return h @ params["W2"] + params["b2"]
@@ -210,3 +215,20 @@ def _(X, params):
         if i < n:
             h = 1 / (1 + np.exp(-h))
     return h
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("dense_forward", "einsum")
+def _(x, W, b):
+    return np.einsum("nd,dm->nm", x, W) + b, (x, W)
+
+
+@MISTAKES.right("mlp_forward", "a while loop over the layers")
+def _(X, params):
+    h, i = X, 1
+    while f"W{i + 1}" in params:
+        h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0)
+        i += 1
+    return h @ params[f"W{i}"] + params[f"b{i}"]

@@ -17,28 +17,51 @@ from autograder.checks.mistakes import Mistakes
 
 class ArrayModuleCheck(Check):
     """``get_array_module(*arrays)`` returns the module of the arrays' library, as nnlib's and
-    CuPy's function of that name do: ``numpy`` for NumPy arrays."""
+    CuPy's function of that name do: ``numpy`` for NumPy arrays, ``cupy`` as soon as one is a
+    CuPy array.
+
+    Where no GPU is, a CuPy array is a stand-in (:class:`autograder.call_steps.CupyStandIn`):
+    an object whose type lives in the module ``cupy``, which is what the contract reads, with
+    a module ``cupy`` in ``sys.modules`` for the call.
+    """
 
     name = "get_array_module"
     reference = ("nnlib.backend:get_array_module",)
     points = 1.0
     step = "module_name"
+    arg_names = ("arrays",)
+    returns = (
+        "the module numpy for NumPy arrays, and the module cupy (from sys.modules) as soon as"
+        " one argument is a CuPy array, an object whose type's module name starts with 'cupy'"
+    )
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
+        cupy = "a CuPy array (a stand-in where there is no GPU)"
         return [
             Case("float32 matrix", (rng.standard_normal((3, 4)).astype(np.float32),)),
             Case("int64 labels", (rng.integers(0, 9, size=5),)),
             Case("0-d array", (np.array(1.5),)),
             Case("two arrays", (rng.standard_normal(3), rng.integers(0, 2, size=3))),
+            Case("one CuPy matrix", (rng.standard_normal((2, 3)),), {"cupy": [0]}, group=cupy),
+            Case(
+                "a NumPy array, then a CuPy array",
+                (rng.standard_normal(2), rng.standard_normal(2)),
+                {"cupy": [1]},
+                group=cupy,
+            ),
         ]
 
+    def show_input(self, case: Case) -> str:
+        kinds = ["a CuPy array" if i in case.kwargs.get("cupy", ()) else "a NumPy array"
+                 for i in range(len(case.args))]  # fmt: skip
+        return f"get_array_module({', '.join(kinds)})"
+
     def judge(self, case: Case, output: Any) -> Verdict:
-        if output == "numpy":
+        expected = "cupy" if case.kwargs.get("cupy") else "numpy"
+        if output == expected:
             return Verdict(True)
-        return Verdict(
-            False, f"get_array_module returned {output!r} for NumPy arrays; expected numpy"
-        )
+        return Verdict(False, f"get_array_module returned {output!r}; expected {expected}")
 
 
 class AccuracyCheck(ArrayCheck):
@@ -48,6 +71,9 @@ class AccuracyCheck(ArrayCheck):
     points = 2.0
     keep_dtype = False
     expected_keys = ("accuracy",)
+    arg_names = ("logits", "y")
+    edge_names = {"binary": "one output unit, logits (N, 1), one of them exactly 0"}
+    returns = "one number, the share of rows predicted right, as a Python float"
 
     def edge_kinds(self):
         return ("binary",)
@@ -55,14 +81,23 @@ class AccuracyCheck(ArrayCheck):
     def make_case(self, rng, shape, dtype, kind):
         n, c = shape
         if kind == "binary":
-            n, c = 8, 1
+            n, c = (8 if np.dtype(dtype) == np.float32 else 11), 1
         logits = rng.standard_normal((n, c)).astype(dtype)
         if c == 1:
-            # 6 of 8 right, and a share of zeros other than 6/8: argmax (always 0) cannot match
+            # all right but two, one logit exactly 0 (class 0: class 1 only where the logit is
+            # positive), and drawn until the usual mistakes each give an accuracy of their own:
+            # argmax (always 0), >= 0, and (N, 1) against (N,) broadcast to (N, N)
             while True:
+                logits[2, 0] = 0
                 y = (logits[:, 0] > 0).astype(np.int64)
                 y[:2] = 1 - y[:2]
-                if np.mean(y == 0) != 0.75:
+                shares = {
+                    float(np.mean(y == (logits[:, 0] > 0))),
+                    float(np.mean(y == 0)),
+                    float(np.mean(y == (logits[:, 0] >= 0))),
+                    float(np.mean(y == (logits > 0))),
+                }
+                if len(shares) == 4:
                     break
                 logits = rng.standard_normal((n, c)).astype(dtype)
             label = f"{dtype} binary logits{(n, 1)}"
@@ -92,6 +127,22 @@ class AccuracyCheck(ArrayCheck):
                     argmax,
                 ),
                 ("it is the error rate, 1 - accuracy", 1 - right),
+                *(
+                    [
+                        (
+                            "a logit of exactly 0 counts as class 1: predict 1 only where the"
+                            " logit is positive (> 0)",
+                            float(np.mean((logits[:, 0] >= 0).astype(int) == y)),
+                        ),
+                        (
+                            "the predictions (N, 1) met the labels (N,) and broadcast to an"
+                            " (N, N) table: compare logits[:, 0] > 0, of shape (N,), with y",
+                            float(np.mean((logits > 0).astype(int) == y)),
+                        ),
+                    ]
+                    if logits.shape[1] == 1
+                    else []
+                ),
             ]
         }
 
@@ -145,7 +196,8 @@ def _(*arrays):
 
 @MISTAKES.wrong("accuracy", "counts instead of averaging", "counts the right predictions")
 def _(logits, y):
-    return float((logits.argmax(axis=1) == y).sum())
+    predictions = (logits[:, 0] > 0) if logits.shape[1] == 1 else logits.argmax(axis=1)
+    return float((predictions == y).sum())
 
 
 @MISTAKES.wrong("accuracy", "argmax for one output unit", "argmax is always 0")
@@ -163,6 +215,42 @@ def _(logits, y):
     return 1 - ok.accuracy(logits, y)
 
 
+@MISTAKES.wrong("accuracy", "a logit of exactly 0 taken as class 1", "exactly 0 counts")
+def _(logits, y):
+    predictions = (logits[:, 0] >= 0) if logits.shape[1] == 1 else logits.argmax(axis=1)
+    return float((predictions == y).mean())
+
+
+@MISTAKES.wrong("accuracy", "(N, 1) predictions against (N,) labels", "broadcast to an (N, N)")
+def _(logits, y):
+    predictions = (logits > 0) if logits.shape[1] == 1 else logits.argmax(axis=1)
+    return float((predictions == y).mean())
+
+
 @MISTAKES.wrong("accuracy", "per-sample correctness", "return one float")
 def _(logits, y):
     return logits.argmax(axis=1) == y
+
+
+@MISTAKES.wrong("get_array_module", "numpy whatever it is given", "expected cupy")
+def _(*arrays):
+    return np
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("get_array_module", "import cupy inside, where one is a CuPy array")
+def _(*arrays):
+    for a in arrays:
+        if type(a).__module__.split(".")[0] == "cupy":
+            import cupy
+
+            return cupy
+    return np
+
+
+@MISTAKES.right("accuracy", "np.count_nonzero")
+def _(logits, y):
+    predictions = (logits[:, 0] > 0).astype(int) if logits.shape[1] == 1 else logits.argmax(1)
+    return np.count_nonzero(predictions == y) / len(y)

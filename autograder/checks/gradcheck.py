@@ -19,10 +19,9 @@ from typing import Any
 import numpy as np
 
 from autograder.call_steps import case_function
-from autograder.checks.arrays import ArrayCheck
+from autograder.checks.arrays import ArrayCheck, judge_results
 from autograder.checks.base import Case, Check, Verdict, case_seed
 from autograder.checks.mistakes import Mistakes
-from autograder.diagnose import compare
 from nnlib import gradcheck as ref
 
 #: The step ``numerical_gradient`` takes when a case gives none.
@@ -105,6 +104,16 @@ def _step_message(steps: dict[int, list[tuple[float, int]]], h: float) -> str | 
     return f"its step is {size:g}, {which}: use the h it is given (h = {h:g})"
 
 
+def _nearly(grad: Any, centred: np.ndarray) -> bool:
+    """Whether ``grad`` agrees with the centred difference to a few digits (as the exact
+    gradient does), though perhaps not to a centred difference's own precision."""
+    try:
+        values = np.asarray(grad, dtype=np.float64).reshape(centred.shape)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.allclose(values, centred, rtol=1e-5, atol=1e-8))
+
+
 def evaluations_message(output: dict, f: Callable, x: np.ndarray, h: float) -> str | None:
     """Why ``output["grad"]`` is not the centred differences of the evaluations of ``f`` it
     reports (``output["points"]``, ``output["values"]``), or None when it is."""
@@ -160,6 +169,14 @@ class NumericalGradientCheck(Check):
     points = 3.0
     step = "gradient_with_evaluations"
 
+    def requirements(self) -> list[str]:
+        return [
+            "returns grad, an array of the shape of x, and leaves x as it was",
+            "each entry of grad is the centred difference of f's own values,"
+            " (f(x + h e_i) - f(x - h e_i)) / (2 h), with the h it is given: f is called at both"
+            " points for every entry (the functions it is given are not known in advance)",
+        ]
+
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         if hidden:
@@ -198,6 +215,27 @@ class NumericalGradientCheck(Check):
             message = _step_message(_steps(points, x), h)
             if message:
                 return Verdict(False, message)
+        evaluated = evaluations_message(output, f, x, h)
+        if evaluated and not len(points):
+            return Verdict(False, evaluated)  # f never called: nothing else to say
+        centred = _centred(f, x, h)
+        verdict = judge_results(
+            case,
+            {"grad": output.get("grad")},
+            {"grad": centred},
+            dtype=np.float64,
+            mistakes=lambda: {"grad": self._wrong(f, x, h)},
+            factors=lambda: {"-1": -1.0, "2": 2.0, "1/2": 0.5},
+            keep_dtype=False,
+        )
+        if evaluated and (verdict.passed or _nearly(output.get("grad"), centred)):
+            # right to a few digits, but not from f's values: the exact gradient, or a guess
+            return Verdict(False, evaluated)
+        return verdict
+
+    @staticmethod
+    def _wrong(f: Callable, x: np.ndarray, h: float) -> list[tuple[str, Any]]:
+        """What the usual mistakes give for ``f`` at ``x``."""
         wrong = [
             (
                 "it is a one-sided difference (f(x + h) - f(x)) / h; use the centred "
@@ -218,13 +256,7 @@ class NumericalGradientCheck(Check):
                     _centred(f, x, h, whole_rows=True),
                 )
             )
-        message = compare("grad", output.get("grad"), _centred(f, x, h), mistakes=wrong)
-        if message:
-            return Verdict(False, message)
-        message = evaluations_message(output, f, x, h)
-        if message:
-            return Verdict(False, message)
-        return Verdict(True)
+        return wrong
 
 
 class RelativeErrorCheck(ArrayCheck):
@@ -235,9 +267,17 @@ class RelativeErrorCheck(ArrayCheck):
     points = 1.0
     keep_dtype = False
     expected_keys = ("error",)
+    arg_names = ("a", "b")
+    returns = "one number, the relative error, as a Python float"
+    edge_names = {
+        "zeros": "a and b both zero: 0",
+        "one zero": "b zero: 1",
+        "equal": "a equal to b: 0",
+        "opposite": "b = -a: 1",
+    }
 
     def edge_kinds(self):
-        return ("zeros", "one zero", "equal")
+        return ("zeros", "one zero", "equal", "opposite")
 
     def make_case(self, rng, shape, dtype, kind):
         a = rng.standard_normal(shape).astype(dtype)
@@ -247,6 +287,8 @@ class RelativeErrorCheck(ArrayCheck):
             a, b = np.zeros(shape, dtype), np.zeros(shape, dtype)
         elif kind == "one zero":
             b = np.zeros(shape, dtype)
+        elif kind == "opposite":
+            b = -a
         else:
             b = a.copy()
         return Case(f"{dtype} a, b of shape {shape} {kind}", (a, b))
@@ -394,3 +436,45 @@ def _(a, b):
 @MISTAKES.wrong("relative_error", "NaN when both are zero", "both zero")
 def _(a, b):
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+@MISTAKES.wrong("numerical_gradient", "x + h without a copy: both sides move", "counterexample")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        x_plus = x
+        x_plus[i] += h
+        x_minus = x
+        x_minus[i] -= h
+        grad[i] = (f(x_plus) - f(x_minus)) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("relative_error", "||a + b|| below instead of ||a|| + ||b||", "b = -a")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a + b), 1e-300))
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("relative_error", "sqrt of sums of squares")
+def _(a, b):
+    top = np.sqrt(np.sum((a - b) ** 2))
+    bottom = np.sqrt(np.sum(a * a)) + np.sqrt(np.sum(b * b))
+    return float(top / bottom) if bottom > 0 else 0.0
+
+
+@MISTAKES.right("numerical_gradient", "a flat view of x")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    flat, out = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + h
+        plus = f(x)
+        flat[i] = old - h
+        minus = f(x)
+        flat[i] = old
+        out[i] = (plus - minus) / (2 * h)
+    return grad

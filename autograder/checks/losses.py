@@ -34,6 +34,14 @@ class LossCheck(ArrayCheck):
     """Shared judging of ``loss_fn(logits, y) -> (loss, dlogits)``."""
 
     expected_keys = ("loss", "dlogits")
+    arg_names = ("logits", "y")
+    relations = ("repeat batch",)
+    per_sample = ("dlogits",)
+    edge_names = {"large": "|logits| up to 1e4"}
+    returns = (
+        "the pair (loss, dlogits): loss a Python float, the mean over the batch; dlogits a"
+        " NumPy array of the logits' shape and dtype"
+    )
 
     def expected(self, case):
         loss, dlogits = getattr(ref, self.name)(*case.args)
@@ -49,12 +57,8 @@ class BinaryCrossEntropyCheck(LossCheck):
     """``binary_cross_entropy(logits (N, 1), y) -> (loss, dlogits)``."""
 
     name = "binary_cross_entropy"
-    reference = (
-        "nnlib.losses:binary_cross_entropy",
-        "nnlib.losses:binary_cross_entropy_device",
-    )
+    reference = ("nnlib.losses:binary_cross_entropy",)
     points = 3.0
-    overflow_hint = STABLE_BCE
 
     def make_case(self, rng, shape, dtype, kind):
         n = shape[0]
@@ -80,8 +84,14 @@ class BinaryCrossEntropyCheck(LossCheck):
         broadcast_hint = (
             "y of shape (N,) broadcast against logits (N, 1) to (N, N): reshape y to (N, 1)"
         )
+        own = case.args[0]  # in its dtype: log(sigmoid) overflows as the student's does
+        with np.errstate(all="ignore"):
+            naive_p = 1 / (1 + np.exp(-own))
+            yo = y_col.astype(own.dtype)
+            naive = -np.mean(yo * np.log(naive_p) + (1 - yo) * np.log(1 - naive_p))
         return {
             "loss": [
+                (f"it takes log(sigmoid(z)), which overflows for large |z|: {STABLE_BCE}", naive),
                 ("it sums over the batch; the loss is the mean", per_sample.sum()),
                 (broadcast_hint, broadcast.mean()),
                 (broadcast_hint, broadcast.sum() / n),
@@ -103,12 +113,9 @@ class SoftmaxCrossEntropyCheck(LossCheck):
     """``softmax_cross_entropy(logits (N, C), y) -> (loss, dlogits)``, y ints or one-hot."""
 
     name = "softmax_cross_entropy"
-    reference = (
-        "nnlib.losses:softmax_cross_entropy",
-        "nnlib.losses:softmax_cross_entropy_device",
-    )
+    reference = ("nnlib.losses:softmax_cross_entropy",)
     points = 3.0
-    overflow_hint = STABLE_CE
+    relations = ("repeat batch", "shift rows")
 
     def make_case(self, rng, shape, dtype, kind):
         n, c = shape
@@ -131,8 +138,17 @@ class SoftmaxCrossEntropyCheck(LossCheck):
         shifted = z - z.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         p = np.exp(log_p)
+        own = case.args[0]  # in its dtype: exp overflows as the student's does
+        with np.errstate(all="ignore"):
+            naive_p = np.exp(own) / np.exp(own).sum(axis=1, keepdims=True)
+            naive_loss = -(t * np.log(naive_p)).sum() / n
+        overflow = (
+            "the loss is NaN or infinite for large logits: exp(logits) overflows, or a"
+            f" probability underflows to 0 before its log; {STABLE_CE}"
+        )
         return {
             "loss": [
+                (overflow, naive_loss),
                 ("it sums over the batch; the loss is the mean", -(t * log_p).sum()),
                 (
                     "it averages -log p over every class; only the true class's term counts",
@@ -141,6 +157,7 @@ class SoftmaxCrossEntropyCheck(LossCheck):
                 ("it adds -log p of every class, not only the true class", -log_p.sum() / n),
             ],
             "dlogits": [
+                (overflow, (naive_p - t) / n),
                 ("it is not divided by N (the loss is a mean over the batch)", p - t),
                 ("the one-hot targets are not subtracted: dlogits = (p - t) / N", p / n),
                 ("it is t - p; the gradient of the loss is p - t", (t - p) / n),
@@ -243,7 +260,7 @@ def _(logits, y):
     return loss, ok.softmax(logits) / len(logits)
 
 
-@MISTAKES.wrong("softmax_cross_entropy", "integer labels only", "one-hot")
+@MISTAKES.wrong("softmax_cross_entropy", "integer labels only", "must be of integer")
 def _(logits, y):
     n = len(logits)
     p = ok.softmax(logits)
@@ -252,3 +269,66 @@ def _(logits, y):
     loss = -log_p[np.arange(n), y].mean()
     p[np.arange(n), y] -= 1
     return float(loss), p / n
+
+
+@MISTAKES.wrong("binary_cross_entropy", "probabilities clipped to [1e-7, 1 - 1e-7]", "1e4")
+def _(logits, y):
+    n = len(logits)
+    y = y.reshape(n, 1).astype(logits.dtype)
+    p = np.clip(1 / (1 + np.exp(-logits)), 1e-7, 1 - 1e-7)
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(loss), ((p - y) / n).astype(logits.dtype)
+
+
+@MISTAKES.wrong("binary_cross_entropy", "the loss of each sample, not their mean", "loss has shape")
+def _(logits, y):
+    n = len(logits)
+    y = y.reshape(n, 1).astype(logits.dtype)
+    per = np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
+    return per[:, 0], (0.5 * (1 + np.tanh(0.5 * logits)) - y) / n
+
+
+@MISTAKES.wrong(
+    "softmax_cross_entropy", "log p of every row's labels, log_p[:, y]", "counterexample"
+)
+def _(logits, y):
+    n, c = logits.shape
+    t = np.eye(c, dtype=logits.dtype)[y] if y.ndim == 1 else y.astype(logits.dtype)
+    labels = t.argmax(axis=1)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-log_p[:, labels].mean()), (np.exp(log_p) - t) / n
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("binary_cross_entropy", "float64 inside, cast back")
+def _(logits, y):
+    z = logits.astype(np.float64)
+    t = y.reshape(-1, 1).astype(np.float64)
+    loss = np.mean(np.logaddexp(0, z) - z * t)
+    p = np.exp(-np.logaddexp(0, -z))
+    return float(loss), ((p - t) / len(z)).astype(logits.dtype)
+
+
+@MISTAKES.right("softmax_cross_entropy", "z - logsumexp(z) in float32, one-hot cast")
+def _(logits, y):
+    n, c = logits.shape
+    t = np.eye(c)[y].astype(logits.dtype) if y.ndim == 1 else y.astype(logits.dtype)
+    m = logits.max(axis=1, keepdims=True)
+    log_p = logits - (m + np.log(np.exp(logits - m).sum(axis=1, keepdims=True)))
+    return float(-(t * log_p).sum() / n), (np.exp(log_p) - t) / np.float32(n).astype(logits.dtype)
+
+
+@MISTAKES.right("softmax_cross_entropy", "einsum for the loss")
+def _(logits, y):
+    n, c = logits.shape
+    t = np.zeros_like(logits)
+    if y.ndim == 1:
+        t[np.arange(n), y] = 1
+    else:
+        t[...] = y
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.einsum("nc,nc->", t, log_p) / n), (np.exp(log_p) - t) / n

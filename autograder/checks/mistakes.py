@@ -9,7 +9,10 @@ what is wrong with it, and words its report must contain::
         return np.abs(z), z
 
 The course's tests run each one through its check (``tests/exercises/test_checks.py``): it must
-lose points, and its report must name the mistake in those words. One typical bug is also
+lose points, and its report must name the mistake in those words. The corpus also holds correct
+answers written other ways than the solution's (loops, einsum, float64 inside and cast back,
+clipping that changes no value, another stable order of operations), registered with
+:meth:`Mistakes.right`: each must earn full marks, on the visible and the hidden cases. One typical bug is also
 planted in the solution notebook (:meth:`Mistakes.plant`), for the tests that grade whole
 notebooks with nbgrader. A mistake reaches NumPy as
 ``np``, the student's other functions (the correct ones) as ``ok.<name>``, which the tests fill
@@ -72,6 +75,8 @@ class Mistakes:
     def __init__(self) -> None:
         self.ok = types.SimpleNamespace()
         self.entries: list[Mistake] = []
+        #: Correct answers written otherwise: (function, how, the function as a student's).
+        self.alternatives: list[tuple[str, str, Callable]] = []
         self.planted: Planted | None = None
         self._namespace: dict[str, Any] = {
             "__name__": "__main__",
@@ -87,6 +92,16 @@ class Mistakes:
         def register(fn: Callable) -> Callable:
             own = {name: self._as_student(p) for name, p in partners.items()}
             self.entries.append(Mistake(function, what, words, self._as_student(fn), own))
+            return fn
+
+        return register
+
+    def right(self, function: str, how: str) -> Callable:
+        """Register the decorated function as a correct ``function`` written ``how``: it must
+        earn full marks."""
+
+        def register(fn: Callable) -> Callable:
+            self.alternatives.append((function, how, self._as_student(fn)))
             return fn
 
         return register
@@ -119,3 +134,9 @@ class Mistakes:
             (m.function, m.what, m.words, {**correct, **m.partners, m.function: m.fn})
             for m in self.entries
         ]
+
+    def right_cases(self, correct: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+        """Each correct alternative as ``(function, how, namespace)``."""
+        vars(self.ok).clear()
+        vars(self.ok).update({k: v for k, v in correct.items() if not k.startswith("__")})
+        return [(fn_name, how, {**correct, fn_name: fn}) for fn_name, how, fn in self.alternatives]

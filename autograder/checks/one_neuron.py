@@ -44,12 +44,12 @@ class NeuronForwardCheck(ArrayCheck):
 
     name = "neuron_forward"
     reference = ("nnlib.activations:sigmoid_forward",)
-    no_overflow = (
-        "the output must stay finite, without overflow, for |z| up to 1e4: use the stable form"
-        " the notebook gives, (1 + tanh(z / 2)) / 2"
-    )
     points = 2.0
     expected_keys = ("probs",)
+    arg_names = ("X", "W", "b")
+    dims = {"N": ((0, 0),), "D": ((0, 1), (1, 0))}
+    edge_names = {"large": "|logits| up to 1e4"}
+    returns = "probs, a NumPy array of shape (N, 1) and of X's dtype"
 
     def make_case(self, rng, shape, dtype, kind):
         X, W, b, _, label = _inputs(rng, shape, dtype, kind)
@@ -83,9 +83,13 @@ class NeuronGradientsCheck(ArrayCheck):
     name = "neuron_gradients"
     points = 3.0
     expected_keys = ("loss", "dW", "db")
-    overflow_hint = (
-        "compute the loss from the logits z: max(z, 0) - z * y + log1p(exp(-|z|)), "
-        "not from log(sigmoid(z))"
+    arg_names = ("X", "y", "W", "b")
+    dims = {"N": ((0, 0), (1, 0)), "D": ((0, 1), (2, 0))}
+    relations = ("repeat batch",)
+    edge_names = {"large": "|logits| up to 1e4"}
+    returns = (
+        "the triple (loss, dW, db): loss a Python float, dW and db NumPy arrays of the shapes"
+        " and dtype of W and b"
     )
 
     def make_case(self, rng, shape, dtype, kind):
@@ -111,7 +115,19 @@ class NeuronGradientsCheck(ArrayCheck):
             "y (N,) minus the logits' column (N, 1) broadcasts to an (N, N) matrix: make y a"
             " column first, y.reshape(-1, 1)"
         )
+        own = case.args  # in their dtype: log(sigmoid) overflows as the student's does
+        with np.errstate(all="ignore"):
+            p = 1 / (1 + np.exp(-(own[0] @ own[2] + own[3])))
+            t = y.reshape(-1, 1).astype(own[0].dtype)
+            naive = -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p))
         return {
+            "loss": [
+                (
+                    "it takes log(sigmoid(z)), which is -inf for large |z|: compute the loss"
+                    " from the logits z, not from log(sigmoid(z))",
+                    naive,
+                )
+            ],
             "dW": [
                 ("it is not divided by N (the loss is a mean over the batch)", X.T @ error),
                 ("it is y - p; the gradient of the loss is (p - y)", -X.T @ error / n),
@@ -222,3 +238,21 @@ def _(X, y, W, b):
     p = ok.neuron_forward(X, W, b)
     dlogits = (p - y.reshape(-1, 1)) * p * (1 - p) / len(X)
     return loss, X.T @ dlogits, dlogits.sum(axis=0)
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("neuron_forward", "a clipped sigmoid")
+def _(X, W, b):
+    return 1 / (1 + np.exp(-np.clip(X @ W + b, -500, 500)))
+
+
+@MISTAKES.right("neuron_gradients", "float64 inside, cast back")
+def _(X, y, W, b):
+    X64, W64, b64 = (a.astype(np.float64) for a in (X, W, b))
+    t = y.reshape(-1, 1).astype(np.float64)
+    z = X64 @ W64 + b64
+    loss = np.mean(np.logaddexp(0, z) - z * t)
+    d = (np.exp(-np.logaddexp(0, -z)) - t) / len(X)
+    return float(loss), (X64.T @ d).astype(X.dtype), d.sum(axis=0).astype(X.dtype)

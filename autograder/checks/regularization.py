@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograder.call_steps import call_dropout
-from autograder.checks.arrays import ArrayCheck, forward_result, value_and_grads
+from autograder.checks.arrays import ArrayCheck, forward_result, round_values, value_and_grads
 from autograder.checks.base import Case
 from autograder.checks.classifier import (
     REGULARIZED_BASELINE,
@@ -42,17 +42,38 @@ class L2PenaltyCheck(ArrayCheck):
     reference = ("nnlib.regularization:l2_penalty",)
     points = 2.0
     arg_names = ("params", "lam")
+    edge_names = {"zeros": "lam = 0", "deep": "three and four layers"}
+    returns = (
+        "the pair (penalty, grads): penalty one number, grads a dict of the keys of params,"
+        " each a NumPy array of its parameter's shape and dtype, for any number of layers"
+    )
 
     def edge_kinds(self):
-        return ("zeros",)
+        return ("zeros", "deep")
 
     def make_case(self, rng, shape, dtype, kind):
         n, d = shape
         sizes = [d, n + 2, 3] if n > 1 else [d, 2]
+        if kind == "deep":
+            sizes = [d, 4, 3, 2] if dtype == "float32" else [d, 5, 4, 3, 2]
         params = _params(rng, sizes, dtype)
         lam = 0.0 if kind == "zeros" else float(rng.choice([1e-3, 0.1, 0.5]))
         layers = len(sizes) - 1
         return Case(f"{dtype} {layers} layer(s) {sizes}, lam={lam:g}", (params, lam))
+
+    def shrink(self, case):
+        """Every weight and bias cut to its first entry: the layers stay, one unit each."""
+        params, lam = case.args
+
+        def first(a: np.ndarray) -> np.ndarray:
+            return np.array(a[(slice(0, 1),) * a.ndim], copy=True)
+
+        small = {k: first(v) for k, v in params.items()}
+        rounded = {k: round_values(v) for k, v in small.items()}
+        return [
+            self._probe(case, "one unit per layer", (small, lam), {}),
+            self._probe(case, "one unit per layer, round values", (rounded, lam), {}),
+        ]
 
     def dtype(self, case):
         return str(case.args[0]["W1"].dtype)
@@ -162,6 +183,12 @@ class DropoutForwardCheck(ArrayCheck):
     step = "dropout_with_seed"
     arg_names = ("x",)
     expected_keys = ("out",)
+    dims = {"N": ((0, 0),), "C": ((0, 1),)}
+    edge_names = {"eval": "evaluation (train=False)", "zeros": "p = 0"}
+    returns = (
+        "the pair (out, cache): out a NumPy array of x's shape and dtype, the mask drawn as"
+        " rng.random(x.shape) >= p"
+    )
 
     def edge_kinds(self):
         return ("eval", "zeros")
@@ -191,6 +218,11 @@ class DropoutBackwardCheck(ArrayCheck):
     functions = ("dropout_forward", "dropout_backward")
     expected_keys = ("dx",)
     arg_names = ("x", "dout")
+    dims = {"N": ((0, 0), (1, 0)), "C": ((0, 1), (1, 1))}
+    relations = ("double upstream",)
+    upstream = 1
+    edge_names = {"eval": "evaluation (train=False)"}
+    returns = "dx, a NumPy array of dout's shape and dtype"
 
     def edge_kinds(self):
         return ("eval",)
@@ -323,3 +355,43 @@ def _(dout, cache):
 @MISTAKES.wrong("dropout_backward", "scale without the mask", "the mask is not applied")
 def _(dout, cache):
     return dout if cache is None else dout * cache.max()
+
+
+@MISTAKES.wrong("l2_penalty", "W1 and W2 written out", "three and four layers")
+def _(params, lam):
+    penalty = 0.5 * lam * (np.sum(params["W1"] ** 2) + np.sum(params.get("W2", 0) ** 2))
+    grads = {k: lam * v if k.startswith("W") else np.zeros_like(v) for k, v in params.items()}
+    return float(penalty), grads
+
+
+@MISTAKES.wrong("l2_penalty", "the square of the sum, np.sum(W)**2", "counterexample")
+def _(params, lam):
+    weights = [v for k, v in params.items() if k.startswith("W")]
+    penalty = 0.5 * lam * sum(float(np.sum(W)) ** 2 for W in weights)
+    grads = {k: lam * v if k.startswith("W") else np.zeros_like(v) for k, v in params.items()}
+    return penalty, grads
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("l2_penalty", "einsum over every weight")
+def _(params, lam):
+    penalty = sum(0.5 * lam * float(np.einsum("ij,ij->", v, v)) for k, v in params.items()
+                  if k.startswith("W"))  # fmt: skip
+    grads = {k: lam * v if k.startswith("W") else np.zeros_like(v) for k, v in params.items()}
+    return penalty, grads
+
+
+@MISTAKES.right("dropout_forward", "a float32 mask made from the boolean one")
+def _(x, p, *, train=True, rng=None):
+    if not train or p == 0:
+        return x, None
+    rng = np.random.default_rng() if rng is None else rng
+    mask = (rng.random(x.shape) >= p).astype(x.dtype) / x.dtype.type(1 - p)
+    return x * mask, mask
+
+
+@MISTAKES.right("dropout_backward", "np.multiply")
+def _(dout, cache):
+    return dout if cache is None else np.multiply(dout, cache)

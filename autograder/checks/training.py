@@ -3,26 +3,35 @@
 
 Each step function updates the dicts it is given in place. Its check calls it on copies and
 compares every array of the parameters and of the optimiser's state with the update the chapter
-derives, naming the usual mistakes (a velocity of the wrong sign, PyTorch's form of momentum,
-Adam without bias correction or with ``eps`` under the square root).
+derives; a diagnosis (a velocity of the wrong sign, PyTorch's form of momentum, Adam without
+bias correction or with ``eps`` under the square root, a step some factor too large) is named
+only when it reproduces the student's arrays on every failing case. The hyperparameters of the
+cases are chosen apart from one another (no case has ``lr == 1 - momentum``), so that no two
+explanations coincide on all of them, and each step has a case of zero gradient, which must
+leave the parameters as they are.
 
 ``train(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0)`` is given a recording
 ``loss_and_grads`` (softmax regression), so the check sees every mini-batch the loop draws and
 the parameters of every step: it verifies the batches cover each epoch once, are reshuffled,
-and that each step is exactly ``params - lr * grads``.
+that each step is exactly ``params - lr * grads``, and that the seed decides the batches: the
+same seed twice gives the same ones, another seed others.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from autograder.checks.arrays import judge_results, round_values
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.feedback import PropertyVerdict, fmt
 from autograder.checks.mistakes import Mistakes
-from autograder.diagnose import as_float_array, compare
+from autograder.diagnose import as_float_array, fact
+
+#: The requirement of the cases whose gradient is zero.
+ZERO_GRADIENT = "a zero gradient (and no velocity or mean) leaves the parameters as they are"
 
 
 def _params(rng: np.random.Generator, d: int, c: int, dtype: str) -> dict[str, np.ndarray]:
@@ -30,67 +39,6 @@ def _params(rng: np.random.Generator, d: int, c: int, dtype: str) -> dict[str, n
         "W": (rng.standard_normal((d, c)) * 0.1).astype(dtype),
         "b": np.zeros(c, dtype),
     }
-
-
-class SGDStepCheck(Check):
-    """``sgd_step(params, grads, lr)`` updates each array in place: ``p -= lr * g``."""
-
-    name = "sgd_step"
-    reference = ("nnlib.optim:SGD.step",)
-    points = 1.0
-    step = "update_in_place"
-    arg_names = ("params", "grads", "lr")
-
-    def cases(self, hidden: bool = False) -> list[Case]:
-        rng = np.random.default_rng(case_seed(self.name, hidden))
-        out = []
-        for dtype, lr, sizes in [
-            ("float32", 0.1, [(3, 2)]),
-            ("float64", 0.5, [(4, 5), (5, 3)]),
-            ("float64", 1e-3, [(1, 1)]),
-        ]:
-            params, grads = {}, {}
-            for i, (d, m) in enumerate(sizes, start=1):
-                params[f"W{i}"] = rng.standard_normal((d, m)).astype(dtype)
-                params[f"b{i}"] = rng.standard_normal(m).astype(dtype)
-                grads[f"W{i}"] = rng.standard_normal((d, m)).astype(dtype)
-                grads[f"b{i}"] = rng.standard_normal(m).astype(dtype)
-            out.append(Case(f"{dtype} {len(sizes)} layer(s), lr={lr}", (params, grads, lr)))
-        return out
-
-    def judge(self, case: Case, output: Any) -> Verdict:
-        params, grads, lr = case.args
-        after = output["params"]
-        returned = output["returned"]
-        unchanged = all(
-            isinstance(after.get(k), np.ndarray) and np.array_equal(after[k], params[k])
-            for k in params
-        )
-        if unchanged and isinstance(returned, dict):
-            return Verdict(
-                False,
-                "params is unchanged and a new dict is returned: update the arrays in place "
-                "(params[key] -= lr * grads[key])",
-            )
-        problems = []
-        for key, p in params.items():
-            p64, g64 = p.astype(np.float64), grads[key].astype(np.float64)
-            message = compare(
-                key,
-                None if key not in after else after[key],
-                p64 - lr * g64,
-                dtype=p.dtype,
-                mistakes=[
-                    ("it moves uphill: subtract lr * grad", p64 + lr * g64),
-                    ("it ignores lr: p - lr * grad", p64 - g64),
-                    ("params is not updated", p64),
-                ],
-            )
-            if message:
-                problems.append(message)
-        if problems:
-            return Verdict(False, "; ".join(problems[:2]))
-        return Verdict(True)
 
 
 def _step_arrays(
@@ -105,40 +53,166 @@ def _step_arrays(
     return params, grads
 
 
-def _compare_all(
-    quantity: str,
-    before: Mapping[str, np.ndarray],
-    after: Any,
-    expected: Mapping[str, np.ndarray],
-    mistakes: Mapping[str, list[tuple[str, Any]]],
-) -> list[str]:
-    """Compare every array of the dict ``after`` with ``expected``; the messages of those that
-    differ, with the key in them (``velocity['W1'] is wrong: ...``)."""
-    if not isinstance(after, dict):
-        return [f"{quantity} is no longer a dict: update its arrays, keep the dict"]
-    problems = []
-    for key, value in expected.items():
-        got = after.get(key)
-        message = compare(
-            f"{quantity}[{key!r}]",
-            got,
-            value,
-            dtype=before[key].dtype,
-            mistakes=mistakes.get(key, ()),
+def _zeros(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {k: np.zeros_like(a) for k, a in arrays.items()}
+
+
+class StepCheck(Check):
+    """An optimizer's step, ``step(params, grads, <state dicts>, ...)``, updating dicts in place.
+
+    A subclass gives, for a case, the arrays every dict must hold after the step
+    (:meth:`updated`) and what the usual mistakes leave there (:meth:`wrong`), each as
+    ``{dict name: {key: array}}`` in float64.
+    """
+
+    step = "update_in_place"
+    returns = "nothing: it updates the arrays of params (and of its state) in place"
+    # its contract is to update its arguments: the requirement to leave them is not stated
+    pure = False
+
+    def scored_cases(self, hidden: bool) -> list[Case]:
+        raise NotImplementedError
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        """The scored cases, and a copy of each with one entry per array, round values: the
+        smallest failing one is the report's counterexample."""
+        scored = self.scored_cases(hidden)
+        return scored + [self._small(case) for case in scored]
+
+    @staticmethod
+    def _small(case: Case) -> Case:
+        def first(a: np.ndarray) -> np.ndarray:
+            return round_values(np.array(a[(slice(0, 1),) * a.ndim], copy=True))
+
+        args = tuple(
+            {k: first(v) for k, v in a.items()} if isinstance(a, dict) else a for a in case.args
         )
-        if message is None and isinstance(got, np.ndarray) and got.dtype != before[key].dtype:
-            message = (
-                f"{quantity}[{key!r}] is {got.dtype} but was {before[key].dtype}: update it in "
-                "place (-=, +=) or keep its dtype"
+        note = "one entry per array, round values"
+        return Case(f"{case.name} [{note}]", args, dict(case.kwargs), edge=case.edge,
+                    group=case.group, probe=note, of=case.name)  # fmt: skip
+
+    def updated(self, case: Case) -> dict[str, dict[str, np.ndarray]]:
+        raise NotImplementedError
+
+    def wrong(self, case: Case) -> dict[str, dict[str, list[tuple[str, Any]]]]:
+        return {}
+
+    def hyper(self, case: Case) -> dict[str, float]:
+        """The case's hyperparameters by name: ``lr``, ``momentum``, ..."""
+        named = dict(zip(self.arg_names, case.args, strict=False))
+        values = {**named, **case.kwargs}
+        return {k: float(v) for k, v in values.items() if isinstance(v, float)}
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        params = case.args[0]
+        updated = self.updated(case)
+        moves = any(not np.array_equal(a, params[k]) for k, a in updated["params"].items())
+        if moves and (returned := _returned_instead(output, params)) is not None:
+            return returned
+        if not isinstance(output, dict):
+            return Verdict(False, "params is no longer a dict: update its arrays in place")
+        expected, parts, before = {}, {}, {}
+        for quantity, arrays in updated.items():
+            after = output.get(quantity)
+            if not isinstance(after, dict):
+                return Verdict(False, f"{quantity} is no longer a dict: update its arrays in place")
+            index = self.arg_names.index(quantity)
+            for key, value in arrays.items():
+                name = f"{quantity}[{key!r}]"
+                expected[name], parts[name] = value, after.get(key)
+                before[name] = np.asarray(case.args[index][key], np.float64)
+        verdict = judge_results(
+            case,
+            parts,
+            expected,
+            dtype=str(next(iter(params.values())).dtype),
+            mistakes=lambda: self._mistakes(case, expected, before),
+            factors=lambda: {},
+        )
+        replaced = output.get("replaced") or []
+        if verdict.passed and replaced:
+            return Verdict(
+                False,
+                f"{', '.join(map(str, replaced[:3]))} holds a new array after the step, with the"
+                " right values: `params[key] = params[key] - ...` binds the dict's entry to a new"
+                " array, and a model still holding the old one never sees the step; update the"
+                " array itself (`-=`, or `[...] =`)",
             )
-        if message:
-            problems.append(message)
-    return problems
+        return verdict
+
+    def _mistakes(self, case: Case, expected: dict, before: dict) -> dict[str, list]:
+        """The usual mistakes, and a step some named factor off, by result."""
+        out: dict[str, list] = {}
+        for quantity, by_key in self.wrong(case).items():
+            for key, wrong in by_key.items():
+                out.setdefault(f"{quantity}[{key!r}]", []).extend(wrong)
+        factors = {"-1": -1.0, "2": 2.0, "1/2": 0.5}
+        for name, value in self.hyper(case).items():
+            factors.update({name: value, f"1/{name}": 1 / value})
+        for name, right in expected.items():
+            change = right - before[name]
+            for factor, value in factors.items():
+                text = (
+                    f"the step of {{key}} is {factor} times the right step"
+                    if not factor.startswith("1/")
+                    else f"the step of {{key}} is the right step divided by {factor[2:]}"
+                )
+                out.setdefault(name, []).append((text, before[name] + value * change))
+        return out
 
 
-def _returned_instead(output: dict, params: dict) -> Verdict | None:
+class SGDStepCheck(StepCheck):
+    """``sgd_step(params, grads, lr)`` updates each array in place: ``p -= lr * g``."""
+
+    name = "sgd_step"
+    reference = ("nnlib.optim:SGD.step",)
+    points = 1.0
+    arg_names = ("params", "grads", "lr")
+
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
+        rng = np.random.default_rng(case_seed(self.name, hidden))
+        out = []
+        for dtype, lr, sizes, zero in [
+            ("float32", 0.1, [(3, 2)], False),
+            ("float64", 0.5, [(4, 5), (5, 3)], False),
+            ("float64", 1e-3, [(1, 1)], False),
+            ("float32", 0.3, [(2, 3)], True),
+        ]:
+            params, grads = _step_arrays(rng, dtype, sizes)
+            if zero:
+                grads = _zeros(grads)
+            out.append(
+                Case(
+                    f"{dtype} {len(sizes)} layer(s), lr={lr}" + (", zero gradient" * zero),
+                    (params, grads, lr),
+                    edge=zero,
+                    group=ZERO_GRADIENT if zero else "",
+                )
+            )
+        return out
+
+    def updated(self, case):
+        params, grads, lr = case.args
+        return {"params": {k: p.astype(np.float64) - lr * grads[k] for k, p in params.items()}}
+
+    def wrong(self, case):
+        params, grads, lr = case.args
+        out = {}
+        for k, p in params.items():
+            p64, g64 = p.astype(np.float64), grads[k].astype(np.float64)
+            out[k] = [
+                ("it moves uphill: subtract lr * grad", p64 + lr * g64),
+                ("it ignores lr: p - lr * grad", p64 - g64),
+                ("params is not updated", p64),
+            ]
+        return {"params": out}
+
+
+def _returned_instead(output: Any, params: dict) -> Verdict | None:
     """The verdict on a step that left ``params`` as they were and returned something instead;
     None for any other step."""
+    if not isinstance(output, dict) or not isinstance(output.get("params"), dict):
+        return Verdict(False, "params is no longer a dict: update its arrays in place")
     unchanged = all(
         isinstance(output["params"].get(k), np.ndarray)
         and np.array_equal(output["params"][k], params[k])
@@ -147,116 +221,121 @@ def _returned_instead(output: dict, params: dict) -> Verdict | None:
     if output["returned"] is None or not unchanged:
         return None
     return Verdict(
-        False, "params is unchanged and something is returned: update the dicts in place"
+        False,
+        "params is unchanged and something is returned: update the dicts in place"
+        " (params[key] -= ...)",
     )
 
 
-class MomentumStepCheck(Check):
+class MomentumStepCheck(StepCheck):
     """``momentum_step(params, grads, velocity, lr, momentum=0.9)``: ``v = mu v - lr g`` then
     ``p += v``, both dicts updated."""
 
     name = "momentum_step"
     reference = ("nnlib.optim:SGD.step",)
-    step = "update_in_place"
     arg_names = ("params", "grads", "velocity", "lr")
     points = 2.0
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         out = []
-        for dtype, lr, mu, sizes, first in [
-            ("float32", 0.1, 0.9, [(3, 2)], False),
-            ("float64", 0.05, 0.9, [(4, 5), (5, 3)], False),
-            ("float64", 0.5, 0.5, [(2, 3)], False),
-            ("float32", 0.01, 0.99, [(6, 4), (4, 2)], False),
-            ("float64", 0.1, 0.9, [(3, 3)], True),
+        # lr, momentum and 1 - momentum apart in every case: no two explanations coincide
+        for dtype, lr, mu, sizes, kind in [
+            ("float32", 0.1, 0.8, [(3, 2)], ""),
+            ("float64", 0.05, 0.9, [(4, 5), (5, 3)], ""),
+            ("float64", 0.3, 0.5, [(2, 3)], ""),
+            ("float32", 0.01, 0.95, [(6, 4), (4, 2)], ""),
+            ("float64", 0.2, 0.7, [(3, 3)], "first"),
+            ("float32", 0.3, 0.6, [(2, 2)], "zero"),
         ]:
             params, grads = _step_arrays(rng, dtype, sizes)
             velocity = {
-                k: (np.zeros_like(p) if first else (0.3 * rng.standard_normal(p.shape))).astype(
-                    dtype
-                )
+                k: (np.zeros_like(p) if kind else 0.3 * rng.standard_normal(p.shape)).astype(dtype)
                 for k, p in params.items()
             }
-            label = "first step, velocity 0" if first else "velocity from earlier steps"
+            if kind == "zero":
+                grads = _zeros(grads)
+            label = {
+                "": "velocity from earlier steps",
+                "first": "first step, velocity 0",
+                "zero": "zero gradient, velocity 0",
+            }[kind]
+            group = {"": "", "first": "the first step, velocity 0", "zero": ZERO_GRADIENT}[kind]
             out.append(
                 Case(
                     f"{dtype} {len(sizes)} layer(s), lr={lr}, momentum={mu}, {label}",
                     (params, grads, velocity, lr),
                     {"momentum": mu},
-                    edge=first,
+                    edge=bool(kind),
+                    group=group,
                 )
             )
         return out
 
-    def judge(self, case: Case, output: Any) -> Verdict:
+    def _state(self, case: Case):
         params, grads, velocity, lr = case.args
         mu = case.kwargs["momentum"]
         p = {k: v.astype(np.float64) for k, v in params.items()}
         g = {k: v.astype(np.float64) for k, v in grads.items()}
         v = {k: a.astype(np.float64) for k, a in velocity.items()}
+        return p, g, v, lr, mu
+
+    def updated(self, case):
+        p, g, v, lr, mu = self._state(case)
         new_v = {k: mu * v[k] - lr * g[k] for k in p}
-        torch_v = {k: mu * v[k] + g[k] for k in p}
-        damped_v = {k: mu * v[k] - (1 - mu) * lr * g[k] for k in p}
+        return {"velocity": new_v, "params": {k: p[k] + new_v[k] for k in p}}
+
+    def wrong(self, case):
+        p, g, v, lr, mu = self._state(case)
         torch = "it is PyTorch's form (v = momentum * v + grad, p -= lr * v); here the velocity"
         torch += " includes lr: v = momentum * v - lr * grad, then p += v"
         sign = "the velocity has the wrong sign: v = momentum * v - lr * grad, then p += v"
-        sign_v = {k: mu * v[k] + lr * g[k] for k in p}
         damped = "the gradient is scaled by (1 - momentum), as in Adam's mean; momentum adds"
         damped += " lr * grad in full"
         dropped = "the old velocity is dropped: v = momentum * v - lr * grad"
-        velocity_mistakes = {
-            k: [
+        velocity, params = {}, {}
+        for k in p:
+            torch_v, sign_v = mu * v[k] + g[k], mu * v[k] + lr * g[k]
+            damped_v, new_v = mu * v[k] - (1 - mu) * lr * g[k], mu * v[k] - lr * g[k]
+            velocity[k] = [
                 ("velocity is not updated: store the new velocity in the dict", v[k]),
-                (torch, torch_v[k]),
-                (sign, sign_v[k]),
+                (torch, torch_v),
+                (sign, sign_v),
                 (dropped, -lr * g[k]),
-                (damped, damped_v[k]),
+                (damped, damped_v),
             ]
-            for k in p
-        }
-        param_mistakes = {
-            k: [
+            params[k] = [
                 ("it steps with the old velocity: update velocity first, then p += v", p[k] + v[k]),
-                (torch, p[k] - lr * torch_v[k]),
-                (sign, p[k] - sign_v[k]),
+                (torch, p[k] - lr * torch_v),
+                (sign, p[k] - sign_v),
                 (dropped + " (this is plain SGD)", p[k] - lr * g[k]),
-                (damped, p[k] + damped_v[k]),
+                (damped, p[k] + damped_v),
                 ("params is not updated", p[k]),
-            ]
-            for k in p
-        }
-        if (returned := _returned_instead(output, params)) is not None:
-            return returned
-        problems = _compare_all(
-            "velocity", velocity, output["velocity"], new_v, velocity_mistakes
-        ) + _compare_all(
-            "params", params, output["params"], {k: p[k] + new_v[k] for k in p}, param_mistakes
-        )
-        if problems:
-            return Verdict(False, "; ".join(problems[:2]))
-        return Verdict(True)
+                ("the parameters move by lr * v: the velocity already holds lr, p += v",
+                 p[k] + lr * new_v),
+            ]  # fmt: skip
+        return {"velocity": velocity, "params": params}
 
 
-class AdamStepCheck(Check):
+class AdamStepCheck(StepCheck):
     """``adam_step(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)``: the
     moment estimates ``m``, ``v`` updated, then a bias-corrected step; ``t`` counts from 1."""
 
     name = "adam_step"
     reference = ("nnlib.optim:Adam.step",)
     points = 3.0
-    step = "update_in_place"
     arg_names = ("params", "grads", "m", "v", "t")
 
-    def cases(self, hidden: bool = False) -> list[Case]:
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
         out = []
         for dtype, t, lr, scale, eps, sizes in [
             ("float64", 1, 0.01, 1.0, 1e-8, [(3, 2)]),
-            ("float32", 3, 0.01, 1.0, 1e-8, [(4, 3), (3, 2)]),
+            ("float32", 3, 0.02, 1.0, 1e-8, [(4, 3), (3, 2)]),
             ("float64", 50, 0.1, 1.0, 1e-8, [(5, 4)]),
-            ("float64", 7, 0.01, 1e-5, 1e-8, [(3, 4)]),
+            ("float64", 7, 0.03, 1e-5, 1e-8, [(3, 4)]),
             ("float32", 20, 0.05, 0.1, 1e-3, [(2, 5)]),
+            ("float32", 4, 0.04, 0.0, 1e-8, [(2, 3)]),
         ]:
             params, grads = _step_arrays(rng, dtype, sizes, scale)
             m, v = {}, {}
@@ -265,39 +344,56 @@ class AdamStepCheck(Check):
                 history = scale * rng.standard_normal((max(t - 1, 1), *p.shape))
                 m[key] = ((1 - 0.9 ** (t - 1)) * history.mean(axis=0)).astype(dtype)
                 v[key] = ((1 - 0.999 ** (t - 1)) * (history**2).mean(axis=0)).astype(dtype)
+            if scale == 0.0:
+                m = _zeros(m)
             kwargs = {"lr": lr, "beta1": 0.9, "beta2": 0.999, "eps": eps}
-            size = "tiny gradients, " if scale < 1e-3 else ""
+            size = "tiny gradients, " if 0 < scale < 1e-3 else ""
+            zero = "zero gradient and mean m, " if scale == 0.0 else ""
             out.append(
                 Case(
-                    f"{dtype} {len(sizes)} layer(s), step t={t}, {size}lr={lr}, eps={eps}",
+                    f"{dtype} {len(sizes)} layer(s), step t={t}, {size}{zero}lr={lr}, eps={eps}",
                     (params, grads, m, v, t),
                     kwargs,
-                    edge=t == 1,
+                    edge=t == 1 or scale == 0.0,
+                    group="the first step, t=1" if t == 1 else ZERO_GRADIENT if zero else "",
                 )
             )
         return out
 
-    def judge(self, case: Case, output: Any) -> Verdict:
+    def _moments(self, case: Case):
         params, grads, m0, v0, t = case.args
         lr, b1, b2, eps = (case.kwargs[k] for k in ("lr", "beta1", "beta2", "eps"))
         p = {k: a.astype(np.float64) for k, a in params.items()}
         g = {k: a.astype(np.float64) for k, a in grads.items()}
-        m = {k: b1 * m0[k].astype(np.float64) + (1 - b1) * g[k] for k in p}
-        v = {k: b2 * v0[k].astype(np.float64) + (1 - b2) * g[k] ** 2 for k in p}
+        m0 = {k: a.astype(np.float64) for k, a in m0.items()}
+        v0 = {k: a.astype(np.float64) for k, a in v0.items()}
+        m = {k: b1 * m0[k] + (1 - b1) * g[k] for k in p}
+        v = {k: b2 * v0[k] + (1 - b2) * g[k] ** 2 for k in p}
 
         def step(mk, vk, t1=t, t2=t, inside=False):
             m_hat, v_hat = mk / (1 - b1**t1) if t1 else mk, vk / (1 - b2**t2) if t2 else vk
             return lr * m_hat / (np.sqrt(v_hat + eps) if inside else np.sqrt(v_hat) + eps)
 
-        m_mistakes = {
+        return p, g, m0, v0, m, v, t, b1, b2, step
+
+    def updated(self, case):
+        p, _, _, _, m, v, _, _, _, step = self._moments(case)
+        return {"m": m, "v": v, "params": {k: p[k] - step(m[k], v[k]) for k in p}}
+
+    def wrong(self, case):
+        p, g, m0, v0, m, v, t, b1, b2, step = self._moments(case)
+        corrected = "{key} holds the bias-corrected estimate: keep the plain moving average in"
+        corrected += " the dict, and divide by (1 - beta**t) only for the step"
+        m_wrong = {
             k: [
                 ("m is not updated: store the new estimate in the dict", m0[k]),
                 ("m must be beta1 * m + (1 - beta1) * grad", b1 * m0[k] + g[k]),
                 ("the betas are swapped: m uses beta1", b2 * m0[k] + (1 - b2) * g[k]),
+                (corrected, m[k] / (1 - b1**t)),
             ]
             for k in p
         }
-        v_mistakes = {
+        v_wrong = {
             k: [
                 ("v is not updated: store the new estimate in the dict", v0[k]),
                 (
@@ -306,10 +402,11 @@ class AdamStepCheck(Check):
                 ),
                 ("v must be beta2 * v + (1 - beta2) * grad**2", b2 * v0[k] + g[k] ** 2),
                 ("the betas are swapped: v uses beta2", b1 * v0[k] + (1 - b1) * g[k] ** 2),
+                (corrected, v[k] / (1 - b2**t)),
             ]
             for k in p
         }
-        param_mistakes = {
+        param_wrong = {
             k: [
                 (
                     "no bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)",
@@ -334,22 +431,7 @@ class AdamStepCheck(Check):
             ]
             for k in p
         }
-        if (returned := _returned_instead(output, params)) is not None:
-            return returned
-        problems = (
-            _compare_all("m", m0, output["m"], m, m_mistakes)
-            + _compare_all("v", v0, output["v"], v, v_mistakes)
-            + _compare_all(
-                "params",
-                params,
-                output["params"],
-                {k: p[k] - step(m[k], v[k]) for k in p},
-                param_mistakes,
-            )
-        )
-        if problems:
-            return Verdict(False, "; ".join(problems[:2]))
-        return Verdict(True)
+        return {"m": m_wrong, "v": v_wrong, "params": param_wrong}
 
 
 class TrainCheck(Check):
@@ -358,6 +440,12 @@ class TrainCheck(Check):
     name = "train"
     points = 3.0
     step = "train_recording_each_step"
+    arg_names = ("X", "y", "params")
+    returns = (
+        "the list of each epoch's mean mini-batch loss, having updated params in place; the"
+        " mini-batches are drawn from np.random.default_rng(seed) alone"
+    )
+    pure = False
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
@@ -376,7 +464,51 @@ class TrainCheck(Check):
                     kwargs,
                 )
             )
+        first = out[0]
+        for note, seed in (("seed 7 again", 7), ("another seed, 8", 8)):
+            out.append(
+                Case(
+                    f"{first.name}, {note}",
+                    first.args,
+                    {**first.kwargs, "seed": seed},
+                    probe=note,
+                    of=first.name,
+                )
+            )
         return out
+
+    def requirements(self) -> list[str]:
+        return [
+            *super().requirements(),
+            "the same seed gives the same mini-batches",
+            "another seed gives other mini-batches",
+        ]
+
+    def show_input(self, case: Case) -> str:
+        kw = ", ".join(f"{k}={v}" for k, v in case.kwargs.items())
+        return f"train on N={len(case.args[0])} samples, {kw}"
+
+    def properties(self, cases, verdicts, outputs) -> list[PropertyVerdict]:
+        """The same seed twice gives the same mini-batches; another seed gives others."""
+        by_name = {c.name: i for i, c in enumerate(cases)}
+        found = []
+        for i, probe in enumerate(cases):
+            if not probe.probe or probe.of not in by_name:
+                continue
+            base = outputs[by_name[probe.of]]
+            same = probe.kwargs["seed"] == cases[by_name[probe.of]].kwargs["seed"]
+            batches = [_batches(base), _batches(outputs[i])]
+            equal = None not in batches and _same_batches(*batches)
+            if same:
+                shown = "" if equal else _first_batches("with seed 7 twice", batches)
+                found.append(PropertyVerdict("the same seed gives the same mini-batches",
+                                             float(equal), shown))  # fmt: skip
+            else:
+                differ = None not in batches and not equal
+                shown = "" if differ else _first_batches("seeds 7 and 8", batches)
+                found.append(PropertyVerdict("another seed gives other mini-batches",
+                                             float(differ), shown))  # fmt: skip
+        return found
 
     def judge(self, case: Case, output: Any) -> Verdict:
         X, y, _ = case.args
@@ -390,7 +522,15 @@ class TrainCheck(Check):
             return Verdict(
                 False, "one step per epoch: loop over the mini-batches within each epoch"
             )
-        if calls not in (epochs * per_epoch, epochs * (n // batch_size)):
+        if calls == epochs * (n // batch_size) and n % batch_size:
+            return Verdict(
+                False,
+                f"loss_and_grads was called {calls // epochs} times per epoch, N // batch_size:"
+                f" the last, smaller mini-batch of N % batch_size = {n % batch_size} samples is"
+                f" dropped; an epoch visits every sample in ceil(N / batch_size) = {per_epoch}"
+                " mini-batches",
+            )
+        if calls != epochs * per_epoch:
             return Verdict(
                 False,
                 f"loss_and_grads was called {calls} times; {epochs} epochs of {n} samples in "
@@ -408,7 +548,7 @@ class TrainCheck(Check):
                     False,
                     "a sample appears twice in one epoch: draw a permutation and slice it",
                 )
-            if len(seen) < n - batch_size + 1:
+            if len(seen) < n:
                 return Verdict(False, f"epoch {e + 1} saw {len(seen)} of {n} samples")
             labels = output["labels"][e * steps : (e + 1) * steps]
             if not all(
@@ -423,29 +563,30 @@ class TrainCheck(Check):
             if all(np.array_equal(orders[0], o) for o in orders[1:]):
                 return Verdict(
                     False,
-                    "every epoch visits the samples in the same order: shuffle with a new "
-                    "permutation each epoch",
+                    f"every epoch visits the samples in the same order ({fmt(orders[0][:6])}"
+                    " ...): each epoch must draw a new order from the one generator made from"
+                    " the seed",
                 )
         for k in range(calls):
             before = output["params"][k]
             grads = output["grads"][k]
             after = output["params"][k + 1] if k + 1 < calls else output["final"]
             for key in before:
-                message = compare(
-                    f"{key} after step {k + 1}",
-                    after.get(key) if isinstance(after, dict) else None,
-                    before[key] - lr * grads[key],
-                    mistakes=[
-                        ("it moves uphill: subtract lr * grad", before[key] + lr * grads[key]),
-                        ("it ignores lr", before[key] - grads[key]),
-                        (
-                            "the parameters are not updated (in place, in the dict passed in)",
-                            before[key],
-                        ),
-                    ],
-                )
-                if message:
-                    return Verdict(False, message)
+                got = after.get(key) if isinstance(after, dict) else None
+                right = before[key] - lr * grads[key]
+                message = fact(f"{key} after step {k + 1}", got, right)
+                if message is None:
+                    continue
+                for text, wrong in [
+                    ("it moves uphill: subtract lr * grad", before[key] + lr * grads[key]),
+                    ("it ignores lr", before[key] - grads[key]),
+                    ("the parameters are not updated (in place, in the dict passed in)",
+                     before[key]),
+                ]:  # fmt: skip
+                    if fact(key, got, wrong) is None:
+                        message = f"{message}: {text}"
+                        break
+                return Verdict(False, message)
         returned = as_float_array(output["returned"])
         if returned is None or returned.shape != (epochs,):
             return Verdict(False, f"train must return a list of {epochs} epoch losses")
@@ -456,6 +597,23 @@ class TrainCheck(Check):
         if not (np.allclose(returned, plain) or np.allclose(returned, weighted)):
             return Verdict(False, "the returned losses are not each epoch's mean mini-batch loss")
         return Verdict(True)
+
+
+def _batches(output: Any) -> list[np.ndarray] | None:
+    """The sample ids of each mini-batch a recorded ``train`` drew, or None."""
+    if not isinstance(output, dict) or not isinstance(output.get("ids"), list | tuple):
+        return None
+    return [np.asarray(b) for b in output["ids"]]
+
+
+def _same_batches(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _first_batches(what: str, runs: list) -> str:
+    """The first mini-batch of two runs, for a report."""
+    firsts = [fmt(r[0]) if r else "none" for r in runs]
+    return f"{what}: first mini-batches {firsts[0]} and {firsts[1]}"
 
 
 #: The assignment these checks grade, as the book's chapter and solutions/ name it.
@@ -486,6 +644,26 @@ def _(params, grads, lr):
 @MISTAKES.wrong("sgd_step", "returns a new dict", "in place")
 def _(params, grads, lr):
     return {key: params[key] - lr * grads[key] for key in params}
+
+
+@MISTAKES.wrong("sgd_step", "binds each entry to a new array", "holds a new array")
+def _(params, grads, lr):
+    for key in params:
+        params[key] = params[key] - lr * grads[key]
+
+
+@MISTAKES.wrong("momentum_step", "a new velocity array each step", "holds a new array")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] - lr * grads[key]
+        params[key] += velocity[key]
+
+
+@MISTAKES.right("momentum_step", "the new velocity written into the old array with [...] =")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key][...] = momentum * velocity[key] - lr * grads[key]
+        params[key] += velocity[key]
 
 
 @MISTAKES.wrong("sgd_step", "updates the weights only", "params is not updated")
@@ -589,7 +767,8 @@ def _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, *, mode):
         if mode == "full batch":
             batches = [order]
         elif mode == "drops a batch":
-            batches = [order[s : s + batch_size] for s in range(0, len(X) - batch_size, batch_size)]
+            stop = len(X) - batch_size + 1
+            batches = [order[s : s + batch_size] for s in range(0, stop, batch_size)]
         else:
             batches = [order[s : s + batch_size] for s in range(0, len(X), batch_size)]
         losses = []
@@ -607,7 +786,7 @@ for _mode, _what, _words in [
     ("full batch", "one step per epoch", "one step per epoch"),
     ("no shuffle", "the same order every epoch", "same order"),
     ("with replacement", "batches drawn with replacement", "appears twice in one epoch"),
-    ("drops a batch", "skips samples every epoch", "loss_and_grads was called"),
+    ("drops a batch", "drops the last, smaller mini-batch", "last, smaller mini-batch"),
     ("labels apart", "labels shuffled apart from X", "index X and y alike"),
     ("no update", "never updates the parameters", "not updated"),
     ("last loss", "returns the last batch's loss", "mean mini-batch loss"),
@@ -617,3 +796,88 @@ for _mode, _what, _words in [
         return _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, mode=_mode)
 
     MISTAKES.wrong("train", _what, _words)(_train)
+
+
+@MISTAKES.wrong("momentum_step", "parameters moved by lr * v", "already holds lr")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key] = momentum * velocity[key] - lr * grads[key]
+        params[key] += lr * velocity[key]
+
+
+@MISTAKES.wrong("adam_step", "the bias-corrected m and v stored", "bias-corrected estimate")
+def _(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    for key in params:
+        m[key] = (beta1 * m[key] + (1 - beta1) * grads[key]) / (1 - beta1**t)
+        v[key] = (beta2 * v[key] + (1 - beta2) * grads[key] ** 2) / (1 - beta2**t)
+        params[key] -= lr * m[key] / (np.sqrt(v[key]) + eps)
+
+
+@MISTAKES.wrong(
+    "train", "NumPy's global generator, the seed ignored", "the same seed gives the same"
+)
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    history = []
+    for _ in range(epochs):
+        order = np.random.permutation(len(X))  # noqa: NPY002
+        losses = []
+        for s in range(0, len(X), batch_size):
+            batch = order[s : s + batch_size]
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(float(np.mean(losses)))
+    return history
+
+
+@MISTAKES.wrong("train", "a new generator from the seed every epoch", "same order")
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    history = []
+    for _ in range(epochs):
+        order = np.random.default_rng(seed).permutation(len(X))
+        losses = []
+        for s in range(0, len(X), batch_size):
+            batch = order[s : s + batch_size]
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(float(np.mean(losses)))
+    return history
+
+
+# --- correct answers written otherwise: each earns full marks ----------------------------------
+
+
+@MISTAKES.right("sgd_step", "a loop over items, updating in place")
+def _(params, grads, lr):
+    for key, value in params.items():
+        value -= lr * grads[key]
+
+
+@MISTAKES.right("adam_step", "np.power for the corrections, in-place updates")
+def _(params, grads, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    for key in params:
+        m[key] *= beta1
+        m[key] += (1 - beta1) * grads[key]
+        v[key] *= beta2
+        v[key] += (1 - beta2) * grads[key] ** 2
+        m_hat = m[key] / (1 - np.power(beta1, t))
+        v_hat = v[key] / (1 - np.power(beta2, t))
+        params[key] -= (lr * m_hat / (np.sqrt(v_hat) + eps)).astype(params[key].dtype)
+
+
+@MISTAKES.right("train", "the mini-batch losses weighted by their sizes")
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        total = 0.0
+        for s in range(0, len(X), batch_size):
+            batch = order[s : s + batch_size]
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            for key in params:
+                params[key] -= lr * grads[key]
+            total += loss * len(batch)
+        history.append(total / len(X))
+    return history

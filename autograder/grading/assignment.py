@@ -5,6 +5,10 @@ instructor's source notebook (nbgrader metadata: ``grade_id`` and ``points``), f
 functions each one checks (the names given to ``check(...)`` in its source), and scores the cell by
 the grader's own checks of those functions. Without a source notebook, each graded function of
 the assignment becomes one grade cell worth its check's points.
+
+The source's manually graded answers (nbgrader's "Manually graded answer" cells: the written
+questions) are worth their points too, scored by a person: the grader records whether each one
+was answered, and leaves the score to formgrader (or whoever grades by hand).
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ import numpy as np
 
 from autograder.call_steps import STEPS
 from autograder.grading.sandbox.inputs import LARGE_INPUT_BYTES, FunctionSpec, digest
-from autograder.nbgrader_cells import grade_id, is_test_cell, points
+from autograder.nbgrader_cells import (
+    cell_source,
+    grade_id,
+    is_manual_answer,
+    is_test_cell,
+    points,
+)
 from autograder.secret import drawing_for
 
 #: ``check(name, ...)`` calls in a test cell, with one level of nested parentheses.
@@ -45,12 +55,24 @@ class GradeCell:
 
 
 @dataclass
+class WrittenCell:
+    """A manually graded answer of the source: its nbgrader id, its points and its question (the
+    markdown cell above it)."""
+
+    grade_id: str
+    points: float
+    question: str = ""
+    cell_type: str = "markdown"
+
+
+@dataclass
 class SourceNotebook:
     """One notebook of the assignment, as the instructor wrote it."""
 
     name: str
     grade_cells: list[GradeCell]
     test_cell_ids: set[str] = field(default_factory=set)
+    written: list[WrittenCell] = field(default_factory=list)
 
     @property
     def functions(self) -> list[str]:
@@ -60,8 +82,14 @@ class SourceNotebook:
         return names
 
     @property
+    def written_points(self) -> float:
+        """The points of the answers graded by hand."""
+        return float(sum(cell.points for cell in self.written))
+
+    @property
     def max_score(self) -> float:
-        return float(sum(cell.points for cell in self.grade_cells))
+        """Every point of the notebook, the automatic ones and those graded by hand."""
+        return float(sum(cell.points for cell in self.grade_cells)) + self.written_points
 
 
 @dataclass
@@ -75,7 +103,13 @@ class Assignment:
 
     @property
     def max_score(self) -> float:
+        """Every point of the assignment, as nbgrader counts it (written answers included)."""
         return float(sum(nb.max_score for nb in self.notebooks))
+
+    @property
+    def written_points(self) -> float:
+        """The points of the answers graded by hand."""
+        return float(sum(nb.written_points for nb in self.notebooks))
 
 
 def check_points(check: Any) -> float:
@@ -109,13 +143,20 @@ def _calls_in(source: str, known: dict[str, Any]) -> list[tuple[str, bool]]:
 def _read_source(path: Path, checks: dict[str, Any]) -> SourceNotebook:
     nb = nbformat.read(path, as_version=4)
     cells: list[GradeCell] = []
+    written: list[WrittenCell] = []
     ids: set[str] = set()
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
+        if is_manual_answer(cell):
+            above = nb.cells[index - 1] if index else None
+            question = (
+                cell_source(above) if above is not None and above.cell_type == "markdown" else ""
+            )
+            written.append(WrittenCell(grade_id(cell), points(cell), question, cell.cell_type))
         if not is_test_cell(cell):
             continue
         ids.add(grade_id(cell))
         cells.append(GradeCell(grade_id(cell), points(cell), _calls_in(cell.source, checks)))
-    return SourceNotebook(path.stem, cells, ids)
+    return SourceNotebook(path.stem, cells, ids, written)
 
 
 def load_assignment(name: str, registry: ModuleType, source_dir: Path | None = None) -> Assignment:
@@ -130,7 +171,7 @@ def load_assignment(name: str, registry: ModuleType, source_dir: Path | None = N
     notebooks: list[SourceNotebook] = []
     if source_dir is not None and source_dir.is_dir():
         notebooks = [_read_source(p, checks) for p in sorted(source_dir.glob("*.ipynb"))]
-        notebooks = [nb for nb in notebooks if nb.grade_cells]
+        notebooks = [nb for nb in notebooks if nb.grade_cells or nb.written]
     if not notebooks:
         if name not in registry.ASSIGNMENTS:
             known = ", ".join(sorted(registry.ASSIGNMENTS)) or "none"
@@ -249,7 +290,6 @@ def function_spec(check: Any) -> GradedFunction:
         case_seconds=budget / max(len(visible) + n_hidden, 1),
         pure=bool(getattr(check, "pure", False)),
         arg_names=tuple(getattr(check, "arg_names", ())),
-        no_overflow=str(getattr(check, "no_overflow", "") or ""),
         n_hidden=n_hidden,
     )
     shared = _shared_arrays(probes) if n_hidden else ()

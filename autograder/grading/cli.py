@@ -12,8 +12,9 @@ from datetime import tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from autograder import reveal as reveal_modes
 from autograder.grading.late import LatePolicy
-from autograder.grading.lms import LmsOptions
+from autograder.grading.lms import MOODLE_LANGUAGES, LmsOptions
 from autograder.grading.sandbox.isolation import Limits, SandboxRefused, detect_isolation
 from autograder.grading.similarity import DEFAULT_THRESHOLD
 from autograder.secret import MissingSecretError, resolve_secret
@@ -44,6 +45,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     configure(parser)
     return parser
+
+
+def add_reveal_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--reveal full|message|score``: what the failures of hidden cases show a student."""
+    parser.add_argument(
+        "--reveal",
+        choices=reveal_modes.MODES,
+        default=reveal_modes.DEFAULT,
+        help="what a failing hidden case shows the student: full (its values), message (what "
+        "failed and why, the hidden inputs' values masked) or score (only how many passed); "
+        "default %(default)s",
+    )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +100,7 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
         "$AUTOGRADER_SECRET, $AUTOGRADER_SECRET_FILE, or .autograder-secret in the course "
         "folder, created there on first use)",
     )
+    add_reveal_option(parser)
 
 
 def _add_limits(group: argparse._ArgumentGroup) -> None:
@@ -207,6 +221,19 @@ def _add_lms(group: argparse._ArgumentGroup) -> None:
         help="the Canvas assignment's id, so that the import updates it instead of creating "
         "a new assignment",
     )
+    group.add_argument(
+        "--missing-as-zero",
+        action="store_true",
+        help="give students who handed in nothing 0 in the LMS files (default: a blank "
+        "cell, which both LMSs leave as it is, so that their own missing-work policy holds)",
+    )
+    group.add_argument(
+        "--moodle-language",
+        choices=sorted(MOODLE_LANGUAGES),
+        default="en",
+        help="the language of the Moodle site (of the user who imports): Moodle finds the "
+        "worksheet's columns by their names in that language (default %(default)s)",
+    )
 
 
 def _add_cluster(group: argparse._ArgumentGroup) -> None:
@@ -278,9 +305,16 @@ def run(args: argparse.Namespace) -> int:
             late=late,
             scheduler=args.scheduler,
             security=security,
-            lms=LmsOptions(formats, args.canvas_assignment_id),
+            lms=LmsOptions(
+                formats,
+                args.canvas_assignment_id,
+                roster=args.roster,
+                missing_as_zero=args.missing_as_zero,
+                moodle_language=args.moodle_language,
+            ),
             no_sandbox=args.no_sandbox,
             timezone=zone,
+            reveal=args.reveal,
         )
     except SandboxRefused as exc:
         print(f"error: nothing graded: {exc}", file=sys.stderr)

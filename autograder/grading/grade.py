@@ -69,8 +69,11 @@ from autograder.grading.submissions import (
     read_notebook,
 )
 from autograder.grading.text import clean_result, listing
+from autograder.grading.written import write_for_formgrader
 from autograder.nbgrader_cells import released_cells
 from autograder.outcomes import Outcome
+from autograder.reveal import DEFAULT as DEFAULT_REVEAL
+from autograder.reveal import check_mode
 from autograder.secret import CourseSecret, resolve_secret, using_secret
 
 #: Seconds within which the times of a Canvas download's files are the time the zip was made:
@@ -145,8 +148,10 @@ def grade_submission(
             found = f" (found: {listing(others)})" if others else ""
             reasons.append(f"no notebook {nb.name}.ipynb was submitted{found}")
         else:
-            read = read_notebook(path, nb.test_cell_ids)
+            written_ids = frozenset(cell.grade_id for cell in nb.written)
+            read = read_notebook(path, nb.test_cell_ids, written_ids)
             result.notes += read.notes
+            _record_written(result, nb, read.written)
             if read.error:
                 invalid += 1
                 reasons.append(f"{submission.file_names.get(nb.name, path.name)}: {read.error}")
@@ -249,6 +254,27 @@ def _record_run(result: StudentResult, notebook: str, run: RunReport, limits: Li
             result.notes.append(f"{notebook}: cell {index} {SKIPPED_CELL[status]} and was skipped")
 
 
+def _record_written(result: StudentResult, nb, answered: dict[str, bool]) -> None:
+    """Record the state of each written answer of notebook ``nb`` (answered, left blank, or
+    deleted), and say which ones a person has to grade."""
+    if not nb.written:
+        return
+    states = {
+        cell.grade_id: (
+            "missing"
+            if cell.grade_id not in answered
+            else "answered"
+            if answered[cell.grade_id]
+            else "blank"
+        )
+        for cell in nb.written
+    }
+    result.written[nb.name] = states
+    missing = [grade_id for grade_id, state in states.items() if state == "missing"]
+    if missing:
+        result.notes.append(f"{nb.name}: written answers deleted (0 points): {listing(missing)}")
+
+
 def _result_for(submission: Submission, assignment: Assignment, **fields) -> StudentResult:
     """An empty result row carrying the submission's identity."""
     return StudentResult(
@@ -256,6 +282,7 @@ def _result_for(submission: Submission, assignment: Assignment, **fields) -> Stu
         max_score=assignment.max_score,
         name=submission.name,
         folder=submission.folder,
+        written_points=assignment.written_points,
         **fields,
     )
 
@@ -404,10 +431,12 @@ def _same_row(a: StudentResult, b: StudentResult) -> bool:
 class _Run:
     """One run's bookkeeping: every row, each one stored as soon as it is decided."""
 
-    def __init__(self, out, assignment, store, gradebook, late, bar, log, progress) -> None:
+    def __init__(
+        self, out, assignment, store, gradebook, late, bar, log, progress, reveal=DEFAULT_REVEAL
+    ) -> None:
         self.out, self.assignment, self.store = out, assignment, store
         self.gradebook, self.late, self.bar = gradebook, late, bar
-        self.log, self.progress = log, progress
+        self.log, self.progress, self.reveal = log, progress, reveal
         self.lock = threading.Lock()
         #: Students whose lateness Canvas judges otherwise than the due date: id -> why.
         self.disagreements: dict[str, str] = {}
@@ -451,7 +480,14 @@ class _Run:
                 self.saved[row.student_id] = (key, result, row.similarity)
         feedback = self.out / "feedback" / row.folder / f"{self.assignment.name}.html"
         if changed or not feedback.is_file():  # an unchanged row's page is already there
-            outputs.write_feedback(feedback, self.assignment, row)
+            outputs.write_feedback(feedback, self.assignment, row, self.reveal)
+        if self.assignment.written_points and submission is not None:
+            # the notebook where formgrader shows its written answers to grade
+            graded = self.out / "autograded" / row.student_id / self.assignment.name
+            if changed or not graded.is_dir():
+                write_for_formgrader(
+                    self.out, self.assignment.name, row.student_id, submission.notebooks
+                )
         self.gradebook.add(row, if_changed=not fresh)
         with self.lock:
             self.rows[row.student_id] = row
@@ -506,6 +542,7 @@ def grade_class(
     lms: lms_files.LmsOptions | None = None,
     no_sandbox: bool = False,
     timezone: tzinfo | None = None,
+    reveal: str = DEFAULT_REVEAL,
     log: Callable[[str], None] = print,
 ) -> ClassResult:
     """Grade every submission of ``assignment_name`` found in ``submissions``.
@@ -571,11 +608,14 @@ def grade_class(
     timezone : tzinfo, optional
         The zone of a zip's time stamps (default: the convention of the LMS it came from,
         :data:`~autograder.grading.submissions.LMS_ZONES`; never this machine's zone).
+    reveal : {"full", "message", "score"}
+        What a feedback page shows of a failing hidden case (:mod:`autograder.reveal`).
     log : callable
         Receives progress lines.
     """
     started = time.monotonic()
     limits = limits or Limits()
+    reveal = check_mode(reveal)
     assignment = _load_assignment(assignment_name, registry, source_dir)
     isolation = isolation or detect_isolation()
     refusal = "" if scheduler else isolation.refusal(no_sandbox)
@@ -606,7 +646,7 @@ def grade_class(
             found, absent = _only(students, found, absent)
         todo, reused = _changed(found, keys, stored, set(students or ()), sandboxed=not no_sandbox)
         bar = Progress(len(todo), enabled=progress)
-        run = _Run(out, assignment, store, gradebook, late, bar, log, progress)
+        run = _Run(out, assignment, store, gradebook, late, bar, log, progress, reveal)
         _record_known(run, stored, reused, absent, secret.fingerprint)
         seen = {s.student_id for s in found + absent}
         kept = [sid for sid in run.rows if sid not in seen]
@@ -636,7 +676,7 @@ def grade_class(
             )
             run.store_similarity()
         gradebook.finish()
-        _write_outputs(out, run, lms, log)
+        _write_outputs(out, run, lms, log, gradebook.manual)
         _summarise(run, log)
     except KeyboardInterrupt:
         if run is not None:
@@ -736,16 +776,85 @@ def _summarise(run: _Run, log) -> None:
         )
 
 
-def _write_outputs(out: Path, run: _Run, lms, log) -> None:
-    """``grades.csv`` (every assignment graded into ``out``) and the LMS files."""
+def _write_outputs(out: Path, run: _Run, lms, log, manual: dict | None = None) -> None:
+    """``grades.csv`` (every assignment graded into ``out``) and the LMS files.
+
+    ``manual`` holds the scores a person gave in the gradebook
+    (:func:`~autograder.grading.outputs.manual_scores`; None: not read, the rows keep theirs):
+    they join each row, and a page whose row they change is written again.
+    """
     metas = {m["assignment"]: m for m in stored_assignments(out)}
     rows = {run.assignment.name: list(run.rows.values())}
     for name in metas:
         if name != run.assignment.name:
             rows[name] = [entry.row for entry in ResultStore(out, name).entries().values()]
+    if manual is not None:
+        for name, some in rows.items():
+            for row in some:
+                given = manual.get((row.student_id, name), {})
+                if given != row.manual:
+                    row.manual = given
+                    if name == run.assignment.name:
+                        page = out / "feedback" / row.folder / f"{name}.html"
+                        outputs.write_feedback(page, run.assignment, row, run.reveal)
     outputs.write_csv(out / "grades.csv", metas, rows)
     for path in lms_files.write_all(out, run.assignment, list(run.rows.values()), lms):
         log(f"wrote {path}")
+
+
+def _local_sandbox(
+    work: Path, lib_dir: Path, isolation: Isolation, limits: Limits, prepared: Prepared
+) -> LocalSandbox:
+    """This machine's sandbox, its job folders under ``work/jobs`` (traversable by the
+    unprivileged user student code runs as without bubblewrap, but not listable)."""
+    jobs = work / "jobs"
+    jobs.mkdir()
+    os.chmod(jobs, 0o711)
+    return LocalSandbox(lib_dir, jobs, isolation, limits, prepared.inputs)
+
+
+def grade_one(
+    submission: Submission,
+    assignment: Assignment,
+    *,
+    secret: CourseSecret,
+    limits: Limits | None = None,
+    isolation: Isolation | None = None,
+    no_sandbox: bool = False,
+    log: Callable[[str], None] = print,
+) -> StudentResult:
+    """Grade one submission on this machine, exactly as :func:`grade_class` grades each of a
+    class: the same checks, hidden cases, sandbox and scoring; nothing is written but the
+    sandbox's temporary folder. What a platform's grader (Gradescope's ``run_autograder``,
+    PrairieLearn's entrypoint) runs for the one submission it is given.
+
+    Raises
+    ------
+    SandboxRefused
+        Where bubblewrap cannot isolate student code and ``no_sandbox`` is not given, or where
+        student code would run as root.
+    """
+    limits = limits or Limits()
+    isolation = isolation or detect_isolation()
+    refusal = isolation.refusal(no_sandbox)
+    if refusal:
+        raise SandboxRefused(refusal)
+    remove_stale()
+    work = work_dir("autograder-")
+    try:
+        os.chmod(work, 0o711)
+        lib_dir = make_lib_dir(work / "lib")
+        with using_secret(secret):
+            prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
+        sandbox = _local_sandbox(work, lib_dir, isolation, limits, prepared)
+        try:
+            result = grade_submission(submission, assignment, sandbox, limits, prepared)
+        finally:
+            sandbox.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result.secret_fingerprint = secret.fingerprint
+    return clean_result(_identify(result, submission))
 
 
 class Where(NamedTuple):
@@ -790,11 +899,8 @@ def _grade_all(
         log("isolation of student code on this machine:")
         for line in isolation.describe():
             log("  " + line)
-        jobs = work / "jobs"
-        jobs.mkdir()
-        os.chmod(jobs, 0o711)
         workers = workers or os.cpu_count() or 1
-        sandbox = LocalSandbox(lib_dir, jobs, isolation, limits, prepared.inputs)
+        sandbox = _local_sandbox(work, lib_dir, isolation, limits, prepared)
         slots, running_on = workers, f"with {workers} workers"
     log(
         f"grading {len(todo)} submissions of {assignment.name} "

@@ -4,8 +4,9 @@ For a **Canvas** download (``OUT/lms/<assignment>-canvas-*``):
 
 * ``grades.csv``, in the format of Canvas's gradebook import (Grades > Import): the columns
   ``Student, ID, SIS User ID, SIS Login ID, Section`` and one column for the assignment, a
-  ``Points Possible`` row, then one row per student keyed by the Canvas user id (``ID``).
-  The assignment's column is named ``<assignment> (<Canvas assignment id>)`` with
+  ``Points Possible`` row, then one row per student keyed by the Canvas user id (``ID``), with
+  the SIS ids and section from the roster (``--roster``, a Canvas gradebook export) where it
+  has them. The assignment's column is named ``<assignment> (<Canvas assignment id>)`` with
   ``--canvas-assignment-id``, which updates that Canvas assignment; without it Canvas creates
   a new assignment of the course assignment's name.
 * ``feedback.zip``, for the assignment's "Re-upload submissions": one feedback page per
@@ -16,14 +17,23 @@ For a **Canvas** download (``OUT/lms/<assignment>-canvas-*``):
 For a **Moodle** download (``OUT/lms/<assignment>-moodle-*``):
 
 * ``grades.csv``, a grading worksheet for the assignment's "Upload grading worksheet":
-  ``Identifier`` (``Participant <id>``), ``Full name``, ``Grade``, ``Maximum grade``,
-  ``Last modified (grade)`` (the time of this run) and ``Feedback comments``.
+  ``Identifier`` (``Participant <id>``), ``Full name``, ``Status``, ``Grade``, ``Maximum grade``,
+  ``Grade can be changed``, ``Last modified (grade)`` (the time of this run) and ``Feedback
+  comments``. Moodle finds the columns by their names in the language of the user who uploads
+  (``assignfeedback_offline_grade_importer::init`` compares each header with
+  ``get_string('gradenoun')``, ``get_string('recordid', 'assign')`` and
+  ``get_string('lastmodifiedgrade', 'assign')``, and the comments' column with the feedback
+  plugin's name), and reads the id after ``get_string('hiddenuser', 'assign')``: so the
+  worksheet is written in the site's language (``--moodle-language``), with the strings of
+  Moodle's own language packs (:data:`MOODLE_LANGUAGES`).
 * ``feedback.zip``, for "Upload multiple feedback files in a zip": a folder per student named
   ``<name>_<participant id>_assignfeedback_file_`` holding the feedback page.
 
-Grades are after the late penalty. Every text cell that comes from a submission is written so
-that a spreadsheet reads it as text, and the Moodle comment, which Moodle shows as HTML, is
-escaped.
+Grades are after the late penalty. A student on the roster who handed in nothing gets a blank
+grade, which both LMSs skip (Canvas leaves the cell as it is; Moodle's importer skips "grade has
+no value"), so that the LMS's own policy for missing work holds; ``--missing-as-zero`` writes 0
+instead. Every text cell that comes from a submission is written so that a spreadsheet reads it
+as text, and the Moodle comment, which Moodle shows as HTML, is escaped.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder.grading.results import StudentResult
+from autograder.grading.roster import read_roster
 from autograder.grading.submissions import safe_id
 from autograder.grading.text import cell
 
@@ -47,24 +58,99 @@ if TYPE_CHECKING:
 
 FORMATS = ("canvas", "moodle")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-MOODLE_COLUMNS = [
-    "Identifier",
-    "Full name",
-    "Status",
-    "Grade",
-    "Maximum grade",
-    "Grade can be changed",
-    "Last modified (grade)",
-    "Feedback comments",
-]
+#: The grading worksheet's columns, by the Moodle string each header is: (component, string id).
+MOODLE_STRINGS = {
+    "identifier": ("assign", "recordid"),
+    "full_name": ("moodle", "fullname"),
+    "status": ("assign", "status"),
+    "grade": ("moodle", "gradenoun"),
+    "maximum": ("assign", "maxgrade"),
+    "can_change": ("assign", "gradecanbechanged"),
+    "modified": ("assign", "lastmodifiedgrade"),
+    "comments": ("assignfeedback_comments", "pluginname"),
+}
+#: The strings of the worksheet in each language, from Moodle's language packs (version 4.5:
+#: ``lang/<code>/assign.php``, ``moodle.php`` and ``assignfeedback_comments.php`` of
+#: download.moodle.org/langpack/4.5/; English from Moodle's own ``lang/en``). ``participant``
+#: is ``hiddenuser``, the prefix of the identifier (English keeps its trailing space, the
+#: packs have none: Moodle writes and strips exactly that prefix), ``yes`` the value of "Grade
+#: can be changed".
+MOODLE_LANGUAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "identifier": "Identifier",
+        "full_name": "Full name",
+        "status": "Status",
+        "grade": "Grade",
+        "maximum": "Maximum grade",
+        "can_change": "Grade can be changed",
+        "modified": "Last modified (grade)",
+        "comments": "Feedback comments",
+        "participant": "Participant ",
+        "yes": "Yes",
+    },
+    "de": {
+        "identifier": "ID",
+        "full_name": "Vollständiger Name",
+        "status": "Status",
+        "grade": "Bewertung",
+        "maximum": "Bestwertung",
+        "can_change": "Bewertung kann geändert werden",
+        "modified": "Zuletzt geändert (Bewertung)",
+        "comments": "Feedback als Kommentar",
+        "participant": "Teilnehmer/in",
+        "yes": "Ja",
+    },
+    "es": {
+        "identifier": "Identificador",
+        "full_name": "Nombre completo",
+        "status": "Estado",
+        "grade": "Calificación",
+        "maximum": "Calificación máxima",
+        "can_change": "La calificación puede ser cambiada",
+        "modified": "Última modificación (calificación)",
+        "comments": "Comentarios de retroalimentación",
+        "participant": "Participante",
+        "yes": "Sí",
+    },
+    "fr": {
+        "identifier": "Identifiant",
+        "full_name": "Nom complet",
+        "status": "Statut",
+        "grade": "Note",
+        "maximum": "Note maximale",
+        "can_change": "La note peut être modifiée",
+        "modified": "Dernière modification (note)",
+        "comments": "Feedback par commentaires",
+        "participant": "Participant",
+        "yes": "Oui",
+    },
+}
+#: The worksheet's columns in English, as a Moodle site in English names them.
+MOODLE_COLUMNS = [MOODLE_LANGUAGES["en"][key] for key in MOODLE_STRINGS]
 
 
 @dataclass(frozen=True)
 class LmsOptions:
-    """Which LMS files to write (default: those of the LMS the submissions came from)."""
+    """Which LMS files to write (default: those of the LMS the submissions came from), and how.
+
+    ``roster`` gives the Canvas file its SIS ids and sections; ``missing_as_zero`` writes 0 for
+    a student who handed in nothing instead of a blank cell; ``moodle_language`` is the Moodle
+    site's language (a key of :data:`MOODLE_LANGUAGES`).
+    """
 
     formats: tuple[str, ...] | None = None
     canvas_assignment_id: str = ""
+    roster: Path | None = None
+    missing_as_zero: bool = False
+    moodle_language: str = "en"
+
+
+def _grade(row: StudentResult, missing_as_zero: bool) -> str:
+    """A row's grade in an LMS file: blank for a student who handed in nothing, unless told to
+    give them 0."""
+    if row.status == "no submission" and not missing_as_zero:
+        return ""
+    return f"{row.final_score:g}"
 
 
 def _name_part(name: str) -> str:
@@ -88,9 +174,16 @@ def _write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
 
 
 def write_canvas(
-    out: Path, assignment: Assignment, rows: list[StudentResult], assignment_id: str = ""
+    out: Path,
+    assignment: Assignment,
+    rows: list[StudentResult],
+    assignment_id: str = "",
+    options: LmsOptions | None = None,
 ) -> list[Path]:
     """The Canvas gradebook import CSV and the feedback zip for re-upload."""
+    options = options or LmsOptions(canvas_assignment_id=assignment_id)
+    assignment_id = assignment_id or options.canvas_assignment_id
+    enrolled = read_roster(options.roster) if options.roster else {}
     folder = out / "lms"
     folder.mkdir(parents=True, exist_ok=True)
     column = f"{assignment.name} ({assignment_id})" if assignment_id else assignment.name
@@ -101,7 +194,13 @@ def write_canvas(
     writer.writerow(CANVAS_COLUMNS + [column])
     writer.writerow(["Points Possible", "", "", "", "", f"{assignment.max_score:g}"])
     for r in students:
-        writer.writerow([cell(r.name), r.student_id, "", "", "", f"{r.final_score:g}"])
+        on_roster = enrolled.get(r.student_id)
+        sis = (
+            [cell(on_roster.sis_user_id), cell(on_roster.sis_login_id), cell(on_roster.section)]
+            if on_roster
+            else ["", "", ""]
+        )
+        writer.writerow([cell(r.name), r.student_id, *sis, _grade(r, options.missing_as_zero)])
     grades.write_text(buffer.getvalue(), encoding="utf-8")
     members = []
     for r in students:
@@ -114,8 +213,30 @@ def write_canvas(
     return [grades, feedback]
 
 
-def write_moodle(out: Path, assignment: Assignment, rows: list[StudentResult]) -> list[Path]:
-    """The Moodle grading worksheet and the feedback files zip."""
+def _moodle_comment(r: StudentResult, missing_as_zero: bool) -> str:
+    """The feedback comment of a worksheet row (none for a blank grade: an empty comment leaves
+    Moodle's as it is, where it has none)."""
+    if not _grade(r, missing_as_zero):
+        return ""
+    comment = f"Autograded: {r.final_score:g} / {r.max_score:g} ({r.status})."
+    if r.penalty:
+        comment += f" Late penalty: {r.penalty:g} points."
+    if r.awaiting:
+        comment += f" Written answers {r.manual_status}."
+    return comment + " The feedback page is attached."
+
+
+def write_moodle(
+    out: Path, assignment: Assignment, rows: list[StudentResult], options: LmsOptions | None = None
+) -> list[Path]:
+    """The Moodle grading worksheet (in the site's language) and the feedback files zip."""
+    options = options or LmsOptions()
+    if options.moodle_language not in MOODLE_LANGUAGES:
+        raise ValueError(
+            f"--moodle-language must be one of {', '.join(sorted(MOODLE_LANGUAGES))};"
+            f" got {options.moodle_language!r}"
+        )
+    words = MOODLE_LANGUAGES[options.moodle_language]
     folder = out / "lms"
     folder.mkdir(parents=True, exist_ok=True)
     students = sorted((r for r in rows if r.student_id.isdigit()), key=lambda r: int(r.student_id))
@@ -123,20 +244,17 @@ def write_moodle(out: Path, assignment: Assignment, rows: list[StudentResult]) -
     grades = folder / f"{assignment.name}-moodle-grades.csv"
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(MOODLE_COLUMNS)
+    writer.writerow([words[key] for key in MOODLE_STRINGS])
     for r in students:
-        comment = f"Autograded: {r.final_score:g} / {r.max_score:g} ({r.status})."
-        if r.penalty:
-            comment += f" Late penalty: {r.penalty:g} points."
-        comment += " The feedback page is attached."
+        comment = _moodle_comment(r, options.missing_as_zero)
         writer.writerow(
             [
-                f"Participant {r.student_id}",
+                f"{words['participant']}{r.student_id}",
                 cell(r.name),
                 cell(r.status),
-                f"{r.final_score:g}",
+                _grade(r, options.missing_as_zero),
                 f"{r.max_score:g}",
-                "Yes",
+                words["yes"],
                 now,
                 cell(html.escape(comment)),
             ]
@@ -163,7 +281,7 @@ def write_all(
         formats = tuple(sorted({r.lms for r in rows if r.lms in FORMATS}))
     written: list[Path] = []
     if "canvas" in formats:
-        written += write_canvas(out, assignment, rows, options.canvas_assignment_id)
+        written += write_canvas(out, assignment, rows, options=options)
     if "moodle" in formats:
-        written += write_moodle(out, assignment, rows)
+        written += write_moodle(out, assignment, rows, options)
     return written

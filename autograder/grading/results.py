@@ -40,6 +40,8 @@ class CaseVerdict:
     message: str
     credit: float = 0.0
     hidden: bool = False
+    #: An unscored case, made only to find the report's counterexample or judge a property.
+    probe: bool = False
 
     @property
     def passed(self) -> bool:
@@ -64,6 +66,15 @@ class FunctionScore:
     visible: float = 0.0
     hidden: float | None = None
     kind: Outcome | None = None
+    #: Numbers a leaderboard may show (a classifier's ``accuracy`` and ``train_seconds``), from
+    #: the check's ``metrics`` where it has one.
+    metrics: dict[str, float] = field(default_factory=dict)
+    #: The report a student reads, the text a notebook's ``check(f)`` prints of the visible
+    #: cases.
+    report: str = ""
+    #: What ``check(f, hidden=True)`` prints of the hidden cases, where it says more than the
+    #: visible report; shown only as ``--reveal`` allows (:func:`autograder.reveal.function_text`).
+    hidden_report: str = ""
 
     def fraction(self, hidden: bool) -> float:
         """Share earned on the visible cases, or on the hidden ones (visible when there are none)."""
@@ -128,11 +139,68 @@ class StudentResult:
     #: What isolated its code: ``"bubblewrap"``, ``"none"`` (graded with ``--no-sandbox``),
     #: or ``""`` where none of its code ran.
     sandbox: str = ""
+    #: The written answers (manually graded cells) of each notebook, by grade id: ``answered``
+    #: (a person scores it), ``blank`` (left as released) or ``missing`` (deleted); the last two
+    #: score 0, as nbgrader scores them. ``written_points`` is what they are worth in all.
+    written: dict[str, dict[str, str]] = field(default_factory=dict)
+    written_points: float = 0.0
+    #: The scores a person gave (notebook -> grade id -> points), as the gradebook holds them
+    #: when the outputs are written: formgrader's, or any nbgrader client's.
+    manual: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def manual_score(self) -> float:
+        """Points given by hand to the written answers so far (one left blank or deleted
+        counts 0)."""
+        return round(
+            sum(
+                score
+                for nb, scores in self.manual.items()
+                for grade_id, score in scores.items()
+                if grade_id not in self.cells.get(nb, {})
+            ),
+            4,
+        )
+
+    @property
+    def awaiting(self) -> list[str]:
+        """The written answers (``notebook/grade id``) still waiting for a person's score."""
+        return [
+            f"{nb}/{grade_id}"
+            for nb, states in self.written.items()
+            for grade_id, state in states.items()
+            if state == "answered" and grade_id not in self.manual.get(nb, {})
+        ]
+
+    @property
+    def manual_status(self) -> str:
+        """Where the written answers stand: ``awaiting manual grading (N answers)``, ``graded
+        by hand``, ``not answered``, or ``""`` for an assignment without any."""
+        if not self.written_points:
+            return ""
+        waiting = len(self.awaiting)
+        if waiting:
+            return f"awaiting manual grading ({waiting} answer{'s' if waiting > 1 else ''})"
+        answered = any(s == "answered" for states in self.written.values() for s in states.values())
+        return "graded by hand" if answered or self.manual else "not answered"
+
+    @property
+    def raw_score(self) -> float:
+        """The score before the late penalty, as nbgrader counts it: each cell's automatic
+        score, or the score a person gave it instead, plus the written answers' points so far."""
+        overrides = sum(
+            score - self.cells[nb][grade_id]
+            for nb, scores in self.manual.items()
+            for grade_id, score in scores.items()
+            if grade_id in self.cells.get(nb, {})
+        )
+        return round(self.score + overrides + self.manual_score, 4)
 
     @property
     def final_score(self) -> float:
-        """The score after the late penalty, as nbgrader counts it (never below zero)."""
-        return max(0.0, round(self.score - self.penalty, 4))
+        """The score after the late penalty, as nbgrader counts it (never below zero): the
+        automatic score plus the points given by hand so far, less the penalty."""
+        return max(0.0, round(self.raw_score - self.penalty, 4))
 
 
 @dataclass

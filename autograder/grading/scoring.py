@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from autograder.checks.base import Verdict, earned_fraction, judge_case, with_hint
+import numpy as np
+
+from autograder.checks.base import Verdict, judge_case, render
+from autograder.checks.feedback import assess, is_probe
 from autograder.grading.assignment import SourceNotebook, check_points
 from autograder.grading.results import CaseResult, CaseVerdict, FunctionScore
 from autograder.outcomes import NO_VALUE, Outcome
@@ -31,17 +34,13 @@ def _no_value(result: CaseResult) -> str:
     return _NO_VALUE_MESSAGE.get(result.kind, "raised {error}").format(error=result.error)
 
 
-def _judge(check: Any, case: Any, result: CaseResult) -> tuple[Outcome, str, float]:
-    """Outcome, message and credit of one case the sandbox reported on."""
+def _judge(check: Any, case: Any, result: CaseResult) -> Verdict:
+    """The verdict on one case the sandbox reported on."""
     if result.kind in NO_VALUE:
-        message = _no_value(result)
-        if result.kind is Outcome.RAISED:
-            message = with_hint(check, message)
-        return result.kind, message, 0.0
+        return Verdict(False, _no_value(result), 0.0, kind=result.kind)
     if result.kind is not Outcome.RETURNED:  # an unusable result file
-        return Outcome.WRONG, f"returned something unusable ({result.error})", 0.0
-    verdict: Verdict = judge_case(check, case, result.output)
-    return verdict.kind, str(verdict.message), verdict.fraction
+        return Verdict(False, f"returned something unusable ({result.error})", 0.0)
+    return judge_case(check, case, result.output)
 
 
 def judge_function(
@@ -62,10 +61,13 @@ def judge_function(
     n_visible = len(cases) if n_visible is None else n_visible
     name = check.name
     points = check_points(check)
-    verdicts: list[CaseVerdict] = []
-    for index, (case, result) in enumerate(zip(cases, results, strict=True)):
-        kind, message, credit = _judge(check, case, result)
-        verdicts.append(CaseVerdict(case.name, kind, message[:2000], credit, index >= n_visible))
+    judged = [_judge(check, case, result) for case, result in zip(cases, results, strict=True)]
+    verdicts = [
+        CaseVerdict(
+            c.name, v.kind, str(v.message)[:2000], v.fraction, i >= n_visible, probe=is_probe(c)
+        )  # fmt: skip
+        for i, (c, v) in enumerate(zip(cases, judged, strict=True))
+    ]
     used = [r.error for r in results if r.kind is Outcome.USED_REFERENCE]
     if used:
         # the wording only: the kind, set by the sandbox's runner, decided the score
@@ -75,29 +77,62 @@ def judge_function(
         if package in FOREIGN:
             message += ": the exercise is NumPy only"
         return FunctionScore(name, points, 0.0, verdicts, message, kind=Outcome.USED_REFERENCE)
+    metrics = _metrics(check, cases, results)
     untouched = (Outcome.NOT_ATTEMPTED, Outcome.NOT_DEFINED)  # the placeholder, or nothing
     attempted = not verdicts or any(v.kind not in untouched for v in verdicts)
-
-    def share(indices: range) -> float:
-        """The same rule as a notebook's own check: see ``earned_fraction``."""
-        return earned_fraction([verdicts[i].credit for i in indices], [cases[i] for i in indices])
-
-    visible, hidden = share(range(n_visible)), None
-    if n_visible < len(cases):
-        hidden = share(range(n_visible, len(cases)))
-        if hidden_only:
-            visible = hidden
+    outputs = [r.output if r.kind is Outcome.RETURNED else None for r in results]
+    draws = [range(n_visible)] + ([range(n_visible, len(cases))] if n_visible < len(cases) else [])
+    stand_in = hidden_only and n_visible < len(cases)
+    if stand_in:  # the hidden draw stands for the visible one too
+        draws = draws[1:]
+    shares, reports = [], []
+    for draw in draws:
+        # the same assessment as a notebook's own check of this draw: see feedback.assess
+        picked = [cases[i] for i in draw], [judged[i] for i in draw], [outputs[i] for i in draw]
+        assessment = assess(check, *picked)
+        shares.append(assessment.fraction)
+        scored = [(c.name, v) for c, v in zip(picked[0], picked[1], strict=True) if not is_probe(c)]
+        report = render(name, points, round(points * assessment.fraction, 2), "", attempted,
+                        None, scored, assessment.lines)  # fmt: skip
+        if not reports or assessment.lines or assessment.fraction < 1:
+            reports.append(report)
+    if stand_in:
+        shares = shares * 2
     # the rule of its test cell, check(f) then check(f, hidden=True): see cell_fraction
-    fraction = cell_fraction([visible] if hidden is None else [visible, hidden])
+    fraction = cell_fraction(shares)
+    if not attempted:
+        reports = reports[:1]
     return FunctionScore(
         name,
         points,
         round(min(max(points * fraction, 0.0), points), 2),
         verdicts,
-        visible=visible,
-        hidden=hidden,
+        visible=shares[0],
+        hidden=shares[1] if len(shares) > 1 else None,
         kind=None if attempted else Outcome.NOT_ATTEMPTED,
+        metrics=metrics,
+        report=reports[0],
+        hidden_report=reports[1] if len(reports) > 1 and reports[1] != reports[0] else "",
     )
+
+
+def _metrics(check: Any, cases: list[Any], results: list[CaseResult]) -> dict[str, float]:
+    """What the check's ``metrics(case, output)`` measures of the returned results (a
+    classifier's accuracy): numbers for a leaderboard, which never change a score."""
+    measure = getattr(check, "metrics", None)
+    found: dict[str, float] = {}
+    if not callable(measure):
+        return found
+    for case, result in zip(cases, results, strict=True):
+        if result.kind is Outcome.RETURNED:
+            try:
+                with np.errstate(all="ignore"):
+                    found.update(
+                        {str(k): float(v) for k, v in measure(case, result.output).items()}
+                    )
+            except Exception:  # a measure that fails on a malformed result shows nothing
+                continue
+    return found
 
 
 def cell_fraction(fractions: list[float]) -> float:

@@ -176,7 +176,7 @@ def solution_code(source_dir: Path | None) -> str:
     parts = []
     for path in sorted(Path(source_dir).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        parts += [c.source for c in nb.cells if is_solution_cell(c)]
+        parts += [c.source for c in nb.cells if is_solution_cell(c) and c.cell_type == "code"]
     return "\n\n".join(parts)
 
 

@@ -550,11 +550,13 @@ def _materialise(download: Download, into: Path, archive: zipfile.ZipFile | None
 
 @dataclass
 class ReadNotebook:
-    """What the grader takes from a submitted notebook: code to run and remarks on it."""
+    """What the grader takes from a submitted notebook: code to run, remarks on it, and which
+    written answers (manually graded cells, by id) were answered (``True``) or left as released."""
 
     cells: list[tuple[int, str]]
     notes: list[str]
     error: str = ""
+    written: dict[str, bool] = field(default_factory=dict)
 
 
 def _parse(path: Path) -> tuple[dict | None, str, list[str]]:
@@ -606,7 +608,15 @@ def _parse(path: Path) -> tuple[dict | None, str, list[str]]:
     return nb, "", []
 
 
-def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
+def notebook_json(path: Path) -> dict | None:
+    """The notebook at ``path`` as nbformat 4 JSON (parsed, never trusted), or None where it is
+    not one (:func:`read_notebook` says why)."""
+    return _parse(path)[0]
+
+
+def read_notebook(
+    path: Path, test_cell_ids: set[str], written_ids: frozenset[str] = frozenset()
+) -> ReadNotebook:
     """Read a submitted notebook as data and keep the code cells that are not test cells.
 
     The notebook is parsed as plain JSON (never executed or trusted): a file that is not JSON or
@@ -614,7 +624,9 @@ def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
     on the file's size, :data:`MAX_NOTEBOOK_BYTES`; its code toward :data:`MAX_CODE_BYTES`. An
     nbformat 3 notebook is converted with nbformat's own upgrade. Test cells (by the source's
     ids, or marked as such) are dropped: the grader scores by its own checks. Edited or deleted
-    test cells are reported in ``notes`` (nbgrader's checksums) but change nothing.
+    test cells are reported in ``notes`` (nbgrader's checksums) but change nothing. Of the
+    written answers ``written_ids`` (the source's manually graded cells), ``written`` says which
+    were answered, as nbgrader decides it (:func:`~autograder.nbgrader_cells.answered`).
     """
     nb, error, notes = _parse(path)
     if nb is None:
@@ -622,8 +634,12 @@ def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
     cells: list[tuple[int, str]] = []
     seen: set[str] = set()
     edited_ids: list[str] = []
+    written: dict[str, bool] = {}
     code_bytes = 0
     for index, cell in enumerate(nb["cells"]):
+        written_id = clean(cells_.grade_id(cell)) if isinstance(cell, dict) else ""
+        if written_id in written_ids and written_id not in written:
+            written[written_id] = cells_.answered(cell)
         if not cells_.is_code(cell):
             continue
         grade_id = clean(cells_.grade_id(cell))
@@ -649,4 +665,4 @@ def read_notebook(path: Path, test_cell_ids: set[str]) -> ReadNotebook:
     missing = sorted(test_cell_ids - seen)
     if missing:
         notes.append("test cells deleted (ignored: the grader's checks score): " + listing(missing))
-    return ReadNotebook(cells, notes)
+    return ReadNotebook(cells, notes, written=written)

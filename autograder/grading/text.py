@@ -76,7 +76,7 @@ def clean_result(result: StudentResult) -> StudentResult:
         setattr(result, name, clean(getattr(result, name)))
     result.notes = [clean(note) for note in result.notes]
     for fs in result.functions:
-        fs.name, fs.message = clean(fs.name), clean(fs.message)
+        fs.name, fs.message, fs.report = clean(fs.name), clean(fs.message), clean(fs.report)
         for verdict in fs.verdicts:
             verdict.name, verdict.message = clean(verdict.name), clean(verdict.message)
     return result

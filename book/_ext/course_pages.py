@@ -226,7 +226,7 @@ RESULTS_GPU = Path("tests") / "benchmarks" / "RESULTS-gpu.md"
 
 
 class GpuResults(SphinxDirective):
-    """``{gpu-results}``: the recorded GPU runs of ``nnlib bench``, or a plain "none yet"."""
+    """``{gpu-results}``: the recorded GPU runs of the training benchmark, or a plain "none yet"."""
 
     def run(self) -> list[nodes.Node]:
         path = Path(self.env.srcdir).parent / RESULTS_GPU
@@ -239,8 +239,8 @@ class GpuResults(SphinxDirective):
                 ":class: warning gpu-results",
                 "",
                 "No run of the course's benchmark on a GPU has been recorded so far: the file",
-                f"`{RESULTS_GPU.as_posix()}`, where `nnlib bench --backend cupy` results are",
-                "kept, does not exist yet. Until it does, this book states no figure for how",
+                f"`{RESULTS_GPU.as_posix()}`, where `.ci/gpu-check` records its results, does",
+                "not exist yet. Until it does, this book states no figure for how",
                 "much faster a GPU trains these networks than a CPU.",
                 ":::",
             ]

@@ -61,15 +61,6 @@ def test_loss_and_grads_match_torch():
         assert_close(f"CNN d{name}", grads[name], tensor.grad.numpy(), ORACLE_TOL)
 
 
-def test_gradients_scale_with_the_loss():
-    model = CNN((1, 8, 8), (2,), 3, dtype="float64")
-    X, y = _batch(np, model)
-    _, grads = model.loss_and_grads(X, y)
-    scaled = model.gradients(X, y, 0.1)
-    for name in grads:
-        assert_close(f"0.1 d{name}", scaled[name], 0.1 * grads[name], 1e-12)
-
-
 def test_images_as_rows_or_as_arrays_give_the_same_logits():
     model = CNN((2, 6, 4), (3,), 5, seed=2)
     X = rand(np, (3, 48), 1, "float32")

@@ -1,4 +1,5 @@
-"""The code stays one a maintainer can live in: no import cycles, no function of over 100 lines.
+"""The code stays one a maintainer can live in: no import cycles, no function of over 100 lines,
+and no benchmark inside the packages.
 
 Both are read from the source with :mod:`ast`, so they hold for every module, imported by a test
 or not, and for imports inside functions too.
@@ -74,9 +75,26 @@ def test_the_import_graph_has_no_cycle():
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
-def test_the_cycle_finder_finds_a_cycle():
-    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
-    assert _cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+#: What only the benchmarks need: the bench extra's packages (threadpoolctl is also a core
+#: dependency, which the CNN's training uses), and the benchmarks' own modules.
+BENCH_ONLY = {"torch", "sklearn"} | {
+    path.stem for path in (ROOT / "tests" / "benchmarks").glob("*.py")
+}
+
+
+def test_the_packages_import_nothing_only_the_benchmarks_need():
+    found = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                targets = [node.module or ""]
+            else:
+                continue
+            found += [f"{name}: {t}" for t in targets if t.split(".")[0] in BENCH_ONLY]
+    assert "bench_training" in BENCH_ONLY, "the benchmarks were not found"
+    assert not found, "\n".join(found)
 
 
 def _function_lengths() -> list[tuple[int, str]]:

@@ -1,4 +1,5 @@
-"""one_hot, standardisation fitted on the training set, and the stratified validation split."""
+"""one_hot, standardisation fitted on the training set or per image, and the stratified
+validation split."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from nnlib.preprocessing import (
     fit_standardizer,
     one_hot,
     standardize,
+    standardize_images,
     stratified_split_indices,
     train_val_split,
 )
@@ -109,3 +111,21 @@ def test_train_val_split_errors():
         train_val_split(X, y, val_fraction=1.0)
     with pytest.raises(ValueError, match="both must be non-empty"):
         train_val_split(X, y, val_fraction=0.1)
+
+
+def test_standardized_images_have_zero_mean_and_unit_spread():
+    X = np.random.default_rng(0).random((5, 64)).astype(np.float32) * 3 + 2
+    Z = standardize_images(X)
+    assert Z.dtype == np.float32 and Z.shape == X.shape
+    np.testing.assert_allclose(Z.mean(axis=1), 0, atol=1e-5)
+    np.testing.assert_allclose(Z.std(axis=1), 1, atol=1e-2)
+
+
+def test_standardization_ignores_brightness_and_contrast():
+    """A photo taken brighter or with more contrast standardizes to the same values."""
+    X = np.random.default_rng(1).random((1, 16))
+    np.testing.assert_allclose(standardize_images(3 * X + 0.5), standardize_images(X), atol=1e-2)
+
+
+def test_uniform_image_stays_finite():
+    assert np.isfinite(standardize_images(np.ones((2, 9)))).all()

@@ -69,6 +69,17 @@ def assignment_of(name: str) -> str:
 
 
 @functools.cache
+def alternatives() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    """Every chapter's correct answers written otherwise, as ``(function, how, namespace)``."""
+    found = []
+    for module in ASSIGNMENT_MODULES.values():
+        corpus = getattr(module, "MISTAKES", None)
+        if corpus is not None:
+            found += corpus.right_cases(everything())
+    return tuple(found)
+
+
+@functools.cache
 def mistakes() -> tuple[tuple[str, str, str, dict[str, Any]], ...]:
     """Every chapter's mistakes, as ``(function, what is wrong, words its report must contain,
     namespace to check it in)``; the namespace holds the correct functions of every notebook."""

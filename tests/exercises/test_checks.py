@@ -16,6 +16,24 @@ WRONG = [(name, what, namespace) for name, what, _, namespace in answers.mistake
 WORDS = {(name, what): words for name, what, words, _ in answers.mistakes()}
 
 
+RIGHT = list(answers.alternatives())
+
+
+@pytest.mark.parametrize(
+    ("name", "how", "namespace"), RIGHT, ids=[f"{n}: {h}" for n, h, _ in RIGHT]
+)
+@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+def test_a_correct_answer_written_otherwise_earns_full_marks(name, how, namespace, hidden):
+    report = run_check(name, namespace, hidden=hidden)
+    assert report.score == CHECKS[name].points, f"{how!r}:\n{report}"
+
+
+def test_every_chapter_has_correct_alternatives():
+    covered = {name for name, _, _ in RIGHT}
+    chapters = {a for a, names in ASSIGNMENTS.items() if set(names) & covered}
+    assert chapters == {a for a in ASSIGNMENTS if any(n in NUMPY_ONLY for n in ASSIGNMENTS[a])}
+
+
 def test_every_graded_function_belongs_to_one_assignment():
     names = [name for names in ASSIGNMENTS.values() for name in names]
     assert sorted(names) == sorted(CHECKS)
@@ -60,8 +78,9 @@ def test_array_checks_use_both_dtypes_a_batch_of_one_and_edge_cases(name):
 def test_wrong_implementation_is_caught_with_an_explanation(name, what, namespace):
     report = run_check(name, namespace, hidden=True)
     assert report.score < CHECKS[name].points, f"{what!r} earned full marks:\n{report}"
-    failures = [v.message for _, v in report.results if not v.passed] or [report.message]
-    assert all(message and message != "ok" for message in failures)
+    failures = [v.message for _, v in report.results if not v.passed]
+    failures += [p.name for p in report.properties if not p.passed]
+    assert all(message and message != "ok" for message in failures or [report.message])
 
 
 @pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
@@ -240,7 +259,7 @@ def test_notebook_check_returns_points_and_raises_on_zero(capsys):
     with pytest.raises(AssertionError):
         check(tanh_forward)
     report = capsys.readouterr().out
-    assert report.count("scoring: the points times the share of cases passed") == 1
+    assert report.count("scoring: the points are shared equally among the requirements") == 1
 
 
 def test_check_finds_the_partner_function_in_the_notebook_namespace(capsys):

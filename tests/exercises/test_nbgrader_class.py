@@ -27,7 +27,7 @@ from autograder.release import assignments, course_config, write_notebook
 ALL = assignments()
 
 # nbgrader's own gradebook code triggers these SQLAlchemy warnings; they say nothing about ours.
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 
 STUDENTS = ("solution", "untouched", "partial", "buggy")
 
@@ -38,11 +38,24 @@ def _notebook_path(folder: Path, assignment: str) -> Path:
 
 
 def _solution_cells(nb) -> dict[str, str]:
+    """The code a student writes (the written answers are graded by hand, apart)."""
     return {
         c.metadata["nbgrader"]["grade_id"]: c.source
         for c in nb.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
     }
+
+
+def _test_cells(nb) -> list:
+    """The autograded test cells: graded code cells (a written answer is a graded markdown
+    cell)."""
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+
+
+def _written_points(assignment: str) -> float:
+    from autograder.grading.assignment import load_assignment, load_registry
+
+    return load_assignment(assignment, load_registry(), REPO_ROOT / "solutions" / assignment).written_points
 
 
 def _partial_cells(sources: dict[str, str]) -> list[str]:
@@ -168,7 +181,8 @@ def test_each_student_earns_what_they_deserve(graded, assignment, student):
     with _gradebook(graded["course"]) as gb:
         submission = gb.find_submission(assignment, student)
         score, max_score = submission.score, submission.max_score
-    assert max_score == sum(CHECKS[n].points for n in ASSIGNMENTS[assignment])
+    automatic = sum(CHECKS[n].points for n in ASSIGNMENTS[assignment])
+    assert max_score == automatic + _written_points(assignment)
     assert score == pytest.approx(expected, abs=0.011), (assignment, student)
     if student == "buggy":
         assert 0 <= score < max_score
@@ -178,7 +192,7 @@ def test_each_student_earns_what_they_deserve(graded, assignment, student):
 def test_the_untouched_exercise_fails_every_check_not_only_by_raising(graded, assignment):
     path = _notebook_path(graded["course"] / "autograded" / "untouched" / assignment, assignment)
     nb = nbformat.read(path, 4)
-    graded_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    graded_cells = _test_cells(nb)
     assert len(graded_cells) == len(ASSIGNMENTS[assignment])
     for cell in graded_cells:
         errors = [o for o in cell.outputs if o.output_type == "error"]
@@ -196,7 +210,7 @@ def test_the_untouched_exercise_fails_every_check_not_only_by_raising(graded, as
 def test_hidden_tests_ran_in_the_autograded_solution(graded, assignment):
     path = _notebook_path(graded["course"] / "autograded" / "solution" / assignment, assignment)
     nb = nbformat.read(path, 4)
-    test_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    test_cells = _test_cells(nb)
     hidden = [c for c in test_cells if "hidden=True" in c.source]
     classifiers = [n for n in ASSIGNMENTS[assignment] if "classifier" in n]
     assert len(hidden) == len(test_cells) - len(classifiers)
@@ -226,3 +240,22 @@ def test_grading_time_per_submission(graded, record_property):
         print(f"autograde {assignment:>20} {student:>9}: {value:5.1f} s")
     slowest = max(seconds.values())
     assert slowest < 240, f"a submission took {slowest:.0f} s to grade"
+
+
+@pytest.mark.parametrize("assignment", ALL)
+def test_nbgrader_leaves_the_written_answers_to_a_person(graded, assignment):
+    """An answer written (the solution's) awaits formgrader; one left as released scores 0."""
+    source = nbformat.read(_notebook_path(REPO_ROOT / "solutions" / assignment, assignment), 4)
+    written = [
+        c.metadata["nbgrader"]["grade_id"]
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "markdown"
+    ]
+    assert written, f"{assignment} asks no written question"
+    notebook = _notebook_path(REPO_ROOT / "solutions" / assignment, assignment).stem
+    with _gradebook(graded["course"]) as gb:
+        for grade_id in written:
+            answered = gb.find_grade(grade_id, notebook, assignment, "solution")
+            assert answered.auto_score is None and answered.needs_manual_grade
+            blank = gb.find_grade(grade_id, notebook, assignment, "untouched")
+            assert blank.auto_score == 0 and not blank.needs_manual_grade

@@ -100,7 +100,8 @@ def test_student_version_has_stubs_and_no_hidden_tests_or_solutions(assignment):
 @pytest.mark.parametrize("assignment", ALL)
 def test_source_cells_carry_nbgrader_markup(assignment):
     nb = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4)
-    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    graded_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    tests = [c for c in graded_cells if c.cell_type == "code"]
     graded = []
     for cell in tests:
         meta = cell.metadata["nbgrader"]
@@ -114,7 +115,16 @@ def test_source_cells_carry_nbgrader_markup(assignment):
             assert "### BEGIN HIDDEN TESTS" in cell.source
     assert graded == ASSIGNMENTS[assignment]
     solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    assert solutions and all("### BEGIN SOLUTION" in c.source for c in solutions)
+    code = [c for c in solutions if c.cell_type == "code"]
+    assert code and all("### BEGIN SOLUTION" in c.source for c in code)
+    # the written answers: manually graded markdown cells after every test cell
+    written = [c for c in graded_cells if c.cell_type == "markdown"]
+    assert written and all(c in solutions for c in written)
+    for cell in written:
+        meta = cell.metadata["nbgrader"]
+        assert meta["grade_id"].startswith("written-") and meta["points"] > 0
+        assert not meta["locked"] and cell.source.strip()
+    assert nb.cells.index(written[0]) > nb.cells.index(tests[-1])
 
 
 @pytest.mark.parametrize("assignment", ALL)

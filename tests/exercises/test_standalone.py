@@ -15,10 +15,18 @@ import pytest
 
 from autograder.checks import ASSIGNMENTS, CHECKS
 from autograder.course import REPO_ROOT
-from autograder.release import assignments
 from autograder.notebook_check import execute, grade_cells
+from autograder.release import assignments
 
-ALL = assignments()
+#: The solution notebooks that train networks on a real dataset: the slow tier's.
+TRAINING = {
+    "09-training",
+    "10-signs-classifier",
+    "11-mnist-classifier",
+    "13-regularization",
+    "14-deep-networks",
+}
+ALL = [pytest.param(a, marks=pytest.mark.slow) if a in TRAINING else a for a in assignments()]
 
 
 @pytest.mark.parametrize("assignment", ALL)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from classroom import make_submission, release
 from grading_support import SOURCE, world_folder  # noqa: F401 (a fixture)
-
-from autograder.grading.bench import make_submission, release
 
 
 @pytest.fixture(scope="session")

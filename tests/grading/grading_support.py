@@ -89,7 +89,7 @@ def grade_argv(
     env: dict[str, str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of :func:`grade_command`."""
-    from autograder.grading.bench import nbgrader_env
+    from classroom import nbgrader_env
 
     command = [str(python), "-m", "autograder.grading", "grade", "toy", str(submissions)]
     command += ["--out", str(out), "--registry", "toy_checks", "--source", str(SOURCE)]

@@ -16,15 +16,17 @@ import threading
 from pathlib import Path
 
 import pytest
+from classroom import make_submission, release
 from grading_support import FIXTURES, SOURCE, TEST_LIMITS, require_bubblewrap
 from hostile_corpus import CORPUS
 
 from autograder.grading.assignment import load_assignment, load_registry
-from autograder.grading.bench import make_submission, release
 from autograder.grading.grade import grade_class
 from autograder.grading.outputs import open_gradebook
 
 REPO = Path(__file__).resolve().parents[2]
+#: Every test here reads a class of the whole corpus, graded once per target: slow.
+pytestmark = pytest.mark.slow
 
 
 class Listener(threading.Thread):
@@ -90,12 +92,13 @@ class Class:
         return make_submission(self.released, self.source / self.notebook, blank=True)
 
     def expected(self, broken: tuple[str, ...]) -> float:
-        """Full marks minus the points of the test cells that check a broken function."""
+        """Every automatic point (the written answers, left as released, score 0) less the
+        points of the test cells that check a broken function."""
         cells = [cell for nb in self.assignment.notebooks for cell in nb.grade_cells]
         lost = sum(
             cell.points for cell in cells if "*" in broken or set(cell.functions) & set(broken)
         )
-        return self.assignment.max_score - lost
+        return self.assignment.max_score - self.assignment.written_points - lost
 
 
 @pytest.fixture(scope="module", params=list(TARGETS))

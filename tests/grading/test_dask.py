@@ -17,17 +17,18 @@ import time
 from pathlib import Path
 
 import pytest
+from classroom import DaskProcesses, nbgrader_env
 from grading_support import FIXTURES, SOURCE, grade_toy, require_bubblewrap, write_submission
 
 from autograder.course import REPO_ROOT
-from autograder.grading.bench import nbgrader_env
-from autograder.grading.bench_scale import DaskProcesses
 from autograder.grading.sandbox.executors import (
     DASK_ENVIRONMENT,
     dask_bookkeeping,
     untuned_workers,
 )
 from autograder.grading.store import ResultStore
+
+pytestmark = pytest.mark.slow
 
 WRONG_RELU = {"relu_forward": "def relu_forward(z):\n    return np.ones_like(z), z\n"}
 
@@ -246,22 +247,3 @@ def test_the_workers_run_with_the_grading_settings_the_readme_gives():
     with DaskProcesses(1, dask_defaults=True) as running, Client(running.address) as client:
         assert untuned_workers(client) == list(client.nthreads())
         assert all(kept["profile"] for kept in client.run(dask_bookkeeping).values())
-
-
-def test_the_scale_benchmark_tables_each_phase_with_one_and_two_dask_workers():
-    """The benchmark's table puts, per assignment, a phase's mean seconds with 1 and with 2
-    Dask workers side by side; a phase a run lacks reads 0."""
-    from autograder.grading.bench_scale import _second_worker_table
-
-    phases = {
-        ("a", "dask", 1): {"calls": 1.5, "start": 0.2},
-        ("a", "dask", 2): {"calls": 2.0, "start": 0.5},
-        ("a", "pool", 1): {"calls": 9.0},
-        ("b", "dask", 1): {"calls": 0.02},
-        ("b", "dask", 2): {"calls": 0.03},
-    }
-    lines = _second_worker_table(phases, ["a", "b"])
-    assert lines[2] == "| phase | a, Dask 1 | Dask 2 | b, Dask 1 | Dask 2 |"
-    assert "| calls | 1.500 | 2.000 | 0.020 | 0.030 |" in lines
-    assert "| start | 0.200 | 0.500 | 0.000 | 0.000 |" in lines
-    assert not any("9.000" in line for line in lines)  # the pool's runs are not Dask's

@@ -141,7 +141,7 @@ def test_the_rule_of_refusal():
 
 
 def test_a_dask_worker_without_bubblewrap_is_refused(student_notebook, tmp_path):
-    from autograder.grading.bench_scale import DaskProcesses
+    from classroom import DaskProcesses
 
     write_submission(tmp_path / "class", "honest", student_notebook())
     path = path_without_bwrap(tmp_path / "bin")

@@ -13,16 +13,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from classroom import nbgrader_env
 from grading_support import (
     FIXTURES,
-    SOURCE,
     TEST_LIMITS,
     grade_command,
     require_bubblewrap,
     write_submission,
 )
 
-from autograder.grading.bench import nbgrader_env
 from autograder.grading.grade import make_lib_dir
 from autograder.grading.sandbox.inputs import FunctionSpec, prepare_inputs
 from autograder.grading.sandbox.isolation import detect_isolation
@@ -105,33 +104,6 @@ def test_sandbox_has_no_nnlib_but_a_stub_package(tmp_path):
     assert "datasets cannot be loaded while grading" in run.results["d"][0].error
 
 
-@pytest.mark.slow
-def test_benchmark_prints_both_rates_and_agrees_with_nbgrader():
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder.grading.bench",
-            "toy",
-            "--source",
-            str(SOURCE),
-            "--registry",
-            "toy_checks",
-            "--pythonpath",
-            str(FIXTURES),
-            "--students",
-            "4",
-        ],
-        env=nbgrader_env(str(FIXTURES)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "nbgrader autograde (serial)" in done.stdout and "speed-up:" in done.stdout
-    assert "scores agreeing with nbgrader: 4/4" in done.stdout
-
-
 def test_installed_packages_are_hidden_but_the_allowed_ones(tmp_path):
     """Every folder of installed packages is covered by an empty read-only memory file system,
     and only the allowed distributions' files (NumPy, IPython and what they need) come back:
@@ -153,6 +125,7 @@ def test_installed_packages_are_hidden_but_the_allowed_ones(tmp_path):
         assert not any(Path(p).name == banned for p in bound), banned
 
 
+@pytest.mark.slow
 def test_progress_bar_names_slow_submissions_and_escapes_names(student_notebook, tmp_path):
     """The bar counts done/total; a submission running over 10 s is named while it runs."""
     slow = student_notebook()

@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from classroom import nbgrader_env
 from course_class import grade_course, read_grades, write_class
 from grading_support import FIXTURES, SOURCE, grade_toy, require_bubblewrap, write_submission
 from nbgrader.api import Gradebook
 
-from autograder.grading.bench import nbgrader_env
 from autograder.grading.store import ResultStore
 
 #: A relu_forward wrong on every case (ones), in the toy notebook's cell: 0 of its 2 points.
@@ -159,6 +160,7 @@ def _rerun(root: Path, out: Path) -> str:
     return output
 
 
+@pytest.mark.slow
 def test_a_killed_or_interrupted_batch_resumes_with_every_row_once(student_notebook, tmp_path):
     require_bubblewrap()
     root = tmp_path / "class"

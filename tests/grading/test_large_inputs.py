@@ -114,9 +114,11 @@ def test_in_the_sandbox_writes_stay_in_their_case(tmp_path):
     assert np.array_equal(np.load(inputs.large_file(inputs.large[0])), BIG)
 
 
+@pytest.mark.slow
 def test_a_dask_worker_maps_the_large_inputs_it_was_sent(tmp_path):
     require_bubblewrap()
-    from autograder.grading.bench_scale import DaskProcesses
+    from classroom import DaskProcesses
+
     from autograder.grading.sandbox.executors import DaskSandbox
 
     cells = [(0, "import numpy as np\ndef f(x, s):\n    return x[-1, 0] + s.sum()")]

@@ -231,7 +231,7 @@ def test_dask_workers_leave_nothing_and_clean_up_after_a_killed_one(student_note
     """A batch's files go from every worker when it ends; a worker killed in the middle of one
     leaves its own, which the next worker to start removes."""
     require_bubblewrap()
-    from autograder.grading.bench_scale import DaskProcesses
+    from classroom import DaskProcesses
 
     tmp = tmp_path / "tmp"
     tmp.mkdir()

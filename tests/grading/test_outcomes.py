@@ -104,6 +104,7 @@ def plain_grades(tmp_path_factory):
     return _grade(tmp_path_factory.mktemp("plain"), "plain")
 
 
+@pytest.mark.slow
 def test_rewording_every_message_changes_no_grade(plain_grades, scrambled, tmp_path):
     reworded = _grade(tmp_path, "reworded")
     assert reworded == plain_grades
@@ -113,7 +114,7 @@ def test_rewording_every_message_changes_no_grade(plain_grades, scrambled, tmp_p
     assert plain_grades["exits"]["softmax"] == "0"
     assert plain_grades["slow_leaky"]["leaky_relu_forward"] == "0"
     assert plain_grades["blank_tanh"]["tanh_forward"] == "0"
-    assert len({row["score"] for row in plain_grades.values()}) >= 4, plain_grades
+    assert len({tuple(sorted(row.items())) for row in plain_grades.values()}) >= 4, plain_grades
 
 
 def test_rewording_changes_no_grade_in_a_notebooks_own_check(scrambled):

@@ -124,6 +124,7 @@ def _scores(rows: dict) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_the_same_secret_gives_the_same_grades(tmp_path):
     require_bubblewrap()
     first = _grade(tmp_path, "05-activations", ACTIVATIONS_CLASS, SECRET_A, "first")
@@ -134,6 +135,7 @@ def test_the_same_secret_gives_the_same_grades(tmp_path):
     assert len({row["score"] for row in first.values()}) >= 3, first
 
 
+@pytest.mark.slow
 def test_honest_students_earn_the_same_under_any_secret(tmp_path):
     require_bubblewrap()
     under_a = _grade(tmp_path, "05-activations", ACTIVATIONS_CLASS, SECRET_A, "a")
@@ -232,7 +234,7 @@ def test_git_never_takes_the_secret():
 
 def test_a_release_holds_no_secret(tmp_path, no_secret_in_env):
     """nbgrader's generate_assignment, run in a course folder that has a secret."""
-    from autograder.grading.bench import release
+    from classroom import release
 
     secret = resolve_secret(start=tmp_path)
     release(REPO / "solutions" / "05-activations", "05-activations", tmp_path)

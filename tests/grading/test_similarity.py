@@ -54,7 +54,8 @@ def _flagged(column: str) -> set[str]:
 def test_independent_authors_wrote_correct_code_and_are_not_flagged(graded):
     for author in AUTHORS:
         row = graded["rows"][author]
-        assert float(row["score"]) == float(row["max_score"]), (author, row["reason"])
+        automatic = float(row["max_score"]) - float(row["manual_max"] or 0)  # written: by hand
+        assert float(row["score"]) == automatic, (author, row["reason"])
     for author in ("ada", "dana"):  # the authors nobody copied
         assert graded["rows"][author]["similarity"] == "", graded["rows"][author]
 

@@ -5,23 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _one_blas_thread():
-    """Run BLAS on one thread in these tests.
-
-    The matrices here are small, and a multi-threaded BLAS whose threads wait for each other
-    slows down by a factor of ten or more when other processes share the cores (as other
-    test sessions may); one thread keeps the tests' run time predictable.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 @pytest.fixture(scope="session")
 def mnist_small(data_mirror):
     """2000 MNIST training and 1000 test samples: ((X_train, y_train), (X_test, y_test))."""

@@ -1,29 +1,11 @@
-"""Tests of nnlib.augment: per-image standardization and shifted copies."""
+"""Tests of nnlib.augment: shifted copies of images."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nnlib.augment import random_shifts, standardize_images
-
-
-def test_standardized_images_have_zero_mean_and_unit_spread():
-    X = np.random.default_rng(0).random((5, 64)).astype(np.float32) * 3 + 2
-    Z = standardize_images(X)
-    assert Z.dtype == np.float32 and Z.shape == X.shape
-    np.testing.assert_allclose(Z.mean(axis=1), 0, atol=1e-5)
-    np.testing.assert_allclose(Z.std(axis=1), 1, atol=1e-2)
-
-
-def test_standardization_ignores_brightness_and_contrast():
-    """A photo taken brighter or with more contrast standardizes to the same values."""
-    X = np.random.default_rng(1).random((1, 16))
-    np.testing.assert_allclose(standardize_images(3 * X + 0.5), standardize_images(X), atol=1e-2)
-
-
-def test_uniform_image_stays_finite():
-    assert np.isfinite(standardize_images(np.ones((2, 9)))).all()
+from nnlib.augment import random_shifts
 
 
 def test_random_shifts_moves_whole_images():

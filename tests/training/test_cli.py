@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import numpy as np
 import pytest
 
 from nnlib import cli
-from nnlib.classifiers import evaluate_saved
+from nnlib.reference import evaluate_saved
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -99,11 +100,13 @@ def test_mistakes_give_a_message_not_a_traceback(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_download_subcommand_is_still_there():
-    """The training subcommands sit beside ``download`` without replacing it."""
+def test_the_subcommands_are_the_libraries_own():
+    """The training subcommands sit beside ``download``; the benchmarks are scripts of their
+    own (tests/benchmarks), not a subcommand of the library."""
     parser = cli.build_parser()
     assert parser.parse_args(["download", "mnist"]).dataset == "mnist"
-    assert parser.parse_args(["bench", "--parts", "pairs"]).parts == ["pairs"]
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert sorted(subcommands.choices) == ["download", "evaluate", "reference", "train"]
 
 
 def test_evaluate_saved_on_mnist_matches_evaluate(quick_reference):

@@ -1,4 +1,11 @@
-r"""The ``nnlib bench`` command: nnlib's training speed against its peers, and the 45 digit pairs.
+r"""The training benchmark: nnlib's training speed against its peers, and the 45 digit pairs.
+
+Run from the repository root, with the ``bench`` extra installed and ``NNLIB_DATA_MIRROR`` set
+or a network connection for MNIST::
+
+    python tests/benchmarks/bench_training.py [--parts speed steps pairs baselines] [...]
+
+``--help`` lists the options; ``tests/benchmarks/README.md`` says what each part measures.
 
 Speed: the same network (784-H-10, ReLU, softmax cross-entropy, plain SGD) is trained on the
 same MNIST data, from the same initial weights, by
@@ -22,7 +29,7 @@ A training epoch of a 784-H-10 network on N samples needs, counting only the mat
 (forward and weight gradient of both layers, and the input gradient of the second layer; the
 gradient with respect to the pixels is never needed).
 
-The trainers are in :mod:`nnlib.bench_trainers`; this module measures and reports.
+The trainers are in ``bench_trainers.py`` beside this script; this one measures and reports.
 
 Pairs: the binary sign-digits classifier of ``nnlib reference`` trained and tested on each of
 the 45 pairs of digits, as a table.
@@ -34,7 +41,7 @@ import argparse
 import itertools
 import math
 import os
-import platform
+import shlex
 import sys
 import threading
 import time
@@ -43,13 +50,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from bench_trainers import CHUNK_STEPS, LEARNING_RATE, TRAINERS, paired_steps
+from machine import machine_description
 from tqdm import tqdm
 
 from nnlib import backend
-from nnlib.bench_trainers import CHUNK_STEPS, LEARNING_RATE, TRAINERS
-from nnlib.training import synchronize
-
-__all__ = ["add_arguments", "machine_description", "run_bench", "sgemm_gflops"]
+from nnlib.backend import synchronize
 
 FRAMEWORKS = ("nnlib", "numpy", "torch", "sklearn", "products")
 # Chosen by name only: nnlib on NumPy beside a GPU run, to compare the two backends.
@@ -78,7 +84,7 @@ def _count(text: str) -> int:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Add the options of ``nnlib bench`` to the parser ``p``."""
+    """Add the benchmark's options to the parser ``p``."""
     p.add_argument(
         "--parts",
         nargs="+",
@@ -149,49 +155,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 # --------------------------------------------------------------------------- measurements
-
-
-def machine_description(xp: Any = np) -> list[str]:
-    """Lines naming the CPU, the cores this process may use, the BLAS and the library versions."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count()
-    try:
-        load = f"load average over the last minute: {os.getloadavg()[0]:.1f}"
-    except (AttributeError, OSError):
-        load = None
-    lines = [
-        f"CPU: {cpu}, {cores} cores usable by this process ({os.cpu_count()} in the machine)",
-        f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.platform()}",
-    ]
-    try:
-        from threadpoolctl import threadpool_info
-
-        for pool in threadpool_info():
-            if pool.get("user_api") == "blas" and "numpy" in pool.get("filepath", ""):
-                lines.append(
-                    f"NumPy's BLAS: {pool['internal_api']} {pool.get('version')} "
-                    f"({pool.get('architecture')}, threads: {pool['num_threads']})"
-                )
-    except ImportError:
-        lines.append("NumPy's BLAS: unknown (threadpoolctl not installed)")
-    if xp.__name__ == "cupy":
-        props = xp.cuda.runtime.getDeviceProperties(xp.cuda.Device().id)
-        name = props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
-        lines.append(f"GPU: {name}, CuPy {xp.__version__}")
-    if load:
-        lines.append(load + " (other processes running at the same time slow every timing)")
-    return lines
 
 
 def sgemm_gflops(xp: Any = np, n: int | None = None, repeats: int = 5) -> float:
@@ -272,7 +235,7 @@ class Timing:
     round_seconds: list[float] = field(default_factory=list)
 
 
-class Report:
+class Transcript:
     """Prints lines as they come and keeps them for ``--record``."""
 
     def __init__(self) -> None:
@@ -318,7 +281,13 @@ def _available(framework: str) -> str | None:
 
 
 def _time_frameworks(
-    args: argparse.Namespace, X: Any, y: Any, hidden: int, batch_size: int, xp: Any, report: Report
+    args: argparse.Namespace,
+    X: Any,
+    y: Any,
+    hidden: int,
+    batch_size: int,
+    xp: Any,
+    report: Transcript,
 ) -> dict[str, Timing]:
     """Each framework's fastest epoch over ``args.rounds`` rounds, and its memory.
 
@@ -383,7 +352,7 @@ def round_by_round(base: Timing, other: Timing) -> str:
     return f"{median} ({ratios.min():.2f} to {ratios.max():.2f})"
 
 
-def _report_floor(timings: dict[str, Timing], report: Report) -> None:
+def _report_floor(timings: dict[str, Timing], report: Transcript) -> None:
     """Say how close to PyTorch's time a trainer could come if it did nothing but the products."""
     floor, torch = timings.get("products"), timings.get("torch")
     if floor is None or torch is None:
@@ -405,7 +374,7 @@ def _training_set(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def run_speed(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Report) -> None:
+def run_speed(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Transcript) -> None:
     """Time every framework at every batch and hidden size; print a table per pair of them."""
     N = X.shape[0]
     peak = sgemm_gflops(xp, n=args.sgemm_size)
@@ -443,17 +412,12 @@ def run_speed(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Report)
                 ])  # fmt: skip
             report.table(rows)
             _report_floor(timings, report)
-    report()
-    report("Targets (CPU): nnlib time / plain NumPy loop <= 1.0, nnlib time / PyTorch <= 0.65, "
-           ">= 60 % of the sgemm peak at batch 256, peak memory below 1 GB.")  # fmt: skip
 
 
-def run_steps(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Report) -> None:
+def run_steps(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Transcript) -> None:
     """nnlib's training step against the loop's, timed in pairs on the same batches."""
-    from nnlib.bench_trainers import paired_steps
-
     report(
-        f"nnlib's step (MLP.gradients and SGD.step, as fit takes them) and the plain loop's, on "
+        f"nnlib's step (MLP.loss_and_grads and SGD.step, as fit takes them) and the plain loop's, on "
         f"the same batches of random MNIST rows: {args.chunks} pairs of chunks of {CHUNK_STEPS} "
         "steps, "
         "which of the two first alternating; each chunk's ratio nnlib / loop, median "
@@ -472,9 +436,9 @@ def run_steps(args: argparse.Namespace, X: Any, y: Any, xp: Any, report: Report)
             )
 
 
-def run_pairs(args: argparse.Namespace, report: Report) -> np.ndarray:
+def run_pairs(args: argparse.Namespace, report: Transcript) -> np.ndarray:
     """Train the reference binary classifier on all 45 digit pairs; print the accuracy table."""
-    from nnlib.classifiers import SIGNS_REFERENCE, train_signs
+    from nnlib.reference import SIGNS_REFERENCE, train_signs
 
     config = SIGNS_REFERENCE
     augmentation = (
@@ -508,7 +472,7 @@ def run_pairs(args: argparse.Namespace, report: Report) -> np.ndarray:
     return accuracy
 
 
-def _pair_table(report: Report, values: np.ndarray) -> None:
+def _pair_table(report: Transcript, values: np.ndarray) -> None:
     """The upper triangle of a 10 x 10 table of percentages, A against B."""
     rows = [["A \\ B"] + [str(b) for b in range(1, 10)]]
     for a in range(9):
@@ -517,7 +481,7 @@ def _pair_table(report: Report, values: np.ndarray) -> None:
 
 
 def run_baselines(
-    report: Report, network: np.ndarray | None = None, folds: int = 5, progress: bool = True
+    report: Transcript, network: np.ndarray | None = None, folds: int = 5, progress: bool = True
 ) -> None:
     """Logistic regression on every pair, the yardstick exercise 10's pair is chosen by.
 
@@ -570,8 +534,9 @@ def _limit_threads(threads: int, torch_too: bool) -> None:
         torch.set_num_threads(threads)
 
 
-def run_bench(args: argparse.Namespace) -> int:
-    """Run the parts of the benchmark chosen in ``args``; return the exit status."""
+def run_bench(args: argparse.Namespace, argv: list[str]) -> int:
+    """Run the parts of the benchmark chosen in ``args`` (parsed from ``argv``, which the
+    record names); return the exit status."""
     xp = backend.get_backend(args.backend)
     if args.threads:
         try:
@@ -582,7 +547,7 @@ def run_bench(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-    report = Report()
+    report = Transcript()
     report("## Machine")
     report()
     for line in machine_description(xp):
@@ -613,7 +578,28 @@ def run_bench(args: argparse.Namespace) -> int:
         report()
         run_baselines(report, network, progress=not args.no_progress)
     if args.record:
+        command = " ".join(["python tests/benchmarks/bench_training.py", *map(shlex.quote, argv)])
         with open(args.record, "w") as f:
-            f.write("# nnlib bench\n\n")
+            f.write("# Training benchmark: the latest run\n\n")
+            f.write(f"From the repository root:\n\n```\n{command}\n```\n\n")
+            f.write("What each part measures, and how: `tests/benchmarks/README.md`.\n\n")
             f.write("\n".join(report.lines) + "\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark with the command-line arguments ``argv`` (default ``sys.argv[1:]``)."""
+    parser = argparse.ArgumentParser(
+        prog="python tests/benchmarks/bench_training.py",
+        description="Seconds per epoch of the same MLP trained by nnlib, a hand-written NumPy "
+        "loop, PyTorch and scikit-learn, with GFLOP/s against the BLAS peak and peak memory; "
+        "nnlib's training step against the loop's in pairs; then the binary sign-digits "
+        "classifier and logistic regression on all 45 digit pairs.",
+    )
+    add_arguments(parser)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return run_bench(parser.parse_args(argv), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from nnlib import backend, plotting
-from nnlib.augment import random_shifts, standardize_images
+from nnlib.augment import random_shifts
 from nnlib.datasets.sign_digits import check_digit_pair
 from nnlib.network import MLP
 from nnlib.optim import SGD, Adam
+from nnlib.preprocessing import standardize_images
 from nnlib.training import History, cosine_schedule, evaluate, fit
 
 __all__ = [
@@ -69,7 +70,7 @@ class Config:
         Seed of the initial weights, of the shuffling and of the shifts.
     standardize : bool
         Standardize every image by its own mean and spread
-        (:func:`nnlib.augment.standardize_images`), in training and testing alike.
+        (:func:`nnlib.preprocessing.standardize_images`), in training and testing alike.
     shift_copies, max_shift : int
         Add this many copies of each training image shifted by up to ``max_shift`` pixels
         (:func:`nnlib.augment.random_shifts`); 0 adds none.

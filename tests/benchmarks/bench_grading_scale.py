@@ -1,8 +1,9 @@
 """How the batch grader scales: the local pool and Dask workers, reruns, and where time goes.
 
-``python -m autograder.grading.bench_scale`` (from the repository root, with
-``NNLIB_DATA_MIRROR`` set for the MNIST classifier) builds classes of the course's real
-assignments from ``solutions/`` (solved notebooks, and ones with a wrong function), then prints:
+``python tests/benchmarks/bench_grading_scale.py`` (from the repository root, with the
+``grading`` extra and ``NNLIB_DATA_MIRROR`` set for the MNIST classifier) builds classes of the
+course's real assignments from ``solutions/`` (solved notebooks, and ones with a wrong
+function), then prints, as Markdown:
 
 * submissions per minute for 05-activations and 11-mnist-classifier with the local pool of 1 and
   2 workers, and with a real ``dask scheduler`` and 1 or 2 ``dask worker`` processes on
@@ -13,19 +14,18 @@ assignments from ``solutions/`` (solved notebooks, and ones with a wrong functio
 
 The Dask processes run with the grading settings of
 :data:`~autograder.grading.sandbox.executors.DASK_ENVIRONMENT`; ``--dask-defaults`` starts them with
-Dask's own defaults instead, to compare. :class:`DaskProcesses` (a scheduler and workers as
-separate processes) is also what the tests of Dask grading use.
+Dask's own defaults instead, to compare. The scheduler and workers are separate processes
+(``DaskProcesses`` of ``tests/classroom.py``, which the tests of Dask grading use too).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import platform
+import secrets
+import shlex
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,112 +34,22 @@ import time
 from pathlib import Path
 
 from autograder.grading.sandbox.executors import DASK_ENVIRONMENT
+from autograder.secret import CourseSecret
 
-BIN = Path(sys.executable).parent
-SOLUTIONS = Path("solutions")
+# The Dask processes are the tests' own, in tests/classroom.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from classroom import DaskProcesses  # noqa: E402
+from machine import machine_description  # noqa: E402
+
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
+#: The benchmark's own course secret: the classes it grades draw their hidden cases from it.
+SECRET = CourseSecret(secrets.token_hex(32), "the grading benchmark")
 
 #: A wrong function per benchmarked assignment: (solution cell, text, replacement).
 BUGS = {
     "05-activations": ("softmax", "e = np.exp(z - z.max(axis=1, keepdims=True))", "e = np.exp(z)"),
     "11-mnist-classifier": None,
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class DaskProcesses:
-    """A ``dask scheduler`` and ``n`` single-threaded ``dask worker`` processes on loopback.
-
-    The workers run without a nanny, so that a killed worker stays dead. ``tls`` maps
-    ``ca-file``, ``cert`` and ``key`` to PEM files for a ``tls://`` scheduler. The processes get
-    the grading settings of :data:`~autograder.grading.sandbox.executors.DASK_ENVIRONMENT`, Dask's own
-    defaults with ``dask_defaults``, and then ``env`` (Dask reads its configuration from
-    ``DASK_*`` variables).
-    """
-
-    def __init__(
-        self,
-        n: int,
-        tls: dict[str, Path] | None = None,
-        timeout: float = 60,
-        env: dict[str, str] | None = None,
-        dask_defaults: bool = False,
-    ) -> None:
-        self.port = _free_port()
-        protocol = "tls" if tls else "tcp"
-        self.address = f"{protocol}://127.0.0.1:{self.port}"
-        self.tls = tls
-        tls_args: list[str] = []
-        for option, path in (tls or {}).items():
-            tls_args += [f"--tls-{option}", str(path)]
-        quiet = {
-            "stdout": subprocess.DEVNULL,
-            "stderr": subprocess.DEVNULL,
-            "env": {
-                **{k: v for k, v in os.environ.items() if k not in DASK_ENVIRONMENT},
-                **({} if dask_defaults else DASK_ENVIRONMENT),
-                **(env or {}),
-            },
-        }
-        self.scheduler = subprocess.Popen(
-            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(self.port)]
-            + ["--no-dashboard", "--protocol", protocol, *tls_args],
-            **quiet,
-        )
-        self.workers = [
-            subprocess.Popen(
-                [str(BIN / "dask"), "worker", self.address, "--nthreads", "1", "--no-nanny"]
-                + ["--no-dashboard", "--name", f"w{i}", "--host", "127.0.0.1", *tls_args],
-                **quiet,
-            )
-            for i in range(n)
-        ]
-        try:
-            self._wait_for(n, timeout)
-        except BaseException:
-            self.close()
-            raise
-
-    def security(self):
-        """The client's TLS settings (None for tcp://)."""
-        if not self.tls:
-            return None
-        from autograder.grading.sandbox.executors import tls_security
-
-        return tls_security(self.tls["ca-file"], self.tls["cert"], self.tls["key"])
-
-    def _wait_for(self, n: int, timeout: float) -> None:
-        from distributed import Client
-
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with Client(self.address, security=self.security(), timeout=5) as client:
-                    client.wait_for_workers(n, timeout=max(1, deadline - time.monotonic()))
-                    return
-            except (OSError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise
-
-    def close(self) -> None:
-        for proc in [*self.workers, self.scheduler]:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in [*self.workers, self.scheduler]:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-    def __enter__(self) -> DaskProcesses:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def make_class(assignment: str, root: Path, size: int) -> Path:
@@ -172,6 +82,7 @@ def _grade(assignment, root, out, workers=None, scheduler=None, similarity=None)
         workers=workers,
         scheduler=scheduler,
         similarity_threshold=similarity,
+        secret=SECRET,
         log=lambda line: None,
     )
     return result, time.monotonic() - started
@@ -270,24 +181,6 @@ def _second_worker_table(phases: dict[tuple, dict[str, float]], assignments: lis
     return lines
 
 
-def machine() -> list[str]:
-    import distributed
-    import numpy as np
-
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return [
-        f"* CPU: {cpu}, {os.cpu_count()} cores",
-        f"* Python {platform.python_version()}, NumPy {np.__version__}, distributed "
-        f"{distributed.__version__}, {platform.platform()}",
-        f"* load average over the last minute: {os.getloadavg()[0]:.1f}",
-    ]
-
-
 def _grade_four_ways(
     assignment: str, root: Path, work: Path, dask_defaults: bool = False
 ) -> dict[tuple, tuple]:
@@ -316,7 +209,9 @@ def _grade_four_ways(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python tests/benchmarks/bench_grading_scale.py", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--light", type=int, default=24, help="class size for 05-activations")
     parser.add_argument("--heavy", type=int, default=6, help="class size for 11-mnist-classifier")
     parser.add_argument("--class-size", type=int, default=300, help="class size of the rerun")
@@ -327,12 +222,18 @@ def main(argv: list[str] | None = None) -> int:
         help="start the Dask scheduler and workers with Dask's default settings instead of the "
         "grading settings (DASK_ENVIRONMENT), to compare the two",
     )
+    parser.add_argument("--record", metavar="PATH", help="also write the report to PATH")
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     settings = " ".join(f"{k}={v}" for k, v in DASK_ENVIRONMENT.items())
     dask = "Dask's own defaults" if args.dask_defaults else f"the grading settings, {settings}"
-    lines = ["## Machine", "", *machine(), f"* Dask scheduler and workers: {dask}", ""]
+    import distributed
+
+    machine = [f"* {line}" for line in machine_description()]
+    machine.append(f"* distributed {distributed.__version__}; Dask scheduler and workers: {dask}")
+    lines = ["## Machine", "", *machine, ""]
     try:
         sizes = {"05-activations": args.light}
         if not args.skip_heavy:
@@ -409,6 +310,14 @@ def main(argv: list[str] | None = None) -> int:
             cells = " | ".join(f"{phases[a].get(name, 0.0):.3f}" for a in samples)
             lines.append(f"| {name} | {cells} |")
         print("\n".join(lines))
+        if args.record:
+            command = shlex.join(["python", "tests/benchmarks/bench_grading_scale.py", *argv])
+            Path(args.record).write_text(
+                "# Grading at scale: the latest run\n\nFrom the repository root, with "
+                f"`NNLIB_DATA_MIRROR` set:\n\n```\n{command}\n```\n\nWhat it measures, and how: "
+                "`tests/benchmarks/README.md`.\n\n" + "\n".join(lines) + "\n",
+                encoding="utf-8",
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -1,4 +1,4 @@
-r"""The six trainers that ``nnlib bench`` times, each on the same 784-H-10 network.
+r"""The six trainers that ``bench_training.py`` times, each on the same 784-H-10 network.
 
 Every trainer starts from nnlib's initial weights (:func:`_initial_params`), trains with plain
 SGD at :data:`LEARNING_RATE` on the data it is given (all but the last, which only multiplies),
@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnlib import backend
-from nnlib.training import synchronize
+from nnlib.backend import synchronize
 
 LEARNING_RATE = 0.05
 #: Steps in each chunk of :func:`paired_steps`.
@@ -64,8 +64,9 @@ def plain_numpy_epochs(X, y, params, batch_size, epochs, xp) -> list[float]:
     """Train ``params`` (W1, b1, W2, b2) in place by a hand-written loop; seconds per epoch.
 
     What a careful NumPy programmer would type: no checks, no dictionaries of gradients, no
-    gradient with respect to the input. Each step is a call of :func:`plain_numpy_step` (the
-    call itself costs a tenth of a microsecond, against hundreds for the step).
+    gradient with respect to the input. Each step is a call of :func:`plain_numpy_step`, so
+    that the steps part times the very step the epochs take; one function call is nothing
+    beside a step's matrix products.
     """
     X = backend.asarray(X, xp, dtype=params["W1"].dtype)
     y = backend.asarray(y, xp)
@@ -109,11 +110,9 @@ def plain_numpy_step(X, y, idx, params, xp) -> None:
 
 
 def nnlib_step(model, optimizer, X, y, idx) -> None:
-    """One step of nnlib on the rows ``idx``, as :func:`nnlib.training.fit` takes it with SGD:
-    the gradients of lr times the loss, and a step told so that may overwrite them."""
-    x, t = X.take(idx, axis=0), y.take(idx, axis=0)
-    grads = model.gradients(x, t, optimizer.lr)
-    optimizer.step(model.params, grads, overwrite_grads=True, grads_scale=optimizer.lr)
+    """One step of nnlib on the rows ``idx``, as :func:`nnlib.training.fit` takes it."""
+    _, grads = model.loss_and_grads(X[idx], y[idx])
+    optimizer.step(model.params, grads)
 
 
 def paired_steps(X, y, hidden, batch_size, chunks, xp, chunk_steps=CHUNK_STEPS):
@@ -240,7 +239,7 @@ def train_sklearn(X, y, hidden, batch_size, epochs, xp) -> list[float]:
 def product_epochs(X, hidden, batch_size, epochs, xp) -> list[float]:
     """Seconds per epoch of the five matrix products of every training step, and nothing else.
 
-    The products of :func:`nnlib.bench.epoch_flops`, of the shapes a step has: the forward
+    The products of ``bench_training.epoch_flops``, of the shapes a step has: the forward
     products of both layers, the input gradient of the second and the weight gradients of both.
     No activation, loss, bias or update: the values do not matter to the time of a product.
     """

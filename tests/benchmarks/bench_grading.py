@@ -1,12 +1,16 @@
 """Measure the batch grader against nbgrader's own serial ``autograde`` on the same class.
 
-``python -m autograder.grading.bench ASSIGNMENT --source DIR`` releases the assignment with
-``nbgrader generate_assignment``, makes a class of ``--students`` submissions from the source
-(complete ones, and ones with every solution left blank, alternately), grades it with
-``nbgrader autograde`` (one notebook at a time, as nbgrader does) and with :func:`grade_class`
-(``--workers`` in parallel), and prints the submissions per minute of both and their ratio.
+``python tests/benchmarks/bench_grading.py ASSIGNMENT`` (from the repository root, with the
+``grading`` extra) releases the assignment with ``nbgrader generate_assignment`` into a scratch
+course folder, makes a class of ``--students`` submissions from the source (complete ones, and
+ones with every solution left blank, alternately), grades it with ``nbgrader autograde`` (one
+notebook at a time, as nbgrader does) and with ``autograder grade`` (``--workers`` in
+parallel), and prints the submissions per minute of both, their ratio, and how many of the two
+scores agree.
 
-The helpers :func:`release` and :func:`make_submission` are also how the tests build classes.
+The scratch course is set up as an instructor's is: an ``nbgrader_config.py`` and a course
+secret, which the hidden cases of the test cells are drawn from. Both graders read that one
+secret, so that their scores can be compared.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -24,69 +28,13 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from autograder import nbgrader_cells as cells_
 from autograder.nbgrader_cells import ensure_scripts_on_path
+from autograder.secret import ENV_SECRET, ENV_SECRET_FILE, SECRET_FILE_NAME
 
-BLANK = "# YOUR CODE HERE\nraise NotImplementedError()"
-
-
-def nbgrader_env(extra_path: str | None = None) -> dict[str, str]:
-    """Environment for nbgrader's commands: this Python's ``bin`` first (for ``alembic``)."""
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    if extra_path:
-        env["PYTHONPATH"] = extra_path + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-def release(source_dir: Path, assignment: str, course: Path) -> Path:
-    """Copy the source notebooks into a course folder and run ``nbgrader generate_assignment``.
-
-    Returns the folder of the released (student) notebooks.
-    """
-    (course / "source").mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source_dir, course / "source" / assignment, dirs_exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nbgrader",
-            "generate_assignment",
-            assignment,
-            "--force",
-            f"--CourseDirectory.root={course}",
-            "--log-level=ERROR",
-        ],
-        check=True,
-        cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
-    )
-    return course / "release" / assignment
-
-
-def make_submission(
-    released: Path, source: Path, replace: dict[str, str] | None = None, blank: bool = False
-) -> dict:
-    """A student's notebook: the released one with each solution cell filled in.
-
-    Solution cells get the source's solution (the student solved it), ``BLANK`` when ``blank``,
-    or ``replace[grade_id]`` when given.
-    """
-    nb = json.loads(released.read_text(encoding="utf-8"))
-    solutions = {
-        cells_.grade_id(cell): cell["source"]
-        for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]
-        if cells_.is_solution_cell(cell)
-    }
-    for cell in nb["cells"]:
-        if cells_.is_solution_cell(cell) and cells_.is_code(cell):
-            grade_id = cells_.grade_id(cell)
-            text = (replace or {}).get(grade_id)
-            if text is None:
-                text = BLANK if blank else solutions[grade_id]
-            cell["source"] = text
-    return nb
+# The helpers that build a class are the tests' own, in tests/classroom.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from classroom import make_submission, nbgrader_env, release  # noqa: E402
+from machine import machine_description  # noqa: E402
 
 
 def _nbgrader_scores(course: Path, assignment: str) -> dict[str, float]:
@@ -95,13 +43,30 @@ def _nbgrader_scores(course: Path, assignment: str) -> dict[str, float]:
         return {s.student.id: float(s.score) for s in gb.find_assignment(assignment).submissions}
 
 
+def make_course_folder(course: Path) -> Path:
+    """Make ``course`` a course folder as an instructor's is: ``nbgrader_config.py``, and a
+    course secret beside it (returned), from which the test cells draw the hidden cases."""
+    (course / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
+    secret = course / SECRET_FILE_NAME
+    secret.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    return secret
+
+
+def grading_env(pythonpath: str | None) -> dict[str, str]:
+    """nbgrader's environment without a course secret of the caller's: both graders read the
+    scratch course's own (a secret in the environment would come before it)."""
+    env = nbgrader_env(pythonpath)
+    return {k: v for k, v in env.items() if k not in (ENV_SECRET, ENV_SECRET_FILE)}
+
+
 def _timed(module_args: list[str], pythonpath: str | None, cwd: Path | None = None) -> float | None:
     """Seconds ``python -m MODULE ARGS...`` took, or None (its output printed) when it failed."""
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", *module_args],
         cwd=cwd,
-        env=nbgrader_env(pythonpath),
+        env=grading_env(pythonpath),
         capture_output=True,
         text=True,
     )
@@ -113,7 +78,10 @@ def _timed(module_args: list[str], pythonpath: str | None, cwd: Path | None = No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.grading.bench")
+    parser = argparse.ArgumentParser(
+        prog="python tests/benchmarks/bench_grading.py",
+        description="Submissions per minute of autograder grade and nbgrader autograde.",
+    )
     parser.add_argument("assignment")
     parser.add_argument(
         "--source", type=Path, default=None, help="source notebooks (default solutions/ASSIGNMENT)"
@@ -134,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     course = Path(tempfile.mkdtemp(prefix="autograder-bench-"))
     try:
+        secret = make_course_folder(course)
         released = release(source, args.assignment, course)
         for index in range(args.students):
             student = f"student{index:03d}"
@@ -155,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         our_seconds = _timed(
             ["autograder.grading", "grade", args.assignment, str(course / "submitted")]
             + ["--out", str(course / "out"), "--registry", args.registry]
-            + ["--source", str(source.resolve()), "--workers", str(args.workers)],
+            + ["--source", str(source.resolve()), "--workers", str(args.workers)]
+            + ["--secret-file", str(secret)],
             args.pythonpath,
         )
         if our_seconds is None:
@@ -164,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             ours = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
         nbgrader_rate = 60 * args.students / nbgrader_seconds
         our_rate = 60 * args.students / our_seconds
+        for line in machine_description():
+            print(f"* {line}")
         print(f"class: {args.students} submissions of {args.assignment}")
         print(
             f"nbgrader autograde (serial):       {nbgrader_seconds:7.1f} s "
@@ -176,8 +148,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"speed-up: {our_rate / nbgrader_rate:.2f}x")
         agree = sum(abs(ours.get(s, -1) - v) < 1e-6 for s, v in theirs.items())
         print(f"scores agreeing with nbgrader: {agree}/{len(theirs)}")
+        # Blank submissions score 0 with either grader: the complete ones show that both ran
+        # the hidden cases too (a grader that found no course secret scores them 0 as well).
+        complete = [f"student{i:03d}" for i in range(0, args.students, 2)]
+        print(
+            "complete submissions' scores: nbgrader "
+            + ", ".join(f"{theirs.get(s, 0):g}" for s in complete)
+            + "; autograder "
+            + ", ".join(f"{ours.get(s, 0):g}" for s in complete)
+        )
         if agree < len(theirs):
             print(f"  nbgrader: {theirs}\n  autograder: {ours}")
+            return 1
     finally:
         shutil.rmtree(course, ignore_errors=True)
     return 0

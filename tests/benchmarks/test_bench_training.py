@@ -1,4 +1,5 @@
-"""The nnlib bench command, on a small slice of the data so that it runs in seconds."""
+"""The training benchmark (bench_training.py), on a small slice of the data so that it runs in
+seconds; the parts over all 45 digit pairs are slow."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import importlib.util
 import os
 import re
 
+import bench_trainers
+import bench_training as bench
 import numpy as np
 import pytest
 
-from nnlib import bench, bench_trainers, classifiers, cli
+from nnlib import reference
 
 
 def test_epoch_flops_counts_the_matrix_products():
@@ -18,9 +21,12 @@ def test_epoch_flops_counts_the_matrix_products():
     assert bench.epoch_flops(100, 128) == 100 * bench.epoch_flops(1, 128)
 
 
-def test_sgemm_peak_is_plausible():
-    """The BLAS peak is positive and finite (between 0.1 GFLOP/s and 100 TFLOP/s)."""
-    assert 0.1 < bench.sgemm_gflops(n=256, repeats=2) < 1e5
+def test_sgemm_peak_counts_2_n_cubed_over_the_fastest_product(monkeypatch):
+    """On a clock on which every product takes 2 s but one that takes 0.5 s, the peak is
+    2 n^3 operations in 0.5 s."""
+    ticks = iter([0, 2, 10, 10.5, 20, 22])  # start and stop of each of the three timed products
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(ticks))
+    assert bench.sgemm_gflops(n=64, repeats=3) == 2 * 64**3 / 0.5 / 1e9
 
 
 def _blobs(n=640, noise=1.0, seed=0):
@@ -54,9 +60,9 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
     """Every framework gets a row with seconds, ratio (the fastest epochs', and each round's),
     GFLOP/s and memory; --record writes it."""
     record = tmp_path / "bench.md"
-    argv = ["bench", "--parts", "speed", "--samples", "1024", "--epochs", "1", "--rounds", "3"]
+    argv = ["--parts", "speed", "--samples", "1024", "--epochs", "1", "--rounds", "3"]
     argv += ["--batch-sizes", "128", "--sgemm-size", "512", "--record", str(record)]
-    assert cli.main(argv) == 0
+    assert bench.main(argv) == 0
     out, err = capsys.readouterr()
     assert "784-128-10, batch 128" in err  # the progress bar, on standard error only
     assert "784-128-10, batch 128:" not in out
@@ -86,7 +92,9 @@ def test_speed_part_prints_a_row_per_framework(data_mirror, tmp_path, capsys):
         assert floor, out
         assert 0 < float(floor.group(2)) < 100, out
     text = record.read_text()
-    assert text.startswith("# nnlib bench") and "```" in text and "nnlib (CPU)" in text
+    assert text.startswith("# Training benchmark: the latest run") and "nnlib (CPU)" in text
+    command = "python tests/benchmarks/bench_training.py " + " ".join(argv)
+    assert command in text and "## Machine" in text
 
 
 def test_the_paired_nnlib_step_is_the_step_fit_takes():
@@ -134,8 +142,8 @@ def test_the_paired_steps_train_alike():
 def test_steps_part_prints_the_paired_ratio(data_mirror, capsys):
     """One line per batch size: each step's median time, and the chunks' ratio as a median
     between its quartiles, between the lowest and the highest."""
-    argv = ["bench", "--parts", "steps", "--samples", "1024", "--chunks", "4"]
-    assert cli.main(argv + ["--batch-sizes", "32", "128", "--no-progress"]) == 0
+    argv = ["--parts", "steps", "--samples", "1024", "--chunks", "4"]
+    assert bench.main(argv + ["--batch-sizes", "32", "128", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "## A training step, in pairs" in out and "4 pairs of chunks of 50 steps" in out
     pattern = (
@@ -181,11 +189,12 @@ def test_the_floor_does_the_products_of_epoch_flops(monkeypatch):
     assert sum(_PRODUCT_FLOPS) == 2 * bench.epoch_flops(250, 16)
 
 
+@pytest.mark.slow
 def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
     """All 45 pairs are trained and tabulated (a tiny configuration keeps this fast)."""
-    tiny = classifiers.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
-    monkeypatch.setattr(classifiers, "SIGNS_REFERENCE", tiny)
-    assert cli.main(["bench", "--parts", "pairs"]) == 0
+    tiny = reference.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
+    monkeypatch.setattr(reference, "SIGNS_REFERENCE", tiny)
+    assert bench.main(["--parts", "pairs"]) == 0
     out, err = capsys.readouterr()
     assert "network, every pair" in err and "45/45" in err
     rows = [line for line in out.splitlines() if re.match(r"^[0-8]  ", line)]
@@ -196,10 +205,11 @@ def test_pairs_part_prints_the_45_pair_table(data_mirror, monkeypatch, capsys):
     assert "mean over the 45 pairs" in out
 
 
+@pytest.mark.slow
 def test_baselines_part_ranks_the_pairs_for_logistic_regression(data_mirror, capsys):
     """The cross-validated table of all 45 pairs, and the hardest pairs listed in its order,
     0 vs 1 last (logistic regression makes no mistake on its test photos)."""
-    report = bench.Report()
+    report = bench.Transcript()
     bench.run_baselines(report, folds=2)
     out, err = capsys.readouterr()
     assert "logistic regression" in err and "45/45" in err
@@ -213,10 +223,11 @@ def test_baselines_part_ranks_the_pairs_for_logistic_regression(data_mirror, cap
     assert easy and float(easy.group(1)) == 100.0
 
 
+@pytest.mark.slow
 def test_no_progress_prints_no_bar(data_mirror, monkeypatch, capsys):
-    tiny = classifiers.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
-    monkeypatch.setattr(classifiers, "SIGNS_REFERENCE", tiny)
-    assert cli.main(["bench", "--parts", "pairs", "--no-progress"]) == 0
+    tiny = reference.Config(hidden=4, epochs=1, batch_size=64, lr=0.002)
+    monkeypatch.setattr(reference, "SIGNS_REFERENCE", tiny)
+    assert bench.main(["--parts", "pairs", "--no-progress"]) == 0
     out, err = capsys.readouterr()
     assert "mean over the 45 pairs" in out and "pair/s" not in err and "45/45" not in err
 
@@ -225,16 +236,10 @@ def test_no_progress_prints_no_bar(data_mirror, monkeypatch, capsys):
 @pytest.mark.parametrize("value", ["0", "-3", "two"])
 def test_a_count_below_one_is_refused_with_what_was_expected(option, value, capsys):
     with pytest.raises(SystemExit) as exit_:
-        cli.build_parser().parse_args(["bench", option, value])
+        bench.main([option, value])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert f"expected a whole number of at least 1; got '{value}'" in err, err
-
-
-@pytest.mark.parametrize("part", ["speed", "steps", "pairs", "baselines"])
-def test_parts_can_be_chosen(part):
-    args = cli.build_parser().parse_args(["bench", "--parts", part])
-    assert args.parts == [part]
 
 
 def test_without_the_bench_extra_it_says_what_to_install(monkeypatch, capsys):
@@ -243,6 +248,6 @@ def test_without_the_bench_extra_it_says_what_to_install(monkeypatch, capsys):
 
     monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails as if not installed
     monkeypatch.setitem(sys.modules, "torch", None)
-    assert cli.main(["bench", "--threads", "2", "--parts", "speed"]) == 2
+    assert bench.main(["--threads", "2", "--parts", "speed"]) == 2
     assert "pip install 'nn-scratch-course[bench]'" in capsys.readouterr().err
     assert "torch is not installed (pip install" in bench._available("torch")
