@@ -141,7 +141,10 @@ def test_honest_students_earn_the_same_under_any_secret(tmp_path):
     under_a = _grade(tmp_path, "05-activations", ACTIVATIONS_CLASS, SECRET_A, "a")
     under_b = _grade(tmp_path, "05-activations", ACTIVATIONS_CLASS, SECRET_B, "b")
     assert _scores(under_a) == _scores(under_b)
-    assert float(under_a["honest_full"]["score"]) == float(under_a["honest_full"]["max_score"])
+    # every point the checks give; the written answers wait for a person (manual_max)
+    honest = under_a["honest_full"]
+    automatic = float(honest["max_score"]) - float(honest["manual_max"] or 0)
+    assert float(honest["score"]) == automatic > 0, honest
     assert SECRET_A.fingerprint != SECRET_B.fingerprint
 
 
