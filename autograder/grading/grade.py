@@ -844,13 +844,14 @@ def grade_one(
     try:
         os.chmod(work, 0o711)
         lib_dir = make_lib_dir(work / "lib")
+        # the hidden cases are drawn under the secret for this submission, as it runs
         with using_secret(secret):
             prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
-        sandbox = _local_sandbox(work, lib_dir, isolation, limits, prepared)
-        try:
-            result = grade_submission(submission, assignment, sandbox, limits, prepared)
-        finally:
-            sandbox.close()
+            sandbox = _local_sandbox(work, lib_dir, isolation, limits, prepared)
+            try:
+                result = grade_submission(submission, assignment, sandbox, limits, prepared)
+            finally:
+                sandbox.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result.secret_fingerprint = secret.fingerprint
