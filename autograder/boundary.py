@@ -143,22 +143,26 @@ def _describe(plain: Any, arrays: dict[str, np.ndarray]) -> Any:
     return {"t": "array" if isinstance(plain, np.ndarray) else "scalar", "key": key}
 
 
-def decode(spec: Any, arrays: Mapping[str, np.ndarray], copy: bool = True) -> Any:
+def decode(spec: Any, arrays: Mapping[str, np.ndarray], copy: bool = True, depth: int = 0) -> Any:
     """Rebuild a value described by :func:`encode`; arrays come back as plain numeric arrays.
 
     ``copy`` False takes the arrays as ``arrays`` gives them (a mapping that gives out a new
-    array at every lookup, as the runner's inputs do).
+    array at every lookup, as the runner's inputs do). A description nested deeper than
+    :func:`encode` writes (:data:`MAX_DEPTH`) is refused.
     """
+    if depth > MAX_DEPTH + 1:
+        raise ValueError("an encoded value nested deeper than any result")
     kind = spec.get("t") if isinstance(spec, dict) else None
     if kind == "none":
         return None
     if kind == "str":
         return str(spec.get("v", ""))
     if kind in ("tuple", "list"):
-        items = [decode(item, arrays, copy) for item in spec.get("items", [])]
+        items = [decode(item, arrays, copy, depth + 1) for item in spec.get("items", [])]
         return tuple(items) if kind == "tuple" else items
     if kind == "dict":
-        return {str(k): decode(v, arrays, copy) for k, v in dict(spec.get("items", {})).items()}
+        items = dict(spec.get("items", {})).items()
+        return {str(k): decode(v, arrays, copy, depth + 1) for k, v in items}
     if kind in ("array", "scalar"):
         array = np.asarray(arrays[str(spec["key"])])
         if array.dtype.kind not in NUMERIC_KINDS:
@@ -173,6 +177,10 @@ def decode(spec: Any, arrays: Mapping[str, np.ndarray], copy: bool = True) -> An
 
 #: Most dimensions of an array in a result frame.
 MAX_NDIM = 32
+#: Longest line of JSON a frame may start with: what it describes is a few kilobytes, and a
+#: frame comes from the student's process, where a line of millions of empty objects would
+#: take gigabytes to parse.
+MAX_META_BYTES = 2**20
 
 
 def _numeric_dtype(text: Any) -> np.dtype | None:
@@ -211,10 +219,11 @@ def unpack_arrays(frame: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     shape of non-negative integers and bytes within the frame, or ValueError says which does
     not. The arrays are read-only views of ``frame``.
     """
-    head, newline, raw = frame.partition(b"\n")
-    if not newline:
-        raise ValueError("the frame has no line of JSON")
-    meta = json.loads(head)
+    end = frame.find(b"\n", 0, MAX_META_BYTES + 1)
+    if end < 0:
+        raise ValueError(f"the frame has no line of JSON within {MAX_META_BYTES} bytes")
+    head, raw = frame[:end], memoryview(frame)[end + 1 :]
+    meta = json.loads(bytes(head))
     table = meta.pop("arrays", {}) if isinstance(meta, dict) else None
     if not isinstance(table, dict):
         raise ValueError("the frame's JSON must be an object with an object of arrays")
@@ -241,7 +250,9 @@ def unpack_arrays(frame: bytes) -> tuple[dict, dict[str, np.ndarray]]:
         ):
             raise ValueError(f"array {key!r}: its bytes are not within the frame")
         data = np.frombuffer(raw, dtype=dtype, count=count, offset=offset) if count else ()
-        arrays[str(key)] = np.asarray(data, dtype=dtype).reshape(shape)
+        array = np.asarray(data, dtype=dtype).reshape(shape)
+        array.flags.writeable = False
+        arrays[str(key)] = array
     return meta, arrays
 
 

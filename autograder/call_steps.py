@@ -227,40 +227,57 @@ def _sum_of_squares(x: np.ndarray) -> float:
     return float(np.sum(x * x))
 
 
-@callback
-def _sin_cubic(x: np.ndarray) -> float:
-    return float(np.sum(np.sin(3 * x) * x**2))
+#: Most evaluations of ``f`` a gradient case records: a centred difference makes two per entry.
+MAX_EVALUATIONS = 512
 
 
-@callback
-def _tanh_product(x: np.ndarray, A: np.ndarray) -> float:
-    return float(np.sum(np.tanh(A @ x)))
+def case_function(params: Mapping[str, Any], record: tuple[list, list] | None = None) -> Callable:
+    """The function ``f`` of a ``numerical_gradient`` case, with every evaluation recorded.
 
-
-def known_function(case: Any) -> Callable[[np.ndarray], float]:
-    """The function of ``numerical_gradient``'s case, named by its ``f``: its exact gradient is
-    known in closed form."""
-    kind = case.kwargs["f"]
-    if kind == "sum of squares":
-        return _sum_of_squares
-    if kind == "sin(3x) x^2":
-        return _sin_cubic
-    A = case.args[1]
+    Every case gets the same function, ``f``, with parameters of its own: for ``v``, the entries
+    of ``x`` in order, ``f(x) = sum_i s_i sin(w_i v_i + p_i) + sum_j c_j tanh(A_j v + d_j) + q/2
+    |v|^2``. Nothing about it (its name, its code, its caller) tells one case from another, and
+    its steep sines (``w`` in the tens) make a centred difference differ measurably from the
+    exact gradient, so that the answer can be judged by the evaluations that made it. With
+    ``record`` (two lists), each call appends the point it was given and the value it returned.
+    """
+    s, w, p = (np.asarray(params[k], dtype=np.float64) for k in ("s", "w", "p"))
+    A, d, c = (np.asarray(params[k], dtype=np.float64) for k in ("A", "d", "c"))
+    q = float(params["q"])
 
     @callback
-    def tanh_product(x: np.ndarray) -> float:
-        return _tanh_product(x, A)
+    def f(x: np.ndarray) -> float:
+        v = np.array(x, dtype=np.float64).reshape(-1)
+        value = float(
+            np.sum(s * np.sin(w * v + p)) + np.sum(c * np.tanh(A @ v + d)) + q * (v @ v) / 2
+        )
+        if record is not None and len(record[0]) < MAX_EVALUATIONS:
+            record[0].append(v)
+            record[1].append(value)
+        return value
 
-    return tanh_product
+    return f
 
 
 @step
-def gradient_of_known_function(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
-    """``numerical_gradient`` of the case's function at a float64 copy of ``x``, and that copy
-    after the call (it must be restored)."""
+def gradient_with_evaluations(fns: Mapping[str, Callable], case: Any, target: Target) -> Any:
+    """``numerical_gradient`` of the case's function at a float64 copy of ``x`` (with the case's
+    ``h`` where it gives one): its answer, that copy after the call (it must be restored), and
+    every point ``f`` was evaluated at with the value it gave."""
     x = np.array(case.args[0], dtype=np.float64)
-    grad = fns[target.name](known_function(case), x)
-    return {"grad": grad, "x_after": x}
+    points: list[np.ndarray] = []
+    values: list[float] = []
+    f = case_function(case.kwargs["f"], (points, values))
+    options = {"h": case.kwargs["h"]} if "h" in case.kwargs else {}
+    grad = fns[target.name](f, x, **options)
+    # an evaluation at a point of another size is no part of a gradient of x
+    kept = [i for i, point in enumerate(points) if point.size == x.size]
+    return {
+        "grad": grad,
+        "x_after": x,
+        "points": np.array([points[i] for i in kept]).reshape(len(kept), x.size),
+        "values": np.array([values[i] for i in kept], dtype=np.float64),
+    }
 
 
 class CupyStandIn:

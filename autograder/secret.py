@@ -4,6 +4,10 @@ The visible cases of a check are seeded by the function's name, so that every st
 in Colab is the same. The hidden cases are seeded by an HMAC of the function's name under a
 secret that only the instructor has, so that no installed copy of the course package can draw
 them, and a table of the reference's answers for every case a student can draw earns nothing.
+The batch grader draws them for each submission (:func:`drawing_for`: the HMAC covers a digest
+of the submission's notebook too), so that hidden cases one submission saw, or printed, are not
+the next one's: a table of them is worth nothing either. The same notebook draws the same cases,
+so that a regrade gives the same score.
 
 Where the secret comes from, first found first:
 
@@ -23,6 +27,7 @@ same hidden cases.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import hmac
 import os
@@ -59,9 +64,12 @@ class CourseSecret:
         digest = hashlib.sha256(b"autograder course secret fingerprint\0" + self.value.encode())
         return digest.hexdigest()[:16]
 
-    def seed(self, name: str) -> int:
-        """The seed of function ``name``'s hidden cases under this secret."""
-        mac = hmac.new(self.value.encode(), f"{name}:hidden".encode(), hashlib.sha256)
+    def seed(self, name: str, submission: str | None = None) -> int:
+        """The seed of function ``name``'s hidden cases under this secret, for ``submission``
+        (a digest of its notebook; default: the one :func:`drawing_for` names, if any)."""
+        submission = _submission.get() if submission is None else submission
+        message = f"{name}:hidden" + (f":{submission}" if submission else "")
+        mac = hmac.new(self.value.encode(), message.encode(), hashlib.sha256)
         return int.from_bytes(mac.digest()[:8], "big")
 
     def __repr__(self) -> str:  # never print the value
@@ -157,6 +165,19 @@ def resolve_secret(
 
 _lock = threading.Lock()
 _active: CourseSecret | None = None
+#: The submission whose hidden cases are being drawn, in this thread (see :func:`drawing_for`).
+_submission: contextvars.ContextVar[str] = contextvars.ContextVar("submission", default="")
+
+
+@contextlib.contextmanager
+def drawing_for(submission: str) -> Iterator[str]:
+    """Draw the hidden cases of ``submission`` (a digest of its notebook) inside this block, in
+    this thread: each submission gets cases of its own, the same at every regrade."""
+    token = _submission.set(submission)
+    try:
+        yield submission
+    finally:
+        _submission.reset(token)
 
 
 @contextlib.contextmanager

@@ -1,8 +1,14 @@
 """Checks of numerical gradient checking: ``numerical_gradient`` and ``relative_error``.
 
-``numerical_gradient(f, x, h=1e-5)`` is compared with the exact gradient of test functions whose
-derivative is known in closed form; a centred difference in float64 agrees with it to about
-1e-9, a one-sided difference only to about 1e-5.
+``numerical_gradient(f, x, h=1e-5)`` is judged by the evaluations it makes. Every case hands it
+the same function ``f`` with parameters of its own (:func:`~autograder.call_steps.case_function`),
+which records each point it is evaluated at and the value it gives; the answer must be the
+centred differences of those values at ``x + h e_i`` and ``x - h e_i``, for the ``h`` the case
+gives. A function that knows ``f`` and returns its exact gradient fails: ``f``'s steep sines put
+the exact gradient measurably far from any centred difference, and it made no evaluation, or
+none that gives its answer. The usual mistakes (a one-sided difference, dividing by ``h``, a
+step too large, whole rows perturbed at once) are recognised first, against the centred
+difference the grader computes itself.
 """
 
 from __future__ import annotations
@@ -12,21 +18,34 @@ from typing import Any
 
 import numpy as np
 
-from autograder.call_steps import known_function
+from autograder.call_steps import case_function
 from autograder.checks.arrays import ArrayCheck, judge_results
 from autograder.checks.base import Case, Check, Verdict, case_seed
 from autograder.checks.mistakes import Mistakes
 from nnlib import gradcheck as ref
 
+#: The step ``numerical_gradient`` takes when a case gives none.
+DEFAULT_H = 1e-5
+#: Visible cases: the shape of x, and the h given (None: the default).
+VISIBLE_CASES = [((4,), None), ((1,), None), ((3, 4), None), ((5, 2), 2e-5), ((2, 3, 2), None)]
+#: Shapes and steps the hidden cases are drawn from.
+HIDDEN_SHAPES = [(6,), (2, 5), (3, 2, 2), (4, 3), (7,)]
+HIDDEN_STEPS = [None, 2e-5, 4e-5]
 
-def _exact(case: Case, x: np.ndarray) -> np.ndarray:
-    kind = case.kwargs["f"]
-    if kind == "sum of squares":
-        return 2 * x
-    if kind == "sin(3x) x^2":
-        return 3 * np.cos(3 * x) * x**2 + 2 * x * np.sin(3 * x)
-    A = case.args[1]
-    return A.T @ (1 - np.tanh(A @ x) ** 2)
+
+def draw_function(rng: np.random.Generator, n: int) -> dict[str, Any]:
+    """Parameters of a case's function of ``n`` entries: steep sines, a few tanh units and a
+    quadratic bowl (see :func:`~autograder.call_steps.case_function`)."""
+    m = 3
+    return {
+        "s": rng.uniform(0.5, 1.5, n) * rng.choice([-1.0, 1.0], n),
+        "w": rng.uniform(12.0, 24.0, n),
+        "p": rng.uniform(0.0, 2 * np.pi, n),
+        "A": rng.standard_normal((m, n)) / np.sqrt(n),
+        "d": rng.standard_normal(m),
+        "c": rng.standard_normal(m),
+        "q": float(rng.uniform(0.5, 2.0)),
+    }
 
 
 def _one_sided(f: Callable, x: np.ndarray, h: float) -> np.ndarray:
@@ -56,68 +75,177 @@ def _centred(f: Callable, x: np.ndarray, h: float, whole_rows: bool = False) -> 
     return grad
 
 
+def _steps(points: np.ndarray, x: np.ndarray) -> dict[int, list[tuple[float, int]]]:
+    """For each entry ``i`` of ``x`` (in order), the steps ``d`` at which ``f`` was evaluated at
+    ``x + d e_i`` (every other entry as in ``x``), with the index of that evaluation."""
+    v = x.reshape(-1)
+    diff = points - v
+    off = np.abs(diff) > 1e-12 * (1 + np.abs(v))
+    found: dict[int, list[tuple[float, int]]] = {i: [] for i in range(v.size)}
+    for k in np.flatnonzero(off.sum(axis=1) == 1):
+        i = int(np.argmax(off[k]))
+        found[i].append((float(diff[k, i]), int(k)))
+    return found
+
+
+def _near(step: float, h: float) -> bool:
+    return abs(step - h) <= 1e-6 * abs(h)
+
+
+def _step_message(steps: dict[int, list[tuple[float, int]]], h: float) -> str | None:
+    """What to say when every entry was stepped by one same amount, other than ``h``."""
+    sizes = {round(abs(d), 15) for taken in steps.values() for d, _ in taken}
+    if len(sizes) != 1 or not all(steps.values()):
+        return None
+    (size,) = sizes
+    if _near(size, h):
+        return None
+    which = "too large" if size > h else "too small"
+    return f"its step is {size:g}, {which}: use the h it is given (h = {h:g})"
+
+
+def _nearly(grad: Any, centred: np.ndarray) -> bool:
+    """Whether ``grad`` agrees with the centred difference to a few digits (as the exact
+    gradient does), though perhaps not to a centred difference's own precision."""
+    try:
+        values = np.asarray(grad, dtype=np.float64).reshape(centred.shape)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.allclose(values, centred, rtol=1e-5, atol=1e-8))
+
+
+def evaluations_message(output: dict, f: Callable, x: np.ndarray, h: float) -> str | None:
+    """Why ``output["grad"]`` is not the centred differences of the evaluations of ``f`` it
+    reports (``output["points"]``, ``output["values"]``), or None when it is."""
+    points = np.asarray(output.get("points", np.zeros((0, x.size))), dtype=np.float64)
+    values = np.asarray(output.get("values", np.zeros(0)), dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != x.size or len(values) != len(points):
+        return "the evaluations of f came back unreadable"
+    if not len(points):
+        return (
+            "numerical_gradient never called f: each entry must come from f's values,"
+            " (f(x + h e_i) - f(x - h e_i)) / (2 h)"
+        )
+    steps = _steps(points, x)
+    centred = np.zeros(x.size)
+    missing = []
+    for i, taken in steps.items():
+        plus = [k for d, k in taken if _near(d, h)]
+        minus = [k for d, k in taken if _near(d, -h)]
+        if not plus or not minus:
+            missing.append(i)
+            continue
+        k_plus, k_minus = plus[-1], minus[-1]
+        for k in (k_plus, k_minus):
+            truth = f(points[k])
+            if abs(values[k] - truth) > 1e-12 * (1 + abs(truth)):
+                return "the values of f it reports are not f's: each entry must come from f"
+        centred[i] = (values[k_plus] - values[k_minus]) / (2 * h)
+    if missing:
+        more = f" (and {len(missing) - 1} other entries)" if len(missing) > 1 else ""
+        return (
+            f"f was not evaluated at both x + h e_i and x - h e_i for entry {missing[0]}{more}:"
+            " a centred difference calls f at both points for every entry"
+        )
+    grad = np.asarray(output["grad"], dtype=np.float64).reshape(-1)
+    tolerance = 1e-9 * np.abs(centred) + 1e-11 * max(1.0, float(np.abs(centred).max()))
+    off = np.flatnonzero(np.abs(grad - centred) > tolerance)
+    if off.size:
+        i = int(off[0])
+        return (
+            f"grad is not the centred difference of f's own values: entry {i} is"
+            f" {grad[i]:.12g}, where (f(x + h e_i) - f(x - h e_i)) / (2 h) = {centred[i]:.12g};"
+            " compute each entry from f's values at x + h e_i and x - h e_i"
+        )
+    return None
+
+
 class NumericalGradientCheck(Check):
-    """``numerical_gradient(f, x, h=1e-5) -> grad`` of the shape of ``x``, x left unchanged."""
+    """``numerical_gradient(f, x, h=1e-5) -> grad`` of the shape of ``x``, x left unchanged,
+    each entry the centred difference of ``f``'s values."""
 
     name = "numerical_gradient"
     reference = ("nnlib.gradcheck:numerical_gradient",)
     points = 3.0
-    step = "gradient_of_known_function"
+    step = "gradient_with_evaluations"
+
+    def requirements(self) -> list[str]:
+        return [
+            "returns grad, an array of the shape of x, and leaves x as it was",
+            "each entry of grad is the centred difference of f's own values,"
+            " (f(x + h e_i) - f(x - h e_i)) / (2 h), with the h it is given: f is called at both"
+            " points for every entry (the functions it is given are not known in advance)",
+        ]
 
     def cases(self, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(case_seed(self.name, hidden))
+        if hidden:
+            draws = rng.choice(len(HIDDEN_SHAPES), 5, replace=False)
+            chosen = [
+                (HIDDEN_SHAPES[i], HIDDEN_STEPS[rng.integers(len(HIDDEN_STEPS))]) for i in draws
+            ]
+        else:
+            chosen = VISIBLE_CASES
         out = []
-        for kind, shape in [
-            ("sum of squares", (4,)),
-            ("sin(3x) x^2", (1,)),
-            ("sin(3x) x^2", (3, 4)),
-            ("tanh(A x) summed", (5, 2)),
-            ("sin(3x) x^2", (2, 3, 2)),
-        ]:
+        for shape, h in chosen:
             x = rng.standard_normal(shape)
-            args: tuple = (x,)
-            if kind == "tanh(A x) summed":
-                args = (x, rng.standard_normal((3, shape[0])))
-            out.append(Case(f"f = {kind}, x{shape}", args, {"f": kind}))
+            kwargs: dict[str, Any] = {"f": draw_function(rng, x.size)}
+            name = f"f of x{shape}"
+            if h is not None:
+                kwargs["h"] = h
+                name += f", h = {h:g}"
+            out.append(Case(name, (x,), kwargs))
         return out
 
     def judge(self, case: Case, output: Any) -> Verdict:
         x = np.asarray(case.args[0], dtype=np.float64)
+        h = float(case.kwargs.get("h", DEFAULT_H))
         if not isinstance(output, dict):
             return Verdict(False, f"unexpected result {type(output).__name__}")
-        verdict = judge_results(
-            case,
-            {"grad": output["grad"]},
-            {"grad": _exact(case, x)},
-            dtype=np.float64,
-            mistakes=lambda: {"grad": self._wrong(case, x)},
-            factors=lambda: {"-1": -1.0, "2": 2.0, "1/2": 0.5},
-            keep_dtype=False,
-        )
-        if not verdict.passed:
-            return verdict
-        after = np.asarray(output["x_after"], dtype=np.float64)
+        f = case_function(case.kwargs["f"])
+        after = np.asarray(output.get("x_after"), dtype=np.float64)
         if after.shape != x.shape or not np.allclose(after, x, rtol=0, atol=1e-12):
             return Verdict(
                 False,
                 "x is changed after the call: restore each entry after perturbing it "
                 "(x[i] = old value)",
             )
+        points = np.asarray(output.get("points", np.zeros((0, x.size))), dtype=np.float64)
+        if points.ndim == 2 and points.shape[1] == x.size:
+            message = _step_message(_steps(points, x), h)
+            if message:
+                return Verdict(False, message)
+        evaluated = evaluations_message(output, f, x, h)
+        if evaluated and not len(points):
+            return Verdict(False, evaluated)  # f never called: nothing else to say
+        centred = _centred(f, x, h)
+        verdict = judge_results(
+            case,
+            {"grad": output.get("grad")},
+            {"grad": centred},
+            dtype=np.float64,
+            mistakes=lambda: {"grad": self._wrong(f, x, h)},
+            factors=lambda: {"-1": -1.0, "2": 2.0, "1/2": 0.5},
+            keep_dtype=False,
+        )
+        if evaluated and (verdict.passed or _nearly(output.get("grad"), centred)):
+            # right to a few digits, but not from f's values: the exact gradient, or a guess
+            return Verdict(False, evaluated)
         return verdict
 
     @staticmethod
-    def _wrong(case: Case, x: np.ndarray) -> list[tuple[str, Any]]:
-        """What the usual mistakes give on ``case``."""
+    def _wrong(f: Callable, x: np.ndarray, h: float) -> list[tuple[str, Any]]:
+        """What the usual mistakes give for ``f`` at ``x``."""
         wrong = [
             (
                 "it is a one-sided difference (f(x + h) - f(x)) / h; use the centred "
                 "difference (f(x + h) - f(x - h)) / (2 h)",
-                _one_sided(known_function(case), x, 1e-5),
+                _one_sided(f, x, h),
             ),
-            ("it divides by h instead of 2 h", 2 * _exact(case, x)),
+            ("it divides by h instead of 2 h", 2 * _centred(f, x, h)),
             (
                 "its step h is too large (1e-2 or more): use the h it is given, 1e-5 by default",
-                _centred(known_function(case), x, 1e-2),
+                _centred(f, x, 1e-2),
             ),
         ]
         if x.ndim > 1:
@@ -125,7 +253,7 @@ class NumericalGradientCheck(Check):
                 (
                     "it perturbs whole rows x[i] at once: perturb one entry at a time, for x of "
                     "any shape (np.ndindex(x.shape))",
-                    _centred(known_function(case), x, 1e-5, whole_rows=True),
+                    _centred(f, x, h, whole_rows=True),
                 )
             )
         return wrong
@@ -275,6 +403,31 @@ def _(f, x, h=1e-5):
 @MISTAKES.wrong("numerical_gradient", "a large step h = 1e-2", "too large")
 def _(f, x, h=1e-5):
     return ok.numerical_gradient(f, x, h=1e-2)
+
+
+@MISTAKES.helper
+def _exact_gradient(f, x):
+    """The exact gradient of a case's ``f`` at ``x``, from the parameters in its closure: what a
+    function that recognises ``f`` instead of evaluating it returns."""
+    import inspect
+
+    k = inspect.getclosurevars(f).nonlocals
+    v = np.asarray(x, dtype=np.float64).reshape(-1)
+    inner = k["A"] @ v + k["d"]
+    grad = k["s"] * k["w"] * np.cos(k["w"] * v + k["p"])
+    grad = grad + k["A"].T @ (k["c"] * (1 - np.tanh(inner) ** 2)) + k["q"] * v
+    return grad.reshape(np.shape(x))
+
+
+@MISTAKES.wrong("numerical_gradient", "exact gradient, f never called", "never called f")
+def _(f, x, h=1e-5):
+    return _exact_gradient(f, x)
+
+
+@MISTAKES.wrong("numerical_gradient", "exact gradient beside f's values", "not the centred")
+def _(f, x, h=1e-5):
+    ok.numerical_gradient(f, x.copy(), h)  # evaluations made, answer thrown away
+    return _exact_gradient(f, x)
 
 
 @MISTAKES.wrong("relative_error", "no denominator", "not divided by")

@@ -22,9 +22,10 @@ from types import ModuleType
 from typing import Any
 
 import nbformat
+import numpy as np
 
 from autograder.call_steps import STEPS
-from autograder.grading.sandbox.supervisor import FunctionSpec
+from autograder.grading.sandbox.inputs import LARGE_INPUT_BYTES, FunctionSpec, digest
 from autograder.nbgrader_cells import (
     cell_source,
     grade_id,
@@ -32,6 +33,7 @@ from autograder.nbgrader_cells import (
     is_test_cell,
     points,
 )
+from autograder.secret import drawing_for
 
 #: ``check(name, ...)`` calls in a test cell, with one level of nested parentheses.
 _CHECK_CALL = re.compile(r"""\bcheck\(\s*["']?([A-Za-z_]\w*)["']?([^()]*(?:\([^()]*\)[^()]*)*)\)""")
@@ -222,30 +224,73 @@ def call_step(check: Any) -> str:
     return step
 
 
-def function_spec(check: Any) -> tuple[FunctionSpec, list[Any], int]:
-    """The runner's description of a check, its cases, and how many of them are visible.
+@dataclass
+class GradedFunction:
+    """A graded function as the batch grader prepares it: the runner's description of its
+    check, its visible cases (the same for every submission), and how to draw a submission's
+    hidden cases."""
 
-    The cases are the visible ones followed by the hidden ones (a check whose ``cases`` takes
-    no ``hidden`` argument, or whose hidden cases repeat the visible ones, has visible cases
-    only). The sandbox gets the name of the check's call step (:func:`call_step`), never its
-    code; the step is given the student's functions named by ``check.required()`` (default: the
-    check's name).
+    check: Any
+    spec: FunctionSpec
+    visible: list[Any]
+    #: Large arrays every submission's hidden cases hold (a classifier's training images):
+    #: written once with the batch's inputs, not sent with each submission's hidden cases.
+    shared: tuple[np.ndarray, ...] = ()
+    #: Graded on its hidden cases alone, which stand for the visible ones too: a classifier,
+    #: whose held-out photos are the visible ones altered for each submission.
+    hidden_only: bool = False
+
+    def hidden(self, submission: str) -> list[Any]:
+        """The hidden cases of ``submission`` (a digest of its notebook), drawn under the active
+        course secret: the same for the same submission, others for any other."""
+        with drawing_for(submission):
+            return _cases(self.check, hidden=True)
+
+
+def _shared_arrays(probes: list[list[Any]]) -> tuple[np.ndarray, ...]:
+    """The large arrays found in every probe draw of the hidden cases."""
+    found: list[dict[str, np.ndarray]] = []
+    for cases in probes:
+        arrays: dict[str, np.ndarray] = {}
+        for case in cases:
+            for value in (*case.args, *case.kwargs.values()):
+                if isinstance(value, np.ndarray) and value.nbytes >= LARGE_INPUT_BYTES:
+                    arrays.setdefault(digest(value), value)
+        found.append(arrays)
+    common = set.intersection(*(set(a) for a in found)) if found else set()
+    return tuple(found[0][key] for key in sorted(common))
+
+
+def function_spec(check: Any) -> GradedFunction:
+    """The runner's description of a check, its visible cases, and how to draw hidden ones.
+
+    A check whose hidden cases are a variant of its visible ones (``distinct_hidden_cases``
+    False: a classifier trained on the same images, held out on photos of its own) is graded
+    on its hidden cases alone, which then count for the visible ones too: it trains once. The
+    sandbox gets the name of the check's call step (:func:`call_step`), never its code; the step
+    is given the student's functions named by ``check.required()`` (default: the check's name).
+    Two draws of the hidden cases under made-up submissions (the course secret must be active)
+    tell their number and the large arrays that every submission's draw shares.
     """
-    visible = _cases(check, hidden=False)
-    # Hidden cases that repeat the visible ones would only run (and train) twice: a cell that
-    # asks for hidden cases then gets the visible share (FunctionScore.fraction).
     distinct = getattr(check, "distinct_hidden_cases", True)
-    cases = visible + (_cases(check, hidden=True) if distinct else [])
+    visible = _cases(check, hidden=False) if distinct else []
+    probes = []
+    for probe in ("probe one", "probe two"):
+        with drawing_for(probe):
+            probes.append(_cases(check, hidden=True))
+    n_hidden = len(probes[0])
     required = check.required() if hasattr(check, "required") else (check.name,)
     # a check that needs long (training a classifier) shares its time limit among its cases
     budget = float(getattr(check, "time_limit", 0.0) or 0.0)
     spec = FunctionSpec(
         name=check.name,
-        cases=[(c.name, tuple(c.args), dict(c.kwargs)) for c in cases],
+        cases=[(c.name, tuple(c.args), dict(c.kwargs)) for c in visible],
         step=call_step(check),
         also=tuple(required),
-        case_seconds=budget / max(len(cases), 1),
+        case_seconds=budget / max(len(visible) + n_hidden, 1),
         pure=bool(getattr(check, "pure", False)),
         arg_names=tuple(getattr(check, "arg_names", ())),
+        n_hidden=n_hidden,
     )
-    return spec, cases, len(visible)
+    shared = _shared_arrays(probes) if n_hidden else ()
+    return GradedFunction(check, spec, visible, shared, hidden_only=not distinct)

@@ -33,6 +33,7 @@ from autograder.grading import lms as lms_files
 from autograder.grading import outputs, similarity
 from autograder.grading.assignment import (
     Assignment,
+    GradedFunction,
     check_points,
     function_spec,
     load_assignment,
@@ -43,6 +44,7 @@ from autograder.grading.progress import Progress, printable
 from autograder.grading.results import ClassResult, FunctionScore, StudentResult
 from autograder.grading.roster import read_roster
 from autograder.grading.sandbox.executors import DaskSandbox, LocalSandbox, make_lib_dir
+from autograder.grading.sandbox.inputs import PreparedInputs, encode_hidden, prepare_inputs
 from autograder.grading.sandbox.isolation import (
     Isolation,
     Limits,
@@ -50,13 +52,7 @@ from autograder.grading.sandbox.isolation import (
     detect_isolation,
 )
 from autograder.grading.sandbox.leftovers import remove_stale, work_dir
-from autograder.grading.sandbox.supervisor import (
-    FunctionSpec,
-    NotGraded,
-    PreparedInputs,
-    RunReport,
-    prepare_inputs,
-)
+from autograder.grading.sandbox.supervisor import NotGraded, RunReport
 from autograder.grading.scoring import cell_scores, judge_function
 from autograder.grading.store import (
     Entry,
@@ -87,20 +83,13 @@ CANVAS_ZIP_SECONDS = 120.0
 SKIPPED_CELL = {"timeout": "ran past the time limit", "crash": "ended the process"}
 
 
-class PreparedCheck(NamedTuple):
-    """A graded function's runner spec and its cases, the visible ones first."""
-
-    spec: FunctionSpec
-    cases: list
-    n_visible: int
-
-
 @dataclass
 class Prepared:
-    """What every submission shares: each function's spec and cases, each notebook's inputs,
-    and the released exercise's code cells (a cell handed in as released is the course's)."""
+    """What every submission shares: each function's spec and visible cases, each notebook's
+    inputs, and the released exercise's code cells (a cell handed in as released is the
+    course's)."""
 
-    checks: dict[str, PreparedCheck]
+    checks: dict[str, GradedFunction]
     inputs: dict[str, PreparedInputs]
     released: frozenset[str] = frozenset()
 
@@ -112,20 +101,21 @@ def prepare_checks(
     limits: Limits,
     log: Callable[[str], None] = print,
 ) -> Prepared:
-    """Build each graded function's runner spec and cases, and write each notebook's inputs."""
-    prepared: dict[str, PreparedCheck] = {}
+    """Build each graded function's runner spec and visible cases, and write each notebook's
+    inputs (with the large arrays its hidden cases share); the course secret must be active."""
+    prepared: dict[str, GradedFunction] = {}
     inputs: dict[str, PreparedInputs] = {}
     for nb in assignment.notebooks:
         for cell in nb.grade_cells:
             if not cell.calls:
                 log(f"warning: test cell {cell.grade_id} of {nb.name} checks no graded function")
         for name in nb.functions:
-            spec, cases, n_visible = function_spec(assignment.checks[name])
-            prepared[name] = PreparedCheck(spec, cases, n_visible)
+            prepared[name] = function_spec(assignment.checks[name])
         path = lib_dir / "inputs" / f"{nb.name}.npz"
         inside = f"/grader/inputs/{nb.name}.npz" if isolation.bwrap else str(path)
         specs = [prepared[name].spec for name in nb.functions]
-        inputs[nb.name] = prepare_inputs(specs, path, inside, limits)
+        shared = tuple(a for name in nb.functions for a in prepared[name].shared)
+        inputs[nb.name] = prepare_inputs(specs, path, inside, limits, shared)
     released = frozenset(c.strip() for c in released_cells(assignment.source_dir))
     return Prepared(prepared, inputs, released)
 
@@ -166,15 +156,25 @@ def grade_submission(
                 invalid += 1
                 reasons.append(f"{submission.file_names.get(nb.name, path.name)}: {read.error}")
             else:
-                specs = [prepared.checks[name].spec for name in nb.functions]
+                graded = [prepared.checks[name] for name in nb.functions]
+                # each submission's hidden cases are its own: drawn from the secret and its
+                # notebook's bytes, the same at a regrade, other for any other notebook
+                drawn = hashlib.sha256(path.read_bytes()).hexdigest()
+                hidden = {g.spec.name: g.hidden(drawn) for g in graded}
+                frame = encode_hidden(list(hidden.items()), prepared.inputs[nb.name])
                 course = {i for i, source in read.cells if source.strip() in prepared.released}
-                run = sandbox.run(nb.name, read.cells, specs, submission.folder, course)
+                specs = [g.spec for g in graded]
+                run = sandbox.run(nb.name, read.cells, specs, submission.folder, course, frame)
                 _record_run(result, nb.name, run, limits)
                 judging = time.monotonic()
-                for name in nb.functions:
-                    _, cases, n_visible = prepared.checks[name]
-                    functions[name] = judge_function(
-                        assignment.checks[name], cases, run.results[name], n_visible
+                for g in graded:
+                    cases = g.visible + hidden[g.spec.name]
+                    functions[g.spec.name] = judge_function(
+                        g.check,
+                        cases,
+                        run.results[g.spec.name],
+                        len(g.visible),
+                        hidden_only=g.hidden_only,
                     )
                 result.timings["judging"] = result.timings.get("judging", 0.0) + (
                     time.monotonic() - judging
@@ -238,6 +238,17 @@ def _record_run(result: StudentResult, notebook: str, run: RunReport, limits: Li
             f"{notebook}: the notebook tried to run more than {limits.processes}"
             " processes or threads at once: the ones past the cap were refused"
         )
+    if run.memory_cap_hit:
+        result.notes.append(
+            f"{notebook}: the notebook used more than its {limits.memory_mb} MiB of memory"
+            " (memory files and /tmp included) and its process was killed"
+        )
+    if run.refused:
+        result.notes.append(
+            f"{notebook}: the notebook tried to run code that is not in its cells (exec, eval or"
+            " compile of a string): refused; the similarity report compares what it tried"
+        )
+        result.refused_code += "\n\n".join(run.refused)
     for index, status in sorted(run.cells.items()):
         if status in SKIPPED_CELL:
             result.notes.append(f"{notebook}: cell {index} {SKIPPED_CELL[status]} and was skipped")
@@ -321,9 +332,11 @@ def _compare_code(found, keys, assignment, results, out, threshold, log) -> None
     """
     page = out / "similarity" / f"{assignment.name}.html"
     cache = ResultStore(out, assignment.name).root / "similarity.json"
+    extra = {r.student_id: r.refused_code for r in results if r.refused_code}
     digest = hashlib.sha256(f"{threshold}\0".encode())
     for sub in sorted(found, key=lambda s: s.student_id):
         digest.update(f"{sub.student_id}\0{keys[sub.student_id]}\0".encode())
+        digest.update(extra.get(sub.student_id, "").encode("utf-8", "replace") + b"\0")
     key = digest.hexdigest()
     summary = None
     with contextlib.suppress(OSError, ValueError, KeyError):
@@ -332,7 +345,7 @@ def _compare_code(found, keys, assignment, results, out, threshold, log) -> None
             summary = saved
     if summary is None:
         page.parent.mkdir(parents=True, exist_ok=True)
-        done = similarity.report_class(found, assignment, page, threshold)
+        done = similarity.report_class(found, assignment, page, threshold, extra)
         summary = {
             "key": key,
             "columns": done.columns,
@@ -643,9 +656,20 @@ def grade_class(
         )
         if todo:
             where = Where(scheduler, security, no_sandbox)
-            _grade_all(
-                todo, keys, assignment, run, work, workers, limits, isolation, secret, where, log
-            )
+            with using_secret(secret):  # the hidden cases are drawn as each submission runs
+                _grade_all(
+                    todo,
+                    keys,
+                    assignment,
+                    run,
+                    work,
+                    workers,
+                    limits,
+                    isolation,
+                    secret,
+                    where,
+                    log,
+                )
         if similarity_threshold is not None and everyone:
             _compare_code(
                 everyone, keys, assignment, run.rows.values(), out, similarity_threshold, log
@@ -820,13 +844,14 @@ def grade_one(
     try:
         os.chmod(work, 0o711)
         lib_dir = make_lib_dir(work / "lib")
+        # the hidden cases are drawn under the secret for this submission, as it runs
         with using_secret(secret):
             prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
-        sandbox = _local_sandbox(work, lib_dir, isolation, limits, prepared)
-        try:
-            result = grade_submission(submission, assignment, sandbox, limits, prepared)
-        finally:
-            sandbox.close()
+            sandbox = _local_sandbox(work, lib_dir, isolation, limits, prepared)
+            try:
+                result = grade_submission(submission, assignment, sandbox, limits, prepared)
+            finally:
+                sandbox.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result.secret_fingerprint = secret.fingerprint
@@ -846,8 +871,7 @@ def _grade_all(
 ) -> None:
     """Grade the submissions in ``todo``, in the local pool or on Dask, storing each result."""
     lib_dir = make_lib_dir(work / "lib")
-    with using_secret(secret):
-        prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
+    prepared = prepare_checks(assignment, lib_dir, isolation, limits, log)
     scheduler = where.scheduler
     if scheduler:
         sandbox = DaskSandbox(scheduler, prepared.inputs, limits, where.security)

@@ -127,6 +127,9 @@ class StudentResult:
     penalty: float = 0.0
     #: The course secret's fingerprint the hidden cases were drawn under.
     secret_fingerprint: str = ""
+    #: Code the notebook tried to run at run time, not in its cells (``exec`` of a string), which
+    #: the sandbox refused: compared with the class's code like the cells.
+    refused_code: str = ""
     #: Where the files came from (``canvas``, ``moodle`` or ``""``) and, for Canvas, the
     #: attachment id of the graded file: what the LMS files need to name the student's row.
     lms: str = ""

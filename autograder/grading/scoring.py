@@ -44,14 +44,19 @@ def _judge(check: Any, case: Any, result: CaseResult) -> Verdict:
 
 
 def judge_function(
-    check: Any, cases: list[Any], results: list[CaseResult], n_visible: int | None = None
+    check: Any,
+    cases: list[Any],
+    results: list[CaseResult],
+    n_visible: int | None = None,
+    hidden_only: bool = False,
 ) -> FunctionScore:
     """Judge every case of ``check`` with the check's own ``judge`` and score the function.
 
     Each case earns its verdict's ``fraction`` (1 or 0 when the verdict has none); the function
     earns its points times the mean over its cases, and nothing when it called nnlib or the
     autograder. Cases from ``n_visible`` on are the hidden ones, scored separately for the
-    test cells that ask for them.
+    test cells that ask for them; ``hidden_only``: the function is graded on its hidden cases
+    alone, whose share then stands for the visible one too (a classifier's held-out photos).
     """
     n_visible = len(cases) if n_visible is None else n_visible
     name = check.name
@@ -77,6 +82,9 @@ def judge_function(
     attempted = not verdicts or any(v.kind not in untouched for v in verdicts)
     outputs = [r.output if r.kind is Outcome.RETURNED else None for r in results]
     draws = [range(n_visible)] + ([range(n_visible, len(cases))] if n_visible < len(cases) else [])
+    stand_in = hidden_only and n_visible < len(cases)
+    if stand_in:  # the hidden draw stands for the visible one too
+        draws = draws[1:]
     shares, reports = [], []
     for draw in draws:
         # the same assessment as a notebook's own check of this draw: see feedback.assess
@@ -88,6 +96,8 @@ def judge_function(
                         None, scored, assessment.lines)  # fmt: skip
         if not reports or assessment.lines or assessment.fraction < 1:
             reports.append(report)
+    if stand_in:
+        shares = shares * 2
     # the rule of its test cell, check(f) then check(f, hidden=True): see cell_fraction
     fraction = cell_fraction(shares)
     if not attempted:

@@ -395,8 +395,17 @@ class Summary:
     threshold: float = 0.0
 
 
-def class_documents(submissions: list, assignment) -> dict:
-    """The code of every submission of ``assignment``, the references and the boilerplate."""
+#: What precedes, in a student's code, the code the notebook tried to run without it being in
+#: its cells (decoded from a string at run time, and refused by the sandbox).
+RUN_TIME_CODE = "# run at run time, not in the notebook's cells:"
+
+
+def class_documents(submissions: list, assignment, extra: dict[str, str] | None = None) -> dict:
+    """The code of every submission of ``assignment``, the references and the boilerplate.
+
+    ``extra`` holds, by student id, the code a notebook tried to run that is not in its cells
+    (a function decoded from a base64 string and passed to ``exec``): it is compared as theirs.
+    """
     from autograder.grading.submissions import read_notebook
 
     skeleton = released_cells(assignment.source_dir)
@@ -409,6 +418,8 @@ def class_documents(submissions: list, assignment) -> dict:
             if path is not None:
                 read = read_notebook(path, nb.test_cell_ids)
                 parts.append(notebook_code(read.cells, released))
+        if extra and extra.get(sub.student_id):
+            parts.append(f"{RUN_TIME_CODE}\n{extra[sub.student_id]}")
         code = "\n\n".join(p for p in parts if p)
         if code:
             label = sub.name if sub.name == sub.student_id else f"{sub.name} ({sub.student_id})"
@@ -427,16 +438,21 @@ def class_documents(submissions: list, assignment) -> dict:
 
 
 def report_class(
-    submissions: list, assignment, report: Path, threshold: float | str = DEFAULT_THRESHOLD
+    submissions: list,
+    assignment,
+    report: Path,
+    threshold: float | str = DEFAULT_THRESHOLD,
+    extra: dict[str, str] | None = None,
 ) -> Summary:
     """Compare the code of a class and write ``report`` (and the CSV file of flagged pairs
-    beside it, ``report`` with ``.csv``), the same on every run.
+    beside it, ``report`` with ``.csv``), the same on every run; ``extra``: the code each
+    notebook tried to run beside its cells (:func:`class_documents`).
 
     copydetect hashes its k-grams with Python's ``hash``, which is salted anew in every process,
     so the fingerprints winnowing picks, and the shares, would change from one run to the next:
     the comparison runs in a child process with ``PYTHONHASHSEED=0``.
     """
-    payload = class_documents(submissions, assignment)
+    payload = class_documents(submissions, assignment, extra)
     payload.update(threshold=threshold, report=str(report))
     # named as leftovers.WORK_DIR expects, so that a run killed meanwhile leaves nothing behind
     with tempfile.TemporaryDirectory(prefix=f"autograder-similarity-{os.getpid()}-") as tmp:

@@ -267,3 +267,28 @@ def test_the_ten_digit_baseline_is_what_the_fully_connected_network_scores(data_
     result = train_ten_digits(SIGNS_TEN_MLP, progress=False)
     assert abs(result.test_accuracy - SIGNS_TEN_MLP_BASELINE) <= 1 / len(result.y_test)
     assert CHECKS["train_cnn_classifier"].baseline[1] == SIGNS_TEN_MLP_BASELINE
+
+
+@pytest.mark.parametrize("train_name", sorted(CLASSIFIERS))
+def test_a_table_of_the_public_photos_labels_earns_nothing_on_the_hidden_case(
+    train_name, data_mirror
+):
+    """The held-out photos are public: a table of their labels by hash scores full marks on
+    them, and (near) chance on the hidden case, whose photos are altered by the secret."""
+    from autograder.secret import CourseSecret, using_secret
+
+    check = CHECKS[train_name]
+    (_, _), (X_test, y_test) = check.loader()
+    table = {
+        np.ascontiguousarray(x).tobytes(): int(label)
+        for x, label in zip(X_test, y_test, strict=True)
+    }
+
+    def predict(model, X):
+        return np.array([table.get(np.ascontiguousarray(x).tobytes(), 0) for x in X])
+
+    functions = {train_name: lambda X, y: None, CLASSIFIERS[train_name]: predict}
+    assert run_check(train_name, functions).score == check.points  # the attack works there
+    with using_secret(CourseSecret("t" * 32, "test")):
+        report = run_check(train_name, functions, hidden=True)
+    assert report.score < 0.1 * check.points, str(report)

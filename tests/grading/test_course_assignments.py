@@ -113,24 +113,32 @@ def test_sandbox_scores_a_function_as_the_notebook_check_does(tmp_path):
 
 @pytest.mark.parametrize("name", ["train_sign_classifier", "train_mnist_classifier"])
 def test_a_classifier_is_trained_once_with_its_whole_time_limit(name, data_mirror):
-    """Its hidden case repeats the visible one, so the sandbox runs it once, not twice."""
+    """It is graded on its hidden case alone (the held-out photos altered for the submission),
+    which stands for the visible one: the sandbox trains it once, not twice."""
     from autograder.checks import CHECKS
     from autograder.grading.assignment import function_spec
+    from autograder.secret import CourseSecret, using_secret
 
     check = CHECKS[name]
-    spec, cases, n_visible = function_spec(check)
-    assert len(cases) == n_visible == len(check.cases()) == 1
-    assert spec.case_seconds == check.time_limit
+    with using_secret(CourseSecret("s" * 32, "test")):
+        graded = function_spec(check)
+    assert graded.hidden_only and graded.visible == [] and graded.spec.n_hidden == 1
+    assert graded.spec.case_seconds == check.time_limit
+    # the training images go once to the batch's inputs, not with each submission
+    assert len(graded.shared) >= 1
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_every_check_can_be_shipped_to_the_sandbox(name, request):
     """A check names one of the call steps the sandbox receives; its own code stays here."""
+    from autograder.secret import CourseSecret, using_secret
+
     if any(name in ASSIGNMENTS[assignment] for assignment in TRAINING):
         request.getfixturevalue("data_mirror")  # its cases are a real dataset
-    spec, cases, n_visible = function_spec(CHECKS[name])
-    assert spec.step == CHECKS[name].step and spec.step in STEPS
-    assert len(cases) >= n_visible > 0
+    with using_secret(CourseSecret("s" * 32, "test")):
+        graded = function_spec(CHECKS[name])
+    assert graded.spec.step == CHECKS[name].step and graded.spec.step in STEPS
+    assert len(graded.visible) + graded.spec.n_hidden > 0
 
 
 def test_a_check_with_a_call_of_its_own_or_an_unknown_step_is_refused_by_name():
@@ -155,7 +163,12 @@ def test_a_check_with_a_call_of_its_own_or_an_unknown_step_is_refused_by_name():
         call_step(UnknownStep())
 
 
-SANDBOX_MODULES = ("grading/sandbox/runner.py", "boundary.py", "call_steps.py")
+SANDBOX_MODULES = (
+    "grading/sandbox/runner.py",
+    "grading/sandbox/guard.py",
+    "boundary.py",
+    "call_steps.py",
+)
 
 
 @pytest.mark.parametrize("module", SANDBOX_MODULES)
@@ -183,6 +196,7 @@ def test_what_the_sandbox_runs_imports_no_answer(module):
         "autograder.boundary",
         "autograder.call_steps",
     }
+    allowed.add("guard")  # beside the runner in the sandbox
     foreign = {
         name
         for name in imported

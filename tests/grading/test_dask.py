@@ -41,12 +41,34 @@ def _rows(path: Path) -> dict[str, dict]:
     return rows
 
 
+#: Two result frames of 60 MB of empty JSON objects each, before the runner's own: parsed on a
+#: worker, they would take it gigabytes.
+FRAME_FLOOD = """\
+import os
+fd = int(os.environ["GRADER_RESULTS_FD"])
+body = b'{"cases": [' + b"{}," * 20_000_000 + b'{}], "arrays": {}}\\n'
+for index in (0, 1):
+    os.write(fd, b"result %d %d\\n" % (index, len(body)) + body)
+del body
+"""
+
+
 def _hostile_class(student_notebook, root: Path) -> None:
     """Honest, partial, blank and hostile students of the toy assignment."""
     loop = student_notebook({"softmax": "def softmax(z):\n    while True:\n        pass\n"})
     exiting = student_notebook({"softmax": "def softmax(z):\n    import os\n    os._exit(3)\n"})
     snoop = student_notebook(
         {"softmax": "import os\ndef softmax(z):\n    return open('/etc/shadow').read()\n"}
+    )
+    flood = student_notebook()
+    flood["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": FRAME_FLOOD,
+        }
     )
     for student, nb in [
         ("honest", student_notebook()),
@@ -55,6 +77,7 @@ def _hostile_class(student_notebook, root: Path) -> None:
         ("loop", loop),
         ("exit", exiting),
         ("snoop", snoop),
+        ("flood", flood),
     ]:
         write_submission(root, student, nb)
 
@@ -73,7 +96,7 @@ def test_dask_workers_grade_exactly_as_the_local_pool(student_notebook, tmp_path
             scheduler=running.address,
             log=lines.append,
         )
-    assert remote.graded == 6
+    assert remote.graded == 7
     assert any("on 2 Dask worker threads" in line for line in lines), lines
     assert any("isolation of student code on Dask worker" in line for line in lines), lines
     assert not any("default bookkeeping" in line for line in lines), lines
@@ -81,6 +104,9 @@ def test_dask_workers_grade_exactly_as_the_local_pool(student_notebook, tmp_path
     scores = {r.student_id: r.score for r in remote.results}
     assert scores["honest"] == 7.0 and scores["blank"] == 0.0
     assert scores["partial"] == 5.0 and scores["loop"] == 4.0 and scores["exit"] == 4.0
+    # the flood's frames took its first two functions' places, and cost nobody else anything
+    flood = next(r for r in remote.results if r.student_id == "flood")
+    assert flood.status == "graded" and scores["flood"] == 3.0, (flood.status, flood.reason)
 
 
 def test_a_worker_killed_mid_batch_costs_no_row(student_notebook, tmp_path):

@@ -12,15 +12,15 @@ from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.boundary import decode
 from autograder.grading.grade import make_lib_dir
-from autograder.grading.sandbox.isolation import detect_isolation
-from autograder.grading.sandbox.runner import Inputs
-from autograder.grading.sandbox.supervisor import (
+from autograder.grading.sandbox.inputs import (
     LARGE_INPUT_BYTES,
     FunctionSpec,
     prepare_inputs,
-    run_submission,
     write_inputs,
 )
+from autograder.grading.sandbox.isolation import detect_isolation
+from autograder.grading.sandbox.runner import Inputs
+from autograder.grading.sandbox.supervisor import run_submission
 from autograder.outcomes import Outcome
 
 #: One array just over the threshold (float64: 8 bytes each) and one far under it.

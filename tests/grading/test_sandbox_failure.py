@@ -80,13 +80,13 @@ def test_the_limits_command_sets_what_limit_resources_sets():
     capped = limits_command(limits, nproc=True)
     assert _limits_seen(capped) == [512 * 2**20, 3 * 2**20, 0, 77]
     for nproc in (False, True):  # the same as the fallback sets in the child
-        fallback = functools.partial(limit_resources, limits, None, nproc=nproc)
+        fallback = functools.partial(limit_resources, limits, (), nproc=nproc)
         assert _limits_seen(limits_command(limits, nproc=nproc)) == _limits_seen([], fallback)
 
 
 def test_a_cgroup_that_cannot_be_joined_stops_the_sandbox_before_it_starts(tmp_path):
     _require_prlimit()
-    prefix = limits_command(Limits(), cgroup=tmp_path / "gone")
+    prefix = limits_command(Limits(), [tmp_path / "gone" / "cgroup.procs"])
     done = subprocess.run([*prefix, "/bin/echo", "started"], capture_output=True, text=True)
     assert done.returncode == CGROUP_JOIN_FAILED
     assert "started" not in done.stdout and "gone/cgroup.procs" in done.stderr

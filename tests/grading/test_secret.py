@@ -99,15 +99,23 @@ def _grade(tmp_path: Path, assignment: str, students: dict, secret, name: str) -
 
 @pytest.mark.slow
 def test_a_table_of_every_drawable_answer_earns_nothing(tmp_path):
-    """Visible cases, name-seeded hidden cases and the student's own secret: all tabled."""
+    """Visible cases, name-seeded hidden cases and the student's own secret: all tabled; the
+    hidden cases are drawn for each submission as well, so even the right secret is no help."""
     require_bubblewrap()
     own = CourseSecret("student-guess-" + "c" * 20, "the student's machine")
     students = {"tabler": {"dense_forward": _table_student([_NameSeed(), own])}}
     graded = _grade(tmp_path, "04-feedforward", students, SECRET_A, "instructor")
     assert float(graded["tabler"]["dense_forward"]) == 0.0, graded["tabler"]
-    # the control: under a secret the student could draw from, the table earns full marks
-    control = _grade(tmp_path, "04-feedforward", students, own, "control")
-    assert float(control["tabler"]["dense_forward"]) == 2.0, control["tabler"]
+    # the control: the table answers every case it holds (all the visible ones); and even under
+    # the secret it was drawn with, the hidden cases are drawn for this submission, unknown to it
+    root = write_class(tmp_path / "class-control", "04-feedforward", students)
+    result = grade_course(
+        "04-feedforward", root, tmp_path / "out-control", limits=TEST_LIMITS, secret=own
+    )
+    (row,) = result.results
+    (score,) = [f for f in row.functions if f.name == "dense_forward"]
+    assert score.visible == 1.0 and score.hidden == 0.0, (score.visible, score.hidden)
+    assert score.score == 0.0
 
 
 def _scores(rows: dict) -> dict:
@@ -134,10 +142,10 @@ def test_honest_students_earn_the_same_under_any_secret(tmp_path):
     under_a = _grade(tmp_path, "05-activations", ACTIVATIONS_CLASS, SECRET_A, "a")
     under_b = _grade(tmp_path, "05-activations", ACTIVATIONS_CLASS, SECRET_B, "b")
     assert _scores(under_a) == _scores(under_b)
+    # every point the checks give; the written answers wait for a person (manual_max)
     honest = under_a["honest_full"]
-    # every automatic point; the written answers wait for a person
     automatic = float(honest["max_score"]) - float(honest["manual_max"] or 0)
-    assert float(honest["score"]) == automatic
+    assert float(honest["score"]) == automatic > 0, honest
     assert SECRET_A.fingerprint != SECRET_B.fingerprint
 
 
@@ -152,6 +160,27 @@ def test_hidden_cases_change_with_the_secret_and_visible_ones_do_not():
     )
     assert not all(
         np.array_equal(a.args[0], b.args[0]) for a, b in zip(hidden_a, hidden_b, strict=True)
+    )
+
+
+def test_hidden_cases_are_drawn_for_each_submission_and_again_the_same_for_it():
+    """Under one secret, each submission (a digest of its notebook) draws hidden cases of its
+    own: a table of the cases one submission saw is worth nothing to the next."""
+    from autograder.secret import drawing_for
+
+    def hidden(submission):
+        with using_secret(SECRET_A), drawing_for(submission):
+            return [c.args[0] for c in CHECKS["numerical_gradient"].cases(hidden=True)]
+
+    first, again, other = hidden("notebook one"), hidden("notebook one"), hidden("notebook two")
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not any(
+        a.shape == b.shape and np.allclose(a, b) for a, b in zip(first, other, strict=True)
+    )
+    with using_secret(SECRET_A):  # outside drawing_for: the secret's own draw, none of these
+        plain = [c.args[0] for c in CHECKS["numerical_gradient"].cases(hidden=True)]
+    assert not any(
+        a.shape == b.shape and np.allclose(a, b) for a, b in zip(first, plain, strict=True)
     )
 
 

@@ -15,7 +15,7 @@ import re
 import pytest
 from course_class import SOLUTIONS, grade_course, read_grades, write_class
 from grading_support import TEST_LIMITS, require_bubblewrap
-from similarity_class import AUTHORS, MAY_ALSO, idiom_class, planted_class
+from similarity_class import AUTHORS, CELLS, MAY_ALSO, idiom_class, planted_class
 from test_secret import SECRET_A
 
 from autograder.grading.assignment import load_assignment, load_registry
@@ -120,3 +120,26 @@ def test_a_class_drawing_on_a_pool_of_idioms_flags_its_copies_first(tmp_path):
         f"similarity of 300: {summary.pairs} pairs flagged from {summary.threshold:.2f};",
         [(r["student_a"], r["student_b"], r["score"]) for r in rows[:5]],
     )
+
+
+def test_code_run_at_run_time_is_compared_as_the_students_own(tmp_path):
+    """A notebook whose cells hold nothing but which decoded a classmate's functions from a
+    string at run time (refused in the sandbox, its source kept by the grader) is flagged with
+    that classmate once that source counts as its code, and not on its cells alone."""
+    students, _ = idiom_class(40, copies=0)
+    original = "s007"
+    students["decoder"] = {cell: "pass\n" for cell in CELLS}
+    root = write_class(tmp_path / "class", "05-activations", students)
+    assignment = load_assignment(
+        "05-activations", load_registry("autograder.checks"), SOLUTIONS / "05-activations"
+    )
+    download = read_download(root, tmp_path / "unused", "05-activations", ["05-activations"])
+    refused = {"decoder": "\n\n".join(students[original].values())}
+    columns = {}
+    for name, extra in (("cells", None), ("run", refused)):
+        page = tmp_path / name / "05-activations.html"
+        page.parent.mkdir()
+        columns[name] = report_class(download.submissions, assignment, page, AUTO, extra).columns
+    assert original not in columns["cells"].get("decoder", "")
+    assert original in columns["run"].get("decoder", ""), columns["run"].get("decoder")
+    assert "run at run time" in (tmp_path / "run" / "05-activations.html").read_text("utf-8")

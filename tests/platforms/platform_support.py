@@ -6,9 +6,10 @@ this machine's ``/usr`` and ``/etc`` and this Python (its virtual environment an
 installation it comes from), read-only, with the platform's folder bound where the platform
 puts it. Two kinds of container:
 
-* ``docker``: root with Docker's default capabilities and a ``/proc`` of its own, where
-  bubblewrap cannot make namespaces (as in Gradescope's and PrairieLearn's containers): the
-  grader falls back to the user ``nobody``;
+* ``docker``: root with Docker's default capabilities, a ``/proc`` of its own and a seccomp
+  filter that refuses new user namespaces as Docker's default profile does, where bubblewrap
+  cannot make namespaces (as in Gradescope's and PrairieLearn's containers): the grader falls
+  back to the user ``nobody``;
 * ``privileged``: root with every capability and the machine's ``/proc``, where bubblewrap
   works (a container started with the privileges it needs).
 """
@@ -176,6 +177,44 @@ def _folders_above(paths: list[Path]) -> list[str]:
     return args
 
 
+#: Syscall numbers of unshare, clone and clone3, and the audit architecture, by machine.
+_SYSCALLS = {"x86_64": (272, 56, 435, 0xC000003E), "aarch64": (97, 220, 435, 0xC00000B7)}
+CLONE_NEWUSER = 0x10000000
+
+
+def _docker_seccomp() -> Path:
+    """A seccomp filter (classic BPF, as ``bwrap --seccomp`` reads it) that refuses, as Docker's
+    default profile does in a container without CAP_SYS_ADMIN, the new user namespaces an
+    unprivileged bubblewrap needs (``unshare`` or ``clone`` with ``CLONE_NEWUSER``; ``clone3``
+    answers ENOSYS, so that the C library falls back to ``clone``)."""
+    import platform
+    import struct
+    import tempfile
+
+    machine = platform.machine()
+    if machine not in _SYSCALLS:
+        pytest.skip(f"no seccomp filter written for {machine}")
+    unshare, clone, clone3, arch = _SYSCALLS[machine]
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    load, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
+    program = [  # (code, jump if true, jump if false, k); jumps count from the next one
+        (load, 0, 0, 4),  # 0: the architecture
+        (jeq, 0, 6, arch),  # 1: another one: allow (8)
+        (load, 0, 0, 0),  # 2: the syscall's number
+        (jeq, 6, 0, clone3),  # 3: ENOSYS (10)
+        (jeq, 1, 0, unshare),  # 4: look at its flags (6)
+        (jeq, 0, 2, clone),  # 5: neither: allow (8)
+        (load, 0, 0, 16),  # 6: the flags, the low half of the first argument
+        (jset, 1, 0, CLONE_NEWUSER),  # 7: a new user namespace: refuse (9)
+        (ret, 0, 0, allow),  # 8
+        (ret, 0, 0, eperm),  # 9
+        (ret, 0, 0, enosys),  # 10
+    ]
+    path = Path(tempfile.gettempdir()) / f"docker-seccomp-{machine}.bpf"
+    path.write_bytes(b"".join(struct.pack("<HBBI", *op) for op in program))
+    return path
+
+
 def container(
     mount: Path, at: str, kind: str, *, env: dict[str, str] | None = None, path: str = ""
 ) -> list[str]:
@@ -187,6 +226,9 @@ def container(
         p for p in dict.fromkeys([installation, environment]) if not p.is_relative_to("/usr")
     ]
     cmd = ["bwrap", "--ro-bind", "/usr", "/usr"]
+    if kind == "docker":  # bwrap reads the filter from descriptor 9, which sh opens first
+        cmd = ["/bin/sh", "-c", 'exec "$@" 9<"$0"', str(_docker_seccomp()), *cmd]
+        cmd += ["--seccomp", "9"]
     for top in ("bin", "lib", "lib64", "sbin"):
         if Path("/", top).is_symlink():
             cmd += ["--symlink", os.readlink(Path("/", top)), f"/{top}"]

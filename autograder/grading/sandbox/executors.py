@@ -26,16 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.grading.sandbox.inputs import FunctionSpec, Hidden, PreparedInputs, write_inputs
 from autograder.grading.sandbox.isolation import Isolation, Limits, detect_isolation
 from autograder.grading.sandbox.leftovers import remove_stale, work_dir
-from autograder.grading.sandbox.supervisor import (
-    FunctionSpec,
-    NotGraded,
-    PreparedInputs,
-    RunReport,
-    run_submission,
-    write_inputs,
-)
+from autograder.grading.sandbox.supervisor import NotGraded, RunReport, run_submission
 
 #: Dask's settings for the scheduler and the workers of a grading cluster, as the environment
 #: variables Dask reads (``DASK_*``, the configuration keys in capitals). A sandbox runs for a
@@ -99,16 +93,17 @@ def __getattr__(name):
 
 
 def make_lib_dir(path: Path) -> Path:
-    """The read-only folder the sandbox imports from: the runner, what it shares with the grader
-    (:mod:`autograder.boundary`), the checks' call steps (:mod:`autograder.call_steps`) and
-    nnlib's allowed helpers."""
+    """The read-only folder the sandbox imports from: the runner and its guard, what it shares
+    with the grader (:mod:`autograder.boundary`), the checks' call steps
+    (:mod:`autograder.call_steps`) and nnlib's allowed helpers."""
     import autograder.boundary as boundary
     import autograder.call_steps as call_steps
     import nnlib
-    from autograder.grading.sandbox import runner
+    from autograder.grading.sandbox import guard, runner
 
     path.mkdir(parents=True, exist_ok=True)
     shutil.copy(runner.__file__, path / "runner.py")
+    shutil.copy(guard.__file__, path / "guard.py")
     package = path / "nnlib"
     package.mkdir(exist_ok=True)
     (package / "__init__.py").write_text(
@@ -154,6 +149,7 @@ class LocalSandbox:
         specs: list[FunctionSpec],
         folder: str,
         course_cells: set[int],
+        hidden: Hidden | None = None,
     ) -> RunReport:
         return run_submission(
             cells,
@@ -164,6 +160,7 @@ class LocalSandbox:
             self.isolation,
             self.limits,
             course_cells=course_cells,
+            hidden=hidden,
         )
 
     def close(self) -> None:
@@ -244,6 +241,7 @@ def run_on_worker(
     specs: list[FunctionSpec],
     folder: str,
     course_cells: set[int],
+    hidden: Hidden | None = None,
 ) -> RunReport:
     """The Dask task: one notebook's sandbox, on the worker that runs it."""
     lib, jobs, inputs = _WorkerState.get(bundle)
@@ -258,6 +256,7 @@ def run_on_worker(
             detect_isolation(),
             bundle.limits,
             course_cells=course_cells,
+            hidden=hidden,
         )
     finally:
         shutil.rmtree(job.parent, ignore_errors=True)
@@ -385,9 +384,12 @@ class DaskSandbox:
         specs: list[FunctionSpec],
         folder: str,
         course_cells: set[int],
+        hidden: Hidden | None = None,
     ) -> RunReport:
         from distributed import KilledWorker
 
+        if hidden is not None:  # an array's buffer travels as a frame of its own, uncopied
+            hidden = Hidden(hidden.counts, np.frombuffer(hidden.frame, dtype=np.uint8))
         future = self.client.submit(
             run_on_worker,
             self.bundle,
@@ -396,6 +398,7 @@ class DaskSandbox:
             [_light(s) for s in specs],
             folder,
             set(course_cells),
+            hidden,
             pure=False,
             key=f"sandbox-{folder}-{notebook}-{uuid.uuid4().hex[:8]}",
         )

@@ -8,24 +8,31 @@ but for the two modules below.
 Steps:
 
 1. read ``job.json`` (the code cells to run, the functions to call, the time limits) and
-   ``inputs.npz`` (the grader's case inputs, the large ones in ``.npy`` files mapped when a
-   case needs them: see :class:`Inputs`) before any student code runs;
-2. run the code cells one by one, each under a time limit (in an IPython shell when a cell uses
-   magics);
-3. call each graded function on each case through its check's call step, and send what it
-   returned to the grader through a pipe (file descriptor ``GRADER_RESULTS_FD``), one frame per
-   function, holding plain numeric arrays only (never pickles): see :func:`pack_arrays`.
+   ``inputs.npz`` (the grader's visible case inputs, the large ones in ``.npy`` files mapped
+   when a case needs them: see :class:`Inputs`), and compile every cell (in an IPython shell's
+   terms when a cell uses magics) before any student code runs;
+2. install the guard (:mod:`guard`): from then on no code runs but those cells and the
+   installed libraries;
+3. run the cells one by one, each under a time limit;
+4. call each graded function on each visible case through its check's call step; before the
+   first hidden case, ask the grader for the hidden cases (``hidden`` on the progress pipe),
+   which it sends through file descriptor ``GRADER_HIDDEN_FD`` and only then: no cell can read
+   or print them, and the grader keeps none of the output that follows;
+5. send what each function returned to the grader through a pipe (file descriptor
+   ``GRADER_RESULTS_FD``), one frame per function, holding plain numeric arrays only (never
+   pickles): see :func:`pack_arrays`; then the code the guard refused, and end at once, whatever
+   threads the notebook left running.
 
 Progress goes to file descriptor 3 as one line per event (``cell 4 start``, ``case 2 1 end``):
 when this process dies or hangs, the grader knows which cell or case was responsible, skips it and
 starts a fresh process for the rest. Nothing this process writes decides a score: the grader
 judges the arrays in its own process.
 
-It imports two modules of the course, both copied into the sandbox as files and neither holding
+It imports three modules of the course, all copied into the sandbox as files and none holding
 an answer: :mod:`autograder.boundary`, what it shares with the grader (the plain encoding of
 values, the snapshots of a pure function's inputs, the outcome names, the student's source
-line), and :mod:`autograder.call_steps`, the named steps that call the graded functions (the
-job names each function's step).
+line), :mod:`autograder.call_steps`, the named steps that call the graded functions (the
+job names each function's step), and the guard, beside it.
 """
 
 from __future__ import annotations
@@ -53,8 +60,14 @@ from autograder.boundary import (
     pack_arrays,
     snapshot,
     source_line,
+    unpack_arrays,
 )
 from autograder.call_steps import STEPS, Target
+
+if __package__:  # imported by the grader, as part of the course package
+    from . import guard
+else:  # run in the sandbox, where the guard is a file beside the runner
+    import guard  # type: ignore[no-redef]
 
 
 class CellTimeout(BaseException):
@@ -217,90 +230,77 @@ def _needs_ipython(source: str) -> bool:
     return "get_ipython" in source or any(line.startswith(("%", "!")) for line in lines)
 
 
-def _run_cells(job: dict, progress: _Progress) -> dict:
-    """Run the notebook's code cells, each under the cell time limit; return the namespace.
+class _Cells:
+    """The notebook's code cells, compiled before any of them runs, and the namespace they run
+    in: a module's, or an IPython shell's when a cell uses IPython syntax (its cells are then
+    turned into Python by IPython's own transformer, magics into ``get_ipython()`` calls)."""
 
-    Plain Python cells run with ``exec`` in one namespace, as in a kernel; when a cell uses
-    IPython syntax, all cells run in an IPython shell instead (slower to start).
-    """
-    skip_cells = set(job.get("skip_cells", []))
-    course_cells = set(job.get("course_cells", []))
-    cells = [(index, source) for index, source in job["cells"] if index not in skip_cells]
-    if any(_needs_ipython(source) for _, source in cells):
-        from IPython.core.interactiveshell import InteractiveShell
-        from traitlets.config import Config
+    def __init__(self, job: dict) -> None:
+        skip_cells = set(job.get("skip_cells", []))
+        self.course_cells = set(job.get("course_cells", []))
+        cells = [(index, source) for index, source in job["cells"] if index not in skip_cells]
+        if any(_needs_ipython(source) for _, source in cells):
+            from IPython.core.interactiveshell import InteractiveShell
+            from traitlets.config import Config
 
-        config = Config()
-        config.HistoryManager.enabled = False  # no SQLite history file, nothing to corrupt
-        shell = InteractiveShell.instance(config=config, colors="nocolor")
-        namespace = shell.user_ns
+            config = Config()
+            config.HistoryManager.enabled = False  # no SQLite history file, nothing to corrupt
+            shell = InteractiveShell.instance(config=config, colors="nocolor")
+            self.namespace = shell.user_ns
+            cells = [(index, shell.transform_cell(source)) for index, source in cells]
+        else:
+            import builtins
 
-        def quiet_demo(shell, etype, value, tb, tb_offset=None):
-            """The course's own demo of a dataset: one line, not a traceback."""
-            if getattr(value, "while_grading", False):
-                print(value, file=sys.stderr)
-                return None
-            return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-
-        shell.set_custom_exc((Exception,), quiet_demo)
-
-        def run(index: int, source: str) -> str:
-            result = shell.run_cell(source)
-            error = result.error_in_exec or result.error_before_exec
-            if error is None:
-                return "ok"
-            return "timeout" if isinstance(error, CellTimeout) else "error"
-
-    else:
-        import builtins
-        import types
-
-        module = types.ModuleType("__main__")
-        sys.modules["__main__"] = module
-        namespace = module.__dict__
-        namespace["__builtins__"] = builtins
-        namespace["display"] = _display  # what a notebook offers without an import
-
-        def run(index: int, source: str) -> str:
+            module = types.ModuleType("__main__")
+            sys.modules["__main__"] = module
+            self.namespace = module.__dict__
+            self.namespace["__builtins__"] = builtins
+            self.namespace["display"] = _display  # what a notebook offers without an import
+        self.compiled: list[tuple[int, Any]] = []
+        for index, source in cells:
             name = f"<cell {index}>"
             # the cell's lines, for the line a failing graded function stopped at
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
             try:
-                code = compile(source, name, "exec")
-            except SyntaxError:
-                traceback.print_exc(limit=0)
-                return "error"
-            try:
-                exec(code, namespace)
-            except CellTimeout:
-                raise
-            except BaseException as exc:
-                # the course's own cells (a demo that loads a dataset, and what uses its data)
-                # cannot all run while grading: one line each, not a traceback
-                if getattr(exc, "while_grading", False) or index in course_cells:
-                    print(
-                        f"cell {index}, the course's, did not run: {_short(exc)}", file=sys.stderr
-                    )
-                    return "skipped"
-                traceback.print_exc(limit=-3)
-                return "error"
-            return "ok"
+                self.compiled.append((index, compile(source, name, "exec")))
+            except (SyntaxError, ValueError) as exc:
+                self.compiled.append((index, exc))
 
-    for index, source in cells:
-        progress("cell", index, "start")
+    def _run(self, index: int, code: Any) -> str:
+        if isinstance(code, BaseException):  # it did not compile
+            print("".join(traceback.format_exception_only(type(code), code)), file=sys.stderr)
+            return "error"
         try:
-            status = _limited(job["cell_timeout"], run, index, source)
+            exec(code, self.namespace)
         except CellTimeout:
-            status = "timeout"
-            print(
-                f"cell {index} ran past the time limit of {job['cell_timeout']:g} s",
-                file=sys.stderr,
-            )
-        except BaseException:
-            status = "error"
-        progress("cell", index, "end", status)
-        _report_full_disk(progress)
-    return namespace
+            raise
+        except BaseException as exc:
+            # the course's own cells (a demo that loads a dataset, and what uses its data)
+            # cannot all run while grading: one line each, not a traceback
+            if getattr(exc, "while_grading", False) or index in self.course_cells:
+                print(f"cell {index}, the course's, did not run: {_short(exc)}", file=sys.stderr)
+                return "skipped"
+            traceback.print_exc(limit=-3)
+            return "error"
+        return "ok"
+
+    def run(self, job: dict, progress: _Progress) -> dict:
+        """Run the cells in order, each under the cell time limit; return the namespace."""
+        for index, code in self.compiled:
+            progress("cell", index, "start")
+            try:
+                status = _limited(job["cell_timeout"], self._run, index, code)
+            except CellTimeout:
+                status = "timeout"
+                print(
+                    f"cell {index} ran past the time limit of {job['cell_timeout']:g} s",
+                    file=sys.stderr,
+                )
+            except BaseException:
+                status = "error"
+            progress("cell", index, "end", status)
+            _report_full_disk(progress)
+        return self.namespace
 
 
 def _where(exc: BaseException) -> str:
@@ -317,7 +317,7 @@ class _ChangedInput(Exception):
 
 
 def _run_case(
-    spec: dict, fns: dict, missing: list[str], prepared: tuple, case: dict, inputs: Inputs
+    spec: dict, fns: dict, missing: list[str], prepared: tuple, case: dict, inputs: Any
 ) -> tuple[dict, dict[str, np.ndarray]]:
     """Call the student's function(s) on one case of the job (its name, and its arguments
     encoded): the case's metadata (its kind, an error, the seconds) and the arrays of its
@@ -367,21 +367,84 @@ def _run_case(
     return meta, case_arrays
 
 
+class _Hidden:
+    """The hidden cases, sent by the grader once asked: each function's encoded cases, and
+    their arrays; an argument they share with the visible inputs (a classifier's training
+    images) is looked up there, by its key."""
+
+    def __init__(self, fd: int, inputs: Inputs) -> None:
+        self.inputs, self.cases, self.arrays, self.error = inputs, {}, {}, ""
+        try:
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            meta, self.arrays = unpack_arrays(b"".join(chunks))
+            self.cases = {int(k): list(v) for k, v in dict(meta["functions"]).items()}
+        except Exception as exc:  # the pipe was read or closed by the notebook
+            self.error = f"the hidden cases could not be read ({_short(exc)})"
+
+    def case(self, f_index: int, h_index: int) -> dict | None:
+        cases = self.cases.get(f_index, [])
+        return cases[h_index] if h_index < len(cases) else None
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key in self.arrays:
+            return np.array(self.arrays[key])  # its own, writable copy
+        return self.inputs[key]
+
+
+def _read_only_folders() -> tuple[str, ...]:
+    """The Python installation's folders and the runner's: read-only in the sandbox, the only
+    places a module's source may come from once the guard is installed."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, "/usr"}
+    folders.add(os.path.dirname(os.path.abspath(__file__)))
+    folders.update(p for p in sys.path if p and os.path.isdir(p) and p != os.getcwd())
+    folders |= {os.path.realpath(f) for f in folders}
+    return tuple(sorted(f.rstrip("/") + "/" for f in folders))
+
+
+def _end(results_fd: int, count: int, progress: _Progress) -> None:
+    """Send what the guard refused (for the similarity report), say done, and end now: a
+    thread the notebook left running, or a handler that ignores SIGTERM, must not keep the
+    sandbox alive once its results are in."""
+    try:
+        _send_result(results_fd, count, {"refused": guard.refused()}, {})
+    except BaseException:
+        pass
+    progress("done")
+    _flush()
+    os._exit(0)
+
+
+def _flush() -> None:
+    """Write out what the notebook printed, wherever its streams point now."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
 def main(job_dir: str) -> int:
     global FOREIGN
     os.chdir(job_dir)
     with open("job.json", encoding="utf-8") as f:
         job = json.load(f)
     FOREIGN = tuple(job.get("foreign", ()))
+    # stand-ins for the foreign libraries, for the message only: they are absent anyway
     sys.meta_path.insert(0, _ForbiddenFinder)
     inputs = Inputs(job["inputs"], job.get("large_inputs", {}))
     progress = _Progress(int(os.environ.get("GRADER_PROGRESS_FD", "3")))
     results_fd = int(os.environ.get("GRADER_RESULTS_FD", "4"))
+    hidden_fd = int(os.environ.get("GRADER_HIDDEN_FD", "-1"))
 
     steps = [_step_of(spec) for spec in job["functions"]]
+    cells = _Cells(job)
+    guard.install(_read_only_folders(), bool(job.get("sandboxed", True)))
 
-    namespace = _run_cells(job, progress)
+    namespace = cells.run(job, progress)
 
+    hidden: _Hidden | None = None
     skip_functions = set(job.get("skip_functions", []))
     for f_index, spec in enumerate(job["functions"]):
         if f_index in skip_functions:
@@ -392,14 +455,28 @@ def main(job_dir: str) -> int:
         results: list[dict] = []
         arrays: dict[str, np.ndarray] = {}
         timed_out = False
-        for c_index, case in enumerate(spec["cases"]):
+        visible = list(spec["cases"])
+        for c_index in range(len(visible) + int(spec.get("n_hidden", 0))):
             if timed_out:  # one case past the limit is enough: the rest would only cost time
                 results.append(
                     {"kind": Outcome.NOT_RUN, "error": "not run: an earlier case ran too long"}
                 )
                 continue
+            source: Any = inputs
+            if c_index < len(visible):
+                case = visible[c_index]
+            else:
+                if hidden is None:  # asked for once, when the first hidden case is due
+                    _flush()  # what was printed so far is shown; from here on, nothing is
+                    progress("hidden")
+                    hidden = _Hidden(hidden_fd, inputs)
+                case, source = hidden.case(f_index, c_index - len(visible)), hidden
+            if case is None:
+                error = hidden.error if hidden and hidden.error else "no such hidden case"
+                results.append({"kind": Outcome.NOT_RUN, "error": error})
+                continue
             progress("case", f_index, c_index, "start")
-            meta, case_arrays = _run_case(spec, fns, missing, steps[f_index], case, inputs)
+            meta, case_arrays = _run_case(spec, fns, missing, steps[f_index], case, source)
             meta["prefix"] = f"c{c_index}_"
             arrays.update({meta["prefix"] + key: value for key, value in case_arrays.items()})
             results.append(meta)
@@ -411,7 +488,7 @@ def main(job_dir: str) -> int:
             error = "could not send the results: " + _short(exc)
             failed = {"cases": [{"kind": Outcome.RAISED, "error": error}] * len(results)}
             _send_result(results_fd, f_index, failed, {})
-    progress("done")
+    _end(results_fd, len(job["functions"]), progress)
     return 0
 
 

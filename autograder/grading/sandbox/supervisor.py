@@ -1,34 +1,43 @@
 """Run one submission's code in the sandbox and bring back what its functions returned.
 
-The student's process may hang, exit, be killed or flood its output. The grader watches it
-through the progress lines the runner writes (``cell 4 start`` ...), kills it when a cell or a
-call overruns its limit, and then starts a fresh process that skips the cell or the function
-responsible, so that a fault costs only the work it affects. Results come back through a pipe,
-one frame per function (:func:`~autograder.boundary.unpack_arrays`: JSON and numeric
-arrays, never a pickle, never a file the submission could replace, nothing on disk); what is
-malformed or too large is that submission's loss.
+The student's process may hang, exit, be killed, flood its output or write whatever it likes to
+the grader's pipes. The grader watches it through the progress lines the runner writes
+(``cell 4 start`` ...), kills it when a cell, a call or all the calls of a function overrun
+their limits, and then starts a fresh process that skips the cell or the function responsible,
+so that a fault costs only the work it affects. Those lines come from a process the notebook
+controls, so they can only shorten a limit: a clock restarts only when the run moves on to a
+later cell or case, and a function's calls share one budget from its first. Results come back
+through a pipe, one frame per function (:func:`~autograder.boundary.unpack_arrays`: JSON and
+numeric arrays, never a pickle, never a file the submission could replace, nothing on disk),
+each bounded before a byte of it is kept; what is malformed or too large is that submission's
+loss. The hidden cases go in through a pipe of their own, when the runner asks for them; from
+then on the output is not kept. The sandbox ends when its results are in.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import os
 import select
 import shutil
 import signal
+import struct
 import subprocess
+import termios
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograder.boundary import decode, encode, unpack_arrays
+from autograder.boundary import decode, unpack_arrays
 from autograder.grading.results import CaseResult
 from autograder.grading.sandbox import cgroups
+from autograder.grading.sandbox.inputs import FunctionSpec, Hidden, PreparedInputs
 from autograder.grading.sandbox.isolation import (
     NOBODY,
     Isolation,
@@ -40,35 +49,18 @@ from autograder.grading.sandbox.isolation import (
 from autograder.outcomes import Outcome
 from autograder.reference_use import FOREIGN
 
-#: Largest result of one function read back, and of all of one run's results, in bytes.
-MAX_RESULT_BYTES = 64 * 2**20
-MAX_RESULTS_BYTES = 256 * 2**20
+#: Largest result of one function kept, and of all of one run's results, in bytes: a frame
+#: past either is read and dropped, never held.
+MAX_RESULT_BYTES = 32 * 2**20
+MAX_RESULTS_BYTES = 64 * 2**20
+#: Longest header line of a result frame (``result 3 1048576``).
+MAX_HEADER_BYTES = 64
 #: Extra seconds the runner's own timer gets before the grader kills the process.
 GRACE_SECONDS = 2.0
+#: Seconds a sandbox may take to end once it said it is done (its results are in).
+DONE_SECONDS = 1.0
 #: Most fresh processes started for one submission.
 MAX_ATTEMPTS = 6
-
-
-@dataclass
-class FunctionSpec:
-    """A graded function as the runner sees it: its name, how to call it, and its cases."""
-
-    name: str
-    cases: list[tuple[str, tuple, dict]]
-    #: The call step (:data:`autograder.call_steps.STEPS`) that calls the student's functions.
-    step: str = "direct"
-    also: tuple[str, ...] = ()
-    case_seconds: float = 0.0
-    #: Whether a case fails when the call changes its input arrays, and the arguments' names
-    #: (without them, under the ``direct`` step, the student's parameter names name them).
-    pure: bool = False
-    arg_names: tuple[str, ...] = ()
-    #: Advice for a call that overflows (the call then runs with NumPy's overflow raising).
-    no_overflow: str = ""
-
-    def call_seconds(self, limits: Limits) -> float:
-        """Time limit of one call: the grader's limit, or more when the check asks for it."""
-        return max(limits.call_seconds, self.case_seconds)
 
 
 @dataclass
@@ -85,31 +77,63 @@ class RunReport:
     disk_full: list[str] = field(default_factory=list)
     #: Whether a fork was refused for the process cap.
     process_cap_hit: bool = False
+    #: Whether the kernel killed a process of the submission for its memory cap.
+    memory_cap_hit: bool = False
+    #: Source the notebook tried to run at run time and the sandbox refused (``exec`` of a
+    #: string...), for the similarity report.
+    refused: list[str] = field(default_factory=list)
     #: Seconds spent in each phase, over all attempts.
     timings: dict[str, float] = field(default_factory=dict)
     #: What isolated the code (:attr:`~autograder.grading.sandbox.isolation.Isolation.sandboxed`).
     sandbox: str = ""
 
 
+def _pending_bytes(fd: int) -> int:
+    """How many bytes the pipe ``fd`` holds, unread (-1 where that cannot be told)."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+    except OSError:
+        return -1
+
+
 class _Reader(threading.Thread):
-    """Drains a pipe, keeping at most ``keep`` bytes (the rest is read and dropped)."""
+    """Drains a pipe, keeping at most ``keep`` bytes (the rest is read and dropped); after
+    :meth:`withhold`, nothing more is kept."""
 
     def __init__(self, fd: int, keep: int, on_line: Any = None) -> None:
         super().__init__(daemon=True)
         self.fd, self.keep, self.on_line = fd, keep, on_line
         self.kept = bytearray()
         self.dropped = 0
+        self.withheld = threading.Event()
+        #: Set from before a read until what it read is kept or dropped.
+        self.busy = False
+
+    def withhold(self, settle: float = 1.0) -> None:
+        """Keep nothing read from now on (the hidden cases are about to be sent): first, for
+        at most ``settle`` seconds, keep what the pipe holds already (the runner flushed its
+        output before it asked for them)."""
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            if _pending_bytes(self.fd) == 0 and not self.busy:
+                break
+            time.sleep(0.005)
+        self.withheld.set()
 
     def run(self) -> None:
         pending = b""
+        poller = select.poll()
+        poller.register(self.fd, select.POLLIN | select.POLLHUP | select.POLLERR)
         while True:
+            poller.poll()
+            self.busy = True
             try:
                 chunk = os.read(self.fd, 65536)
             except OSError:
                 break
             if not chunk:
                 break
-            room = self.keep - len(self.kept)
+            room = 0 if self.withheld.is_set() else self.keep - len(self.kept)
             if room > 0:
                 self.kept += chunk[:room]
             self.dropped += max(0, len(chunk) - max(room, 0))
@@ -119,30 +143,136 @@ class _Reader(threading.Thread):
                 pending = pending[-256:]
                 for line in lines:
                     self.on_line(line[:256].decode("ascii", "replace"))
+            self.busy = False
+        self.busy = False
         os.close(self.fd)
 
     def text(self) -> str:
         text = self.kept.decode("utf-8", "replace")
-        if self.dropped:
+        if self.withheld.is_set():
+            text += "\n[what was printed once the hidden cases began is not shown]"
+        elif self.dropped:
             text += f"\n[... {self.dropped} more bytes of output dropped]"
         return text
 
 
-class _Watch:
-    """The latest progress event, with the time it arrived."""
+class _Frames(threading.Thread):
+    """Reads the runner's result frames as they arrive, ``result INDEX NBYTES\\n`` then the
+    bytes, keeping a frame only within bounds: at most :data:`MAX_RESULT_BYTES`, for an index
+    not seen before, while the run's total stays within :data:`MAX_RESULTS_BYTES`. A frame past
+    a bound is read and dropped (its index then has no usable result); a malformed header ends
+    the reading of frames, and the rest of the pipe is drained and dropped. Nothing is parsed
+    here: :func:`_read_results` does, on what was kept."""
 
-    def __init__(self) -> None:
+    def __init__(self, fd: int) -> None:
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.frames: dict[int, bytes | bytearray] = {}
+        self.total = 0
+        self.broken = False
+
+    def _header(self, line: bytes) -> tuple[int, int] | None:
+        words = line.split()
+        if len(words) != 3 or words[0] != b"result" or not (words[1] + words[2]).isdigit():
+            return None
+        return int(words[1]), int(words[2])
+
+    def run(self) -> None:
+        header = bytearray()
+        body: bytearray | None = None
+        index, remaining = -1, 0
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except OSError:
+                break
+            if not chunk:
+                break
+            view = memoryview(chunk)
+            while view and not self.broken:
+                if remaining:
+                    part = view[:remaining]
+                    view, remaining = view[len(part) :], remaining - len(part)
+                    if body is not None:
+                        body += part
+                    if not remaining:
+                        self._finish(index, body)
+                    continue
+                part = bytes(view[: MAX_HEADER_BYTES - len(header)])
+                end = part.find(b"\n")
+                if end < 0:
+                    header += part
+                    view = view[len(part) :]
+                    self.broken = len(header) >= MAX_HEADER_BYTES
+                    continue
+                parsed = self._header(bytes(header) + part[:end])
+                header.clear()
+                view = view[end + 1 :]
+                if parsed is None:
+                    self.broken = True
+                    break
+                index, remaining = parsed
+                within = remaining <= MAX_RESULT_BYTES
+                if within and self.total + remaining <= MAX_RESULTS_BYTES:
+                    body = None if index in self.frames else bytearray()
+                    self.total += remaining if body is not None else 0
+                else:
+                    body = None
+                    self.frames.setdefault(index, b"")  # unusable: too large
+                if not remaining:
+                    self._finish(index, body)
+        os.close(self.fd)
+
+    def _finish(self, index: int, body: bytearray | None) -> None:
+        if body is not None:
+            self.frames.setdefault(index, body)
+
+
+class _Watch:
+    """Follows the runner's progress lines: where the run is, and since when.
+
+    The lines come from the student's process, so a line can move the run on but never back:
+    a ``start`` of a cell or case at or before the furthest one started is ignored, and a
+    function's first case starts the budget all its cases share. The notebook can thus only
+    shorten the limits it runs under, never extend them.
+    """
+
+    def __init__(self, cells: list[int], on_hidden: Any = None, cases: list[int] = ()) -> None:
         self.lock = threading.Lock()
-        self.current: tuple[str, ...] = ()
+        self.rank = {index: rank for rank, index in enumerate(cells)}
+        #: How many cases each function has: a line naming another case names nothing.
+        self.cases = list(cases)
+        #: The furthest cell or case started, as a sortable key, and when it started.
+        self.position: tuple = ()
         self.since = time.monotonic()
+        #: What is running now (the last started, until it ends), for blame.
+        self.current: tuple[str, ...] = ()
+        #: When each function's first case started.
+        self.function_started: dict[int, float] = {}
+        self.done_at: float | None = None
+        self.on_hidden = on_hidden
         self.events: list[str] = []
         self.cells: dict[int, str] = {}
         #: When the first and the last event of each kind (cell, case, done) arrived.
         self.stamps: dict[str, float] = {}
 
+    def _key(self, words: tuple[str, ...]) -> tuple | None:
+        """The order of a ``start`` line's cell or case in the run, or None if it names none."""
+        try:
+            if words[0] == "cell" and len(words) == 3 and int(words[1]) in self.rank:
+                return (0, self.rank[int(words[1])])
+            if words[0] == "case" and len(words) == 4:
+                f_index, c_index = int(words[1]), int(words[2])
+                if 0 <= f_index < len(self.cases) and 0 <= c_index < self.cases[f_index]:
+                    return (1, f_index, c_index)
+        except ValueError:
+            pass
+        return None
+
     def __call__(self, line: str) -> None:
         words = tuple(line.split())
         now = time.monotonic()
+        hidden = None
         with self.lock:
             if words:
                 self.stamps.setdefault("first", now)
@@ -150,16 +280,40 @@ class _Watch:
                 self.stamps[f"{words[0]}_last"] = now
             if len(self.events) < 2000:
                 self.events.append(line)
-            if len(words) >= 3 and words[0] in ("cell", "case") and words[-1] == "start":
-                self.current, self.since = words, time.monotonic()
-            elif words and words[0] == "cell" and len(words) == 4 and words[2] == "end":
-                try:
-                    self.cells[int(words[1])] = words[3]
-                except ValueError:
-                    pass
-                self.current, self.since = (), time.monotonic()
-            elif words and words[0] in ("case", "done"):
-                self.current, self.since = (), time.monotonic()
+            if words and words[-1] == "start" and (key := self._key(words)) is not None:
+                if key > self.position:
+                    self.position, self.since, self.current = key, now, words
+                    if key[0] == 1:
+                        self.function_started.setdefault(key[1], now)
+            elif words and words[0] in ("cell", "case") and len(words) >= 3 and words[-2] == "end":
+                if words[:-1] == (*self.current[:-1], "end"):
+                    self.current = ()
+                if words[0] == "cell" and len(words) == 4 and words[1].isdigit():
+                    if int(words[1]) in self.rank:
+                        self.cells[int(words[1])] = words[3]
+            elif words == ("hidden",) and self.on_hidden is not None:
+                hidden, self.on_hidden = self.on_hidden, None
+            elif words == ("done",) and self.done_at is None:
+                self.done_at, self.current = now, ()
+        if hidden is not None:
+            hidden()
+
+    def overrun(self, functions: list[FunctionSpec], limits: Limits, now: float) -> bool:
+        """Whether the running cell, call or function has gone past its limit."""
+        with self.lock:
+            position, since = self.position, self.since
+            started = dict(self.function_started)
+        if not position:
+            return False
+        if position[0] == 0:
+            return now - since > limits.cell_seconds + GRACE_SECONDS
+        f_index = position[1]
+        spec = functions[f_index] if 0 <= f_index < len(functions) else None
+        call = spec.call_seconds(limits) if spec else limits.call_seconds
+        if now - since > call + GRACE_SECONDS:
+            return True
+        cases = len(spec.cases) + spec.n_hidden if spec else 1
+        return now - started.get(f_index, since) > cases * call + GRACE_SECONDS
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -173,29 +327,7 @@ def _kill(proc: subprocess.Popen) -> None:
         pass
 
 
-def split_results(blob: bytes) -> dict[int, bytes]:
-    """The per-function results the runner sent: frames ``result INDEX NBYTES\\n`` + bytes.
-
-    Parsing stops at the first malformed frame; a frame over ``MAX_RESULT_BYTES`` is kept as
-    empty bytes (unusable).
-    """
-    frames: dict[int, bytes] = {}
-    position = 0
-    while position < len(blob):
-        end = blob.find(b"\n", position, position + 64)
-        words = blob[position:end].split() if end >= 0 else []
-        if len(words) != 3 or words[0] != b"result" or not (words[1] + words[2]).isdigit():
-            break
-        index, size = int(words[1]), int(words[2])
-        body = blob[end + 1 : end + 1 + size]
-        if len(body) < size:
-            break
-        frames.setdefault(index, body if size <= MAX_RESULT_BYTES else b"")
-        position = end + 1 + size
-    return frames
-
-
-def _read_results(blob: bytes | None, count: int) -> list[CaseResult] | None:
+def _read_results(blob: bytes | bytearray | None, count: int) -> list[CaseResult] | None:
     """Read one function's results safely: bounded, no pickles, every field checked.
 
     Returns None when there is no result (the function was not reached).
@@ -235,126 +367,40 @@ def _read_results(blob: bytes | None, count: int) -> list[CaseResult] | None:
         return [unreadable] * count
 
 
-#: Arrays of at least this many bytes (the datasets of the classifier checks) go to ``.npy`` files
-#: of their own, which the sandbox maps instead of reading: see :class:`PreparedInputs`.
-LARGE_INPUT_BYTES = 2**20
-
-
-@dataclass
-class PreparedInputs:
-    """The grader's inputs for a list of functions: encoded once per batch, shared read-only.
-
-    The arrays are in ``path``, an ``.npz`` file, except the large ones (``large``, their keys):
-    each of those is an ``.npy`` file in the folder of ``path``'s name without ``.npz``. A
-    sandbox maps those copy-on-write instead of reading them, so every sandbox shares one copy
-    of a dataset's pages in the page cache, and a page is copied only where a function writes.
-    """
-
-    specs: list[dict]
-    path: Path
-    sandbox_path: str
-    large: tuple[str, ...] = ()
-
-    def large_file(self, key: str) -> Path:
-        return self.path.with_suffix("") / f"{key}.npy"
-
-    def files(self) -> dict[str, Path]:
-        """Every file of these inputs, by its path relative to the folder of ``path``."""
-        files = [self.path, *(self.large_file(key) for key in self.large)]
-        return {f.relative_to(self.path.parent).as_posix(): f for f in files}
-
-    def sandbox_large(self) -> dict[str, str]:
-        """Where the sandbox finds each large array's file, by key."""
-        folder = self.sandbox_path.removesuffix(".npz")
-        return {key: f"{folder}/{key}.npy" for key in self.large}
-
-
-def write_inputs(
-    specs: list[dict],
-    path: Path,
-    sandbox_path: str,
-    large: tuple[str, ...],
-    files: dict[str, Any],
-) -> PreparedInputs:
-    """Write the files of :meth:`PreparedInputs.files` (read elsewhere) next to ``path`` again.
-
-    ``large`` are the keys of the large arrays (:attr:`PreparedInputs.large`) and ``files``
-    holds each file's bytes (``bytes``, or any buffer such as a uint8 array) by its path
-    relative to the folder of ``path``: the same paths as :meth:`PreparedInputs.files`.
-    """
-    inputs = PreparedInputs(specs, path, sandbox_path, tuple(large))
-    expected = set(inputs.files())
-    if set(files) != expected:
-        raise ValueError(
-            f"write_inputs: expected the files {sorted(expected)}; got {sorted(files)}"
-        )
-    for name, data in files.items():
-        target = path.parent / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        target.chmod(0o644)
-    return inputs
-
-
-def prepare_inputs(
-    functions: list[FunctionSpec], path: Path, sandbox_path: str, limits: Limits
-) -> PreparedInputs:
-    """Encode the cases of ``functions`` and write their arrays to ``path`` (an ``.npz``).
-
-    ``sandbox_path`` is where the student's process finds that file. Arrays of
-    :data:`LARGE_INPUT_BYTES` or more go to files of their own (see :class:`PreparedInputs`).
-    """
-    arrays: dict[str, np.ndarray] = {}
-    specs = []
-    for spec in functions:
-        cases = [
-            {"name": name, "args": encode(tuple(args), arrays), "kwargs": encode(dict(kw), arrays)}
-            for name, args, kw in spec.cases
-        ]
-        specs.append(
-            {
-                "name": spec.name,
-                "cases": cases,
-                "step": spec.step,
-                "also": list(spec.also),
-                "call_timeout": spec.call_seconds(limits),
-                "pure": spec.pure,
-                "arg_names": list(spec.arg_names),
-                "no_overflow": spec.no_overflow,
-            }
-        )
-    large = tuple(key for key, array in arrays.items() if array.nbytes >= LARGE_INPUT_BYTES)
-    prepared = PreparedInputs(specs, path, sandbox_path, large)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **{key: a for key, a in arrays.items() if key not in large})
-    path.chmod(0o644)
-    for key in large:
-        file = prepared.large_file(key)
-        file.parent.mkdir(exist_ok=True)
-        np.save(file, arrays[key], allow_pickle=False)
-        file.chmod(0o644)
-    return prepared
+def _read_refused(blob: bytes | bytearray | None) -> list[str]:
+    """The source the guard refused, as the runner sent it after the functions' frames."""
+    try:
+        meta, _ = unpack_arrays(blob or b"")
+        return [str(text)[:64_000] for text in list(meta.get("refused", []))[:100]]
+    except Exception:
+        return []
 
 
 def _write_job(
     job_dir: Path,
     cells: list[tuple[int, str]],
     inputs: PreparedInputs,
+    functions: list[FunctionSpec],
     limits: Limits,
-    skip_cells: set[int],
-    skip_functions: set[int],
+    isolation: Isolation,
+    state: _State,
     course_cells: set[int] | frozenset[int] = frozenset(),
 ) -> None:
+    specs = [
+        {**spec, "n_hidden": function.n_hidden}
+        for spec, function in zip(inputs.specs, functions, strict=True)
+    ]
     job = {
         "cells": cells,
-        "functions": inputs.specs,
+        "functions": specs,
         "inputs": inputs.sandbox_path,
         "large_inputs": inputs.sandbox_large(),
         "cell_timeout": limits.cell_seconds,
-        "skip_cells": sorted(skip_cells),
-        "skip_functions": sorted(skip_functions),
+        "skip_cells": sorted(state.skip_cells),
+        "skip_functions": sorted(state.skip_functions),
         "course_cells": sorted(course_cells),
         "foreign": list(FOREIGN),
+        "sandboxed": isolation.bwrap is not None,
     }
     (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
 
@@ -384,16 +430,17 @@ class _Attempt:
 
     watch: _Watch
     log: str
-    frames: dict[int, bytes]
+    frames: dict[int, bytes | bytearray]
     killed_for: str
     returncode: int | None
     capped: bool
+    out_of_memory: bool = False
     started: float = 0.0
     ended: float = 0.0
 
     @property
     def finished(self) -> bool:
-        return "done" in self.watch.events
+        return self.watch.done_at is not None
 
 
 @dataclass
@@ -406,7 +453,9 @@ class _State:
     cell_status: dict[int, str] = field(default_factory=dict)
     logs: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     capped: bool = False
+    out_of_memory: bool = False
     attempts: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -430,11 +479,16 @@ class _State:
         self.events.extend(attempt.watch.events)
         self.cell_status.update(attempt.watch.cells)
         self.capped = self.capped or attempt.capped
+        self.out_of_memory = self.out_of_memory or attempt.out_of_memory
+        for text in _read_refused(attempt.frames.get(len(functions))):
+            if text not in self.refused:
+                self.refused.append(text)
         # a cell that ran out of time would do so again: later attempts skip it
         self.skip_cells.update(i for i, s in attempt.watch.cells.items() if s == "timeout")
         for f_index, spec in enumerate(functions):
             if f_index not in self.skip_functions and self.results[spec.name][0:1] == [None]:
-                got = _read_results(attempt.frames.get(f_index), len(spec.cases))
+                count = len(self.results[spec.name])
+                got = _read_results(attempt.frames.get(f_index), count)
                 if got is not None:
                     self.results[spec.name] = list(got)
 
@@ -447,6 +501,8 @@ class _State:
         A function that brings its process down loses its cases.
         """
         reason = attempt.killed_for or f"the process ended (exit status {attempt.returncode})"
+        if attempt.out_of_memory:
+            reason = "the process went past its memory cap and was killed"
         timed_out = attempt.killed_for == "timeout"
         culprit = attempt.watch.current
         if culprit[:1] == ("cell",) and len(culprit) >= 2 and culprit[1].isdigit():
@@ -510,23 +566,20 @@ def _supervise(
     limits: Limits,
     deadline: float,
 ) -> str:
-    """Wait for the process, killing it when a cell or a call overruns; return why it was killed."""
+    """Wait for the process, killing it when a cell, a call or a function overruns, or once its
+    results are in and it lingers; return why it was killed ("" for an end in its own time)."""
     waiter = _ExitWaiter(proc)
     try:
         while proc.poll() is None:
             waiter.wait(SUPERVISE_SECONDS)
-            with watch.lock:
-                current, since = watch.current, watch.since
             now = time.monotonic()
-            limit = None
-            if current[:1] == ("cell",):
-                limit = limits.cell_seconds
-            elif current[:1] == ("case",):
-                try:
-                    limit = functions[int(current[1])].call_seconds(limits)
-                except (ValueError, IndexError):
-                    limit = limits.call_seconds
-            if limit is not None and now - since > limit + GRACE_SECONDS:
+            done_at = watch.done_at
+            if done_at is not None:
+                if now - done_at > DONE_SECONDS:
+                    _kill(proc)  # its results are in: a thread left running keeps nothing
+                    return ""
+                continue
+            if watch.overrun(functions, limits, now):
                 _kill(proc)
                 return "timeout"
             if now > deadline:
@@ -537,6 +590,19 @@ def _supervise(
         waiter.close()
 
 
+def _send_hidden(fd: int, frame: Any) -> None:
+    """Write the hidden cases' frame into the sandbox's pipe, then close it (in a thread of its
+    own: the pipe holds 64 KiB, and the runner reads as the grader writes)."""
+    try:
+        view = memoryview(frame).cast("B")
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError:  # the sandbox ended, or the notebook closed the pipe
+        pass
+    finally:
+        os.close(fd)
+
+
 def _run_attempt(
     job_dir: Path,
     lib_dir: Path,
@@ -545,23 +611,29 @@ def _run_attempt(
     functions: list[FunctionSpec],
     deadline: float,
     state: _State,
+    hidden: Hidden | None,
+    cell_order: list[int],
 ) -> _Attempt:
     """Start the runner on ``job_dir`` in a fresh sandboxed process, watch it, clean up after it."""
     read_end, write_end = os.pipe()
     out_read, out_write = os.pipe()
     results_read, results_write = os.pipe()
-    cmd, env = runner_command(isolation, job_dir, lib_dir, write_end, results_write, limits)
-    watch = _Watch()
-    cgroup = None
-    if isolation.cgroup:
+    hidden_read, hidden_write = os.pipe()
+    fds = (write_end, results_write, hidden_read)
+    cmd, env = runner_command(isolation, job_dir, lib_dir, *fds, limits)
+    job = None
+    if isolation.cgroup or isolation.memory_cgroup:
         name = f"{job_dir.parent.name}-{job_dir.name}-{state.attempts}"
-        cgroup = cgroups.make_job(isolation.cgroup, name, limits.processes)
+        memory = limits.memory_mb * 2**20
+        job = cgroups.make_job(isolation.cgroup_roots(), name, limits.processes, memory)
     nproc = isolation.process_cap == "rlimit"
-    prefix = limits_command(limits, cgroup, nproc)
+    address_space = job is None or job.memory is None
+    files = job.procs_files() if job is not None else []
+    prefix = limits_command(limits, files, nproc, address_space)
     if prefix is not None:
         cmd, preexec = prefix + cmd, None
     else:
-        preexec = functools.partial(limit_resources, limits, cgroup, nproc=nproc)
+        preexec = functools.partial(limit_resources, limits, files, nproc, address_space)
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -569,35 +641,51 @@ def _run_attempt(
             stdin=subprocess.DEVNULL,
             stdout=out_write,
             stderr=out_write,
-            pass_fds=(write_end, results_write),
+            pass_fds=fds,
             env=env,
             cwd=job_dir,
             start_new_session=True,
             preexec_fn=preexec,
         )
     finally:
-        os.close(write_end)
-        os.close(out_write)
-        os.close(results_write)
-    readers = (
-        _Reader(out_read, limits.output_kb * 1024),
-        _Reader(read_end, 0, on_line=watch),
-        _Reader(results_read, MAX_RESULTS_BYTES),
-    )
-    for reader in readers:
+        for fd in (write_end, out_write, results_write, hidden_read):
+            os.close(fd)
+    output = _Reader(out_read, limits.output_kb * 1024)
+    sent: list[threading.Thread] = []
+
+    def send_hidden() -> None:
+        """The runner asked for the hidden cases: keep no more output, then send them."""
+        output.withhold()
+        sender = threading.Thread(
+            target=_send_hidden, args=(hidden_write, hidden.frame if hidden else b""), daemon=True
+        )
+        sent.append(sender)
+        sender.start()
+
+    # a function skipped in this attempt has no case the runner could start
+    cases = [
+        0 if i in state.skip_functions else len(spec.cases) + spec.n_hidden
+        for i, spec in enumerate(functions)
+    ]
+    watch = _Watch(cell_order, send_hidden, cases)
+    readers = (output, _Reader(read_end, 0, on_line=watch))
+    frames = _Frames(results_read)
+    for reader in (*readers, frames):
         reader.start()
     killed_for = _supervise(proc, watch, functions, limits, deadline)
     proc.wait()
     _kill(proc)  # whatever it left behind in its process group
-    capped = False
-    if cgroup is not None:  # and whatever escaped it: everything in its cgroup
-        capped = cgroups.hit_cap(cgroup)
-        cgroups.remove(cgroup)
-    for reader in readers:
-        reader.join(timeout=5)
-    output, _, sent = readers
-    frames = split_results(bytes(sent.kept))
-    attempt = _Attempt(watch, output.text(), frames, killed_for, proc.returncode, capped)
+    capped = out_of_memory = False
+    if job is not None:  # and whatever escaped it: everything in its cgroups
+        capped, out_of_memory = cgroups.hit_cap(job), cgroups.out_of_memory(job)
+        cgroups.remove(job)
+    if not sent:
+        os.close(hidden_write)
+    for thread in (*readers, frames, *sent):
+        thread.join(timeout=5)
+    attempt = _Attempt(
+        watch, output.text(), frames.frames, killed_for, proc.returncode, capped, out_of_memory
+    )
     attempt.started, attempt.ended = started, time.monotonic()
     return attempt
 
@@ -611,6 +699,7 @@ def run_submission(
     isolation: Isolation,
     limits: Limits,
     course_cells: set[int] | frozenset[int] = frozenset(),
+    hidden: Hidden | None = None,
 ) -> RunReport:
     """Run ``cells`` then call ``functions`` in the sandbox, restarting around faults.
 
@@ -621,7 +710,7 @@ def run_submission(
     functions : list of FunctionSpec
         The graded functions.
     inputs : PreparedInputs
-        The grader's inputs for them, from :func:`prepare_inputs`.
+        The grader's inputs for them, from :func:`~autograder.grading.sandbox.inputs.prepare_inputs`.
     job_dir : Path
         An empty folder for this submission; removed and recreated on every attempt.
     lib_dir : Path
@@ -631,23 +720,32 @@ def run_submission(
     course_cells : set of int
         Indices of the cells that are the course's own (handed in as released): when one of
         them fails, the log says so in one line instead of a traceback.
+    hidden : Hidden, optional
+        This submission's hidden cases (:func:`~autograder.grading.sandbox.inputs.encode_hidden`),
+        sent when the runner asks; their number for each function must be its ``n_hidden``.
     """
     started = time.monotonic()
+    counts = hidden.counts if hidden is not None else {}
+    functions = [
+        spec if spec.n_hidden == counts.get(spec.name, 0) else _with_hidden(spec, counts)
+        for spec in functions
+    ]
     long_calls = sum(
-        len(spec.cases) * spec.call_seconds(limits)
+        (len(spec.cases) + spec.n_hidden) * spec.call_seconds(limits)
         for spec in functions
         if spec.call_seconds(limits) > limits.call_seconds
     )
     deadline = started + limits.notebook_seconds + long_calls
-    state = _State({spec.name: [None] * len(spec.cases) for spec in functions})
+    state = _State({spec.name: [None] * (len(spec.cases) + spec.n_hidden) for spec in functions})
     try:
         while state.attempts < MAX_ATTEMPTS and time.monotonic() < deadline:
             state.attempts += 1
             _fresh_job_dir(job_dir, isolation)
-            _write_job(
-                job_dir, cells, inputs, limits, state.skip_cells, state.skip_functions, course_cells
+            _write_job(job_dir, cells, inputs, functions, limits, isolation, state, course_cells)
+            order = [index for index, _ in cells if index not in state.skip_cells]
+            attempt = _run_attempt(
+                job_dir, lib_dir, isolation, limits, functions, deadline, state, hidden, order
             )
-            attempt = _run_attempt(job_dir, lib_dir, isolation, limits, functions, deadline, state)
             if not attempt.watch.events and not attempt.killed_for:
                 output = " ".join(attempt.log.split())[-300:]
                 raise SandboxFailed(
@@ -670,6 +768,13 @@ def run_submission(
         events=state.events[-200:],
         disk_full=sorted({e.split()[2] for e in state.events if e.startswith("disk full ")}),
         process_cap_hit=state.capped,
+        memory_cap_hit=state.out_of_memory,
+        refused=state.refused,
         timings=state.timings,
         sandbox=isolation.sandboxed,
     )
+
+
+def _with_hidden(spec: FunctionSpec, counts: dict[str, int]) -> FunctionSpec:
+    """``spec`` with the number of hidden cases this submission has."""
+    return replace(spec, n_hidden=counts.get(spec.name, 0))
