@@ -655,21 +655,9 @@ def grade_class(
             f" the last run (reused)" + (f", {len(kept)} other rows kept" if kept else "")
         )
         if todo:
-            where = Where(scheduler, security, no_sandbox)
+            settings = (limits, isolation, secret, Where(scheduler, security, no_sandbox))
             with using_secret(secret):  # the hidden cases are drawn as each submission runs
-                _grade_all(
-                    todo,
-                    keys,
-                    assignment,
-                    run,
-                    work,
-                    workers,
-                    limits,
-                    isolation,
-                    secret,
-                    where,
-                    log,
-                )
+                _grade_all(todo, keys, assignment, run, work, workers, *settings, log)
         if similarity_threshold is not None and everyone:
             _compare_code(
                 everyone, keys, assignment, run.rows.values(), out, similarity_threshold, log
@@ -691,12 +679,19 @@ def grade_class(
         shutil.rmtree(work, ignore_errors=True)
     results = [run.rows[s.student_id] for s in found + absent if s.student_id in run.rows]
     outcome = ClassResult(results, isolation, time.monotonic() - started, out, secret.fingerprint)
-    outcome.graded, outcome.reused = run.graded, len(reused)
+    return _finish(outcome, run, len(todo), len(reused), log)
+
+
+def _finish(
+    outcome: ClassResult, run: _Run, graded: int, reused: int, log: Callable[[str], None]
+) -> ClassResult:
+    """The class's result with its counts, and the run's last line."""
+    outcome.graded, outcome.reused = run.graded, reused
     outcome.grading_seconds = run.grading_seconds
     log(
-        f"{len(todo)} graded and {len(reused)} reused in {outcome.seconds:.1f} s"
-        f" ({60 * len(todo) / outcome.seconds if outcome.seconds else 0:.1f} graded per"
-        f" minute); wrote {out / 'grades.csv'}"
+        f"{graded} graded and {reused} reused in {outcome.seconds:.1f} s"
+        f" ({60 * graded / outcome.seconds if outcome.seconds else 0:.1f} graded per"
+        f" minute); wrote {outcome.out / 'grades.csv'}"
     )
     return outcome
 

@@ -25,6 +25,7 @@ TRAINING = {
     "11-mnist-classifier",
     "13-regularization",
     "14-deep-networks",
+    "16-convolution",
 }
 ALL = [pytest.param(a, marks=pytest.mark.slow) if a in TRAINING else a for a in assignments()]
 

@@ -23,6 +23,9 @@ from grading_support import TEST_LIMITS, require_bubblewrap
 
 from autograder.grading.sandbox.isolation import detect_isolation
 
+#: A class graded whole in real sandboxes, with attacks that run to their limits: the slow tier's.
+pytestmark = pytest.mark.slow
+
 ASSIGNMENT = "08-gradcheck"
 
 

@@ -34,6 +34,7 @@ import dataclasses
 import os
 import re
 import sys
+from collections.abc import Callable
 
 #: The events refused outright once the hook is installed.
 ALWAYS_REFUSED = frozenset(
@@ -103,26 +104,16 @@ def refused() -> list[str]:
     return list(_REFUSED)
 
 
-def install(read_only: tuple[str, ...], require_read_only_mount: bool = True) -> None:
-    """Refuse, from now on, every way of running code that is neither a cell compiled so far
-    nor a file under the ``read_only`` folders (prefixes ending with ``/``).
-
-    ``require_read_only_mount``: a file's source counts only where its file system is read-only
-    (the sandbox's bind mounts), so that a file the notebook wrote cannot pass as the
-    installation's.
-    """
-    # Everything the hook uses is held here, in its closure: a module's globals or the builtins
-    # can be replaced by student code, and a helper that looked them up at call time would run
-    # whatever was put there, inside the hook.
-    busy: set[int] = set()
-    get_ident, getframe = _thread.get_ident, sys._getframe
+def _compile_rule(prefixes: tuple[str, ...], require_read_only_mount: bool) -> Callable:
+    """``compile_allowed(source, filename)``: whether a compile event is the installation's own
+    (a read-only file's module being imported, a named tuple's or a dataclass's generated
+    template, ``ast.parse``), everything it uses held in its closure (see :func:`install`)."""
+    getframe = sys._getframe
     os_open, os_read, os_close, fstatvfs = os.open, os.read, os.close, os.fstatvfs
     read_only_flag, o_rdonly = os.ST_RDONLY, os.O_RDONLY
     str_type, bytes_type, int_type, dict_type = str, bytes, int, dict
     function_type, type_of, id_of, len_of, list_of = type(install), type, id, len, list
-    refusal, os_error = Refused, OSError
-    refused_events, refused_modules = ALWAYS_REFUSED, REFUSED_MODULES
-    prefixes = tuple(read_only)
+    os_error = OSError
     namedtuple_source = _NAMEDTUPLE.fullmatch
     parse_code, ast_globals, only_ast = ast.parse.__code__, vars(ast), ast.PyCF_ONLY_AST
     generators = (getattr(dataclasses, "_create_fn", None),)
@@ -130,7 +121,6 @@ def install(read_only: tuple[str, ...], require_read_only_mount: bool = True) ->
     dataclass_codes = frozenset(f.__code__ for f in generators if f is not None)
     process_class = dataclasses._process_class.__code__
     dataclass_globals = vars(dataclasses)
-    record, kept_chars, limit = _REFUSED.append, [0], REFUSED_CHARS
 
     def snapshot(namespace: dict) -> list:
         """Every global of a module, and each function's code, defaults and closure: what
@@ -207,6 +197,29 @@ def install(read_only: tuple[str, ...], require_read_only_mount: bool = True) ->
                 and fields_are_names(caller)
             )
         return False
+
+    return compile_allowed
+
+
+def install(read_only: tuple[str, ...], require_read_only_mount: bool = True) -> None:
+    """Refuse, from now on, every way of running code that is neither a cell compiled so far
+    nor a file under the ``read_only`` folders (prefixes ending with ``/``).
+
+    ``require_read_only_mount``: a file's source counts only where its file system is read-only
+    (the sandbox's bind mounts), so that a file the notebook wrote cannot pass as the
+    installation's.
+    """
+    # Everything the hook uses is held here, in its closure: a module's globals or the builtins
+    # can be replaced by student code, and a helper that looked them up at call time would run
+    # whatever was put there, inside the hook.
+    busy: set[int] = set()
+    get_ident = _thread.get_ident
+    str_type, bytes_type, type_of, len_of = str, bytes, type, len
+    refusal = Refused
+    refused_events, refused_modules = ALWAYS_REFUSED, REFUSED_MODULES
+    prefixes = tuple(read_only)
+    compile_allowed = _compile_rule(prefixes, require_read_only_mount)
+    record, kept_chars, limit = _REFUSED.append, [0], REFUSED_CHARS
 
     def keep(source) -> None:
         if type_of(source) is bytes_type:
