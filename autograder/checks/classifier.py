@@ -75,7 +75,9 @@ PHOTO_JITTER = 0.1
 PHOTO_NOISE = 0.03
 
 
-def altered_photos(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def altered_photos(
+    X: np.ndarray, rng: np.random.Generator, noise: float = PHOTO_NOISE
+) -> np.ndarray:
     """Square grayscale photos ``X`` of shape (N, side * side) or (N, 1, side, side), values in
     [0, 1], each shifted
     by up to ``side * PHOTO_SHIFT`` pixels (wrapping around), scaled by a gain within 1 +-
@@ -94,7 +96,7 @@ def altered_photos(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         photos[chosen] = np.roll(photos[chosen], (dy, dx), axis=(1, 2))
     gain = rng.uniform(1 - PHOTO_JITTER, 1 + PHOTO_JITTER, (n, 1, 1))
     offset = rng.uniform(-PHOTO_JITTER / 2, PHOTO_JITTER / 2, (n, 1, 1))
-    photos = gain * photos + offset + rng.normal(0.0, PHOTO_NOISE, photos.shape)
+    photos = gain * photos + offset + rng.normal(0.0, noise, photos.shape)
     return np.clip(photos, 0.0, 1.0).reshape(X.shape).astype(X.dtype)
 
 
@@ -153,6 +155,7 @@ class ClassifierCheck(Check):
         dataset: str,
         time_limit: float,
         baseline: tuple[str, float] | None = None,
+        photo_noise: float = PHOTO_NOISE,
     ):
         self.name = name
         self.predict = predict
@@ -165,6 +168,8 @@ class ClassifierCheck(Check):
         self.time_limit = time_limit
         #: What a simpler model scores on the same held-out images, for the report.
         self.baseline = baseline
+        #: The deviation of the noise added to the hidden case's photos (:func:`altered_photos`).
+        self.photo_noise = photo_noise
 
     def requirements(self) -> list[str]:
         return [
@@ -185,7 +190,7 @@ class ClassifierCheck(Check):
         if hidden:  # photos no table made beforehand knows: altered, and in another order
             rng = np.random.default_rng(case_seed(self.name, hidden))
             order = rng.permutation(len(X_test))
-            X_test, y_test = altered_photos(X_test[order], rng), y_test[order]
+            X_test, y_test = altered_photos(X_test[order], rng, self.photo_noise), y_test[order]
             name += ", altered for this submission"
         # Copies, which the student's functions may write into: the loader's arrays are cached.
         # (In the sandbox each case's arrays are already its own, mapped copy-on-write.)

@@ -525,6 +525,9 @@ CHECKS = [
         dataset="the ten sign digits (32 x 32 photos, N x 1 x 32 x 32)",
         time_limit=180.0,
         baseline=("a fully connected network, 1024-256-10", SIGNS_TEN_MLP_BASELINE),
+        # the reference CNN on the 411 test photos, 6 draws: 96.8 % on the public photos,
+        # 96.1 % at worst with this noise (93 % needed); with 0.03, 92.0 %
+        photo_noise=0.01,
     ),
 ]
 
