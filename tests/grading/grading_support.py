@@ -138,9 +138,26 @@ def course_python(folder: Path, readable: bool) -> Path:
     subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
     site_packages = venv / "lib" / version / "site-packages"
     ours = [p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)]
+    if readable:  # this environment may sit in a private folder, as a fresh clone in mktemp's
+        for needed in [*ours, str(Path(__file__).resolve().parents[2])]:
+            _let_everyone_enter(Path(needed))
     lines = [f"import site; site.addsitedir({p!r})" for p in ours]
     (site_packages / "course.pth").write_text("\n".join(lines) + "\n")
     return venv / "bin" / "python"
+
+
+#: Folders whose mode a test widened so that ``nobody`` may enter them, and their old modes.
+_WIDENED: dict[Path, int] = {}
+
+
+def _let_everyone_enter(path: Path) -> None:
+    """Let every user enter each folder above ``path`` (``o+x``), as a course installed for a
+    class would be; :func:`world_folder` gives the old modes back after the test."""
+    for folder in [path, *path.parents]:
+        mode = folder.stat().st_mode & 0o7777
+        if not mode & 0o001 and folder not in _WIDENED:
+            _WIDENED[folder] = mode
+            folder.chmod(mode | 0o005)
 
 
 def _nobody_may_run(python: Path) -> bool:
@@ -159,3 +176,6 @@ def world_folder():
     path.chmod(0o755)
     yield path
     shutil.rmtree(path, ignore_errors=True)
+    for folder, mode in _WIDENED.items():
+        folder.chmod(mode)
+    _WIDENED.clear()
