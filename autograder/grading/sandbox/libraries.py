@@ -27,6 +27,8 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from autograder.grading.sandbox.guard import REFUSED_MODULES
+
 #: The distributions student code may import, with everything they require: NumPy, and IPython
 #: for notebooks that use magics. An instructor who lets students plot while grading adds
 #: ``"matplotlib"`` here.
@@ -35,24 +37,7 @@ ALLOWED_DISTRIBUTIONS = ("numpy", "ipython")
 #: Extension modules of the standard library that the sandbox does not have: ``ctypes`` writes
 #: anywhere in the process's memory, the C-API test modules do as much, and subinterpreters run
 #: code beside the runner, out of its sight.
-HIDDEN_STDLIB = (
-    "_ctypes",
-    "_ctypes_test",
-    "_testcapi",
-    "_testinternalcapi",
-    "_testbuffer",
-    "_testclinic",
-    "_testimportmultiple",
-    "_testmultiphase",
-    "_testsinglephase",
-    "_xxsubinterpreters",
-    "_xxinterpchannels",
-    "_xxinterpqueues",
-    "_interpreters",
-    "_interpchannels",
-    "_interpqueues",
-    "_xxtestfuzz",
-)
+HIDDEN_STDLIB = tuple(sorted(REFUSED_MODULES - {"ctypes", "_posixsubprocess"}))
 
 #: Folders of installed packages, as Python installations name them.
 _SITE_NAMES = ("site-packages", "dist-packages")
