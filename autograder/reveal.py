@@ -58,6 +58,18 @@ def current_mode() -> str:
     return mode if mode in MODES else DEFAULT
 
 
+# "relu_forward raised ValueError: <its message>(line 6 of <file>: <the line>)": the message and
+# the line are the student's own text, a channel for anything the code read
+_RAISED = re.compile(r"\braised (\w[\w.]*)(?:: [^\n]*)?")
+
+
+def quiet_raises(text: str) -> str:
+    """``text`` with each exception's own message left out: ``raised ValueError`` only. On a
+    hidden case the message is written by the student's code, which can encode the hidden
+    inputs in any words (the words 0 and 1, which :func:`mask_values` keeps, say)."""
+    return _RAISED.sub(r"raised \1 (its message is not shown for a hidden case)", text)
+
+
 def mask_values(text: str) -> str:
     """``text`` with every number and array written as :data:`MASK`, but a bare ``0`` or ``1``.
 
@@ -89,11 +101,14 @@ def report_text(report: CheckReport, hidden: bool, mode: str = DEFAULT) -> str:
             lines.append("  (the hidden cases' details are not shown)")
         return "\n".join(lines)
     masked = [
-        (mask_values(name), dataclasses.replace(verdict, message=mask_values(verdict.message)))
+        (
+            mask_values(name),
+            dataclasses.replace(verdict, message=mask_values(quiet_raises(verdict.message))),
+        )
         for name, verdict in report.results
     ]
     # the counterexample and the properties' lines quote the hidden inputs too
-    lines = [mask_values(line) for line in report.lines]
+    lines = [mask_values(quiet_raises(line)) for line in report.lines]
     return str(dataclasses.replace(report, results=masked, lines=lines))
 
 
@@ -106,7 +121,7 @@ def mask_report(text: str, mode: str = DEFAULT) -> str:
     summary = summary.replace("cases passed", "hidden cases passed")
     if mode == "score":
         return summary + ("\n  (the hidden cases' details are not shown)" if body else "")
-    return "\n".join([summary, *(mask_values(line) for line in body.splitlines())])
+    return "\n".join([summary, *(mask_values(quiet_raises(line)) for line in body.splitlines())])
 
 
 def _report(fs: FunctionScore, verdicts: Iterable[CaseVerdict], share: float) -> CheckReport:
@@ -152,7 +167,7 @@ def verdict_lines(verdicts: Iterable[CaseVerdict], mode: str = DEFAULT) -> list[
         if verdict.hidden and mode == "score":
             continue
         if verdict.hidden and mode == "message":
-            shown.append((mask_values(verdict.name), mask_values(verdict.message)))
+            shown.append((mask_values(verdict.name), mask_values(quiet_raises(verdict.message))))
         else:
             shown.append((verdict.name, verdict.message))
     return shown

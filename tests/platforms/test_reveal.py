@@ -153,3 +153,19 @@ def test_autograder_check(tmp_path, mode):
     )
     assert done.returncode == 1, done.stderr  # not full marks
     _check(done.stdout.replace("relu_forward:", "hidden cases: relu_forward:", 1), mode)
+
+
+def test_a_hidden_case_shows_no_exception_message():
+    """A hidden case's exception message is the student's own text: it could carry the hidden
+    inputs in words the mask keeps (0 and 1), so only the exception's type is shown."""
+    from autograder.reveal import mask_report
+
+    report = (
+        "numerical_gradient: 0/5 cases passed, 0 of 3 points\n"
+        "  counterexample: numerical_gradient on x=<float64 array of shape (3, 4)>\n"
+        "    numerical_gradient raised ValueError: 0 1 1 0 1 0 0 1 1 1 0 1 (line 9 of cell: x)"
+    )
+    masked = mask_report(report, "message")
+    assert "raised ValueError (its message is not shown for a hidden case)" in masked
+    assert "0 1 1 0" not in masked and "line 9" not in masked
+    assert mask_report(report, "full") == report
