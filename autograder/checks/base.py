@@ -224,6 +224,15 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+#: What a check says of a function that drew from NumPy's global generator (see
+#: ``call_steps._global_generator``): the exercises draw from ``default_rng(seed)`` alone.
+GLOBAL_GENERATOR = (
+    "it draws from NumPy's global generator (np.random.seed, np.random.permutation,"
+    " np.random.shuffle): draw from np.random.default_rng(seed) alone, which leaves the"
+    " caller's generator as it was"
+)
+
+
 def case_seed(name: str, hidden: bool) -> int:
     """The seed of a check's cases: fixed by its name, or for the hidden ones by the secret.
 

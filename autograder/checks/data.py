@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.arrays import ArrayCheck
-from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.base import GLOBAL_GENERATOR, Case, Check, Verdict, case_seed
 from autograder.checks.mistakes import Mistakes
 from nnlib import preprocessing as ref
 
@@ -306,10 +306,7 @@ class TrainValSplitCheck(Check):
                 f" round(val_fraction * n) of each class on its own, {round(share)} here{how}",
             )
         if output.get("global_generator"):
-            return Verdict(
-                False,
-                "it draws from NumPy's global generator (np.random.seed, np.random.permutation, np.random.shuffle): draw from np.random.default_rng(seed) alone, which leaves the caller's generator as it was",
-            )
+            return Verdict(False, GLOBAL_GENERATOR)
         (again_train, _), (again_val, _) = splits["again"]
         if not (np.array_equal(again_train, train_ids) and np.array_equal(again_val, val_ids)):
             return Verdict(

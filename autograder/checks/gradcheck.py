@@ -299,6 +299,17 @@ class RelativeErrorCheck(ArrayCheck):
     def mistakes(self, case):
         a, b = (np.asarray(v, np.float64) for v in case.args)
         with np.errstate(all="ignore"):
+            diff, na, nb = np.linalg.norm(a - b), np.linalg.norm(a), np.linalg.norm(b)
+            # where ||a|| = ||b||, a denominator of one norm cannot say which one
+            one_norm = (
+                ("it divides by ||a|| only", diff / na)
+                if not np.isclose(na, nb, rtol=1e-3)
+                else (
+                    "it divides by one norm, or the larger of the two; the relative error"
+                    " divides by the sum of both norms",
+                    diff / max(na, nb),
+                )
+            )
             return {
                 "error": [
                     (
@@ -310,19 +321,7 @@ class RelativeErrorCheck(ArrayCheck):
                         "||a - b|| / (||a|| + ||b||)",
                         np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)),
                     ),
-                    *(
-                        # where ||a|| = ||b|| another denominator of one norm gives the same
-                        [("it divides by ||a|| only", np.linalg.norm(a - b) / np.linalg.norm(a))]
-                        if not np.isclose(np.linalg.norm(a), np.linalg.norm(b), rtol=1e-3)
-                        else []
-                    ),
-                    (
-                        "it divides by one norm, or the larger of the two; the relative error"
-                        " divides by the sum of both norms",
-                        np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b))
-                        if np.isclose(np.linalg.norm(a), np.linalg.norm(b), rtol=1e-3)
-                        else np.nan,
-                    ),
+                    one_norm,
                 ]
             }
 

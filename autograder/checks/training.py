@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.arrays import judge_results, round_values
-from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.base import GLOBAL_GENERATOR, Case, Check, Verdict, case_seed
 from autograder.checks.feedback import PropertyVerdict, fmt
 from autograder.checks.mistakes import Mistakes
 from autograder.diagnose import as_float_array, fact
@@ -610,12 +610,7 @@ def _returned_losses(output: dict, epochs: int, steps: int) -> Verdict:
     if not (np.allclose(returned, plain) or np.allclose(returned, weighted)):
         return Verdict(False, "the returned losses are not each epoch's mean mini-batch loss")
     if output.get("global_generator"):
-        return Verdict(
-            False,
-            "it draws from NumPy's global generator (np.random.seed, np.random.permutation,"
-            " np.random.shuffle): draw from np.random.default_rng(seed) alone, which leaves"
-            " the caller's generator as it was",
-        )
+        return Verdict(False, GLOBAL_GENERATOR)
     return Verdict(True)
 
 
