@@ -157,17 +157,3 @@ def function_text(
         report = _report(fs, secret, fs.hidden or 0.0)
         parts.append("hidden cases:\n" + report_text(report, True, mode))
     return "\n".join(parts)
-
-
-def verdict_lines(verdicts: Iterable[CaseVerdict], mode: str = DEFAULT) -> list[tuple[str, str]]:
-    """(case name, message) of each case a feedback page lists, hidden ones as ``mode`` allows:
-    masked in ``message`` mode, left out in ``score`` mode (the page gives their count)."""
-    shown = []
-    for verdict in verdicts:
-        if verdict.hidden and mode == "score":
-            continue
-        if verdict.hidden and mode == "message":
-            shown.append((mask_values(verdict.name), mask_values(quiet_raises(verdict.message))))
-        else:
-            shown.append((verdict.name, verdict.message))
-    return shown

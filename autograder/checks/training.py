@@ -772,15 +772,21 @@ for _mode, _what, _words in [
 @MISTAKES.helper
 def _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, *, mode):
     rng = np.random.default_rng(seed)
+    if mode == "global seeded":
+        np.random.seed(seed)  # noqa: NPY002 (the mistake)
     history = []
     for _ in range(epochs):
         order = rng.permutation(len(X))
+        if mode == "global seeded":
+            order = np.random.permutation(len(X))  # noqa: NPY002
         if mode == "no shuffle":
             order = np.arange(len(X))
         if mode == "with replacement":
             order = rng.integers(0, len(X), size=len(X))
         if mode == "full batch":
             batches = [order]
+        elif mode == "balanced":
+            batches = np.array_split(order, -(-len(X) // batch_size))
         elif mode == "drops a batch":
             stop = len(X) - batch_size + 1
             batches = [order[s : s + batch_size] for s in range(0, stop, batch_size)]
@@ -802,6 +808,8 @@ for _mode, _what, _words in [
     ("no shuffle", "the same order every epoch", "same order"),
     ("with replacement", "batches drawn with replacement", "appears twice in one epoch"),
     ("drops a batch", "drops the last, smaller mini-batch", "last, smaller mini-batch"),
+    ("balanced", "balanced mini-batches", "each holds batch_size"),
+    ("global seeded", "NumPy's global generator, seeded", "global generator"),
     ("labels apart", "labels shuffled apart from X", "index X and y alike"),
     ("no update", "never updates the parameters", "not updated"),
     ("last loss", "returns the last batch's loss", "mean mini-batch loss"),
@@ -811,37 +819,6 @@ for _mode, _what, _words in [
         return _loop(loss_and_grads, params, X, y, epochs, batch_size, lr, seed, mode=_mode)
 
     MISTAKES.wrong("train", _what, _words)(_train)
-
-
-@MISTAKES.wrong("train", "NumPy's global generator, seeded", "global generator")
-def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
-    np.random.seed(seed)  # noqa: NPY002 (the mistake)
-    history = []
-    for _ in range(epochs):
-        order = np.random.permutation(len(X))  # noqa: NPY002
-        losses = []
-        for s in range(0, len(X), batch_size):
-            batch = order[s : s + batch_size]
-            loss, grads = loss_and_grads(X[batch], y[batch], params)
-            ok.sgd_step(params, grads, lr)
-            losses.append(loss)
-        history.append(float(np.mean(losses)))
-    return history
-
-
-@MISTAKES.wrong("train", "balanced mini-batches", "each holds batch_size")
-def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
-    rng = np.random.default_rng(seed)
-    history = []
-    for _ in range(epochs):
-        batches = np.array_split(rng.permutation(len(X)), -(-len(X) // batch_size))
-        losses = []
-        for batch in batches:
-            loss, grads = loss_and_grads(X[batch], y[batch], params)
-            ok.sgd_step(params, grads, lr)
-            losses.append(loss)
-        history.append(float(np.mean(losses)))
-    return history
 
 
 @MISTAKES.wrong("momentum_step", "parameters moved by lr * v", "already holds lr")
