@@ -207,6 +207,44 @@ def test_a_task_whose_workers_all_die_is_recorded_and_graded_next_run(student_no
     assert {r.student_id: r.score for r in again.results} == {"s0": 7.0, "s1": 5.0}
 
 
+def test_tasks_the_scheduler_forgets_are_sent_again(student_notebook, tmp_path):
+    """A scheduler that drops a client's tasks (as it does for a client that missed its
+    heartbeats) cancels them; the submissions did nothing wrong and are graded all the same."""
+    require_bubblewrap()
+    from distributed import Client, Future
+
+    root, out = tmp_path / "class", tmp_path / "out"
+    _sleeping_class(student_notebook, root, ["s0", "s1"], 3)
+    with DaskProcesses(1) as running:
+        done: dict = {}
+        thread = threading.Thread(
+            target=lambda: done.update(
+                result=grade_toy(root, out, similarity_threshold=None, scheduler=running.address)
+            )
+        )
+        thread.start()
+        with Client(running.address, timeout=10) as client:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                running_keys = [k for keys in client.processing().values() for k in keys]
+                if running_keys:
+                    break
+                time.sleep(0.05)
+            else:
+                raise AssertionError("no sandbox task ran within 120 s")
+            # every key, the batch's files included: the tasks that need them go with them
+            keys = set(running_keys) | set(client.who_has())
+            client.cancel([Future(key, client) for key in keys], force=True)
+        thread.join(timeout=300)
+    assert not thread.is_alive()
+    result = done["result"]
+    reasons = {r.student_id: r.reason for r in result.results}
+    assert {r.student_id: r.status for r in result.results} == {"s0": "graded", "s1": "graded"}, (
+        reasons
+    )
+    assert {r.student_id: r.score for r in result.results} == {"s0": 7.0, "s1": 5.0}
+
+
 def _certificates(folder: Path) -> dict[str, Path]:
     """A self-signed certificate for loopback, used as its own CA."""
     key, cert = folder / "key.pem", folder / "cert.pem"

@@ -21,6 +21,7 @@ import os
 import shutil
 import threading
 import uuid
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -353,7 +354,9 @@ class DaskSandbox:
         # a random key: every batch gets files of its own on every worker, even one that is
         # byte for byte another's (hashing the inputs would only cost time)
         self.key = uuid.uuid4().hex
-        self.bundle = self.client.scatter(Bundle(self.key, notebooks, limits), broadcast=True)
+        self._bundle = Bundle(self.key, notebooks, limits)
+        self._scattering = threading.Lock()
+        self.bundle = self.client.scatter(self._bundle, broadcast=True)
 
     def workers(self) -> int:
         """Threads of all the scheduler's workers: the submissions they run at once."""
@@ -390,25 +393,41 @@ class DaskSandbox:
 
         if hidden is not None:  # an array's buffer travels as a frame of its own, uncopied
             hidden = Hidden(hidden.counts, np.frombuffer(hidden.frame, dtype=np.uint8))
-        future = self.client.submit(
-            run_on_worker,
-            self.bundle,
-            notebook,
-            cells,
-            [_light(s) for s in specs],
-            folder,
-            set(course_cells),
-            hidden,
-            pure=False,
-            key=f"sandbox-{folder}-{notebook}-{uuid.uuid4().hex[:8]}",
+        arguments = (notebook, cells, [_light(s) for s in specs], folder, set(course_cells), hidden)
+        # The scheduler may forget a task it still owes this client (a client that missed its
+        # heartbeats under load is dropped, and its tasks with it): the submission did nothing
+        # wrong, so it is sent again, with the batch's files if they went too.
+        for _ in range(1 + self.RESENDS):
+            future = self.client.submit(
+                run_on_worker,
+                self._current_bundle(),
+                *arguments,
+                pure=False,
+                key=f"sandbox-{folder}-{notebook}-{uuid.uuid4().hex[:8]}",
+            )
+            try:
+                return future.result()
+            except KilledWorker as exc:
+                raise WorkerLost(
+                    "its sandbox ended every Dask worker that ran it, up to the scheduler's limit"
+                    f" (allowed-failures): not graded; the next run grades it again ({exc})"
+                ) from None
+            except CancelledError as exc:
+                cancelled = exc
+        raise WorkerLost(
+            f"the Dask scheduler dropped its task {1 + self.RESENDS} times ({cancelled}):"
+            " not graded; the next run grades it again"
         )
-        try:
-            return future.result()
-        except KilledWorker as exc:
-            raise WorkerLost(
-                "its sandbox ended every Dask worker that ran it, up to the scheduler's limit"
-                f" (allowed-failures): not graded; the next run grades it again ({exc})"
-            ) from None
+
+    #: How many times a task the scheduler forgot is sent again.
+    RESENDS = 2
+
+    def _current_bundle(self):
+        """The batch's files on the workers, scattered again if the scheduler forgot them."""
+        with self._scattering:
+            if self.bundle.status in ("cancelled", "lost", "error"):
+                self.bundle = self.client.scatter(self._bundle, broadcast=True)
+            return self.bundle
 
     def close(self) -> None:
         """Remove the batch's files from every worker, and disconnect."""
