@@ -142,7 +142,17 @@ def _repeated_parts(check: Any, parts: dict, case: Case, probe: Case) -> dict:
     return out
 
 
+def _scaled(check: Any, case: Case) -> tuple:
+    return tuple((a * a.dtype.type(1e-9)).astype(a.dtype) for a in case.args), dict(case.kwargs)
+
+
 RELATIONS = {
+    "scale free": Relation(
+        "a and b both scaled by the same number (1e-9) give the same result",
+        "a and b times 1e-9",
+        _scaled,
+        lambda check, parts, case, probe: parts,
+    ),
     "shift rows": Relation(
         "adding the same number to every entry of a row leaves the result unchanged",
         "every row + 1000",

@@ -63,6 +63,7 @@ from autograder.checks.feedback import (
     PropertyVerdict,
     assess,
     earned,
+    error_hint,
     fmt,
     is_probe,
     verified,
@@ -470,6 +471,8 @@ def call_case(check: Check, fns: Mapping[str, Callable], case: Case) -> Call:
         if watch.offence:
             return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))
         problem = describe_exception(exc, check.required(), check.name)
+        if hint := error_hint(problem, case, names):
+            problem = f"{problem}; {hint}"
         return Call(None, exception_outcome(exc), problem)
     if watch.offence:
         return Call(None, Outcome.USED_REFERENCE, reference_message(check.name, watch.offence))

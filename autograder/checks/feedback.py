@@ -34,6 +34,7 @@ by their attributes).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -321,20 +322,24 @@ def verified(cases: Sequence[Any], verdicts: Sequence[Any]) -> list[str]:
         for key in evidence.get("failed", ()):
             entry = (requirement_of(case), not is_probe(case), explained.get(key, {}))
             wrong.setdefault(key, []).append(entry)
-    texts: dict[str, list[str]] = {}
+    texts: dict[tuple[str, str], list[str]] = {}
     for key, entries in wrong.items():
         text = _common([found for _, _, found in entries])
         if text is not None:
-            texts.setdefault(text, []).append(key)
+            texts.setdefault(("", text), []).append(key)
             continue
         # two mistakes, each in a requirement of its own (training and evaluation): each
-        # is named with its requirement, where it fits at least two scored cases of it
+        # is named with its requirement, where it fits at least two scored cases of it; one
+        # text that fits several requirements is named once, with all of them
+        scopes: dict[str, list[str]] = {}
         for group in dict.fromkeys(g for g, _, _ in entries):
             mine = [(scored, found) for g, scored, found in entries if g == group]
             text = _common([found for _, found in mine])
             if text is not None and sum(scored for scored, _ in mine) >= 2:
-                texts.setdefault(f"on {group}, {text}", []).append(key)
-    return [_with_keys(text, keys) for text, keys in texts.items()]
+                scopes.setdefault(text, []).append(group)
+        for text, groups in scopes.items():
+            texts.setdefault((_names(groups), text), []).append(key)
+    return [_with_keys(scope, text, keys) for (scope, text), keys in texts.items()]
 
 
 def _common(per_case: list[dict]) -> str | None:
@@ -348,16 +353,88 @@ def _common(per_case: list[dict]) -> str | None:
     return None
 
 
-def _with_keys(text: str, keys: list[str]) -> str:
+def _names(items: list[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _with_keys(scope: str, text: str, keys: list[str]) -> str:
     """``"dW and db: it is not divided by N"`` from a text and the results it explains;
-    ``params['W1']`` and ``params['b1']`` together are ``params``."""
+    ``params['W1']`` and ``params['b1']`` together are ``params``; ``scope``, the requirements
+    where it holds (empty: all that fail), leads: ``"on three layers, logits: ..."``."""
     prefixes = {key.split("[", 1)[0] for key in keys}
     if len(keys) > 1 and all("[" in key for key in keys) and len(prefixes) == 1:
         keys = [prefixes.pop()]
-    names = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
-    if "{key}" in text:
-        return text.replace("{key}", names)
-    if text.startswith("on "):
-        scope, _, rest = text.partition(", ")
-        return f"{scope}, {names}: {rest}"
-    return f"{names}: {text}"
+    names = _names(keys)
+    line = text.replace("{key}", names) if "{key}" in text else f"{names}: {text}"
+    return f"on {scope}, {line}" if scope else line
+
+
+# --- what a NumPy error means, in the terms of the case that raised it -----------------------------
+
+_BROADCAST = re.compile(
+    r"operands could not be broadcast together with shapes ((?:\([\d, ]*\) ?)+)"
+)
+_SHAPE = re.compile(r"\(([\d, ]*)\)")
+_CORE = re.compile(r"mismatch in its core dimension \d.*\(size (\d+) is different from (\d+)\)")
+_ALIGNED = re.compile(r"shapes \(([\d, ]*)\) and \(([\d, ]*)\) not aligned")
+_KEY = re.compile(r"\bKeyError: '([^']{1,40})'")
+
+
+def error_hint(text: str, case: Any = None, names: Sequence[str] = ()) -> str:
+    """What an exception the student's code raised means, in plain words, or ``""``.
+
+    Read from the exception's text alone (and, for a missing key, the dicts among the case's
+    arguments), so that the notebook and the sandbox say the same: ``"(3,) lines up with the
+    last axis of (3, 4) ..."``. It names what NumPy's message means; it never guesses a line.
+    """
+    try:
+        return _error_hint(text, case, names)
+    except Exception:  # a hint that cannot be worked out is no hint
+        return ""
+
+
+def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
+    if match := _BROADCAST.search(text):
+        shapes = [
+            tuple(int(n) for n in s.split(",") if n.strip()) for s in _SHAPE.findall(match[1])
+        ]
+        for big in shapes:
+            for small in shapes:
+                if len(big) == 2 and small == big[:1] and big[0] != big[1]:
+                    n, m = big
+                    return (
+                        f"({n},) holds one value per row, but NumPy lines it up with the {m}"
+                        f" columns of ({n}, {m}), matching shapes from the last axis: a value"
+                        f" per row needs the shape ({n}, 1)"
+                    )
+        for a in shapes:
+            for b in shapes:
+                pairs = list(zip(reversed(a), reversed(b), strict=False))
+                for back, (x, y) in enumerate(pairs, start=1):
+                    if x != y and 1 not in (x, y):
+                        return (
+                            f"NumPy matches shapes from the last axis, and there {x} meets {y}"
+                            f" (axis -{back}): lengths must be equal, or 1"
+                        )
+        return ""
+    if match := _CORE.search(text) or _ALIGNED.search(text):
+        return (
+            "in a @ b the last axis of a must be as long as the first axis of b: an operand is"
+            " transposed, or not the one the formula multiplies"
+        )
+    if "NoneType" in text:
+        return "a value is None: a function that should return something returned nothing"
+    if "arrays used as indices must be of integer" in text:
+        return "an array of floats was used as an index: indices are integers"
+    if (match := _KEY.search(text)) and case is not None:
+        args = list(getattr(case, "args", ()))
+        for name, value in zip(list(names) + [""] * len(args), args, strict=False):
+            if isinstance(value, dict) and value and match[1] not in value:
+                keys = ", ".join(str(k) for k in list(value)[:16])
+                more = ", ..." if len(value) > 16 else ""
+                which = f"{name} " if name else "the dict given "
+                return f"{which}has no key '{match[1]}': its keys are {keys}{more}"
+    if "object has no attribute" in text and "'list' object" in text:
+        return "a Python list where a NumPy array is needed"
+    return ""

@@ -83,25 +83,39 @@ class MLPForwardCheck(ArrayCheck):
     points = 2.0
     expected_keys = ("logits",)
     arg_names = ("X", "params")
-    edge_names = {"one layer": "one layer", "three layers": "three layers"}
+    edge_names = {
+        "one layer": "one layer",
+        "three layers": "three layers",
+        "eleven layers": "eleven layers four wide (W1 to W11)",
+    }
     returns = "the logits, a NumPy array (N, C) of X's dtype, for any number of layers"
 
     def edge_kinds(self):
-        return ("one layer", "three layers")
+        return ("one layer", "three layers", "eleven layers")
 
     def make_case(self, rng, shape, dtype, kind):
         n, d = shape
-        sizes = {"random": [d, 6, 3], "one layer": [d, 4], "three layers": [d, 5, 4, 3]}[kind]
+        if kind == "eleven layers":  # equal widths: layers taken out of order still multiply
+            d = 4
+        sizes = {
+            "random": [d, 6, 3],
+            "one layer": [d, 4],
+            "three layers": [d, 5, 4, 3],
+            "eleven layers": [4] * 12,
+        }[kind]
         X = rng.standard_normal((n, d)).astype(dtype)
         params = random_weights(rng, sizes, dtype)
         return Case(f"{dtype} X{(n, d)} layer sizes {sizes}", (X, params))
 
-    def _forward(self, X, params, hidden: Callable, output: Callable | None = None):
+    def _forward(
+        self, X, params, hidden: Callable, output: Callable | None = None, order=None
+    ) -> np.ndarray:
         n_layers = len(params) // 2
         h = X
-        for i in range(1, n_layers + 1):
+        layers = list(order or range(1, n_layers + 1))
+        for position, i in enumerate(layers, start=1):
             h, _ = ref.dense_forward(h, params[f"W{i}"], params[f"b{i}"])
-            if i < n_layers:
+            if position < len(layers):
                 h = hidden(h)
         return output(h) if output else h
 
@@ -137,8 +151,26 @@ class MLPForwardCheck(ArrayCheck):
                         "it uses the sigmoid between the layers; mlp_forward uses ReLU",
                         self._forward(X, params, lambda z: 1 / (1 + np.exp(-z))),
                     ),
+                    (
+                        "the layers are taken in the sorted order of their names (W1, W10,"
+                        " W11, W2, ...), not in the order of their numbers",
+                        self._forward(X, params, relu, order=self._sorted_layers(params)),
+                    ),
+                    (
+                        "the last layer is left out: the loop stops one layer early",
+                        self._forward(X, params, relu, order=self._layers(params)[:-1]),
+                    ),
                 ]
             }
+
+    @staticmethod
+    def _layers(params) -> list[int]:
+        return list(range(1, len(params) // 2 + 1))
+
+    @classmethod
+    def _sorted_layers(cls, params) -> list[int]:
+        """The layers in the order of their names as text: as numbers below ten layers."""
+        return sorted(cls._layers(params), key=str)
 
 
 #: The assignment these checks grade, as the book's chapter and solutions/ name it.
@@ -214,6 +246,28 @@ def _(X, params):
         h = h @ params[f"W{i}"] + params[f"b{i}"]
         if i < n:
             h = 1 / (1 + np.exp(-h))
+    return h
+
+
+@MISTAKES.wrong("mlp_forward", "layers in the order of sorted names", "sorted order of their names")
+def _(X, params):
+    weights = sorted(k for k in params if k.startswith("W"))  # W1, W10, W11, W2, ...
+    h = X
+    for position, key in enumerate(weights, start=1):
+        h = h @ params[key] + params["b" + key[1:]]
+        if position < len(weights):
+            h = np.maximum(h, 0)
+    return h
+
+
+@MISTAKES.wrong("mlp_forward", "the loop stops a layer early", "stops one layer early")
+def _(X, params):
+    n = len(params) // 2
+    h = X
+    for i in range(1, n):
+        h = h @ params[f"W{i}"] + params[f"b{i}"]
+        if i < n - 1:
+            h = np.maximum(h, 0)
     return h
 
 

@@ -268,6 +268,7 @@ class RelativeErrorCheck(ArrayCheck):
     keep_dtype = False
     expected_keys = ("error",)
     arg_names = ("a", "b")
+    relations = ("scale free",)
     returns = "one number, the relative error, as a Python float"
     edge_names = {
         "zeros": "a and b both zero: 0",
@@ -427,6 +428,11 @@ def _(f, x, h=1e-5):
 def _(f, x, h=1e-5):
     ok.numerical_gradient(f, x.copy(), h)  # evaluations made, answer thrown away
     return _exact_gradient(f, x)
+
+
+@MISTAKES.wrong("relative_error", "+ 1e-8 in the denominator", "scaled by the same number")
+def _(a, b):
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-8))
 
 
 @MISTAKES.wrong("relative_error", "no denominator", "not divided by")

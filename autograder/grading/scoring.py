@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.base import Verdict, judge_case, render
-from autograder.checks.feedback import assess, is_probe
+from autograder.checks.feedback import assess, error_hint, is_probe
 from autograder.grading.assignment import SourceNotebook, check_points
 from autograder.grading.results import CaseResult, CaseVerdict, FunctionScore
 from autograder.outcomes import NO_VALUE, Outcome
@@ -30,14 +30,18 @@ _NO_VALUE_MESSAGE = {
 }
 
 
-def _no_value(result: CaseResult) -> str:
-    return _NO_VALUE_MESSAGE.get(result.kind, "raised {error}").format(error=result.error)
+def _no_value(result: CaseResult, case: Any = None, names: tuple = ()) -> str:
+    text = _NO_VALUE_MESSAGE.get(result.kind, "raised {error}").format(error=result.error)
+    if result.kind is Outcome.RAISED and (hint := error_hint(text, case, names)):
+        text = f"{text}; {hint}"
+    return text
 
 
 def _judge(check: Any, case: Any, result: CaseResult) -> Verdict:
     """The verdict on one case the sandbox reported on."""
     if result.kind in NO_VALUE:
-        return Verdict(False, _no_value(result), 0.0, kind=result.kind)
+        names = tuple(getattr(check, "arg_names", ()))
+        return Verdict(False, _no_value(result, case, names), 0.0, kind=result.kind)
     if result.kind is not Outcome.RETURNED:  # an unusable result file
         return Verdict(False, f"returned something unusable ({result.error})", 0.0)
     return judge_case(check, case, result.output)
