@@ -95,7 +95,7 @@ class BackwardCheck(ArrayCheck):
         act: str,
         points: float,
         wrong: Callable[[np.ndarray, np.ndarray, np.ndarray, dict], list],
-        zeros_ok: bool = True,
+        at_zero: str = "",
     ):
         self.act = act
         self.name = f"{act}_backward"
@@ -104,16 +104,12 @@ class BackwardCheck(ArrayCheck):
         self.functions = (self.forward, self.name)
         self.points = points
         self._wrong = wrong
-        self._zeros_ok = zeros_ok
-
-    def edge_kinds(self):
-        # ReLU's derivative at exactly 0 is a convention, not something to grade.
-        return ("zeros", "large") if self._zeros_ok else ("large",)
+        # a kink at 0: the notebook states the derivative there, and the zeros case grades it
+        if at_zero:
+            self.edge_names = {**LARGE, "zeros": f"z = 0, where the derivative is {at_zero}"}
 
     def make_case(self, rng, shape, dtype, kind):
         z = _inputs(rng, shape, dtype, kind)
-        if kind == "large" and not self._zeros_ok:
-            z[z == 0] = 1.0
         da = rng.standard_normal(shape).astype(dtype)
         kwargs = {"alpha": 0.2} if self.act == "leaky_relu" and shape[0] > 1 else {}
         return Case(_label(shape, dtype, kind) + _alpha(kwargs), (z, da), kwargs)
@@ -204,6 +200,10 @@ def _relu_backward_wrong(z, a, da, kw):
         ("it multiplies da by z: the local derivative is the indicator z > 0", da * z),
         ("it multiplies da by a = max(0, z) instead of the indicator z > 0", da * a),
         ("it passes the gradient where z < 0 instead of where z > 0", da * (z < 0)),
+        (
+            "at z = 0 it passes the gradient on; the notebook takes the derivative there as 0",
+            da * (z >= 0),
+        ),
     ]
 
 
@@ -214,6 +214,11 @@ def _leaky_backward_wrong(z, a, da, kw):
         ("it ignores alpha (from the cache) and uses 0.01", np.where(z > 0, da, 0.01 * da)),
         ("negative inputs get no gradient: that is ReLU's derivative", da * (z > 0)),
         ("it multiplies da by a instead of the slope", da * a),
+        (
+            "at z = 0 it passes the gradient on unchanged; the notebook takes the derivative"
+            " there as alpha",
+            np.where(z >= 0, da, alpha * da),
+        ),
     ]
 
 
@@ -283,9 +288,9 @@ CHECKS = [
     ForwardCheck("tanh", 1.0, _tanh_forward_wrong),
     BackwardCheck("tanh", 1.0, _tanh_backward_wrong),
     ForwardCheck("relu", 1.0, _relu_forward_wrong),
-    BackwardCheck("relu", 1.0, _relu_backward_wrong, zeros_ok=False),
+    BackwardCheck("relu", 1.0, _relu_backward_wrong, at_zero="taken as 0"),
     ForwardCheck("leaky_relu", 1.0, _leaky_forward_wrong),
-    BackwardCheck("leaky_relu", 1.0, _leaky_backward_wrong, zeros_ok=False),
+    BackwardCheck("leaky_relu", 1.0, _leaky_backward_wrong, at_zero="taken as alpha"),
     SoftmaxCheck(),
 ]
 
@@ -432,6 +437,11 @@ def _(da, cache):
     return da * (cache < 0)
 
 
+@MISTAKES.wrong("relu_backward", "derivative 1 at z = 0", "at z = 0 it passes the gradient on")
+def _(da, cache):
+    return da * (cache >= 0)
+
+
 @MISTAKES.wrong("leaky_relu_forward", "ignores alpha", "ignores alpha")
 def _(z, alpha=0.01):
     return np.where(z > 0, z, 0.01 * z), (z, alpha)
@@ -472,6 +482,12 @@ def _(da, cache):
 def _(da, cache):
     z, alpha = cache
     return np.where(z > 0, 1.0, alpha).astype(da.dtype)
+
+
+@MISTAKES.wrong("leaky_relu_backward", "slope 1 at z = 0", "at z = 0 it passes the gradient on")
+def _(da, cache):
+    z, alpha = cache
+    return np.where(z >= 0, da, alpha * da)
 
 
 @MISTAKES.wrong("softmax", "no max-subtraction", "max-subtraction")

@@ -27,7 +27,6 @@ CORPUS = Path(__file__).parent / "student_corpus"
 #: Mistakes the checks let through on purpose, by entry, with the reason.
 NOT_GRADED = {
     "a04#0": "dense_forward's cache is the student's own: the notebook lets it hold anything",
-    "a05#3": "ReLU's derivative at exactly z = 0 is a convention; the checks leave it ungraded",
     "a08#4": (
         "a numerical gradient of a copy of x is right for every f that reads its argument, as"
         " the checks' functions do"
@@ -38,6 +37,7 @@ NOT_GRADED = {
 NAMED = {
     "a02#5": "round(val_fraction * n)",
     "a03#2": "db is a single number",
+    "a05#3": "at z = 0 it passes the gradient on",
     "a09#0": "holds a new array",
     "a09#10": "last, smaller mini-batch",
     "a12#5": "exactly 0 counts as class 1",
