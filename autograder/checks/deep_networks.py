@@ -12,7 +12,8 @@ import numpy as np
 
 from autograder.call_steps import call_batchnorm
 from autograder.checks.arrays import ArrayCheck, pair, value_and_grads
-from autograder.checks.base import Case, case_seed
+from autograder.checks.base import Case, Verdict, case_seed
+from autograder.checks.feedback import is_probe
 from autograder.checks.mistakes import Mistakes
 from nnlib import normalization as ref
 from nnlib.activations import ACTIVATIONS
@@ -342,6 +343,59 @@ class DeepLossAndGradsCheck(ArrayCheck):
             out.append(Case(label, (X, y, params), options, edge=len(sizes) == 2, group=group))
         return out
 
+    #: The options a case may be run again with, one at a time, set to their plainest value:
+    #: the option, that value, how a report says it, and the part of the network it isolates.
+    SWITCHES = (
+        ("dropout", 0.0, "dropout is 0", "dropout"),
+        ("batchnorm", False, "batchnorm is False", "batch normalization"),
+        ("activation", "relu", "the activation is ReLU", "the {activation} activation"),
+    )
+
+    def probes(self, scored: list[Case]) -> list[Case]:
+        """Besides the base class's probes, the first two cases with each option run again
+        with only that option at its plainest: where one passes and its case fails, the
+        mistake lies in that option's part of the network."""
+        out = super().probes(scored)
+        for option, plain, note, _ in self.SWITCHES:
+            for case in [c for c in scored if c.kwargs[option] != plain][:2]:
+                X, y, params = case.args
+                if option == "batchnorm":
+                    params = {k: v for k, v in params.items() if _dense_key(k)}
+                kwargs = {**case.kwargs, option: plain}
+                out.append(self._probe(case, f"{note}, all else the same", (X, y, params), kwargs))
+        return out
+
+    def diagnose(self, cases: list[Case], verdicts: list[Verdict]) -> list[str]:
+        """The verified diagnoses, then the parts of the network the failing cases' switched
+        copies isolate: each named where every such copy of a failing case passes."""
+        found = super().diagnose(cases, verdicts)
+        by_name = {c.name: (c, v) for c, v in zip(cases, verdicts, strict=True)}
+        parts: dict[tuple[str, str], list[bool]] = {}
+        for probe, verdict in zip(cases, verdicts, strict=True):
+            if not is_probe(probe) or probe.of not in by_name:
+                continue
+            case, case_verdict = by_name[probe.of]
+            if case_verdict.passed:
+                continue
+            for option, plain, note, part in self.SWITCHES:
+                if probe.kwargs.get(option) == plain != case.kwargs.get(option):
+                    key = (note, part.format(**case.kwargs))
+                    parts.setdefault(key, []).append(bool(verdict.passed))
+        found += [
+            f"right once {note}, all else the same: the mistake is in {part}"
+            for (note, part), passed in parts.items()
+            if all(passed)
+        ]
+        scored = [(c, v) for c, v in zip(cases, verdicts, strict=True) if not is_probe(c)]
+        single = [v.passed for c, v in scored if c.group == "one layer"]
+        deeper = [v.passed for c, v in scored if c.group != "one layer"]
+        if single and all(single) and deeper and not any(deeper):
+            found.append(
+                "right for one layer, wrong for every network with hidden layers: the mistake"
+                " is in what a hidden layer adds, forward or backward"
+            )
+        return found
+
     def dtype(self, case):
         return str(case.args[0].dtype)
 
@@ -397,6 +451,11 @@ class DeepLossAndGradsCheck(ArrayCheck):
             return split
         loss, grads = split
         return {"loss": loss, **{f"d{k}": grads[k] for k in params}}
+
+
+def _dense_key(key: str) -> bool:
+    """Whether a parameter is a dense layer's, ``W3`` or ``b3`` (not ``beta3``)."""
+    return key[:1] in ("W", "b") and key[1:].isdigit()
 
 
 #: The assignment these checks grade, as the book's chapter and solutions/ name it.
@@ -504,15 +563,22 @@ for _mode, _what, _words in [
 def _deep(X, y, params, activation, dropout, batchnorm, rng, *, mode):
     forward, backward = ok.ACTIVATIONS[activation]
     L = len([k for k in params if k.startswith("W")])
+    if mode == "half the parameters":  # counts gamma and beta as layers too
+        L = len(params) // 2
+    if mode == "a generator of its own":
+        rng = np.random.default_rng()
     h, caches = X, []
     for layer in range(1, L + 1):
         z, dense_cache = ok.dense_forward(h, params[f"W{layer}"], params[f"b{layer}"])
         last = layer == L
         bn = act = drop = None
-        if batchnorm and not last:
+        after = mode == "batchnorm after the activation"
+        if batchnorm and not last and not after:
             z, bn = ok.batchnorm_forward(z, params[f"gamma{layer}"], params[f"beta{layer}"])
         if not last or mode == "activation on logits":
             z, act = forward(z)
+        if batchnorm and not last and after:
+            z, bn = ok.batchnorm_forward(z, params[f"gamma{layer}"], params[f"beta{layer}"])
         if not last:
             z, drop = ok.dropout_forward(z, dropout, rng=rng)
         caches.append((dense_cache, bn, act, drop))
@@ -523,9 +589,12 @@ def _deep(X, y, params, activation, dropout, batchnorm, rng, *, mode):
         dense_cache, bn, act, drop = caches[layer - 1]
         if mode != "no dropout backward":
             dout = ok.dropout_backward(dout, drop)
+        after = mode == "batchnorm after the activation"
+        if bn is not None and after:
+            dout, grads[f"gamma{layer}"], grads[f"beta{layer}"] = ok.batchnorm_backward(dout, bn)
         if act is not None and mode != "no activation backward":
             dout = backward(dout, act)
-        if bn is not None:
+        if bn is not None and not after:
             dz, dgamma, dbeta = ok.batchnorm_backward(dout, bn)
             dout = dout if mode == "no batchnorm backward" else dz
             if mode != "no gamma grads":
@@ -544,6 +613,21 @@ for _mode, _what, _words in [
     ),
     ("no batchnorm backward", "batch normalization skipped backward", "normalization's backward"),
     ("no gamma grads", "no gradients for gamma and beta", "grads lacks the keys"),
+    (
+        "a generator of its own",
+        "dropout masks from a generator of its own",
+        "right once dropout is 0, all else the same: the mistake is in dropout",
+    ),
+    (
+        "batchnorm after the activation",
+        "batch normalization after the activation",
+        "right once batchnorm is False, all else the same: the mistake is in batch normalization",
+    ),
+    (
+        "half the parameters",
+        "len(params) // 2 layers, gamma and beta counted",
+        "params has no key 'gamma",
+    ),
 ]:
 
     def _deep_loss_and_grads(X, y, params, *, activation="relu", dropout=0.0, batchnorm=False,
