@@ -595,6 +595,10 @@ def _shown(failed: dict[str, str], parts: dict, expected: dict) -> list[str]:
     others = [k for k in failed if k != key]
     if others:
         lines.append("also wrong: " + ", ".join(others))
+    right = [k for k in expected if k not in failed]
+    if right:  # where the mistake is not: a loss wrong with every gradient right, one layer
+        more = ", ..." if len(right) > 8 else ""
+        lines.append("right: " + ", ".join(right[:8]) + more)
     return lines
 
 

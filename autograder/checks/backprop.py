@@ -144,6 +144,8 @@ class LossAndGradsCheck(ArrayCheck):
         )
         for key, value in naive.items():
             out.setdefault(key, []).append((overflow, value))
+        for key, slips in _loss_and_grads_slips(X, np.asarray(y), params).items():
+            out.setdefault(key, []).extend(slips)
         return out
 
     def unpack(self, case, output):
@@ -158,6 +160,33 @@ class LossAndGradsCheck(ArrayCheck):
         parts = {f"d{k}": grads[k] for k in ("W1", "b1", "W2", "b2")}
         parts["loss"] = loss
         return parts
+
+
+def _loss_and_grads_slips(X: np.ndarray, y: np.ndarray, params: dict) -> dict[str, list]:
+    """The loss and first-layer gradients of two slips, worked out in float64: the labels'
+    log-probabilities taken as whole columns, and the ReLU's mask read from dh."""
+    z1 = X @ params["W1"] + params["b1"]
+    h = np.maximum(z1, 0)
+    logits = h @ params["W2"] + params["b2"]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    n = len(X)
+    dlogits = np.exp(log_p)
+    dlogits[np.arange(n), y] -= 1
+    dh = dlogits / n @ params["W2"].T
+    masked = dh * (dh > 0)
+    mask = "the ReLU's mask is taken from the gradient dh; it is where the layer's input z1 > 0"
+    return {
+        "loss": [
+            (
+                "it averages an N x N block of log-probabilities: each row's loss is the"
+                " log-probability of that row's own label, one entry per row",
+                float(-log_p[:, y].mean()),
+            )
+        ],
+        "dW1": [(mask, X.T @ masked)],
+        "db1": [(mask, masked.sum(axis=0))],
+    }
 
 
 def _naive_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -230,7 +259,7 @@ def _(dout, cache):
 
 
 @MISTAKES.helper
-def _two_layer(X, y, params, *, mean=True, relu_grad=True, stable=True):
+def _two_layer(X, y, params, *, mean=True, relu_grad=True, stable=True, columns=False):
     z1 = X @ params["W1"] + params["b1"]
     h = np.maximum(z1, 0)
     logits = h @ params["W2"] + params["b2"]
@@ -241,12 +270,15 @@ def _two_layer(X, y, params, *, mean=True, relu_grad=True, stable=True):
         logits_ = logits
     p = np.exp(logits_) / np.exp(logits_).sum(axis=1, keepdims=True)
     loss = -np.log(p[np.arange(n), y]).mean()
+    if columns:  # every row's log-probability of every label in y
+        log_p = logits_ - np.log(np.exp(logits_).sum(axis=1, keepdims=True))
+        loss = -log_p[:, y].mean()
     d = p.copy()
     d[np.arange(n), y] -= 1
     if mean:
         d /= n
     dh = d @ params["W2"].T
-    dz1 = dh * (z1 > 0) if relu_grad else dh
+    dz1 = dh * (dh > 0) if relu_grad == "dh" else dh * (z1 > 0) if relu_grad else dh
     grads = {"W1": X.T @ dz1, "b1": dz1.sum(0), "W2": h.T @ d, "b2": d.sum(0)}
     return float(loss), grads
 
@@ -266,6 +298,16 @@ def _(X, y, params):
 )
 def _(X, y, params):
     return _two_layer(X, y, params, stable=False)
+
+
+@MISTAKES.wrong("loss_and_grads", "log-probabilities as whole columns", "an N x N block")
+def _(X, y, params):
+    return _two_layer(X, y, params, columns=True)
+
+
+@MISTAKES.wrong("loss_and_grads", "ReLU mask read from dh", "mask is taken from the gradient dh")
+def _(X, y, params):
+    return _two_layer(X, y, params, relu_grad="dh")
 
 
 @MISTAKES.wrong("loss_and_grads", "bias gradients missing", "one gradient per parameter")

@@ -224,6 +224,14 @@ class BatchnormBackwardCheck(ArrayCheck):
             ("gamma is missing from dx: the gradient reaching x_hat is g = gamma * dout",
              (n * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0)) * inv / n),
         ]  # fmt: skip
+        if n > 1:
+            dx.append(
+                (
+                    "dx is divided by N - 1, the unbiased variance's count; the batch statistics"
+                    " of training, and so their gradient, divide by N",
+                    (n * g - mean_term - var_term) * inv / (n - 1),
+                )
+            )
         if not case.kwargs["train"]:
             constants = "in evaluation the statistics are constants (the running ones): dx has"
             constants += " no terms through the mean and variance"
@@ -541,7 +549,8 @@ def _batchnorm_grads(dout, cache, *, mode):
         return g * inv_std, dgamma, dbeta
     mean_term = 0 if mode == "no mean term" else g.sum(0)
     var_term = 0 if mode == "no variance term" else x_hat * (g * x_hat).sum(0)
-    return (n * g - mean_term - var_term) * inv_std / n, dgamma, dbeta
+    count = n - 1 if mode == "n - 1" else n
+    return (n * g - mean_term - var_term) * inv_std / count, dgamma, dbeta
 
 
 for _mode, _what, _words in [
@@ -551,6 +560,7 @@ for _mode, _what, _words in [
     ("no gamma", "gamma left out of dx", "gamma is missing from dx"),
     ("dgamma of dout", "dgamma without x_hat", "dgamma is the sum of dout * x_hat"),
     ("dbeta mean", "dbeta averaged", "dbeta is the sum of dout"),
+    ("n - 1", "dx divided by N - 1", "dx is divided by N - 1"),
 ]:
 
     def _batchnorm_backward(dout, cache, _mode=_mode):

@@ -259,6 +259,11 @@ class NumericalGradientCheck(Check):
         return wrong
 
 
+def _spectral(a: np.ndarray) -> float:
+    """The matrix 2-norm of a 2-D array (its largest singular value); NaN otherwise."""
+    return float(np.linalg.norm(a, 2)) if a.ndim == 2 else float("nan")
+
+
 class RelativeErrorCheck(ArrayCheck):
     """``relative_error(a, b) -> float``: ``||a - b|| / (||a|| + ||b||)``, 0 when both are 0."""
 
@@ -323,6 +328,11 @@ class RelativeErrorCheck(ArrayCheck):
                         np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)),
                     ),
                     one_norm,
+                    (
+                        "on a 2-D array it takes the matrix 2-norm (the largest singular value),"
+                        " not the square root of the sum of squares",
+                        _spectral(a - b) / (_spectral(a) + _spectral(b)),
+                    ),
                 ]
             }
 
@@ -433,6 +443,12 @@ def _(f, x, h=1e-5):
 @MISTAKES.wrong("relative_error", "+ 1e-8 in the denominator", "scaled by the same number")
 def _(a, b):
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-8))
+
+
+@MISTAKES.wrong("relative_error", "the matrix 2-norm", "largest singular value")
+def _(a, b):
+    d = np.linalg.norm(a, 2) + np.linalg.norm(b, 2)
+    return 0.0 if d == 0 else float(np.linalg.norm(a - b, 2) / d)
 
 
 @MISTAKES.wrong("relative_error", "no denominator", "not divided by")

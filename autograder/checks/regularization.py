@@ -170,7 +170,16 @@ def _dropout_mistakes(x: np.ndarray, p: float, train: bool, seed: int) -> list[t
              x * (r < p) / p),
             ("the mask is drawn another way: keep a unit where rng.random(x.shape) >= p",
              x * (r < 1 - p) / (1 - p)),
+            ("the mask is inverted: it keeps the units it should drop", x * (r < p) / (1 - p)),
         ]  # fmt: skip
+        r32 = np.random.default_rng(seed).random(x.shape, dtype=np.float32)
+        out.append(
+            (
+                "the numbers are drawn in float32, which gives other numbers than the notebook's"
+                " draw of float64 numbers from the same generator",
+                x * (r32 >= p) / (1 - p),
+            )
+        )
     return out
 
 
@@ -320,8 +329,8 @@ def _dropout(x, p, train, rng, *, mode):
     if mode != "mask in evaluation" and (not train or p == 0):
         return x, None
     rng = np.random.default_rng() if rng is None else rng
-    r = rng.random(x.shape)
-    keep = {"p keeps": r < p, "other mask": r < 1 - p}.get(mode, r >= p)
+    r = rng.random(x.shape, dtype=np.float32 if mode == "float32 draw" else np.float64)
+    keep = {"p keeps": r < p, "other mask": r < 1 - p, "inverted": r < p}.get(mode, r >= p)
     scale = {"no scale": 1.0, "times 1 - p": 1 - p, "p keeps": 1 / p}.get(mode, 1 / (1 - p))
     mask = keep.astype(x.dtype) * x.dtype.type(scale)
     return (x * mask) if mode == "no cache" else (x * mask, mask)
@@ -334,6 +343,8 @@ for _mode, _what, _words in [
     ("other mask", "mask drawn as rng.random < 1 - p", "rng.random(x.shape) >= p"),
     ("mask in evaluation", "the mask applied in evaluation", "dropout is the identity"),
     ("no cache", "returns only the output", "must return the pair"),
+    ("inverted", "keeps the units to drop", "the mask is inverted"),
+    ("float32 draw", "draws float32 numbers", "drawn in float32"),
 ]:
 
     def _dropout_forward(x, p, *, train=True, rng=None, _mode=_mode):

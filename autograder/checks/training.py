@@ -314,6 +314,10 @@ class MomentumStepCheck(StepCheck):
                 ("the parameters move by lr * v: the velocity already holds lr, p += v",
                  p[k] + lr * new_v),
             ]  # fmt: skip
+            if mu != 0.9:  # the default written into the body: the argument is ignored
+                fixed = f"it uses momentum 0.9 whatever momentum is given (here {mu})"
+                velocity[k].append((fixed, 0.9 * v[k] - lr * g[k]))
+                params[k].append((fixed, p[k] + 0.9 * v[k] - lr * g[k]))
         return {"velocity": velocity, "params": params}
 
 
@@ -693,6 +697,13 @@ def _(params, grads, velocity, lr, momentum=0.9):
     for key in params:
         velocity[key] = momentum * velocity[key] + grads[key]
         params[key] -= lr * velocity[key]
+
+
+@MISTAKES.wrong("momentum_step", "momentum 0.9 written in", "whatever momentum is given")
+def _(params, grads, velocity, lr, momentum=0.9):
+    for key in params:
+        velocity[key][...] = 0.9 * velocity[key] - lr * grads[key]
+        params[key] += velocity[key]
 
 
 @MISTAKES.wrong("momentum_step", "velocity of the wrong sign", "wrong sign")
