@@ -184,6 +184,7 @@ class ReferenceWatch:
         self._dirs = _package_dirs()
         self._foreign: dict[int, str] = {}
         self._previous: Any = None
+        self._protected: dict[str, bool] = {}
 
     def allow(self, fn: Callable) -> Callable:
         """Exempt a callback the check hands to the student's function; return it unchanged."""
@@ -193,7 +194,11 @@ class ReferenceWatch:
         return fn
 
     def _protected_file(self, filename: str) -> bool:
-        return os.path.abspath(filename).startswith(self._dirs)
+        # asked on every call the watched code makes: each file name is resolved once
+        known = self._protected.get(filename)
+        if known is None:
+            known = self._protected[filename] = os.path.abspath(filename).startswith(self._dirs)
+        return known
 
     def _hook(self, frame: types.FrameType, event: str, arg: Any) -> None:
         if self.offence is not None:

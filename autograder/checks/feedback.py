@@ -420,8 +420,9 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
         return ""
     if match := _CORE.search(text) or _ALIGNED.search(text):
         return (
-            "in a @ b the last axis of a must be as long as the first axis of b: an operand is"
-            " transposed, or not the one the formula multiplies"
+            "in a matrix product the left operand's last axis must be as long as the right"
+            " operand's first axis: an operand is transposed, or not the one the formula"
+            " multiplies"
         )
     if "NoneType" in text:
         return "a value is None: a function that should return something returned nothing"

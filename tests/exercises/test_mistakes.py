@@ -211,7 +211,7 @@ def test_correct_answers_earn_full_marks_with_pytorch_loaded():
         (
             "dense_forward",
             "def dense_forward(x, W, b):\n    return W @ x + b, (x, W)\n",
-            "the last axis of a must be as long as the first axis of b",
+            "the left operand's last axis must be as long as the right operand's first axis",
         ),
         (
             "mlp_forward",
