@@ -36,7 +36,7 @@ NOT_GRADED = {
 
 #: Words a report must contain for a mistake, where the check names its cause.
 NAMED = {
-    "a02#5": "round(val_fraction * n)",
+    "a02#5": "nearest whole number",
     "a03#2": "db is a single number",
     "a09#0": "holds a new array",
     "a09#10": "last, smaller mini-batch",
