@@ -185,8 +185,7 @@ FACTOR_TEXTS = {
     "2": "{key} is twice the answer",
     "1/2": "{key} is half the answer",
     "N": (
-        "{key} is N times too large, the batch size N: divide by N (the loss is a mean over"
-        " the batch)"
+        "{key} is N times too large, the batch size N: the loss is a mean over the batch, not a sum"
     ),
     "1/N": (
         "{key} is N times too small, the batch size N: it is divided by N where it should"

@@ -11,7 +11,7 @@ from autograder.checks.base import Case
 from autograder.checks.mistakes import Mistakes
 from nnlib import activations as ref
 
-UPSTREAM = "ignores the upstream gradient da: the chain rule multiplies the local derivative by da"
+UPSTREAM = "it ignores the upstream gradient da: it returns the local derivative alone"
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -129,11 +129,11 @@ class BackwardCheck(ArrayCheck):
 def _sigmoid_forward_wrong(z, kw):
     return [
         ("it computes 1 / (1 + exp(z)): the sign of the exponent is flipped", _sigmoid(-z)),
-        ("that is tanh(z), not the sigmoid 1 / (1 + exp(-z))", np.tanh(z)),
+        ("that is tanh(z), not the sigmoid", np.tanh(z)),
         ("it computes exp(-z) / (1 + exp(z))", np.exp(-z) / (1 + np.exp(z))),
         (
-            "exp(z) / (1 + exp(z)) overflows for large z (inf / inf is NaN): use a form that"
-            " stays finite, built on exp(-|z|) or tanh",
+            "it computes exp(z) / (1 + exp(z)), which overflows for large z (inf / inf is NaN),"
+            " where the sigmoid is finite",
             np.exp(z) / (1 + np.exp(z)),
         ),
     ]
@@ -142,10 +142,9 @@ def _sigmoid_forward_wrong(z, kw):
 def _tanh_forward_wrong(z, kw):
     return [
         ("that is the sigmoid, not tanh", _sigmoid(z)),
-        ("it computes 2 * sigmoid(z) - 1, not 2 * sigmoid(2z) - 1", 2 * _sigmoid(z) - 1),
+        ("it computes 2 * sigmoid(z) - 1, which is tanh(z / 2), not tanh(z)", 2 * _sigmoid(z) - 1),
         (
-            "exp(z) overflows for large |z| (inf / inf is NaN): use np.tanh, or"
-            " 2 * sigmoid(2z) - 1 with a stable sigmoid",
+            "exp(z) overflows for large |z| (inf / inf is NaN), where tanh is finite",
             (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)),
         ),
     ]
@@ -154,8 +153,8 @@ def _tanh_forward_wrong(z, kw):
 def _relu_forward_wrong(z, kw):
     return [
         ("it computes |z|: negative inputs must give 0", np.abs(z)),
-        ("it keeps the negative side: relu(z) = max(0, z)", np.minimum(z, 0)),
-        ("it returns the indicator z > 0 instead of max(0, z)", (z > 0).astype(float)),
+        ("it keeps the negative side and drops the positive one", np.minimum(z, 0)),
+        ("it returns the indicator z > 0, 0 or 1, not the value of z", (z > 0).astype(float)),
         (
             "it lets 0.01 * z through on the negative side: that is the leaky ReLU; ReLU gives 0",
             np.maximum(z, 0.01 * z),
@@ -167,7 +166,7 @@ def _leaky_forward_wrong(z, kw):
     alpha = kw.get("alpha", 0.01)
     return [
         ("it ignores alpha and always uses 0.01", np.where(z > 0, z, 0.01 * z)),
-        ("negative inputs give 0: that is ReLU; they must give alpha * z", np.maximum(z, 0)),
+        ("negative inputs give 0: that is ReLU, without the slope alpha", np.maximum(z, 0)),
         ("it scales the positive side by alpha instead", np.where(z > 0, alpha * z, z)),
     ]
 
@@ -176,30 +175,42 @@ def _sigmoid_backward_wrong(z, a, da, kw):
     return [
         (UPSTREAM, a * (1 - a)),
         (
-            "derivative taken at the wrong point: sigma'(z) = a (1 - a) with a = sigma(z), "
-            "not sigma(a) (1 - sigma(a))",
+            "derivative taken at the wrong point: it applies the sigmoid again to the cached a,"
+            " which is already sigma(z)",
             da * _sigmoid(a) * (1 - _sigmoid(a)),
         ),
-        ("derivative taken at z: it uses z (1 - z) instead of a (1 - a)", da * z * (1 - z)),
-        ("the factor (1 - a) is missing", da * a),
+        (
+            "derivative taken at z: it uses z (1 - z), but the sigmoid's derivative is written"
+            " with its output a, not its input z",
+            da * z * (1 - z),
+        ),
+        ("it multiplies da by a alone: a factor of the sigmoid's derivative is missing", da * a),
     ]
 
 
 def _tanh_backward_wrong(z, a, da, kw):
     return [
         (UPSTREAM, 1 - a**2),
-        ("derivative taken at z: it uses 1 - z**2 instead of 1 - a**2", da * (1 - z**2)),
-        ("derivative taken at the wrong point: 1 - tanh(a)**2", da * (1 - np.tanh(a) ** 2)),
-        ("the square is missing: tanh'(z) = 1 - a**2", da * (1 - a)),
+        (
+            "derivative taken at z: it uses 1 - z**2, but tanh's derivative is written with its"
+            " output a, not its input z",
+            da * (1 - z**2),
+        ),
+        (
+            "derivative taken at the wrong point: it applies tanh again to the cached a, which"
+            " is already tanh(z)",
+            da * (1 - np.tanh(a) ** 2),
+        ),
+        ("it uses 1 - a: the square is missing", da * (1 - a)),
     ]
 
 
 def _relu_backward_wrong(z, a, da, kw):
     return [
         (UPSTREAM, (z > 0).astype(float)),
-        ("it multiplies da by z: the local derivative is the indicator z > 0", da * z),
-        ("it multiplies da by a = max(0, z) instead of the indicator z > 0", da * a),
-        ("it passes the gradient where z < 0 instead of where z > 0", da * (z < 0)),
+        ("it multiplies da by z, not by ReLU's derivative", da * z),
+        ("it multiplies da by a, the ReLU's output, not by its derivative", da * a),
+        ("it passes the gradient where z < 0, the side where ReLU is flat", da * (z < 0)),
         (
             "at z = 0 it passes the gradient on; the notebook takes the derivative there as 0",
             da * (z >= 0),
@@ -260,13 +271,13 @@ class SoftmaxCheck(ArrayCheck):
         return {
             "probs": [
                 (
-                    "exp(z) overflows: subtract each row's maximum before exp (missing"
-                    " max-subtraction)",
+                    "exp(z) overflows for large logits: the max-subtraction that keeps it"
+                    " finite is missing",
                     np.exp(own) / np.exp(own).sum(axis=1, keepdims=True),
                 ),
                 (
-                    "it subtracts the maximum of the whole array, and rows far below it give"
-                    " 0 / 0: subtract each row's maximum",
+                    "it subtracts the maximum of the whole array, not each row's maximum: rows"
+                    " far below it give 0 / 0",
                     np.exp(own - own.max()) / np.exp(own - own.max()).sum(axis=1, keepdims=True),
                 ),
                 (
@@ -357,7 +368,7 @@ def _(da, cache):
     return da * cache * (1 - cache)
 
 
-@MISTAKES.wrong("sigmoid_backward", "missing (1 - a)", "(1 - a) is missing")
+@MISTAKES.wrong("sigmoid_backward", "missing (1 - a)", "factor of the sigmoid's derivative")
 def _(da, cache):
     return da * cache
 
@@ -368,13 +379,13 @@ def _(z):
     return a, a
 
 
-@MISTAKES.wrong("tanh_forward", "overflows: exp ratio", "use np.tanh")
+@MISTAKES.wrong("tanh_forward", "overflows: exp ratio", "overflows for large |z|")
 def _(z):
     a = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
     return a, a
 
 
-@MISTAKES.wrong("tanh_forward", "2 sigmoid(z) - 1", "2 * sigmoid(2z) - 1")
+@MISTAKES.wrong("tanh_forward", "2 sigmoid(z) - 1", "tanh(z / 2)")
 def _(z):
     a = 2 * (1 / (1 + np.exp(-z))) - 1
     return a, a

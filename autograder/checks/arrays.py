@@ -542,7 +542,7 @@ def judge_results(
                 problem = (
                     f"{key} is {got.dtype} but the input was {dtype}: keep the input's dtype"
                     f" (a float64 array or NumPy constant in the arithmetic promotes float32"
-                    f" results{_integer_hint(case, dtype)})"
+                    f" results{_integer_hint(case)})"
                 )
         if problem:
             failed[key] = problem
@@ -571,11 +571,11 @@ def judge_results(
     return Verdict(False, "; ".join(failed.values()), evidence=evidence)
 
 
-def _integer_hint(case: Case, dtype: str) -> str:
-    """``, and so do integer labels: cast them with y.astype(...)``, when a case passes
+def _integer_hint(case: Case) -> str:
+    """``, and so do integer labels, unless cast to the input's dtype``, when a case passes
     integer arrays next to float ones."""
     if any(isinstance(a, np.ndarray) and a.dtype.kind in "iu" for a in case.args):
-        return f", and so do integer labels: cast them with y.astype(np.{dtype})"
+        return ", and so do integer labels, unless cast to the input's dtype"
     return ""
 
 

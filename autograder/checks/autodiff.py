@@ -52,26 +52,23 @@ def _sum_to(grad: np.ndarray, shape: tuple, *, reduce=np.sum, keep_added=False,
 
 #: What each reduction mistake of a broadcast gradient says.
 NOT_SUMMED = (
-    "it has the shape of dout, but the input was broadcast: sum dout over the axes broadcasting "
-    "added or stretched, back to the input's shape (a value used N times gets N gradients)"
+    "it has the shape of dout, but the input was broadcast: a value used N times gets the sum"
+    " of its N gradients, in the input's own shape"
 )
 AVERAGED = (
     "it averages over the broadcast axes; a value used N times gets the sum of the N gradients"
 )
-EVERY_AXIS = "it is summed over every axis: sum only the axes the input was broadcast along"
+EVERY_AXIS = "it is summed over every axis, not only those the input was broadcast along"
 ADDED_KEPT = (
-    "the leading axes that broadcasting added must be summed away (no keepdims for them): the "
-    "gradient has the input's own shape"
+    "the leading axes that broadcasting added are kept (keepdims), where the gradient has the "
+    "input's own shape"
 )
 STRETCHED_LEFT = (
-    "the axes broadcasting stretched from length 1 are not summed: sum them too, with "
-    "keepdims=True, back to the input's shape"
+    "the axes broadcasting stretched from length 1 are not summed, where the gradient has the "
+    "input's own shape"
 )
-STRETCHED_DROPPED = "an axis of length 1 must stay: sum the stretched axes with keepdims=True"
-AXIS_0 = (
-    "it is summed over axis 0 only: sum the leading axes broadcasting added, and with "
-    "keepdims=True those it stretched from length 1"
-)
+STRETCHED_DROPPED = "the input's axes of length 1 are dropped by the sum (keepdims)"
+AXIS_0 = "it is summed over axis 0 only, whatever axes broadcasting added or stretched"
 SWAPPED = "the two gradients are swapped: return (da, db), each of its own input's shape"
 
 
@@ -178,8 +175,7 @@ class AddRuleCheck(BroadcastRuleCheck):
             found[key] = _reduction_mistakes(dout, own.shape) + [
                 (SWAPPED, _sum_to(dout, other.shape)),
                 (
-                    "the local derivative of a sum is 1: the gradient is dout itself, summed "
-                    "over the broadcast axes, not multiplied by the other input",
+                    "it multiplies dout by the other input, but the local derivative of a sum is 1",
                     _sum_to(dout * other, own.shape),
                 ),
             ]
@@ -198,19 +194,16 @@ class MulRuleCheck(BroadcastRuleCheck):
         for key, own, other in (("da", a, b), ("db", b, a)):
             wrong = _reduction_mistakes(dout * other, own.shape) + [
                 (
-                    f"it is dout times {key[1]} itself; {key} is dout times the other factor",
+                    f"it is dout times {key[1]} itself, not times the other factor",
                     _sum_to(dout * own, own.shape),
                 ),
                 (
-                    "the upstream gradient dout is missing: multiply the other factor by dout",
+                    "the upstream gradient dout is missing: it is the other factor alone",
                     _sum_to(np.broadcast_to(other, dout.shape), own.shape),
                 ),
                 (SWAPPED, _sum_to(dout * own, other.shape)),
             ]
-            product = (
-                "it is a matrix product's rule: the gradient of an elementwise product is "
-                "elementwise, dout * the other factor"
-            )
+            product = "it is a matrix product's rule, for an elementwise product"
             rule = (lambda: dout @ b.T) if key == "da" else (lambda: a.T @ dout)
             found[key] = wrong + _computable([(product, rule)])
         return found
@@ -258,22 +251,22 @@ class MatmulRuleCheck(PairRuleCheck):
         order = "the gradients are in the wrong order: return (da, db), da of a's shape"
         elementwise = "it is elementwise: the gradient of a matrix product is a matrix product"
         da = [
-            ("da = dout @ b.T: the other factor b, transposed", lambda: dout @ b),
-            ("da = dout @ b.T: the other factor b, transposed", lambda: b.T @ dout),
-            ("da multiplies dout by the other factor: da = dout @ b.T", lambda: dout @ a.T),
+            ("it uses the other factor b as it is, without transposing it", lambda: dout @ b),
+            ("its factors are in the wrong order", lambda: b.T @ dout),
+            ("it uses a, its own input, where the other factor b belongs", lambda: dout @ a.T),
             (order, lambda: a.T @ dout),
-            (f"{elementwise}, da = dout @ b.T", lambda: dout * b),
+            (elementwise, lambda: dout * b),
         ]
         db = [
-            ("it is transposed: db = a.T @ dout has the shape of b, (D, M)", lambda: dout.T @ a),
-            ("db = a.T @ dout", lambda: a @ dout),
-            ("db = a.T @ dout", lambda: dout @ a),
+            ("it is transposed: db has the shape of b, (D, M)", lambda: dout.T @ a),
+            ("it uses the other factor a as it is, without transposing it", lambda: a @ dout),
+            ("its factors are in the wrong order, and a is not transposed", lambda: dout @ a),
             (
                 "it is divided by N: dout already carries the 1/N of a mean loss",
                 lambda: a.T @ dout / len(a),
             ),
             (order, lambda: dout @ b.T),
-            (f"{elementwise}, db = a.T @ dout", lambda: dout * a),
+            (elementwise, lambda: dout * a),
         ]
         return {"da": _computable(da), "db": _computable(db)}
 
@@ -357,36 +350,36 @@ class MeanRuleCheck(ArrayCheck):
         copied = np.broadcast_to(np.expand_dims(dout, tuple(int(a) for a in axes)), x.shape)
         wrong = [
             (
-                "it is the sum's rule: divide by n, the number of elements averaged into each "
-                "output",
+                "it is the sum's rule: it is not divided by n, the number of elements averaged"
+                " into each output",
                 copied,
             ),
-            ("it is multiplied by n: divide by n", copied * count),
+            ("it is multiplied by n, where the mean divides by it", copied * count),
             (
-                "it does not depend on x: dx is dout / n, copied along the averaged axes",
+                "it is computed from x, but the mean's gradient does not depend on x",
                 x / count,
             ),
             (
-                "dx must have the shape of x: copy dout / n along the averaged axes",
+                "dx must have the shape of x: it is not copied along the averaged axes",
                 dout / count,
             ),
         ]
         if count != x.size:
             wrong.append((
-                "it is divided by x.size, every element of x: divide by n, the number averaged "
+                "it is divided by x.size, every element of x, not by n, the number averaged "
                 "into each output", copied / x.size))  # fmt: skip
         if count != len(x):
             wrong.append((
-                "it divides by len(x), the length of axis 0: divide by the length of the "
-                "averaged axes", copied / len(x)))  # fmt: skip
+                "it divides by len(x), the length of axis 0, not by n, the number averaged "
+                "into each output", copied / len(x)))  # fmt: skip
         try:
             flat = np.broadcast_to(dout, x.shape) / count
         except ValueError:
             flat = None
         if flat is not None and dout.ndim and not np.array_equal(flat, copied / count):
             wrong.append((
-                "dout is copied along the wrong axis: put the averaged axis back with "
-                "np.expand_dims(dout, axis) before copying it to the shape of x", flat))  # fmt: skip
+                "dout is copied along the wrong axis: the averaged axis is not put back before "
+                "it is copied to the shape of x", flat))  # fmt: skip
         return {"dx": wrong}
 
     def unpack(self, case: Case, output: Any) -> dict[str, Any] | str:
@@ -433,16 +426,16 @@ class TopologicalOrderCheck(Check):
         if foreign:
             return Verdict(
                 False,
-                f"the order holds {', '.join(foreign)}, which are not tensors of the graph: list"
-                " the tensors themselves (not their data)",
+                f"the order holds {', '.join(foreign)}, which are not tensors of the graph: it"
+                " lists their data, not the tensors themselves",
             )
         twice = [name for name in everything if output.count(name) > 1]
         if twice:
             name = twice[0]
             return Verdict(
                 False,
-                f"{name} is listed {output.count(name)} times: list each tensor once, however "
-                "many paths lead to it (keep a set of the tensors already visited)",
+                f"{name} is listed {output.count(name)} times, once per path that reaches it,"
+                " where the order holds each tensor once",
             )
         missing = [name for name in everything if name not in output]
         if missing:
@@ -467,7 +460,7 @@ class TopologicalOrderCheck(Check):
             return Verdict(
                 False,
                 f"{node} comes before its parent {parent}: every tensor must come after all "
-                "the tensors it was made from (append a tensor once its parents are listed)",
+                "the tensors it was made from",
             )
         return Verdict(True)
 
@@ -568,8 +561,8 @@ def show_graph(name: str, case: Case) -> str:
 #: The wrong backward passes the judge recognises: what each one says, and how it goes wrong.
 WRONG_ENGINES = (
     (
-        "a value used twice gets only one use's gradient: add each share to the parent's grad "
-        "(+=), do not assign it",
+        "a value used twice gets only one use's gradient: each share overwrites the one before "
+        "instead of adding to it",
         {"combine": "assign"},
     ),
     (
@@ -577,28 +570,26 @@ WRONG_ENGINES = (
         {"combine": "multiply"},
     ),
     (
-        "the tensors are visited leaves first: go through the topological order in reverse, "
-        "from the root",
+        "the tensors are visited leaves first, in the topological order itself, not in reverse",
         {"order": "forward"},
     ),
     (
-        "a tensor passed its gradient on before every use of it had added its share: visit the "
-        "tensors in reverse topological order (breadth-first from the root is not one)",
+        "a tensor passed its gradient on before every use of it had added its share: "
+        "breadth-first from the root is not a reverse topological order",
         {"order": "breadth-first"},
     ),
     (
-        "a tensor passes its gradient on each time a path reaches it: pass it on once, when it "
-        "is complete (visit each tensor once, in reverse topological order)",
+        "a tensor passes its gradient on each time a path reaches it, before its gradient is "
+        "complete",
         {"order": "every path"},
     ),
     (
-        "every gradient is 0: start the root's grad at 1 (dL/dL = 1), after setting the others "
-        "to 0",
+        "every gradient is 0: the root's own gradient, dL/dL = 1, is never set, or the zeros "
+        "overwrite it",
         {"seed": 0.0},
     ),
     (
-        "each parent got the node's own gradient: apply the node's backward rule to it, which "
-        "gives one gradient per parent",
+        "each parent got the node's own gradient: the node's backward rule is not applied",
         {"rule": False},
     ),
 )
@@ -657,14 +648,14 @@ def _(dout, a, b):
     return da, db
 
 
-@MISTAKES.wrong("backward_add", "always sums axis 0", "keepdims=True")
+@MISTAKES.wrong("backward_add", "always sums axis 0", "axis 0 only")
 def _(dout, a, b):
     da = dout if a.shape == dout.shape else dout.sum(axis=0)
     db = dout if b.shape == dout.shape else dout.sum(axis=0)
     return da, db
 
 
-@MISTAKES.wrong("backward_add", "keeps the axes broadcasting added", "added must be summed")
+@MISTAKES.wrong("backward_add", "keeps the axes broadcasting added", "broadcasting added are kept")
 def _(dout, a, b):
     def reduce(grad, shape):
         added = grad.ndim - len(shape)
@@ -717,7 +708,7 @@ def _(dout, a, b):
     return ok.unbroadcast(dout * b, a.shape), ok.unbroadcast(dout * b, b.shape)
 
 
-@MISTAKES.wrong("backward_mul", "upstream gradient ignored", "multiply the other factor by dout")
+@MISTAKES.wrong("backward_mul", "upstream gradient ignored", "upstream gradient dout is missing")
 def _(dout, a, b):
     shape = np.broadcast_shapes(a.shape, b.shape)
     return (
@@ -760,7 +751,7 @@ def _(dout, a, b):
     return ok.unbroadcast(dout * b, a.shape)
 
 
-@MISTAKES.wrong("backward_matmul", "da without transposing b", "dout @ b.T")
+@MISTAKES.wrong("backward_matmul", "da without transposing b", "without transposing it")
 def _(dout, a, b):
     return dout @ b, a.T @ dout
 
@@ -780,7 +771,7 @@ def _(dout, a, b):
     return a.T @ dout, dout @ b.T
 
 
-@MISTAKES.wrong("backward_matmul", "the factors of da in the wrong order", "dout @ b.T")
+@MISTAKES.wrong("backward_matmul", "the factors of da in the wrong order", "wrong order")
 def _(dout, a, b):
     return b.T @ dout, a.T @ dout
 
@@ -790,7 +781,7 @@ def _(dout, a, b):
     return dout @ a.T, a.T @ dout
 
 
-@MISTAKES.wrong("backward_matmul", "db without transposing a", "a.T @ dout")
+@MISTAKES.wrong("backward_matmul", "db without transposing a", "factor a as it is")
 def _(dout, a, b):
     return dout @ b.T, a @ dout
 
@@ -818,7 +809,7 @@ def _averaged(x, axis):
     return tuple(range(x.ndim)) if axis is None else np.atleast_1d(axis).tolist()
 
 
-@MISTAKES.wrong("backward_mean", "the sum's rule", "divide by n")
+@MISTAKES.wrong("backward_mean", "the sum's rule", "not divided by n")
 def _(dout, x, axis=None):
     return (np.broadcast_to(np.expand_dims(dout, _averaged(x, axis)), x.shape),)
 
@@ -833,7 +824,7 @@ def _(dout, x, axis=None):
     return (np.broadcast_to(np.expand_dims(dout, _averaged(x, axis)), x.shape) / len(x),)
 
 
-@MISTAKES.wrong("backward_mean", "dout broadcast without its averaged axis", "np.expand_dims")
+@MISTAKES.wrong("backward_mean", "dout broadcast without its averaged axis", "not put back")
 def _(dout, x, axis=None):
     return (np.broadcast_to(dout, x.shape) / (x.size // np.size(dout)),)
 

@@ -57,7 +57,8 @@ class DenseBackwardCheck(ArrayCheck):
         return {
             "dx": [
                 (
-                    "it multiplies dout by W where W's transpose belongs: dx has the shape of x",
+                    "it multiplies dout by W as it is, without transposing it: dx has the"
+                    " shape of x",
                     dout @ W,
                 ),
             ]
@@ -71,9 +72,12 @@ class DenseBackwardCheck(ArrayCheck):
                 ),
             ],
             "db": [
-                ("it sums over axis 1; db sums dout over the batch, axis 0", dout.sum(axis=1)),
-                ("it averages over the batch; db is the sum of dout over axis 0", dout.mean(0)),
-                ("db must have shape (M,): sum without keepdims", dout.sum(0, keepdims=True)),
+                ("it sums over axis 1, across the units, not over the batch", dout.sum(axis=1)),
+                ("it averages over the batch: db is a sum, not a mean", dout.mean(0)),
+                (
+                    "db must have shape (M,): the sum keeps its axis (keepdims)",
+                    dout.sum(0, keepdims=True),
+                ),
             ],
         }
 
@@ -133,14 +137,14 @@ class LossAndGradsCheck(ArrayCheck):
         X = np.asarray(X, np.float64)
         params = {k: np.asarray(v, np.float64) for k, v in params.items()}
         skipped = self._reference(X, y, params, relu_backward=False)
-        hint = "the ReLU's derivative is missing: multiply dh by (z1 > 0) before the first layer"
+        hint = "the ReLU's derivative is missing: dh reaches the first layer without it"
         out = {"dW1": [(hint, skipped["dW1"])], "db1": [(hint, skipped["db1"])]}
         # in the case's dtype, so that exp overflows where the student's does
         naive = self._reference(*case.args, cross_entropy=_naive_cross_entropy)
         overflow = (
             "NaN or infinite for large logits: exp(logits) overflows, or a probability"
-            " underflows to 0 before its log; compute the cross-entropy from the logits,"
-            " subtracting each row's maximum"
+            " underflows to 0 before its log; the cross-entropy must come from the logits in a"
+            " form that stays finite (max-subtraction)"
         )
         for key, value in naive.items():
             out.setdefault(key, []).append((overflow, value))
@@ -234,7 +238,7 @@ def _(dout, cache):
     return dout @ W.T, x.T @ dout, dout.mean(axis=0)
 
 
-@MISTAKES.wrong("dense_backward", "dx without transposing W", "transpose")
+@MISTAKES.wrong("dense_backward", "dx without transposing W", "without transposing it")
 def _(dout, cache):
     x, W = cache
     return dout @ W, x.T @ dout, dout.sum(axis=0)
@@ -252,7 +256,7 @@ def _(dout, cache):
     return dout @ W.T, x.T @ dout, dout.sum(axis=1)
 
 
-@MISTAKES.wrong("dense_backward", "db with keepdims", "without keepdims")
+@MISTAKES.wrong("dense_backward", "db with keepdims", "keeps its axis (keepdims)")
 def _(dout, cache):
     x, W = cache
     return dout @ W.T, x.T @ dout, dout.sum(axis=0, keepdims=True)
@@ -293,9 +297,7 @@ def _(X, y, params):
     return _two_layer(X, y, params, relu_grad=False)
 
 
-@MISTAKES.wrong(
-    "loss_and_grads", "softmax without max-subtraction", "subtracting each row's maximum"
-)
+@MISTAKES.wrong("loss_and_grads", "softmax without max-subtraction", "(max-subtraction)")
 def _(X, y, params):
     return _two_layer(X, y, params, stable=False)
 
@@ -316,7 +318,7 @@ def _(X, y, params):
     return loss, {"W1": grads["W1"], "W2": grads["W2"]}
 
 
-@MISTAKES.wrong("loss_and_grads", "loss summed", "divide by N")
+@MISTAKES.wrong("loss_and_grads", "loss summed", "a mean over the batch, not a sum")
 def _(X, y, params):
     loss, grads = ok.loss_and_grads(X, y, params)
     return loss * len(X), grads

@@ -229,8 +229,8 @@ def _points(value: float) -> str:
 #: ``call_steps._global_generator``): the exercises draw from ``default_rng(seed)`` alone.
 GLOBAL_GENERATOR = (
     "it draws from NumPy's global generator (np.random.seed, np.random.permutation,"
-    " np.random.shuffle): draw from np.random.default_rng(seed) alone, which leaves the"
-    " caller's generator as it was"
+    " np.random.shuffle), which changes the caller's generator; the notebook draws only from a"
+    " generator made from the given seed (default_rng)"
 )
 
 

@@ -218,7 +218,7 @@ class ClassifierCheck(Check):
                 return Verdict(
                     False,
                     f"{self.predict} returned scores of shape {predictions.shape}: return one "
-                    "label per image (argmax over the classes)",
+                    "label per image, not a score per class",
                 )
         if predictions.shape != y_test.shape:
             return Verdict(
@@ -246,7 +246,7 @@ class ClassifierCheck(Check):
         if column:
             problem = (
                 f"{self.predict} returned labels of shape ({len(y_test)}, 1), a column: return"
-                f" one label per image, shape ({len(y_test)},) (argmax without keepdims); an"
+                f" one label per image, shape ({len(y_test)},); an"
                 f" (N, 1) array compared with labels (N,) broadcasts to an (N, N) table"
             )
         if problem:
@@ -279,8 +279,7 @@ class ClassifierCheck(Check):
             return ""
         return (
             f"{self.predict} called twice on the same images gave {differ} different labels:"
-            " prediction must be deterministic; is dropout still on at prediction time (call"
-            " it with train=False, which keeps every unit)?"
+            " prediction must be deterministic; is dropout still on at prediction time?"
         )
 
     @staticmethod

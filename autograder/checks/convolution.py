@@ -113,6 +113,9 @@ class ConvCheck(ArrayCheck):
         return None
 
 
+#: What a db summed over some of its axes only says.
+DB_AXES = "db is not summed over all of the batch and both image axes"
+
 SHAPES_HINT = (
     "x is (N, C, H, W), W is (F, C, KH, KW) and out is (N, F, H', W') with H' = (H + 2 pad - KH)"
     " // stride + 1, the bias added once per filter"
@@ -144,27 +147,26 @@ class ConvForwardCheck(ConvCheck):
         at_one = _conv(x, W, b, 1, pad)
         wrong = [
             (
-                "the filters are flipped (a convolution in the mathematical sense): a CNN's "
-                "layer computes W[f, c, u, v] times x[n, c, i*stride + u, j*stride + v], no flip",
+                "the filters are flipped (a convolution in the mathematical sense), where a "
+                "CNN's layer uses them as they are",
                 _conv(x, W[:, :, ::-1, ::-1], b, stride, pad),
             ),
-            ("the bias is missing: add b[f] to every output of filter f", out - b[:, None, None]),
+            ("the bias is missing: filter f's outputs lack b[f]", out - b[:, None, None]),
             (
-                "the padding is missing: pad each image with `pad` zeros on the four sides "
-                "(np.pad of the two last axes)",
+                "the padding is missing: the `pad` zeros on the four sides of each image are "
+                "left out",
                 _conv(x, W, b, stride, 0) if min(x.shape[2:]) >= max(KH, KW) else None,
             ),
             (
-                "the stride is ignored: a window starts every `stride` pixels, and H' = "
-                "(H + 2 pad - KH) // stride + 1",
+                "the stride is ignored: the windows start one pixel apart, not `stride` pixels",
                 at_one,
             ),
             (
-                "the windows start at (i, j): window (i, j) starts at (i * stride, j * stride)",
+                "window (i, j) starts at pixel (i, j), whatever the stride",
                 at_one[:, :, : out.shape[2], : out.shape[3]],
             ),
             (
-                "H' and W' are one short: H' = (H + 2 pad - KH) // stride + 1",
+                "H' and W' are one short: the last window of each row and column is left out",
                 out[:, :, :-1, :-1],
             ),
             (
@@ -177,8 +179,7 @@ class ConvForwardCheck(ConvCheck):
                 (out - b[:, None, None]) / C + b[:, None, None],
             ),
             (
-                "the window's numbers and the filter's are flattened in different orders: "
-                "flatten both as (C, KH, KW)",
+                "the window's numbers and the filter's are flattened in different orders",
                 _conv(x, W.reshape(F, KH, KW, C).transpose(0, 3, 1, 2), b, stride, pad),
             ),
             ("its first two axes are swapped: out is (N, F, H', W')", out.transpose(1, 0, 2, 3)),
@@ -224,34 +225,36 @@ class ConvBackwardCheck(ConvCheck):
             return conv_backward_loops(x, W, dout, stride, pad, **mistake)
 
         flipped = (
-            "the filters are not flipped: dx is the full convolution of dout with the filters "
-            "rotated by 180 degrees (or: send dout[n, f, i, j] * W[f] back onto the window it "
-            "was computed from)"
+            "the filters are not flipped: going back, dx is a convolution with the filters "
+            "rotated by 180 degrees, each dout sent back onto the window it was computed from"
         )
         overlap = (
-            "overlapping windows overwrite each other's share of dx: add it (+=), a pixel read "
-            "by several windows gets the sum of their gradients"
+            "overlapping windows overwrite each other's share of dx, where a pixel read by "
+            "several windows gets the sum of their gradients"
         )
         starts = (
-            "the windows start at (i, j) going back: window (i, j) was read from (i * stride, "
-            "j * stride)"
+            "going back, window (i, j) is placed at pixel (i, j), whatever the stride it was "
+            "read with"
         )
         dx, dW, _ = loops()
         return {
             "dx": [
                 (flipped, loops(flip=True)[0]),
                 (
-                    "dx has the padded shape: cut the `pad` rows and columns off each side",
+                    "dx has the padded shape: the `pad` rows and columns of each side are "
+                    "still on it",
                     loops(crop=False)[0],
                 ),
                 (overlap, loops(assign=True)[0]),
                 (starts, loops(start_at_stride=False)[0]),
-                ("dx sums the shares of all F filters", loops(filters=1)[0]),
+                (
+                    "dx holds the first filter's share only, not the shares of all F filters",
+                    loops(filters=1)[0],
+                ),
             ],
             "dW": [
                 (
-                    "dW is flipped: dW[f, c, u, v] sums dout[n, f, i, j] x[n, c, i*stride + u, "
-                    "j*stride + v], no flip",
+                    "dW is flipped, where the forward used the filters as they are",
                     dW[:, :, ::-1, ::-1],
                 ),
                 ("dW sums over every image of the batch, not only the first", loops(images=1)[1]),
@@ -259,9 +262,9 @@ class ConvBackwardCheck(ConvCheck):
                 (starts, loops(start_at_stride=False)[1]),
             ],
             "db": [
-                ("db sums dout over the batch and both image axes, (0, 2, 3)", dout.sum((2, 3))),
-                ("db sums dout over the batch and both image axes, (0, 2, 3)", dout.sum(0)),
-                ("it averages: db is the sum of dout over axes (0, 2, 3)", dout.mean((0, 2, 3))),
+                (DB_AXES, dout.sum((2, 3))),
+                (DB_AXES, dout.sum(0)),
+                ("it averages: db is a sum, not a mean", dout.mean((0, 2, 3))),
                 ("it is divided by N: dout already carries the 1/N", dout.sum((0, 2, 3)) / N),
             ],
         }
@@ -368,20 +371,20 @@ class PoolForwardCheck(PoolCheck):
         wrong = [
             ("it is the mean of each window: max pooling keeps the largest number",
              windows.mean(axis=(4, 5))),
-            ("the stride is ignored: a window starts every `stride` pixels",
+            ("the stride is ignored: the windows start one pixel apart, not `stride` pixels",
              _windows(x, size, 1).max(axis=(4, 5))),
             ("the windows step by `size` instead of `stride` (windows side by side, as a "
              "reshape makes them, are right only when stride == size)",
              _windows(x, size, size).max(axis=(4, 5))),
-            ("it takes the largest |x|: the largest x, negative or not",
+            ("it takes the largest |x|, not the largest x",
              np.take_along_axis(windows.reshape(*out.shape, -1),
                                 np.abs(windows).reshape(*out.shape, -1).argmax(-1)[..., None],
                                 -1)[..., 0]),
             ("it is max(x, 0) of each window: a negative maximum stays negative",
              np.maximum(out, 0)),
-            ("it takes the maximum over the channels too: pool each channel on its own",
+            ("it takes the maximum over the channels too, not each channel's own",
              out.max(axis=1, keepdims=True)),
-            ("it takes the maximum over the channels too: pool each channel on its own",
+            ("it takes the maximum over the channels too, not each channel's own",
              out.max(axis=1)),
             ("height and width are swapped: out is (N, C, H', W')", out.transpose(0, 1, 3, 2)),
             ("only one axis of each window is searched: the maximum is over its size x size "
@@ -394,7 +397,7 @@ class PoolForwardCheck(PoolCheck):
             ceil = _windows(padded, size, stride)[:, :, :H_ceil, :W_ceil].max(axis=(4, 5))
             if ceil.shape != out.shape:
                 wrong.append((
-                    "windows that run past the edge are dropped: H' = (H - size) // stride + 1",
+                    "windows that run past the edge are kept, where the notebook has them dropped",
                     ceil))  # fmt: skip
         return {"out": wrong}
 
@@ -442,28 +445,26 @@ class PoolBackwardCheck(PoolCheck):
                     loops(to="all") / size**2,
                 ),  # fmt: skip
                 (
-                    "a number that is the maximum of overlapping windows gets the sum of their "
-                    "gradients: add (+=), do not assign",
+                    "a number that is the maximum of overlapping windows gets one window's "
+                    "gradient: their shares overwrite each other instead of adding up",
                     loops(assign=True),
                 ),
                 (
-                    "the maximum's position is read wrongly: in a window flattened row by row, "
-                    "number k is at row k // size, column k % size",
+                    "the maximum's position is read wrongly: its row and column are swapped",
                     loops(swap=True),
                 ),
-                ("the maximum gets 1: multiply by dout", loops(upstream=False)),
+                ("the maximum gets 1, not dout", loops(upstream=False)),
                 (
-                    "the windows start at (i, j) going back: window (i, j) was read from "
-                    "(i * stride, j * stride)",
+                    "going back, window (i, j) is placed at pixel (i, j), whatever the stride "
+                    "it was read with",
                     loops(start_at_stride=False),
                 ),
                 (
-                    "the top-left number of each window gets the gradient: the largest one should",
+                    "the top-left number of each window gets the gradient, not the largest one",
                     loops(to="corner"),
                 ),
                 (
-                    "the maximum's place within its window is taken for its place in the image: "
-                    "add the window's corner, (i * stride, j * stride)",
+                    "the maximum's place within its window is taken for its place in the image",
                     loops(offset=False),
                 ),
             ]
@@ -586,7 +587,7 @@ def _(x, W, b, *, stride=1, pad=0):
     return _convolve(x, W, b, 1, pad)
 
 
-@MISTAKES.wrong("conv2d_forward", "windows at (i, j)", "(i * stride, j * stride)")
+@MISTAKES.wrong("conv2d_forward", "windows at (i, j)", "whatever the stride")
 def _(x, W, b, *, stride=1, pad=0):
     return _convolve(x, W, b, stride, pad, start_at_stride=False)
 
@@ -675,7 +676,7 @@ def _(dout, cache):
     return _scatter(dout, cache, assign=True)
 
 
-@MISTAKES.wrong("conv2d_backward", "the stride ignored going back", "(i * stride, j * stride)",
+@MISTAKES.wrong("conv2d_backward", "the stride ignored going back", "whatever the stride",
                 conv2d_forward=_convolve)  # fmt: skip
 def _(dout, cache):
     return _scatter(dout, cache, start_at_stride=False)
@@ -707,7 +708,7 @@ def _(dout, cache):
     return dx, dW / len(dout), db
 
 
-@MISTAKES.wrong("conv2d_backward", "db summed over the image axes only", "(0, 2, 3)",
+@MISTAKES.wrong("conv2d_backward", "db summed over the image axes only", "both image axes",
                 conv2d_forward=_convolve)  # fmt: skip
 def _(dout, cache):
     dx, dW, _ = _scatter(dout, cache)
@@ -850,25 +851,25 @@ def _(dout, cache):
     return _unpool(dout, cache, to="mean")
 
 
-@MISTAKES.wrong("maxpool_backward", "overlapping windows assigned", "add (+=)",
+@MISTAKES.wrong("maxpool_backward", "overlapping windows assigned", "overwrite each other",
                 maxpool_forward=_pool)  # fmt: skip
 def _(dout, cache):
     return _unpool(dout, cache, assign=True)
 
 
-@MISTAKES.wrong("maxpool_backward", "row and column of the maximum swapped", "k // size",
+@MISTAKES.wrong("maxpool_backward", "row and column of the maximum swapped", "column are swapped",
                 maxpool_forward=_pool)  # fmt: skip
 def _(dout, cache):
     return _unpool(dout, cache, swap=True)
 
 
-@MISTAKES.wrong("maxpool_backward", "1 at the maximum", "multiply by dout",
+@MISTAKES.wrong("maxpool_backward", "1 at the maximum", "gets 1, not dout",
                 maxpool_forward=_pool)  # fmt: skip
 def _(dout, cache):
     return _unpool(dout, cache, upstream=False)
 
 
-@MISTAKES.wrong("maxpool_backward", "the stride ignored going back", "(i * stride, j * stride)",
+@MISTAKES.wrong("maxpool_backward", "the stride ignored going back", "whatever the stride",
                 maxpool_forward=_pool)  # fmt: skip
 def _(dout, cache):
     return _unpool(dout, cache, start_at_stride=False)

@@ -52,13 +52,12 @@ class FlattenCheck(ArrayCheck):
         return {
             "X": [
                 (
-                    "each image is flattened column by column (order='F' or a transpose); "
-                    "flatten it row by row",
+                    "each image is flattened column by column (order='F' or a transpose), "
+                    "not row by row",
                     images.transpose(0, 2, 1).reshape(n, -1),
                 ),
                 (
-                    "it returns one long vector; keep one row per image, a batch of one"
-                    " included (reshape(N, -1), no squeeze)",
+                    "it returns one long vector, not one row per image (a batch of one included)",
                     images.reshape(-1),
                 ),
                 (
@@ -75,7 +74,7 @@ class FlattenCheck(ArrayCheck):
                     images.reshape(n, -1) / 255,
                 ),
                 (
-                    "it keeps only the first row of each image; keep all H * W pixels",
+                    "it keeps only the first row of each image, not all H * W pixels",
                     images[:, 0, :],
                 ),
             ]
@@ -113,9 +112,13 @@ class NormalizeCheck(ArrayCheck):
         with np.errstate(all="ignore"):
             return {
                 "X": [
-                    ("it divides by the batch's brightest pixel; divide by 255", images / peak),
                     (
-                        "it uses integer division //; divide with / after a float conversion",
+                        "it divides by the batch's brightest pixel, not by the largest value a"
+                        " pixel can take",
+                        images / peak,
+                    ),
+                    (
+                        "it uses integer division //, which drops every fraction",
                         images // 255,
                     ),
                     (
@@ -130,7 +133,7 @@ class NormalizeCheck(ArrayCheck):
     def judge(self, case, output):
         verdict = super().judge(case, output)
         if verdict.passed and np.asarray(output).dtype != np.float32:
-            return Verdict(False, f"X is {np.asarray(output).dtype}; return float32 (astype)")
+            return Verdict(False, f"X is {np.asarray(output).dtype}; the notebook asks for float32")
         return verdict
 
 
@@ -168,15 +171,14 @@ class OneHotCheck(ArrayCheck):
             "Y": [
                 ("it has one row per class; one_hot returns one row per sample, (N, C)", eye[y].T),
                 (
-                    "it takes the number of classes from y.max() + 1; use num_classes, since "
-                    "a batch may miss some classes",
+                    "it takes the number of classes from y.max() + 1, not from the argument"
+                    " num_classes: a batch may miss some classes",
                     np.eye(int(y.max()) + 1)[y],
                 ),
                 ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], -1, axis=1)),
                 ("the 1 is one column off (y - 1 or y + 1)", np.roll(eye[y], 1, axis=1)),
                 (
-                    "whole columns are set to 1 (Y[:, y] = 1): set one entry per row, row i"
-                    " in column y[i]",
+                    "whole columns are set to 1 (Y[:, y] = 1), not one entry per row",
                     _whole_columns(y, c),
                 ),
             ]
@@ -262,7 +264,9 @@ class TrainValSplitCheck(Check):
                 f"{n} samples must be in exactly one part",
             )
         if not (np.array_equal(y_train, y[train_ids]) and np.array_equal(y_val, y[val_ids])):
-            return Verdict(False, "labels are separated from their samples: index X and y alike")
+            return Verdict(
+                False, "labels are separated from their samples: X and y are not indexed alike"
+            )
         if len(val_ids) > len(train_ids) and fraction < 0.5:
             return Verdict(
                 False,
@@ -294,16 +298,16 @@ class TrainValSplitCheck(Check):
         if off:
             label, n_class, n_val, share = off[0]
             if all(n == math.floor(sh) for _, _, n, sh in counts):
-                how = " (int() truncates)"
+                how = " (this one truncates)"
             elif all(n == math.ceil(sh) for _, _, n, sh in counts):
-                how = " (it rounds up)"
+                how = " (this one rounds up)"
             else:
                 how = ""
             return Verdict(
                 False,
                 f"the validation part holds {n_val} of the {n_class} samples of class"
-                f" {label}, val_fraction * n = {share:g}: a stratified split takes"
-                f" round(val_fraction * n) of each class on its own, {round(share)} here{how}",
+                f" {label}, whose share is {share:g}: a stratified split rounds each class's"
+                f" share to the nearest whole number, {round(share)} here{how}",
             )
         if output.get("global_generator"):
             return Verdict(False, GLOBAL_GENERATOR)
@@ -311,7 +315,8 @@ class TrainValSplitCheck(Check):
         if not (np.array_equal(again_train, train_ids) and np.array_equal(again_val, val_ids)):
             return Verdict(
                 False,
-                "the same seed gave another split: draw with np.random.default_rng(seed)",
+                "the same seed gave another split: the split is not drawn from a generator"
+                " made from the seed",
             )
         others = [set(splits[key][1][0].tolist()) for key in ("other1", "other2", "other3")]
         if all(other == set(val_ids.tolist()) for other in others):
@@ -371,7 +376,7 @@ def _(images):
     return (images // 255).astype(np.float32)
 
 
-@MISTAKES.wrong("normalize", "float64 result", "return float32")
+@MISTAKES.wrong("normalize", "float64 result", "asks for float32")
 def _(images):
     return images / 255
 
@@ -392,7 +397,7 @@ def _(y, num_classes):
     return np.eye(num_classes)[y].T
 
 
-@MISTAKES.wrong("one_hot", "classes from the labels", "use num_classes")
+@MISTAKES.wrong("one_hot", "classes from the labels", "argument num_classes")
 def _(y, num_classes):
     return np.eye(y.max() + 1)[y]
 
@@ -422,7 +427,7 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X[train], y[train]), (X[val], y[val])
 
 
-@MISTAKES.wrong("train_val_split", "ignores the seed", "default_rng(seed)")
+@MISTAKES.wrong("train_val_split", "ignores the seed", "made from the given seed")
 def _(X, y, val_fraction=0.1, seed=0):
     # stratified, drawn from NumPy's global generator: the mistake is the unseeded RNG
     val = np.concatenate(
@@ -435,7 +440,7 @@ def _(X, y, val_fraction=0.1, seed=0):
     return (X[train], y[train]), (X[val], y[val])
 
 
-@MISTAKES.wrong("train_val_split", "X and y shuffled separately", "index X and y alike")
+@MISTAKES.wrong("train_val_split", "X and y shuffled separately", "not indexed alike")
 def _(X, y, val_fraction=0.1, seed=0):
     rng = np.random.default_rng(seed)
     X, y = X[rng.permutation(len(X))], y[rng.permutation(len(y))]

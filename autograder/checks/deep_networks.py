@@ -58,6 +58,13 @@ def _bn_case(rng, shape, dtype, kind) -> Case:
     return Case(label, (x, gamma, beta), {"train": train, "running": running, "momentum": momentum})
 
 
+#: What a running statistic that weighs the old value by momentum says.
+MOMENTUM_REVERSED = (
+    "the running statistics give the old running value the weight momentum; the notebook gives"
+    " it to the new batch"
+)
+
+
 def _normalise(x, gamma, beta, mean, var, eps_inside=True):
     scale = np.sqrt(var + EPS) if eps_inside else np.sqrt(var) + EPS
     return gamma * (x - mean) / scale + beta
@@ -109,9 +116,10 @@ class BatchnormForwardCheck(ArrayCheck):
         if not kw["train"]:
             return {
                 "out": [
-                    ("in evaluation (train=False) normalise with the running mean and variance, "
-                     "not the batch's", _normalise(x, gamma, beta, mu, var)),
-                    ("eps is added outside the square root: divide by sqrt(var + eps)",
+                    ("in evaluation (train=False) it normalises with the batch's mean and "
+                     "variance, not the running mean and variance",
+                     _normalise(x, gamma, beta, mu, var)),
+                    ("eps is added outside the square root; the notebook adds it to the variance",
                      _normalise(x, gamma, beta, run_mean, run_var, eps_inside=False)),
                 ],
                 "running['var']": [("evaluation must leave the running statistics as they are",
@@ -120,37 +128,36 @@ class BatchnormForwardCheck(ArrayCheck):
         across = x.mean(1, keepdims=True), x.var(1, keepdims=True)
         new_mean, new_var = (1 - m) * run_mean + m * mu, (1 - m) * run_var + m * var * n / (n - 1)
         used = (
-            "in training the running statistics are used: normalise with the batch's mean and "
-            "variance, and only update the running ones"
+            "in training the running statistics are used in place of the batch's own mean and "
+            "variance"
         )
         return {
             "out": [
-                ("the mean and variance are taken over the wrong axis: each feature is "
-                 "normalised over the batch, axis 0", _normalise(x, gamma, beta, *across)),
-                ("the variance is taken over the wrong axis: each feature's over the batch, "
-                 "axis 0", _normalise(x, gamma, beta, mu, across[1])),
-                ("eps is added outside the square root: divide by sqrt(var + eps)",
+                ("the mean and variance are taken over the wrong axis, not over the batch for "
+                 "each feature", _normalise(x, gamma, beta, *across)),
+                ("the variance is taken over the wrong axis, not over the batch for each "
+                 "feature", _normalise(x, gamma, beta, mu, across[1])),
+                ("eps is added outside the square root; the notebook adds it to the variance",
                  _normalise(x, gamma, beta, mu, var, eps_inside=False)),
-                ("eps is missing: divide by sqrt(var + eps), or a feature of tiny variance "
-                 "blows up", gamma * (x - mu) / np.sqrt(var) + beta),
-                ("it normalises with the unbiased variance (ddof=1): use the batch's biased "
-                 "variance, divided by N", _normalise(x, gamma, beta, mu, x.var(0, ddof=1))),
+                ("eps is missing, and a feature of tiny variance blows up",
+                 gamma * (x - mu) / np.sqrt(var) + beta),
+                ("it normalises with the unbiased variance (ddof=1), not the batch's biased "
+                 "variance", _normalise(x, gamma, beta, mu, x.var(0, ddof=1))),
                 (used, _normalise(x, gamma, beta, run_mean, run_var)),
                 (used, _normalise(x, gamma, beta, new_mean, new_var)),
-                ("gamma and beta are swapped: out = gamma * x_hat + beta",
+                ("gamma and beta are swapped: beta scales and gamma shifts",
                  _normalise(x, beta, gamma, mu, var)),
             ],
             "running['mean']": [
                 ("the running mean is not updated in training", run_mean),
-                ("momentum is the weight of the new batch: running = (1 - momentum) * running "
-                 "+ momentum * batch", m * run_mean + (1 - m) * mu),
+                (MOMENTUM_REVERSED, m * run_mean + (1 - m) * mu),
             ],
             "running['var']": [
                 ("the running variance is not updated in training", run_var),
-                ("the running variance takes the unbiased batch variance (times N / (N - 1)), "
-                 "as PyTorch's does", (1 - m) * run_var + m * var),
-                ("momentum is the weight of the new batch: running = (1 - momentum) * running "
-                 "+ momentum * batch", m * run_var + (1 - m) * var * n / (n - 1)),
+                ("the running variance is updated with the biased batch variance, where the "
+                 "notebook's, as PyTorch's, takes the unbiased batch variance",
+                 (1 - m) * run_var + m * var),
+                (MOMENTUM_REVERSED, m * run_var + (1 - m) * var * n / (n - 1)),
             ],
         }  # fmt: skip
 
@@ -217,11 +224,12 @@ class BatchnormBackwardCheck(ArrayCheck):
         dx = [
             ("only the first term: in training the batch mean and variance depend on x too, "
              "so dx has a term through each of them", g * inv),
-            ("the term of the mean is missing: subtract sum(g) over the batch",
+            ("the term of the mean is missing: the term through the batch mean is left out",
              (n * g - var_term) * inv / n),
-            ("the term of the variance is missing: subtract x_hat * sum(g * x_hat)",
+            ("the term of the variance is missing: the term through the batch variance is left"
+             " out",
              (n * g - mean_term) * inv / n),
-            ("gamma is missing from dx: the gradient reaching x_hat is g = gamma * dout",
+            ("gamma is missing from dx: the gradient reaching x_hat passes through gamma",
              (n * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0)) * inv / n),
         ]  # fmt: skip
         if n > 1:
@@ -239,14 +247,14 @@ class BatchnormBackwardCheck(ArrayCheck):
         return {
             "dx": dx,
             "dgamma": [
-                ("dgamma is the sum of dout * x_hat over the batch, not of dout",
+                ("dgamma is the sum of dout alone over the batch: x_hat is missing",
                  dout.sum(0)),
-                ("it sums over axis 1: sum over the batch, axis 0", (dout * x_hat).sum(1)),
+                ("it sums over axis 1, across the features, not over the batch",
+                 (dout * x_hat).sum(1)),
             ],
             "dbeta": [
-                ("it averages over the batch; dbeta is the sum of dout over axis 0",
-                 dout.mean(0)),
-                ("it sums over axis 1: dbeta sums dout over the batch, axis 0", dout.sum(1)),
+                ("it averages over the batch: dbeta is a sum, not a mean", dout.mean(0)),
+                ("it sums over axis 1, across the features, not over the batch", dout.sum(1)),
             ],
         }  # fmt: skip
 
@@ -430,14 +438,14 @@ class DeepLossAndGradsCheck(ArrayCheck):
         params64 = {k: np.asarray(v, np.float64) for k, v in params.items()}
         case64 = Case(case.name, (np.asarray(X, np.float64), y, params64), case.kwargs)
         hints = {
-            "activation": "the activation's derivative is missing: pass the gradient through "
-            "each hidden layer's activation backward",
+            "activation": "the activation's derivative is missing: the gradient skips each "
+            "hidden layer's activation on its way back",
             "logits": "the output layer has the activation too: the logits come straight from "
             "the last dense layer",
-            "dropout": "dropout's backward is missing: the gradient reaches only the kept "
-            "units, scaled by 1 / (1 - p) as in the forward pass",
-            "batchnorm": "batch normalization's backward is missing: dz comes from "
-            "batchnorm_backward, not straight from the activation's gradient",
+            "dropout": "dropout's backward is missing: the gradient skips the dropout masks on "
+            "its way back",
+            "batchnorm": "batch normalization's backward is missing: the gradient skips the "
+            "normalization on its way back",
         }
         out: dict[str, list] = {}
         for step, hint in hints.items():
@@ -527,7 +535,7 @@ for _mode, _what, _words in [
     ("batch in evaluation", "batch statistics in evaluation", "running mean and variance"),
     ("no update", "running statistics not updated", "not updated in training"),
     ("biased running", "running variance biased", "unbiased batch variance"),
-    ("momentum reversed", "momentum weighs the old statistics", "weight of the new batch"),
+    ("momentum reversed", "momentum weighs the old statistics", "to the new batch"),
     ("running required", "running=None not handled in training", "running=None in training"),
 ]:
 
@@ -558,8 +566,8 @@ for _mode, _what, _words in [
     ("no mean term", "the term of the mean missing", "the term of the mean is missing"),
     ("no variance term", "the term of the variance missing", "the term of the variance is missing"),
     ("no gamma", "gamma left out of dx", "gamma is missing from dx"),
-    ("dgamma of dout", "dgamma without x_hat", "dgamma is the sum of dout * x_hat"),
-    ("dbeta mean", "dbeta averaged", "dbeta is the sum of dout"),
+    ("dgamma of dout", "dgamma without x_hat", "x_hat is missing"),
+    ("dbeta mean", "dbeta averaged", "dbeta is a sum"),
     ("n - 1", "dx divided by N - 1", "dx is divided by N - 1"),
 ]:
 

@@ -62,13 +62,15 @@ class DenseForwardCheck(ArrayCheck):
         if elementwise is not None:
             wrong.append(
                 (
-                    "it multiplies element-wise (*): out is the matrix product of x (N, D) and"
-                    " W (D, M), of shape (N, M), plus b",
+                    "it multiplies element-wise (*), where out is a matrix product, of shape"
+                    " (N, M)",
                     elementwise,
                 )
             )
         if W.shape[0] == W.shape[1]:
-            wrong.append(("it uses W transposed: with W of shape (D, M), out = x @ W", x @ W.T + b))
+            wrong.append(
+                ("it uses W transposed, though W already has the shape (D, M)", x @ W.T + b)
+            )
         return {"out": wrong}
 
     def unpack(self, case, output):

@@ -122,21 +122,20 @@ class AccuracyCheck(ArrayCheck):
             "accuracy": [
                 ("it counts the right predictions; accuracy is their mean", right * len(y)),
                 (
-                    "with one output unit (N, 1), argmax is always 0: predict 1 where the "
-                    "logit is positive",
+                    "with one output unit (N, 1), argmax is always 0, whatever the logit",
                     argmax,
                 ),
                 ("it is the error rate, 1 - accuracy", 1 - right),
                 *(
                     [
                         (
-                            "a logit of exactly 0 counts as class 1: predict 1 only where the"
-                            " logit is positive (> 0)",
+                            "a logit of exactly 0 counts as class 1, where class 1 is a"
+                            " positive logit",
                             float(np.mean((logits[:, 0] >= 0).astype(int) == y)),
                         ),
                         (
                             "the predictions (N, 1) met the labels (N,) and broadcast to an"
-                            " (N, N) table: compare logits[:, 0] > 0, of shape (N,), with y",
+                            " (N, N) table: the predictions do not have y's shape",
                             float(np.mean((logits > 0).astype(int) == y)),
                         ),
                     ]
@@ -151,8 +150,8 @@ class AccuracyCheck(ArrayCheck):
             if output.ndim == 0:
                 return Verdict(
                     False,
-                    "accuracy returned a 0-d array: return float(...), a Python number (on "
-                    "CuPy, a reduction stays on the GPU until float() copies it)",
+                    "accuracy returned a 0-d array, not a Python number (on CuPy, a reduction"
+                    " stays on the GPU until it is converted to a Python float)",
                 )
             return Verdict(
                 False,

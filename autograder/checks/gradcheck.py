@@ -101,7 +101,7 @@ def _step_message(steps: dict[int, list[tuple[float, int]]], h: float) -> str | 
     if _near(size, h):
         return None
     which = "too large" if size > h else "too small"
-    return f"its step is {size:g}, {which}: use the h it is given (h = {h:g})"
+    return f"its step is {size:g}, {which}: not the h it is given, {h:g} here"
 
 
 def _nearly(grad: Any, centred: np.ndarray) -> bool:
@@ -122,10 +122,7 @@ def evaluations_message(output: dict, f: Callable, x: np.ndarray, h: float) -> s
     if points.ndim != 2 or points.shape[1] != x.size or len(values) != len(points):
         return "the evaluations of f came back unreadable"
     if not len(points):
-        return (
-            "numerical_gradient never called f: each entry must come from f's values,"
-            " (f(x + h e_i) - f(x - h e_i)) / (2 h)"
-        )
+        return "numerical_gradient never called f: each entry must come from f's own values"
     steps = _steps(points, x)
     centred = np.zeros(x.size)
     missing = []
@@ -154,8 +151,8 @@ def evaluations_message(output: dict, f: Callable, x: np.ndarray, h: float) -> s
         i = int(off[0])
         return (
             f"grad is not the centred difference of f's own values: entry {i} is"
-            f" {grad[i]:.12g}, where (f(x + h e_i) - f(x - h e_i)) / (2 h) = {centred[i]:.12g};"
-            " compute each entry from f's values at x + h e_i and x - h e_i"
+            f" {grad[i]:.12g}, where the centred difference of the values f gave is"
+            f" {centred[i]:.12g}"
         )
     return None
 
@@ -207,8 +204,8 @@ class NumericalGradientCheck(Check):
         if after.shape != x.shape or not np.allclose(after, x, rtol=0, atol=1e-12):
             return Verdict(
                 False,
-                "x is changed after the call: restore each entry after perturbing it "
-                "(x[i] = old value)",
+                "x is changed after the call: an entry it perturbs is not put back to its old"
+                " value",
             )
         points = np.asarray(output.get("points", np.zeros((0, x.size))), dtype=np.float64)
         if points.ndim == 2 and points.shape[1] == x.size:
@@ -238,21 +235,21 @@ class NumericalGradientCheck(Check):
         """What the usual mistakes give for ``f`` at ``x``."""
         wrong = [
             (
-                "it is a one-sided difference (f(x + h) - f(x)) / h; use the centred "
-                "difference (f(x + h) - f(x - h)) / (2 h)",
+                "it is a one-sided difference (f(x + h) - f(x)) / h; the notebook's numerical "
+                "gradient is the centred difference over 2 h",
                 _one_sided(f, x, h),
             ),
-            ("it divides by h instead of 2 h", 2 * _centred(f, x, h)),
+            ("it divides by h, half the distance between the two points", 2 * _centred(f, x, h)),
             (
-                "its step h is too large (1e-2 or more): use the h it is given, 1e-5 by default",
+                "its step h is too large (1e-2 or more), not the h it is given, 1e-5 by default",
                 _centred(f, x, 1e-2),
             ),
         ]
         if x.ndim > 1:
             wrong.append(
                 (
-                    "it perturbs whole rows x[i] at once: perturb one entry at a time, for x of "
-                    "any shape (np.ndindex(x.shape))",
+                    "it perturbs whole rows x[i] at once, not one entry at a time (x may have"
+                    " any shape)",
                     _centred(f, x, h, whole_rows=True),
                 )
             )
@@ -311,20 +308,18 @@ class RelativeErrorCheck(ArrayCheck):
                 ("it divides by ||a|| only", diff / na)
                 if not np.isclose(na, nb, rtol=1e-3)
                 else (
-                    "it divides by one norm, or the larger of the two; the relative error"
-                    " divides by the sum of both norms",
+                    "it divides by one norm, or the larger of the two, not by both norms",
                     diff / max(na, nb),
                 )
             )
             return {
                 "error": [
                     (
-                        "it is the norm of a - b, not divided by ||a|| + ||b||",
+                        "it is the norm of a - b, not divided by the norms of a and b",
                         np.linalg.norm(a - b),
                     ),
                     (
-                        "it is the largest element-wise ratio; use the norms: "
-                        "||a - b|| / (||a|| + ||b||)",
+                        "it is the largest element-wise ratio, not a ratio of norms",
                         np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)),
                     ),
                     one_norm,
@@ -341,7 +336,9 @@ class RelativeErrorCheck(ArrayCheck):
         if not np.any(a) and not np.any(b) and output is not None:
             value = np.asarray(output, dtype=np.float64) if not isinstance(output, str) else None
             if value is not None and value.size == 1 and not np.isfinite(value).all():
-                return Verdict(False, "error is NaN when a and b are both zero: return 0 then")
+                return Verdict(
+                    False, "error is NaN when a and b are both zero, where the relative error is 0"
+                )
         return super().judge(case, output)
 
 
@@ -370,7 +367,7 @@ def _(f, x, h=1e-5):
     return grad
 
 
-@MISTAKES.wrong("numerical_gradient", "divides by h, not 2h", "instead of 2 h")
+@MISTAKES.wrong("numerical_gradient", "divides by h, not 2h", "divides by h")
 def _(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(*x.shape):
@@ -384,7 +381,7 @@ def _(f, x, h=1e-5):
     return grad
 
 
-@MISTAKES.wrong("numerical_gradient", "x not restored", "restore each entry")
+@MISTAKES.wrong("numerical_gradient", "x not restored", "not put back")
 def _(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(*x.shape):

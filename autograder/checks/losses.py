@@ -10,12 +10,9 @@ from autograder.checks.mistakes import Mistakes
 from nnlib import losses as ref
 
 STABLE_BCE = (
-    "compute it from the logits in a stable form, max(z, 0) - z * y + log1p(exp(-|z|)), "
-    "instead of log(sigmoid(z))"
+    "the loss must come from the logits z in a form that stays finite, not from log(sigmoid(z))"
 )
-STABLE_CE = (
-    "compute log-softmax stably: subtract each row's maximum, then log p = z - log(sum(exp(z)))"
-)
+STABLE_CE = "log p must come from the logits in a form that stays finite (max-subtraction)"
 
 
 def _logits(rng, shape, dtype, kind):
@@ -82,7 +79,8 @@ class BinaryCrossEntropyCheck(LossCheck):
             per_sample = np.maximum(z, 0) - z * y_col + np.log1p(np.exp(-np.abs(z)))
             broadcast = np.maximum(z, 0) - z * y.reshape(1, n) + np.log1p(np.exp(-np.abs(z)))
         broadcast_hint = (
-            "y of shape (N,) broadcast against logits (N, 1) to (N, N): reshape y to (N, 1)"
+            "y of shape (N,) broadcast against logits (N, 1) to (N, N): y is not a column like"
+            " the logits"
         )
         own = case.args[0]  # in its dtype: log(sigmoid) overflows as the student's does
         with np.errstate(all="ignore"):
@@ -100,9 +98,10 @@ class BinaryCrossEntropyCheck(LossCheck):
                 (broadcast_hint, (p - y.reshape(1, n)) / n),
                 (broadcast_hint, p - y.reshape(1, n)),
                 ("it is not divided by N (the loss is a mean over the batch)", p - y_col),
-                ("it is y - p; the gradient of the loss is p - y", (y_col - p) / n),
+                ("it is y - p: the gradient with its sign flipped", (y_col - p) / n),
                 (
-                    "it multiplies by sigmoid'(z); for BCE from logits dz = (p - y) / N",
+                    "it multiplies by sigmoid'(z), which the gradient of BCE at the logits"
+                    " does not have",
                     p * (1 - p) * (p - y_col) / n,
                 ),
             ],
@@ -159,8 +158,8 @@ class SoftmaxCrossEntropyCheck(LossCheck):
             "dlogits": [
                 (overflow, (naive_p - t) / n),
                 ("it is not divided by N (the loss is a mean over the batch)", p - t),
-                ("the one-hot targets are not subtracted: dlogits = (p - t) / N", p / n),
-                ("it is t - p; the gradient of the loss is p - t", (t - p) / n),
+                ("the one-hot targets are not subtracted", p / n),
+                ("it is t - p: the gradient with its sign flipped", (t - p) / n),
             ],
         }
 
@@ -181,7 +180,7 @@ MISTAKES.plant(
 
 
 @MISTAKES.wrong(
-    "binary_cross_entropy", "integer labels promote dlogits to float64", "y.astype(np.float32)"
+    "binary_cross_entropy", "integer labels promote dlogits to float64", "so do integer labels"
 )
 def _(logits, y):
     n = len(logits)
@@ -190,9 +189,7 @@ def _(logits, y):
     return float(loss), (0.5 * (1 + np.tanh(0.5 * logits)) - y) / n
 
 
-@MISTAKES.wrong(
-    "binary_cross_entropy", "log of the sigmoid: overflows", "instead of log(sigmoid(z))"
-)
+@MISTAKES.wrong("binary_cross_entropy", "log of the sigmoid: overflows", "not from log(sigmoid(z))")
 def _(logits, y):
     n = len(logits)
     y = y.reshape(n, 1).astype(logits.dtype)
@@ -221,7 +218,7 @@ def _(logits, y):
     return float(per.mean()), (1 / (1 + np.exp(-logits)) - y) / n
 
 
-@MISTAKES.wrong("binary_cross_entropy", "y - p", "p - y")
+@MISTAKES.wrong("binary_cross_entropy", "y - p", "sign flipped")
 def _(logits, y):
     loss, dlogits = ok.binary_cross_entropy(logits, y)
     return loss, -dlogits
@@ -230,7 +227,7 @@ def _(logits, y):
 @MISTAKES.wrong(
     "softmax_cross_entropy",
     "log of the softmax without max-subtraction",
-    "subtract each row's maximum",
+    "max-subtraction",
 )
 def _(logits, y):
     n, c = logits.shape

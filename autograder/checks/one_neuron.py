@@ -65,7 +65,7 @@ class NeuronForwardCheck(ArrayCheck):
         z = _logits64(X, W, b)
         return {
             "probs": [
-                ("it returns the logits X @ W + b; apply the sigmoid to them", z),
+                ("it returns the logits X @ W + b, not probabilities: the sigmoid is missing", z),
                 ("it has the sign flipped: sigmoid(-(X @ W + b))", _sigmoid(-z)),
                 ("the bias b is missing", _sigmoid(z - b)),
                 (
@@ -112,8 +112,8 @@ class NeuronGradientsCheck(ArrayCheck):
         # y (N,) against the logits (N, 1) broadcasts to an (N, N) matrix
         broadcast = (_sigmoid(z) - y) / n
         column = (
-            "y (N,) minus the logits' column (N, 1) broadcasts to an (N, N) matrix: make y a"
-            " column first, y.reshape(-1, 1)"
+            "y (N,) minus the logits' column (N, 1) broadcasts to an (N, N) matrix: y is not"
+            " a column like the logits"
         )
         own = case.args  # in their dtype: log(sigmoid) overflows as the student's does
         with np.errstate(all="ignore"):
@@ -130,16 +130,17 @@ class NeuronGradientsCheck(ArrayCheck):
             ],
             "dW": [
                 ("it is not divided by N (the loss is a mean over the batch)", X.T @ error),
-                ("it is y - p; the gradient of the loss is (p - y)", -X.T @ error / n),
+                ("it is y - p: the gradient with its sign flipped", -X.T @ error / n),
                 (
-                    "it multiplies by sigma'(z); with the cross-entropy, dz = (p - y) / N",
+                    "it multiplies by sigma'(z), which the cross-entropy's gradient at the"
+                    " logits does not have",
                     X.T @ (error * _sigmoid(z) * (1 - _sigmoid(z))) / n,
                 ),
                 (column, X.T @ broadcast),
             ],
             "db": [
                 ("it is not divided by N", error.sum(axis=0)),
-                ("it is y - p; the gradient of the loss is (p - y)", -error.mean(axis=0)),
+                ("it is y - p: the gradient with its sign flipped", -error.mean(axis=0)),
                 (column, broadcast.sum(axis=0)),
             ],
         }
@@ -181,7 +182,7 @@ def _(X, y, W, b):
 
 
 @MISTAKES.wrong(
-    "neuron_gradients", "labels left as a row: (N, 1) - (N,) broadcasts", "y.reshape(-1, 1)"
+    "neuron_gradients", "labels left as a row: (N, 1) - (N,) broadcasts", "y is not a column"
 )
 def _(X, y, W, b):
     y = y.astype(X.dtype)
@@ -191,7 +192,7 @@ def _(X, y, W, b):
     return float(loss), X.T @ dlogits, dlogits.sum(axis=0)
 
 
-@MISTAKES.wrong("neuron_forward", "returns the logits", "apply the sigmoid")
+@MISTAKES.wrong("neuron_forward", "returns the logits", "the sigmoid is missing")
 def _(X, W, b):
     return X @ W + b
 
@@ -217,7 +218,7 @@ def _(X, y, W, b):
     return loss, dW * len(X), db * len(X)
 
 
-@MISTAKES.wrong("neuron_gradients", "y - p", "(p - y)")
+@MISTAKES.wrong("neuron_gradients", "y - p", "sign flipped")
 def _(X, y, W, b):
     loss, dW, db = ok.neuron_gradients(X, y, W, b)
     return loss, -dW, -db

@@ -93,24 +93,25 @@ class L2PenaltyCheck(ArrayCheck):
         everything = sum(float((v * v).sum()) for v in p.values())
         out: dict[str, list] = {
             "penalty": [
-                ("the biases are penalised too: sum the squares of the weights W only",
+                ("the biases are penalised too, not the weights W only",
                  0.5 * lam * everything),
-                ("the 1/2 is missing: the penalty is lam / 2 times the sum of squares",
-                 lam * weights),
+                ("the 1/2 is missing: it is twice the notebook's penalty", lam * weights),
                 ("it is the sum of squares without lam", 0.5 * weights),
-                ("it is a norm, not its square: sum the squared entries",
-                 0.5 * lam * np.sqrt(weights)),
+                ("it is a norm, not its square", 0.5 * lam * np.sqrt(weights)),
             ]
         }  # fmt: skip
         for key, value in p.items():
             if key.startswith("W"):
                 out[f"grads[{key!r}]"] = [
-                    ("it is 2 lam W: the derivative of (lam / 2) W**2 is lam W", 2 * lam * value),
-                    ("lam is missing: the gradient is lam * W", value),
+                    (
+                        "it is 2 lam W: the 1/2 of the penalty cancels the 2 of the square",
+                        2 * lam * value,
+                    ),
+                    ("lam is missing from the gradient", value),
                 ]
             else:
                 out[f"grads[{key!r}]"] = [
-                    ("the biases are penalised: their gradient is zero", lam * value),
+                    ("the biases are penalised, where the penalty leaves them out", lam * value),
                 ]
         return out
 
@@ -152,24 +153,23 @@ def _dropout_mistakes(x: np.ndarray, p: float, train: bool, seed: int) -> list[t
     mask = r >= p  # the contract's mask (_mask), from the same draw
     if not train:
         return [
-            ("in evaluation (train=False) dropout is the identity: return x as it is",
+            ("in evaluation (train=False) dropout is the identity, but it masks and scales x",
              x * mask / (1 - p)),
-            ("in evaluation (train=False) dropout is the identity: no mask and no scaling",
-             x * mask),
-            ("in evaluation (train=False) dropout is the identity: inverted dropout needs no "
-             "rescaling", x * (1 - p)),
+            ("in evaluation (train=False) dropout is the identity, but it masks x", x * mask),
+            ("in evaluation (train=False) dropout is the identity, but it rescales x (inverted "
+             "dropout scaled in training already)", x * (1 - p)),
         ]  # fmt: skip
     out = [
-        ("the kept units are not scaled: multiply them by 1 / (1 - p)", x * mask),
-        ("it scales by 1 - p; inverted dropout divides the kept units by 1 - p",
-         x * mask * (1 - p)),
+        ("the kept units are not scaled, as inverted dropout scales them", x * mask),
+        ("it scales by 1 - p: it scales the kept units down, where inverted dropout scales "
+         "them up", x * mask * (1 - p)),
     ]  # fmt: skip
     if 0 < p < 1:
         out += [
             ("p is the probability of dropping a unit (PyTorch's convention), not of keeping it",
              x * (r < p) / p),
-            ("the mask is drawn another way: keep a unit where rng.random(x.shape) >= p",
-             x * (r < 1 - p) / (1 - p)),
+            ("the mask is drawn another way than the notebook's: the same draws keep other "
+             "units", x * (r < 1 - p) / (1 - p)),
             ("the mask is inverted: it keeps the units it should drop", x * (r < p) / (1 - p)),
         ]  # fmt: skip
         r32 = np.random.default_rng(seed).random(x.shape, dtype=np.float32)
@@ -257,10 +257,10 @@ class DropoutBackwardCheck(ArrayCheck):
             "dx": [
                 ("the mask is not applied: a dropped unit passes no gradient back",
                  dout64 / (1 - kw["p"])),
-                ("dout is returned as it is: multiply it by the mask and by 1 / (1 - p), as the "
-                 "forward did", dout64),
-                ("the kept units' gradient is not scaled by 1 / (1 - p), as the forward scaled "
-                 "them", dout64 * mask),
+                ("dout is returned as it is, not masked and scaled as the forward's output was",
+                 dout64),
+                ("the kept units' gradient is not scaled as the forward scaled them",
+                 dout64 * mask),
             ]
         }  # fmt: skip
 
@@ -337,10 +337,10 @@ def _dropout(x, p, train, rng, *, mode):
 
 
 for _mode, _what, _words in [
-    ("no scale", "kept units not scaled", "not scaled: multiply them by 1 / (1 - p)"),
+    ("no scale", "kept units not scaled", "the kept units are not scaled"),
     ("times 1 - p", "scales by 1 - p", "it scales by 1 - p"),
     ("p keeps", "p read as the probability of keeping", "probability of dropping"),
-    ("other mask", "mask drawn as rng.random < 1 - p", "rng.random(x.shape) >= p"),
+    ("other mask", "mask drawn as rng.random < 1 - p", "drawn another way"),
     ("mask in evaluation", "the mask applied in evaluation", "dropout is the identity"),
     ("no cache", "returns only the output", "must return the pair"),
     ("inverted", "keeps the units to drop", "the mask is inverted"),
@@ -358,7 +358,7 @@ def _(dout, cache):
     return dout
 
 
-@MISTAKES.wrong("dropout_backward", "mask without the scale", "not scaled by 1 / (1 - p)")
+@MISTAKES.wrong("dropout_backward", "mask without the scale", "gradient is not scaled")
 def _(dout, cache):
     return dout if cache is None else dout * (cache > 0)
 

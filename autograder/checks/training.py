@@ -134,9 +134,8 @@ class StepCheck(Check):
             return Verdict(
                 False,
                 f"{', '.join(map(str, replaced[:3]))} holds a new array after the step, with the"
-                " right values: `params[key] = params[key] - ...` binds the dict's entry to a new"
-                " array, and a model still holding the old one never sees the step; update the"
-                " array itself (`-=`, or `[...] =`)",
+                " right values: assigning the entry anew binds it to a new array, and a model"
+                " still holding the old one never sees the step; the arrays must change in place",
             )
         return verdict
 
@@ -201,8 +200,8 @@ class SGDStepCheck(StepCheck):
         for k, p in params.items():
             p64, g64 = p.astype(np.float64), grads[k].astype(np.float64)
             out[k] = [
-                ("it moves uphill: subtract lr * grad", p64 + lr * g64),
-                ("it ignores lr: p - lr * grad", p64 - g64),
+                ("it moves uphill, along the gradient", p64 + lr * g64),
+                ("it ignores lr: the step is not scaled by it", p64 - g64),
                 ("params is not updated", p64),
             ]
         return {"params": out}
@@ -222,8 +221,7 @@ def _returned_instead(output: Any, params: dict) -> Verdict | None:
         return None
     return Verdict(
         False,
-        "params is unchanged and something is returned: update the dicts in place"
-        " (params[key] -= ...)",
+        "params is unchanged and something is returned: the step must update the dicts in place",
     )
 
 
@@ -287,31 +285,31 @@ class MomentumStepCheck(StepCheck):
 
     def wrong(self, case):
         p, g, v, lr, mu = self._state(case)
-        torch = "it is PyTorch's form (v = momentum * v + grad, p -= lr * v); here the velocity"
-        torch += " includes lr: v = momentum * v - lr * grad, then p += v"
-        sign = "the velocity has the wrong sign: v = momentum * v - lr * grad, then p += v"
-        damped = "the gradient is scaled by (1 - momentum), as in Adam's mean; momentum adds"
-        damped += " lr * grad in full"
-        dropped = "the old velocity is dropped: v = momentum * v - lr * grad"
+        torch = "it is PyTorch's form of momentum, whose velocity leaves lr out; the notebook's"
+        torch += " velocity includes lr, and the parameters move by the velocity itself"
+        sign = "the velocity has the wrong sign: the notebook's velocity points downhill"
+        damped = "the gradient is scaled by (1 - momentum), as in Adam's mean; momentum's"
+        damped += " velocity takes the gradient step in full"
+        dropped = "the old velocity is dropped from the new one"
         velocity, params = {}, {}
         for k in p:
             torch_v, sign_v = mu * v[k] + g[k], mu * v[k] + lr * g[k]
             damped_v, new_v = mu * v[k] - (1 - mu) * lr * g[k], mu * v[k] - lr * g[k]
             velocity[k] = [
-                ("velocity is not updated: store the new velocity in the dict", v[k]),
+                ("velocity is not updated: the new velocity never reaches the dict", v[k]),
                 (torch, torch_v),
                 (sign, sign_v),
                 (dropped, -lr * g[k]),
                 (damped, damped_v),
             ]
             params[k] = [
-                ("it steps with the old velocity: update velocity first, then p += v", p[k] + v[k]),
+                ("it steps with the old velocity, not with the new one", p[k] + v[k]),
                 (torch, p[k] - lr * torch_v),
                 (sign, p[k] - sign_v),
                 (dropped + " (this is plain SGD)", p[k] - lr * g[k]),
                 (damped, p[k] + damped_v),
                 ("params is not updated", p[k]),
-                ("the parameters move by lr * v: the velocity already holds lr, p += v",
+                ("the parameters move by lr * v: the velocity already holds lr",
                  p[k] + lr * new_v),
             ]  # fmt: skip
             if mu != 0.9:  # the default written into the body: the argument is ignored
@@ -386,12 +384,15 @@ class AdamStepCheck(StepCheck):
 
     def wrong(self, case):
         p, g, m0, v0, m, v, t, b1, b2, step = self._moments(case)
-        corrected = "{key} holds the bias-corrected estimate: keep the plain moving average in"
-        corrected += " the dict, and divide by (1 - beta**t) only for the step"
+        corrected = "{key} holds the bias-corrected estimate, where the dict keeps the plain"
+        corrected += " moving average (only the step is bias-corrected)"
         m_wrong = {
             k: [
-                ("m is not updated: store the new estimate in the dict", m0[k]),
-                ("m must be beta1 * m + (1 - beta1) * grad", b1 * m0[k] + g[k]),
+                ("m is not updated: the new estimate never reaches the dict", m0[k]),
+                (
+                    "m adds the whole gradient, not its share in the moving average",
+                    b1 * m0[k] + g[k],
+                ),
                 ("the betas are swapped: m uses beta1", b2 * m0[k] + (1 - b2) * g[k]),
                 (corrected, m[k] / (1 - b1**t)),
             ]
@@ -399,12 +400,15 @@ class AdamStepCheck(StepCheck):
         }
         v_wrong = {
             k: [
-                ("v is not updated: store the new estimate in the dict", v0[k]),
+                ("v is not updated: the new estimate never reaches the dict", v0[k]),
                 (
-                    "v averages the squared gradient: (1 - beta2) * grad**2",
+                    "v averages the gradient itself, not its square",
                     b2 * v0[k] + (1 - b2) * g[k],
                 ),
-                ("v must be beta2 * v + (1 - beta2) * grad**2", b2 * v0[k] + g[k] ** 2),
+                (
+                    "v adds the whole squared gradient, not its share in the moving average",
+                    b2 * v0[k] + g[k] ** 2,
+                ),
                 ("the betas are swapped: v uses beta2", b1 * v0[k] + (1 - b1) * g[k] ** 2),
                 (corrected, v[k] / (1 - b2**t)),
             ]
@@ -413,11 +417,11 @@ class AdamStepCheck(StepCheck):
         param_wrong = {
             k: [
                 (
-                    "no bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)",
+                    "no bias correction: m and v are used as they are, uncorrected for step t",
                     p[k] - step(m[k], v[k], 0, 0),
                 ),
-                ("m is not bias-corrected: m / (1 - beta1**t)", p[k] - step(m[k], v[k], 0, t)),
-                ("v is not bias-corrected: v / (1 - beta2**t)", p[k] - step(m[k], v[k], t, 0)),
+                ("m is not bias-corrected", p[k] - step(m[k], v[k], 0, t)),
+                ("v is not bias-corrected", p[k] - step(m[k], v[k], t, 0)),
                 (
                     "the bias correction uses t + 1: t counts the steps from 1, as given",
                     p[k] - step(m[k], v[k], t + 1, t + 1),
@@ -427,10 +431,10 @@ class AdamStepCheck(StepCheck):
                     p[k] - step(m[k], v[k], t - 1, t - 1),
                 ),
                 (
-                    "eps is inside the square root: sqrt(v_hat) + eps",
+                    "eps is inside the square root; the notebook adds it to the root of v_hat",
                     p[k] - step(m[k], v[k], inside=True),
                 ),
-                ("it moves uphill: subtract the step", p[k] + step(m[k], v[k])),
+                ("it moves uphill, along the gradient", p[k] + step(m[k], v[k])),
                 ("params is not updated", p[k]),
             ]
             for k in p
@@ -523,16 +527,13 @@ class TrainCheck(Check):
         if calls == 0:
             return Verdict(False, "loss_and_grads was never called")
         if calls == epochs and per_epoch > 1:
-            return Verdict(
-                False, "one step per epoch: loop over the mini-batches within each epoch"
-            )
+            return Verdict(False, "one step per epoch, where an epoch takes a step per mini-batch")
         if calls == epochs * (n // batch_size) and n % batch_size:
             return Verdict(
                 False,
-                f"loss_and_grads was called {calls // epochs} times per epoch, N // batch_size:"
-                f" the last, smaller mini-batch of N % batch_size = {n % batch_size} samples is"
-                f" dropped; an epoch visits every sample in ceil(N / batch_size) = {per_epoch}"
-                " mini-batches",
+                f"loss_and_grads was called {calls // epochs} times per epoch: the last, smaller"
+                f" mini-batch, of the {n % batch_size} samples left over, is dropped; an epoch"
+                f" visits every sample, in {per_epoch} mini-batches here",
             )
         if calls != epochs * per_epoch:
             return Verdict(
@@ -557,7 +558,7 @@ class TrainCheck(Check):
             if len(set(seen.tolist())) != len(seen):
                 return Verdict(
                     False,
-                    "a sample appears twice in one epoch: draw a permutation and slice it",
+                    "a sample appears twice in one epoch, where an epoch visits each sample once",
                 )
             if len(seen) < n:
                 return Verdict(False, f"epoch {e + 1} saw {len(seen)} of {n} samples")
@@ -567,7 +568,7 @@ class TrainCheck(Check):
                 for b, lab in zip(batches, labels, strict=True)
             ):
                 return Verdict(
-                    False, "labels are separated from their samples: index X and y alike"
+                    False, "labels are separated from their samples: X and y are not indexed alike"
                 )
             orders.append(seen)
         if steps > 1 and epochs > 1:
@@ -589,7 +590,7 @@ class TrainCheck(Check):
                 if message is None:
                     continue
                 for text, wrong in [
-                    ("it moves uphill: subtract lr * grad", before[key] + lr * grads[key]),
+                    ("it moves uphill, along the gradient", before[key] + lr * grads[key]),
                     ("it ignores lr", before[key] - grads[key]),
                     ("the parameters are not updated (in place, in the dict passed in)",
                      before[key]),
@@ -720,7 +721,7 @@ def _(params, grads, velocity, lr, momentum=0.9):
         params[key] += velocity[key]
 
 
-@MISTAKES.wrong("momentum_step", "steps with the old velocity", "update velocity first")
+@MISTAKES.wrong("momentum_step", "steps with the old velocity", "not with the new one")
 def _(params, grads, velocity, lr, momentum=0.9):
     for key in params:
         params[key] += velocity[key]
@@ -768,8 +769,8 @@ for _mode, _what, _words in [
     ("no correction", "no bias correction", "no bias correction"),
     ("m only", "only m bias-corrected", "v is not bias-corrected"),
     ("eps inside", "eps inside the square root", "inside the square root"),
-    ("v of g", "v averages the gradient, not its square", "squared gradient"),
-    ("m without 1 - beta1", "m adds the whole gradient", "beta1 * m + (1 - beta1)"),
+    ("v of g", "v averages the gradient, not its square", "not its square"),
+    ("m without 1 - beta1", "m adds the whole gradient", "m adds the whole gradient"),
     ("t from 0", "bias correction one step ahead", "t + 1"),
     ("state not stored", "m and v not stored", "m is not updated"),
 ]:
@@ -821,7 +822,7 @@ for _mode, _what, _words in [
     ("drops a batch", "drops the last, smaller mini-batch", "last, smaller mini-batch"),
     ("balanced", "balanced mini-batches", "each holds batch_size"),
     ("global seeded", "NumPy's global generator, seeded", "global generator"),
-    ("labels apart", "labels shuffled apart from X", "index X and y alike"),
+    ("labels apart", "labels shuffled apart from X", "not indexed alike"),
     ("no update", "never updates the parameters", "not updated"),
     ("last loss", "returns the last batch's loss", "mean mini-batch loss"),
 ]:

@@ -35,7 +35,7 @@ NOT_GRADED = {
 
 #: Words a report must contain for a mistake, where the check names its cause.
 NAMED = {
-    "a02#5": "round(val_fraction * n)",
+    "a02#5": "nearest whole number",
     "a03#2": "db is a single number",
     "a05#3": "at z = 0 it passes the gradient on",
     "a09#0": "holds a new array",
