@@ -91,7 +91,8 @@ MAX_DEPTH = 8
 def to_plain(value: Any, depth: int = 0) -> Any:
     """A returned value as plain values: what a judge may receive, on either side.
 
-    Numbers become Python scalars; arrays become numeric NumPy arrays of their own (copied, so
+    Numbers become Python scalars, but a NumPy float scalar that is not a Python float
+    (``np.float32``), which becomes a 0-d array of its dtype; arrays become numeric NumPy arrays of their own (copied, so
     that later writes by the student's code cannot alter them; CuPy arrays brought to the host);
     tuples, lists and dicts keep their structure, up to :data:`MAX_ITEMS` items and
     :data:`MAX_DEPTH` levels; strings are cut to :data:`MESSAGE_CHARS`. Anything else, an
@@ -118,6 +119,8 @@ def to_plain(value: Any, depth: int = 0) -> Any:
             return f"<{type(value).__name__} object>"
         if array.dtype.kind not in NUMERIC_KINDS:
             return f"<{type(value).__name__} of dtype {array.dtype}>"
+        if scalar and isinstance(value, np.floating) and not isinstance(value, float):
+            return array  # a NumPy float32 scalar is not a Python float: its dtype is kept
         return array.item() if scalar else array
     return f"<{type(value).__name__} object>"
 

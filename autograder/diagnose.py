@@ -106,15 +106,18 @@ def error_size(got: np.ndarray, expected: np.ndarray) -> str:
     )
 
 
+#: What a broadcast (N, N) result most likely is, said where the case has an (N,) input.
+MET_A_VECTOR = (
+    ": an (N, 1) array met an (N,) array and broadcast to (N, N); give both the same shape"
+)
+
+
 def _shape_fact(quantity: str, got: np.ndarray, expected: np.ndarray) -> str:
     """What is plain about a shape that differs: the shapes, and a broadcast (N, N)."""
     gs, es = tuple(got.shape), tuple(expected.shape)
     base = f"{quantity} has shape {gs}, expected {es}"
     if len(es) == 2 and es[1] == 1 and es[0] > 1 and gs == (es[0], es[0]):
-        return (
-            f"{base}: an (N, 1) array met an (N,) array and broadcast to (N, N); give both the"
-            " same shape"
-        )
+        return f"{base}{MET_A_VECTOR}"
     if got.ndim == 0:
         return (
             f"{quantity} is a single number; expected an array of shape {es} (a sum over"

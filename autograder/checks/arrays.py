@@ -37,7 +37,14 @@ import numpy as np
 
 from autograder.checks.base import Case, Check, Verdict, case_seed
 from autograder.checks.feedback import ORDINARY, SCORING_RULE, PropertyVerdict, fmt, is_probe
-from autograder.diagnose import as_float_array, close, explanations, fact, tolerance
+from autograder.diagnose import (
+    MET_A_VECTOR,
+    as_float_array,
+    close,
+    explanations,
+    fact,
+    tolerance,
+)
 
 DTYPES = ("float32", "float64")
 #: (N, D) shapes of the random cases: a batch of one, a small and a larger batch.
@@ -197,6 +204,8 @@ class ArrayCheck(Check):
     per_sample: tuple[str, ...] = ()
     #: Requirement names of edge kinds, beyond :data:`EDGE_NAMES`.
     edge_names: dict[str, str] = {}
+    #: Results the notebook asks for as Python floats (``returns`` says so).
+    python_floats: tuple[str, ...] = ()
 
     def make_case(
         self, rng: np.random.Generator, shape: tuple[int, int], dtype: str, kind: str
@@ -477,7 +486,28 @@ class ArrayCheck(Check):
                 "" if all(h for h, _ in results) else f"on {next(c for h, c in results if not h)}",
             )
             for name, results in found.items()
-        ]
+        ] + self._python_floats(cases, outputs)
+
+    def _python_floats(self, cases, outputs) -> list[PropertyVerdict]:
+        """Whether each result :attr:`python_floats` names is a Python float wherever the
+        values are judged: a NumPy float32 scalar is right in value and wrong in type."""
+        found = []
+        for key in self.python_floats:
+            kinds = []
+            for case, output in zip(cases, outputs, strict=True):
+                parts = self.unpack(case, output) if output is not None else None
+                if is_probe(case) or not isinstance(parts, dict) or key not in parts:
+                    continue
+                value = parts[key]
+                if isinstance(value, np.ndarray) and value.ndim == 0:
+                    kinds.append((f"NumPy {value.dtype} scalar", case.name))
+                elif isinstance(value, float | int | np.ndarray):
+                    kinds.append(("", case.name))
+            wrong = [(kind, name) for kind, name in kinds if kind]
+            if kinds:
+                shown = f"a {wrong[0][0]} on {wrong[0][1]}" if wrong else ""
+                found.append(PropertyVerdict(f"{key} is a Python float", float(not wrong), shown))
+        return found
 
     def _holds(self, relation: Relation, case: Case, output, probe: Case, probe_output) -> bool:
         if output is None or probe_output is None:
@@ -531,14 +561,18 @@ def judge_results(
     slack when a result misses the dtype's tolerance, the others when it is wrong).
     """
     failed: dict[str, str] = {}
+    dtype_only: set[str] = set()  # right values in the wrong dtype: nothing to explain
     for key, value in expected.items():
         got = parts.get(key)
         problem = fact(key, got, value, dtype=dtype)
         if problem and (problem.startswith(f"{key} is wrong") or " inf or NaN" in problem):
             # beyond the dtype's tolerance: within what the case's magnitude allows?
             problem = fact(key, got, value, dtype=dtype, slack=slack().get(key, 0.0))
+        if problem and MET_A_VECTOR in problem and not _has_vector(case, np.shape(value)[0]):
+            problem = problem.replace(MET_A_VECTOR, "")  # no (N,) input here to meet
         if problem is None and keep_dtype and isinstance(got, np.ndarray) and got.ndim:
             if got.dtype != np.dtype(dtype) and np.dtype(dtype).kind == "f":
+                dtype_only.add(key)
                 problem = (
                     f"{key} is {got.dtype} but the input was {dtype}: keep the input's dtype"
                     f" (a float64 array or NumPy constant in the arithmetic promotes float32"
@@ -548,8 +582,10 @@ def judge_results(
             failed[key] = problem
     if not failed:
         return Verdict(True, evidence={"parts": parts})
-    explained = {}
+    explained: dict[str, dict] = {key: {} for key in dtype_only}
     for key in failed:
+        if key in dtype_only:
+            continue
         try:
             with np.errstate(all="ignore"):
                 explained[key] = explanations(
@@ -569,6 +605,13 @@ def judge_results(
         "parts": parts,
     }
     return Verdict(False, "; ".join(failed.values()), evidence=evidence)
+
+
+def _has_vector(case: Case, n: int) -> bool:
+    """Whether an argument of ``case`` (or an array in a dict argument) has the shape (n,)."""
+    values = [*case.args, *case.kwargs.values()]
+    values += [v for a in list(values) if isinstance(a, dict) for v in a.values()]
+    return any(np.shape(v) == (n,) for v in values if isinstance(v, np.ndarray))
 
 
 def _integer_hint(case: Case) -> str:

@@ -526,11 +526,16 @@ class BackwardCheck(ArrayCheck):
         if engines is None:
             engines = self._wrong_engines[case] = wrong_engines(*case.args)
 
-        def agrees(grads: dict) -> bool:
-            return all(fact(k, parts.get(k), grads[k], dtype=dtype) is None for k in expected)
+        def agrees(grads: dict, with_: dict) -> bool:
+            return all(fact(k, with_.get(k), grads[k], dtype=dtype) is None for k in expected)
 
-        # An engine explains every wrong gradient of the case, or none of them.
-        fitting = {hint: hint for hint, grads in engines if agrees(grads)}
+        # An engine explains every wrong gradient of the case, or none of them; one that gets
+        # this graph right explains nothing (right values in the wrong dtype, say)
+        fitting = {
+            hint: hint
+            for hint, grads in engines
+            if agrees(grads, parts) and not agrees(grads, expected)
+        }
         evidence = dict(verdict.evidence or {})
         found = evidence.get("explained", {})
         evidence["explained"] = {

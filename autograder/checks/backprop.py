@@ -90,6 +90,7 @@ class DenseBackwardCheck(ArrayCheck):
 class LossAndGradsCheck(ArrayCheck):
     """``loss_and_grads(X, y, params) -> (loss, grads)`` for ``D -> H (ReLU) -> C (softmax)``."""
 
+    python_floats = ("loss",)
     name = "loss_and_grads"
     reference = ("nnlib.network:MLP.loss_and_grads",)
     points = 4.0

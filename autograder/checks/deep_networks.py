@@ -318,6 +318,7 @@ class DeepLossAndGradsCheck(ArrayCheck):
     """``deep_loss_and_grads(X, y, params, *, activation, dropout, batchnorm, rng) ->
     (loss, grads)`` for networks of one to four layers, against :class:`nnlib.network.MLP`."""
 
+    python_floats = ("loss",)
     name = "deep_loss_and_grads"
     reference = (
         "nnlib.network:MLP.loss_and_grads",

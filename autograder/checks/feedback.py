@@ -425,6 +425,16 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
             " multiplies"
         )
     if "NoneType" in text:
+        given = [
+            name
+            for name, value in [
+                *zip(names, getattr(case, "args", ()), strict=False),
+                *_kwargs(case),
+            ]
+            if value is None
+        ]
+        if given:  # the case itself passes a None, which the notebook allows
+            return f"{given[0]} is None in this case, and the code uses it as if it were not"
         return "a value is None: a function that should return something returned nothing"
     if "arrays used as indices must be of integer" in text:
         return "an array of floats was used as an index: indices are integers"
@@ -439,3 +449,8 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
     if "object has no attribute" in text and "'list' object" in text:
         return "a Python list where a NumPy array is needed"
     return ""
+
+
+def _kwargs(case: Any) -> list[tuple[str, Any]]:
+    kwargs = getattr(case, "kwargs", None)
+    return list(kwargs.items()) if isinstance(kwargs, dict) else []

@@ -67,6 +67,7 @@ class ArrayModuleCheck(Check):
 class AccuracyCheck(ArrayCheck):
     """``accuracy(logits, y) -> float``: the share of rows predicted right, as a Python float."""
 
+    python_floats = ("accuracy",)
     name = "accuracy"
     points = 2.0
     keep_dtype = False

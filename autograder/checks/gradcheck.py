@@ -264,6 +264,7 @@ def _spectral(a: np.ndarray) -> float:
 class RelativeErrorCheck(ArrayCheck):
     """``relative_error(a, b) -> float``: ``||a - b|| / (||a|| + ||b||)``, 0 when both are 0."""
 
+    python_floats = ("error",)
     name = "relative_error"
     reference = ("nnlib.gradcheck:relative_error",)
     points = 1.0
@@ -446,6 +447,12 @@ def _(a, b):
 def _(a, b):
     d = np.linalg.norm(a, 2) + np.linalg.norm(b, 2)
     return 0.0 if d == 0 else float(np.linalg.norm(a - b, 2) / d)
+
+
+@MISTAKES.wrong("relative_error", "a NumPy float32 scalar", "error is a Python float")
+def _(a, b):
+    d = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if d == 0 else np.linalg.norm(a - b) / d  # float32 in, np.float32 out
 
 
 @MISTAKES.wrong("relative_error", "no denominator", "not divided by")

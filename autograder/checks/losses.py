@@ -53,6 +53,7 @@ class LossCheck(ArrayCheck):
 class BinaryCrossEntropyCheck(LossCheck):
     """``binary_cross_entropy(logits (N, 1), y) -> (loss, dlogits)``."""
 
+    python_floats = ("loss",)
     name = "binary_cross_entropy"
     reference = ("nnlib.losses:binary_cross_entropy",)
     points = 3.0
@@ -111,6 +112,7 @@ class BinaryCrossEntropyCheck(LossCheck):
 class SoftmaxCrossEntropyCheck(LossCheck):
     """``softmax_cross_entropy(logits (N, C), y) -> (loss, dlogits)``, y ints or one-hot."""
 
+    python_floats = ("loss",)
     name = "softmax_cross_entropy"
     reference = ("nnlib.losses:softmax_cross_entropy",)
     points = 3.0

@@ -80,6 +80,7 @@ class NeuronForwardCheck(ArrayCheck):
 class NeuronGradientsCheck(ArrayCheck):
     """``neuron_gradients(X, y, W, b) -> (loss, dW, db)`` of the mean binary cross-entropy."""
 
+    python_floats = ("loss",)
     name = "neuron_gradients"
     points = 3.0
     expected_keys = ("loss", "dW", "db")

@@ -26,7 +26,7 @@ import numpy as np
 
 from autograder.checks.arrays import judge_results, round_values
 from autograder.checks.base import GLOBAL_GENERATOR, Case, Check, Verdict, case_seed
-from autograder.checks.feedback import PropertyVerdict, fmt
+from autograder.checks.feedback import PropertyVerdict, fmt, is_probe
 from autograder.checks.mistakes import Mistakes
 from autograder.diagnose import as_float_array, fact
 
@@ -96,6 +96,20 @@ class StepCheck(Check):
 
     def wrong(self, case: Case) -> dict[str, dict[str, list[tuple[str, Any]]]]:
         return {}
+
+    def properties(self, cases, verdicts, outputs) -> list[PropertyVerdict]:
+        """The step returns nothing, as :attr:`returns` says: a requirement of its own, so that
+        a right step that also returns ``params`` loses that share, not every case."""
+        returned = [
+            output["returned"]
+            for case, output in zip(cases, outputs, strict=True)
+            if not is_probe(case) and isinstance(output, dict) and "returned" in output
+        ]
+        if not returned:
+            return []
+        given = next((r for r in returned if r is not None), None)
+        shown = "" if given is None else f"it returns {_what_is(given)}"
+        return [PropertyVerdict("returns nothing", float(given is None), shown)]
 
     def hyper(self, case: Case) -> dict[str, float]:
         """The case's hyperparameters by name: ``lr``, ``momentum``, ..."""
@@ -205,6 +219,13 @@ class SGDStepCheck(StepCheck):
                 ("params is not updated", p64),
             ]
         return {"params": out}
+
+
+def _what_is(value: Any) -> str:
+    """``a dict (the keys of params?)``, ``a list``: what a step returned, in words."""
+    if isinstance(value, dict):
+        return f"a dict with the keys {list(value)[:4]}"
+    return f"a {type(value).__name__}"
 
 
 def _returned_instead(output: Any, params: dict) -> Verdict | None:
@@ -653,6 +674,13 @@ MISTAKES.plant("train", "order = rng.permutation(len(X))", "order = np.arange(le
 def _(params, grads, lr):
     for key in params:
         params[key] += lr * grads[key]
+
+
+@MISTAKES.wrong("sgd_step", "returns params as well", "returns nothing")
+def _(params, grads, lr):
+    for key in params:
+        params[key] -= lr * grads[key]
+    return params
 
 
 @MISTAKES.wrong("sgd_step", "ignores lr", "ignores lr")

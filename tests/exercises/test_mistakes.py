@@ -232,3 +232,58 @@ def test_a_numpy_error_is_explained_in_the_terms_of_its_case(name, source, words
     exec(source, namespace)
     for hidden in (False, True):
         assert words in str(run_check(name, namespace, hidden=hidden))
+
+
+def test_a_none_the_case_passes_is_named_not_blamed_on_a_missing_return():
+    namespace = dict(answers.of("14-deep-networks"))
+    exec(
+        "def batchnorm_forward(x, gamma, beta, *, train=True, running=None, momentum=0.1,"
+        " eps=1e-5):\n"
+        "    mean = running.get('mean', x.mean(axis=0)) if not train else x.mean(axis=0)\n"
+        "    var = x.var(axis=0)\n"
+        "    if train:\n"
+        "        running['mean'] = mean\n"
+        "    x_hat = (x - mean) / np.sqrt(var + eps)\n"
+        "    return gamma * x_hat + beta, (x_hat, gamma, train)\n",
+        namespace,
+    )
+    text = str(run_check("batchnorm_forward", namespace))
+    assert "running is None in this case" in text
+    assert "returned nothing" not in text
+
+
+def test_right_values_in_the_wrong_dtype_get_no_diagnosis_of_the_values():
+    namespace = dict(answers.of("15-autodiff"))
+    exec(
+        "def backward(root):\n"
+        "    order = topological_order(root)\n"
+        "    for node in order:\n"
+        "        node.grad = np.zeros(node.data.shape)\n"
+        "    root.grad = np.ones(root.data.shape)\n"
+        "    for node in reversed(order):\n"
+        "        if node.rule is None:\n"
+        "            continue\n"
+        "        grads = node.rule(node.grad, *(p.data for p in node.parents))\n"
+        "        for parent, grad in zip(node.parents, grads):\n"
+        "            parent.grad = parent.grad + grad\n",
+        namespace,
+    )
+    text = str(run_check("backward", namespace))
+    assert "is float64 but the input was float32" in text
+    assert "diagnosis" not in text, text
+
+
+def test_a_broadcast_square_is_not_blamed_on_an_input_the_case_does_not_have():
+    namespace = {"np": np}
+    exec(
+        "def backward_add(dout, a, b):\n"
+        "    def reduce(g, shape):\n"
+        "        while g.ndim > len(shape):\n"
+        "            g = g.sum(axis=0)\n"
+        "        return g\n"
+        "    return reduce(dout, a.shape), reduce(dout, b.shape)\n",
+        namespace,
+    )
+    text = str(run_check("backward_add", namespace))
+    assert "stretched from length 1 are not summed" in text
+    assert "met an (N,) array" not in text, text
