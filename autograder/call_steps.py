@@ -266,6 +266,8 @@ def gradient_with_evaluations(fns: Mapping[str, Callable], case: Any, target: Ta
     ``h`` where it gives one): its answer, that copy after the call (it must be restored), and
     every point ``f`` was evaluated at with the value it gave."""
     x = np.array(case.args[0], dtype=np.float64)
+    if case.kwargs.get("layout") == "F":  # stored column by column, as a transposed array is
+        x = np.asfortranarray(x)
     points: list[np.ndarray] = []
     values: list[float] = []
     f = case_function(case.kwargs["f"], (points, values))

@@ -191,6 +191,10 @@ def _whole_columns(y: np.ndarray, c: int) -> np.ndarray:
     return Y
 
 
+#: The requirement of train_val_split's case whose class shares end in .5.
+HALVES = "class shares ending in .5 (2.5, 1.5, 3.5), which round() takes to the even number"
+
+
 class TrainValSplitCheck(Check):
     """``train_val_split(X, y, val_fraction=0.1, seed=0) -> ((X_tr, y_tr), (X_val, y_val))``,
     stratified as nnlib's: each class keeps its share in both parts."""
@@ -227,6 +231,20 @@ class TrainValSplitCheck(Check):
                     {"val_fraction": fraction, "seed": seed},
                 )
             )
+        # classes whose shares end in .5 (2.5, 1.5 and 3.5): round() takes a half to the even
+        # number, as the notebook's round(val_fraction * n) does
+        y = rng.permutation(np.repeat([0, 1, 2], [10, 6, 14]))
+        X = np.column_stack([np.arange(30), rng.standard_normal((30, 2))]).astype("float64")
+        seed = int(rng.integers(0, 1000))
+        out.append(
+            Case(
+                f"float64 X(30, 3), classes of 10, 6 and 14, val_fraction=0.25, seed={seed}",
+                (X, y),
+                {"val_fraction": 0.25, "seed": seed},
+                edge=True,
+                group=HALVES,
+            )
+        )
         return out
 
     @staticmethod
@@ -294,7 +312,10 @@ class TrainValSplitCheck(Check):
                     f" {round(share)}: split each class on its own",
                 )
         # stratified: each class within one sample of its share; now the rounding
-        off = [c for c in counts if abs(c[2] - c[3]) > 0.5]  # a tie (x.5) may go either way
+        # a share of x.5 is computed exactly only where the case makes it so: there, round()
+        # decides; elsewhere a product that rounds to just under or over x.5 may go either way
+        exact = case.group == HALVES
+        off = [c for c in counts if abs(c[2] - c[3]) > 0.5 or (exact and c[2] != round(c[3]))]
         if off:
             label, n_class, n_val, share = off[0]
             if all(n == math.floor(sh) for _, _, n, sh in counts):
@@ -303,11 +324,16 @@ class TrainValSplitCheck(Check):
                 how = " (this one rounds up)"
             else:
                 how = ""
+            half = (
+                "; round() takes a half to the even number, as the notebook's split does"
+                if share % 1 == 0.5
+                else ""
+            )
             return Verdict(
                 False,
                 f"the validation part holds {n_val} of the {n_class} samples of class"
                 f" {label}, whose share is {share:g}: a stratified split rounds each class's"
-                f" share to the nearest whole number, {round(share)} here{how}",
+                f" share to the nearest whole number, {round(share)} here{how}{half}",
             )
         if output.get("global_generator"):
             return Verdict(False, GLOBAL_GENERATOR)

@@ -157,6 +157,13 @@ def evaluations_message(output: dict, f: Callable, x: np.ndarray, h: float) -> s
     return None
 
 
+#: The requirement of numerical_gradient's case whose x is not C-contiguous.
+COLUMN_BY_COLUMN = (
+    "x stored column by column, as a transposed array is (x.reshape(-1) is then a copy, not a"
+    " view of x)"
+)
+
+
 class NumericalGradientCheck(Check):
     """``numerical_gradient(f, x, h=1e-5) -> grad`` of the shape of ``x``, x left unchanged,
     each entry the centred difference of ``f``'s values."""
@@ -172,6 +179,7 @@ class NumericalGradientCheck(Check):
             "each entry of grad is the centred difference of f's own values,"
             " (f(x + h e_i) - f(x - h e_i)) / (2 h), with the h it is given: f is called at both"
             " points for every entry (the functions it is given are not known in advance)",
+            f"works on any x, {COLUMN_BY_COLUMN} included",
         ]
 
     def cases(self, hidden: bool = False) -> list[Case]:
@@ -192,6 +200,11 @@ class NumericalGradientCheck(Check):
                 kwargs["h"] = h
                 name += f", h = {h:g}"
             out.append(Case(name, (x,), kwargs))
+        # x stored column by column (a transposed matrix): flattening it makes a copy
+        x = rng.standard_normal((3, 4))
+        kwargs = {"f": draw_function(rng, x.size), "layout": "F"}
+        out.append(Case("f of x(3, 4) stored column by column", (x,), kwargs, edge=True,
+                        group=COLUMN_BY_COLUMN))  # fmt: skip
         return out
 
     def judge(self, case: Case, output: Any) -> Verdict:
@@ -443,6 +456,21 @@ def _(a, b):
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-8))
 
 
+@MISTAKES.wrong("numerical_gradient", "x.reshape(-1) taken for a view", "stored column by column")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    flat, out = x.reshape(-1), grad.reshape(-1)  # copies when x is not C-contiguous
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + h
+        plus = f(x)
+        flat[i] = old - h
+        minus = f(x)
+        flat[i] = old
+        out[i] = (plus - minus) / (2 * h)
+    return grad
+
+
 @MISTAKES.wrong("relative_error", "the matrix 2-norm", "largest singular value")
 def _(a, b):
     d = np.linalg.norm(a, 2) + np.linalg.norm(b, 2)
@@ -502,16 +530,15 @@ def _(a, b):
     return float(top / bottom) if bottom > 0 else 0.0
 
 
-@MISTAKES.right("numerical_gradient", "a flat view of x")
+@MISTAKES.right("numerical_gradient", "x.flat, a view of any x")
 def _(f, x, h=1e-5):
-    grad = np.zeros_like(x)
-    flat, out = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + h
+    grad = np.zeros(x.size)
+    for i in range(x.size):
+        old = x.flat[i]
+        x.flat[i] = old + h
         plus = f(x)
-        flat[i] = old - h
+        x.flat[i] = old - h
         minus = f(x)
-        flat[i] = old
-        out[i] = (plus - minus) / (2 * h)
-    return grad
+        x.flat[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad.reshape(x.shape)
