@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.arrays import DTYPES, ArrayCheck, forward_result
-from autograder.checks.base import Case, case_seed
+from autograder.checks.base import Case, Verdict, case_seed
 from autograder.checks.classifier import SIGNS_TEN_MLP_BASELINE, ClassifierCheck, ten_sign_digits
 from autograder.checks.mistakes import Mistakes
+from autograder.diagnose import as_float_array, tolerance
 from nnlib import conv as ref
 
 #: Convolutions of the cases: (N, C, H, W) of x, (F, KH, KW) of the filters, stride, padding.
@@ -405,6 +406,13 @@ class PoolForwardCheck(PoolCheck):
         return forward_result(output, "out", self.name)
 
 
+#: The requirement of maxpool_backward's cases whose windows' maxima are tied.
+TIED = (
+    "windows whose maximum is tied: any of the tied numbers may take the gradient, and the"
+    " window passes dout back once"
+)
+
+
 class PoolBackwardCheck(PoolCheck):
     """``maxpool_backward(dout, cache) -> dx``, with the student's own forward cache."""
 
@@ -420,6 +428,46 @@ class PoolBackwardCheck(PoolCheck):
     relations = ("double upstream",)
     upstream = 1
     returns = "dx, a NumPy array of x's shape and dtype, from the cache of your maxpool_forward"
+
+    def scored_cases(self, hidden: bool = False) -> list[Case]:
+        out = super().scored_cases(hidden)
+        rng = np.random.default_rng(case_seed(self.name, hidden) + 1)
+        for dtype in DTYPES:  # small whole numbers: most windows' maxima are tied
+            case = _pool_case(rng, (2, 2, 4, 6), 2, 2, dtype, upstream=True)
+            x = rng.integers(0, 3, size=case.args[0].shape).astype(dtype)
+            out.append(dataclasses.replace(case, name=case.name + " x of whole numbers 0 to 2",
+                                           args=(x, case.args[1]), edge=True, group=TIED))  # fmt: skip
+        return out
+
+    def judge(self, case: Case, output: Any) -> Verdict:
+        if case.group != TIED:
+            return super().judge(case, output)
+        parts = self.unpack(case, output)
+        if isinstance(parts, str):
+            return Verdict(False, parts)
+        x, dout = (np.asarray(a, np.float64) for a in case.args)
+        dx = as_float_array(parts.get("dx"))
+        if dx is None or dx.shape != x.shape:
+            shape = None if dx is None else dx.shape
+            return Verdict(False, f"dx has shape {shape}, expected {x.shape}")
+        size = case.kwargs["size"]  # windows side by side: each number in one window at most
+        windows, grads = _windows(x, size, size), _windows(dx, size, size)
+        top = windows == windows.max(axis=(4, 5), keepdims=True)
+        rtol, atol = tolerance(case.args[0].dtype)
+        if not np.allclose(np.where(top, 0.0, grads), 0.0, atol=atol):
+            return Verdict(False, "a number below its window's maximum gets some gradient")
+        sums = grads.sum(axis=(4, 5))
+        if not np.allclose(sums, dout, rtol=2 * rtol, atol=2 * atol):
+            ties = top.sum(axis=(4, 5)) > 1
+            ratio = sums[ties] / np.where(dout[ties] == 0, np.nan, dout[ties])
+            times = np.nanmedian(ratio) if ratio.size and np.isfinite(ratio).any() else np.nan
+            said = f"{times:.3g} times dout" if np.isfinite(times) else "another sum than dout"
+            return Verdict(
+                False,
+                f"a window whose maximum is tied passes back {said}: the tied numbers share one"
+                " dout, whichever of them takes it",
+            )
+        return Verdict(True)
 
     def expected(self, case: Case) -> dict[str, Any]:
         x, dout = case.args
@@ -943,7 +991,22 @@ def _(dout, cache):
     return _unpool(dout, cache)
 
 
-@MISTAKES.right("maxpool_backward", "a mask of the window's maximum, no ties among random numbers")
+@MISTAKES.right("maxpool_backward", "the tied maxima share dout equally")
+def _(dout, cache):
+    x, size, stride = cache
+    dx = np.zeros_like(x)
+    H_out, W_out = dout.shape[2:]
+    for i in range(H_out):
+        for j in range(W_out):
+            rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
+            window = x[:, :, rows, cols]
+            mask = window == window.max(axis=(2, 3), keepdims=True)
+            share = mask / mask.sum(axis=(2, 3), keepdims=True)
+            dx[:, :, rows, cols] += (share * dout[:, :, i, j][:, :, None, None]).astype(x.dtype)
+    return dx
+
+
+@MISTAKES.wrong("maxpool_backward", "a mask of the window's maximum", "maximum is tied passes back")
 def _(dout, cache):
     x, size, stride = cache
     dx = np.zeros_like(x)
