@@ -607,6 +607,16 @@ def judge_results(
     return Verdict(False, "; ".join(failed.values()), evidence=evidence)
 
 
+def _side_by_side(key: str, got: Any, want: Any) -> list[str]:
+    """``returned dx = ...`` over ``expected dx = ...``, with as many digits as it takes for
+    the two to look different (0.9999546 is not shown as 1 beside 1.)."""
+    for digits in (4, 8, 12):
+        shown = fmt(got, digits=digits), fmt(want, digits=digits)
+        if shown[0].replace(".", "") != shown[1].replace(".", ""):
+            break
+    return [f"returned {key} = {shown[0]}", f"expected {key} = {shown[1]}"]
+
+
 def _has_vector(case: Case, n: int) -> bool:
     """Whether an argument of ``case`` (or an array in a dict argument) has the shape (n,)."""
     values = [*case.args, *case.kwargs.values()]
@@ -630,9 +640,9 @@ def _shown(failed: dict[str, str], parts: dict, expected: dict) -> list[str]:
     problem = failed[key]
     small = np.size(want) <= 12 and (as_float_array(got) is None or np.size(got) <= 12)
     if " is wrong:" in problem and small or " inf or NaN" in problem and small:
-        lines = [f"returned {key} = {fmt(got)}", f"expected {key} = {fmt(want)}"]
+        lines = _side_by_side(key, got, want)
     elif small and "has shape" in problem:
-        lines = [f"returned {key} = {fmt(got)}", f"expected {key} = {fmt(want)}", problem]
+        lines = [*_side_by_side(key, got, want), problem]
     else:
         lines = [problem]
     others = [k for k in failed if k != key]

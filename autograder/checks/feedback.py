@@ -244,21 +244,21 @@ def counterexample(check: Any, cases, verdicts) -> list[str]:
     return [f"counterexample: {shown}", f"  {verdict.message}"]
 
 
-def fmt(value: Any, limit: int = SHOWN_NUMBERS) -> str:
+def fmt(value: Any, limit: int = SHOWN_NUMBERS, digits: int = 4) -> str:
     """A value as a student would type it, for a report: ``[[-1., 2.]]``, ``0.6931``, or the
-    shape of an array too large to show."""
+    shape of an array too large to show; ``digits`` significant digits."""
     if isinstance(value, dict):
         if _count(value) > limit:
             return "{" + ", ".join(f"{k!r}: {_shape(v)}" for k, v in value.items()) + "}"
-        return "{" + ", ".join(f"{k!r}: {fmt(v, limit)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k!r}: {fmt(v, limit, digits)}" for k, v in value.items()) + "}"
     if isinstance(value, tuple | list) and not _numeric_sequence(value):
-        inner = ", ".join(fmt(v, limit) for v in value)
+        inner = ", ".join(fmt(v, limit, digits) for v in value)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
     if isinstance(value, np.ndarray | list | tuple) or isinstance(value, np.generic):
         array = np.asarray(value)
         if array.size > limit:
             return _shape(array)
-        text = _nested(array)
+        text = _nested(array, digits)
         if isinstance(value, list):
             return f"{text} (a Python list)"
         if isinstance(value, tuple):
@@ -267,7 +267,7 @@ def fmt(value: Any, limit: int = SHOWN_NUMBERS) -> str:
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, int | float):
-        return _number(value)
+        return _number(value, digits)
     return str(value)[:80]
 
 
@@ -283,13 +283,13 @@ def _shape(value: Any) -> str:
     return f"<{array.dtype} array of shape {tuple(array.shape)}>"
 
 
-def _nested(array: np.ndarray) -> str:
+def _nested(array: np.ndarray, digits: int = 4) -> str:
     if array.ndim == 0:
-        return _number(array.item())
-    return "[" + ", ".join(_nested(a) for a in array) + "]"
+        return _number(array.item(), digits)
+    return "[" + ", ".join(_nested(a, digits) for a in array) + "]"
 
 
-def _number(x: Any) -> str:
+def _number(x: Any, digits: int = 4) -> str:
     if isinstance(x, bool | np.bool_):
         return str(bool(x))
     if isinstance(x, int | np.integer):
@@ -299,8 +299,7 @@ def _number(x: Any) -> str:
         return "nan" if x != x else ("inf" if x > 0 else "-inf")
     if x == int(x) and abs(x) < 1e5:
         return f"{int(x)}."
-    text = f"{x:.4g}"
-    return text
+    return f"{x:.{digits}g}"
 
 
 # --- verified diagnoses ----------------------------------------------------------------------

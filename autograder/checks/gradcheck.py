@@ -21,6 +21,7 @@ import numpy as np
 from autograder.call_steps import case_function
 from autograder.checks.arrays import ArrayCheck, judge_results
 from autograder.checks.base import Case, Check, Verdict, case_seed
+from autograder.checks.feedback import fmt
 from autograder.checks.mistakes import Mistakes
 from nnlib import gradcheck as ref
 
@@ -102,6 +103,25 @@ def _step_message(steps: dict[int, list[tuple[float, int]]], h: float) -> str | 
         return None
     which = "too large" if size > h else "too small"
     return f"its step is {size:g}, {which}: not the h it is given, {h:g} here"
+
+
+def _one_sided_message(
+    steps: dict[int, list[tuple[float, int]]], points: np.ndarray, x: np.ndarray, h: float
+) -> str | None:
+    """What to say when f was evaluated at x + h for every entry and never at x - h, but at x
+    itself: the second evaluation of each entry is not below x."""
+    if not steps or not all(steps.values()):
+        return None
+    ups = all(any(_near(d, h) for d, _ in taken) for taken in steps.values())
+    downs = any(_near(-d, h) for taken in steps.values() for d, _ in taken)
+    at_x = bool(np.any(np.all(np.abs(points - x.reshape(-1)) <= 1e-12 * (1 + np.abs(x.reshape(-1))),
+                              axis=1)))  # fmt: skip
+    if ups and not downs and at_x:
+        return (
+            "f is evaluated at x + h and at x itself, never at x - h: the centred difference"
+            " takes its second value of each entry h below x, not back at x"
+        )
+    return None
 
 
 def _nearly(grad: Any, centred: np.ndarray) -> bool:
@@ -207,6 +227,12 @@ class NumericalGradientCheck(Check):
                         group=COLUMN_BY_COLUMN))  # fmt: skip
         return out
 
+    def show_input(self, case: Case) -> str:
+        """``numerical_gradient(f, x=[-1.055])``, f a smooth function of the check's."""
+        h = f", h={case.kwargs['h']:g}" if "h" in case.kwargs else ""
+        layout = ", x stored column by column" if case.kwargs.get("layout") == "F" else ""
+        return f"numerical_gradient(f, x={fmt(case.args[0])}{h}), f a smooth function{layout}"
+
     def judge(self, case: Case, output: Any) -> Verdict:
         x = np.asarray(case.args[0], dtype=np.float64)
         h = float(case.kwargs.get("h", DEFAULT_H))
@@ -222,7 +248,8 @@ class NumericalGradientCheck(Check):
             )
         points = np.asarray(output.get("points", np.zeros((0, x.size))), dtype=np.float64)
         if points.ndim == 2 and points.shape[1] == x.size:
-            message = _step_message(_steps(points, x), h)
+            steps = _steps(points, x)
+            message = _step_message(steps, h) or _one_sided_message(steps, points, x, h)
             if message:
                 return Verdict(False, message)
         evaluated = evaluations_message(output, f, x, h)
@@ -235,7 +262,14 @@ class NumericalGradientCheck(Check):
             {"grad": centred},
             dtype=np.float64,
             mistakes=lambda: {"grad": self._wrong(f, x, h)},
-            factors=lambda: {"-1": -1.0, "2": 2.0, "1/2": 0.5},
+            factors=lambda: {
+                "-1": -1.0,
+                "2": 2.0,
+                "1/2": 0.5,
+                "h": h,
+                "1/h": 1 / h,
+                "h**2": h * h,
+            },  # fmt: skip
             keep_dtype=False,
         )
         if evaluated and (verdict.passed or _nearly(output.get("grad"), centred)):
@@ -468,6 +502,32 @@ def _(f, x, h=1e-5):
         minus = f(x)
         flat[i] = old
         out[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "the nudge undone, f taken at x", "never at x - h")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(*x.shape):
+        x[index] += h
+        plus = f(x)
+        x[index] -= h
+        minus = f(x)
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+@MISTAKES.wrong("numerical_gradient", "multiplied by h, not divided by 2 h", "h**2 times")
+def _(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(*x.shape):
+        old = x[index]
+        x[index] = old + h
+        plus = f(x)
+        x[index] = old - h
+        minus = f(x)
+        x[index] = old
+        grad[index] = (plus - minus) / 2 * h
     return grad
 
 

@@ -118,6 +118,14 @@ class SoftmaxCrossEntropyCheck(LossCheck):
     points = 3.0
     relations = ("repeat batch", "shift rows")
 
+    def factors(self, case):
+        """The usual factors, and C, the number of classes: a mean over all N * C entries."""
+        out = super().factors(case)
+        classes = np.shape(case.args[0])[-1]
+        if classes > 1:
+            out.update({"C": float(classes), "1/C": 1.0 / classes})
+        return out
+
     def make_case(self, rng, shape, dtype, kind):
         n, c = shape
         c = max(c, 2)
@@ -243,6 +251,12 @@ def _(logits, y):
 def _(logits, y):
     loss, dlogits = ok.softmax_cross_entropy(logits, y)
     return loss * len(logits), dlogits
+
+
+@MISTAKES.wrong("softmax_cross_entropy", "mean over all N * C entries", "divided by C")
+def _(logits, y):
+    loss, dlogits = ok.softmax_cross_entropy(logits, y)
+    return loss / logits.shape[1], dlogits
 
 
 @MISTAKES.wrong("softmax_cross_entropy", "gradient not divided by N", "not divided by N")
