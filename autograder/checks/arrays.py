@@ -648,6 +648,13 @@ def _shown(failed: dict[str, str], parts: dict, expected: dict) -> list[str]:
     others = [k for k in failed if k != key]
     if others:
         lines.append("also wrong: " + ", ".join(others))
+    got_array, want_array = as_float_array(got), as_float_array(want)
+    if got_array is not None and want_array is not None and got_array.shape == want_array.shape:
+        if (np.isnan(got_array) & np.isfinite(want_array)).any():
+            lines.append(
+                f"{key} holds NaN where a number is expected: NaN comes from inf - inf, inf /"
+                " inf or 0 * inf, as when exp of a large number overflows to inf"
+            )
     right = [k for k in expected if k not in failed]
     if right:  # where the mistake is not: a loss wrong with every gradient right, one layer
         more = ", ..." if len(right) > 8 else ""

@@ -247,6 +247,7 @@ class ConvBackwardCheck(ConvCheck):
                     loops(crop=False)[0],
                 ),
                 (overlap, loops(assign=True)[0]),
+                (overlap, _dx_by_offset_assigned(x, W, dout, stride, pad)),
                 (starts, loops(start_at_stride=False)[0]),
                 (
                     "dx holds the first filter's share only, not the shares of all F filters",
@@ -274,6 +275,22 @@ class ConvBackwardCheck(ConvCheck):
         if isinstance(output, tuple | list) and len(output) == 3:
             return dict(zip(self.expected_keys, output, strict=True))
         return f"conv2d_backward must return the triple (dx, dW, db); got {type(output).__name__}"
+
+
+def _dx_by_offset_assigned(x, W, dout, stride, pad) -> np.ndarray:
+    """dx built one filter offset (u, v) at a time, each offset's shares assigned over those
+    of the offsets before it, where they must be added."""
+    KH, KW = W.shape[2:]
+    H_out, W_out = dout.shape[2:]
+    dx_pad = np.zeros(np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))).shape)
+    for u in range(KH):
+        for v in range(KW):
+            rows = slice(u, u + stride * H_out, stride)
+            cols = slice(v, v + stride * W_out, stride)
+            share = np.tensordot(dout, W[:, :, u, v], axes=([1], [0]))  # (N, H', W', C)
+            dx_pad[:, :, rows, cols] = share.transpose(0, 3, 1, 2)
+    H, Wd = x.shape[2:]
+    return dx_pad[:, :, pad : pad + H, pad : pad + Wd]
 
 
 def conv_backward_loops(x, W, dout, stride, pad, *, flip=False, crop=True, assign=False,
@@ -710,6 +727,29 @@ def _scatter(dout, cache, *, flip=False, crop=True, assign=False, start_at_strid
                 conv2d_forward=_convolve)  # fmt: skip
 def _(dout, cache):
     return _scatter(dout, cache, flip=True)
+
+
+@MISTAKES.wrong("conv2d_backward", "each filter offset's shares assigned", "overwrite",
+                conv2d_forward=_convolve)  # fmt: skip
+def _(dout, cache):
+    x, W, stride, pad = cache
+    KH, KW = W.shape[2:]
+    H_out, W_out = dout.shape[2:]
+    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dx_pad = np.zeros_like(x_pad)
+    for u in range(KH):
+        for v in range(KW):
+            rows = slice(u, u + stride * H_out, stride)
+            cols = slice(v, v + stride * W_out, stride)
+            share = np.tensordot(dout, W[:, :, u, v], axes=([1], [0]))
+            dx_pad[:, :, rows, cols] = share.transpose(0, 3, 1, 2)  # = where += belongs
+    H, Wd = x.shape[2:]
+    dW = np.zeros_like(W)
+    for u in range(KH):
+        for v in range(KW):
+            patch = x_pad[:, :, u : u + stride * H_out : stride, v : v + stride * W_out : stride]
+            dW[:, :, u, v] = np.tensordot(dout, patch, axes=([0, 2, 3], [0, 2, 3]))
+    return dx_pad[:, :, pad : pad + H, pad : pad + Wd], dW, dout.sum(axis=(0, 2, 3))
 
 
 @MISTAKES.wrong("conv2d_backward", "the padding left on dx", "padded shape",

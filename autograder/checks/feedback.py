@@ -435,6 +435,12 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
         if given:  # the case itself passes a None, which the notebook allows
             return f"{given[0]} is None in this case, and the code uses it as if it were not"
         return "a value is None: a function that should return something returned nothing"
+    if "read-only" in text:
+        return (
+            "an array that cannot be written was written to: a view NumPy made read-only (as"
+            " np.broadcast_to makes) or an input shared with the caller; write into an array"
+            " of your own"
+        )
     if "arrays used as indices must be of integer" in text:
         return "an array of floats was used as an index: indices are integers"
     if (match := _KEY.search(text)) and case is not None:

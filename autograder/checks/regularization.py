@@ -9,6 +9,7 @@ mask applied in evaluation) can be named.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from autograder.checks.classifier import (
     mnist_small,
 )
 from autograder.checks.mistakes import Mistakes
+from autograder.diagnose import as_float_array
 from nnlib import regularization as ref
 
 
@@ -183,6 +185,33 @@ def _dropout_mistakes(x: np.ndarray, p: float, train: bool, seed: int) -> list[t
     return out
 
 
+#: What a dropout of x with another mask than the notebook's says, by how it may have been made.
+PER_FEATURE = (
+    "the same numbers are dropped in every row: the mask has one entry per feature, where"
+    " dropout draws one for every number of x"
+)
+NOT_THE_GENERATORS = (
+    "it is a dropout of x, but not with the mask the given generator draws: the numbers kept"
+    " must be those where the rng it is given draws at least p"
+)
+
+
+def _mask_of_its_own(x: np.ndarray, out: np.ndarray | None, p: float, train: bool) -> list[str]:
+    """Why a dropout of ``x`` is not the notebook's, every reason the case cannot tell apart
+    (the same mask in every row, or a mask not the given generator's); none when ``out`` is no
+    dropout of ``x`` at all."""
+    if out is None or out.shape != x.shape or not train or not 0 < p < 1:
+        return []
+    nonzero = x != 0
+    kept = np.isclose(out, x / (1 - p), rtol=1e-3, atol=1e-6) & nonzero
+    dropped = np.isclose(out, 0.0, atol=1e-6) & nonzero
+    if not np.all(kept | dropped | ~nonzero):
+        return []
+    if x.ndim == 2 and (kept == kept[:1]).all():  # one row, or every row alike
+        return [PER_FEATURE, NOT_THE_GENERATORS]
+    return [NOT_THE_GENERATORS]
+
+
 class DropoutForwardCheck(ArrayCheck):
     """``dropout_forward(x, p, *, train=True, rng=None) -> (out, cache)`` with a seeded ``rng``."""
 
@@ -215,6 +244,23 @@ class DropoutForwardCheck(ArrayCheck):
 
     def unpack(self, case, output):
         return forward_result(output, "out", self.name)
+
+    def judge(self, case, output):
+        """As an array check; a wrong output that is still a dropout of x (each number
+        dropped, or kept and scaled by 1 / (1 - p)) says the mask is the wrong one."""
+        verdict = super().judge(case, output)
+        evidence = verdict.evidence if isinstance(verdict.evidence, dict) else {}
+        if verdict.passed or "out" not in evidence.get("failed", {}):
+            return verdict
+        kw = case.kwargs
+        parts = self.unpack(case, output)
+        out = as_float_array(parts.get("out")) if isinstance(parts, dict) else None
+        texts = _mask_of_its_own(np.asarray(case.args[0], np.float64), out, kw["p"], kw["train"])
+        if not texts:
+            return verdict
+        explained = dict(evidence.get("explained", {}))
+        explained["out"] = {**explained.get("out", {}), **{text: text for text in texts}}
+        return dataclasses.replace(verdict, evidence={**evidence, "explained": explained})
 
 
 class DropoutBackwardCheck(ArrayCheck):
@@ -261,6 +307,10 @@ class DropoutBackwardCheck(ArrayCheck):
                  dout64),
                 ("the kept units' gradient is not scaled as the forward scaled them",
                  dout64 * mask),
+                ("the kept units' gradient is divided by p, where the forward divided them by"
+                 " 1 - p", dout64 * mask / kw["p"]),
+                ("the kept units' gradient is scaled by 1 - p, where the forward divided them by"
+                 " 1 - p", dout64 * mask * (1 - kw["p"])),
             ]
         }  # fmt: skip
 
@@ -330,6 +380,10 @@ def _dropout(x, p, train, rng, *, mode):
         return x, None
     rng = np.random.default_rng() if rng is None else rng
     r = rng.random(x.shape, dtype=np.float32 if mode == "float32 draw" else np.float64)
+    if mode == "global generator":
+        r = np.random.random(x.shape)  # noqa: NPY002
+    elif mode == "one mask per feature":
+        r = np.broadcast_to(rng.random(x.shape[-1]), x.shape)
     keep = {"p keeps": r < p, "other mask": r < 1 - p, "inverted": r < p}.get(mode, r >= p)
     scale = {"no scale": 1.0, "times 1 - p": 1 - p, "p keeps": 1 / p}.get(mode, 1 / (1 - p))
     mask = keep.astype(x.dtype) * x.dtype.type(scale)
@@ -345,6 +399,8 @@ for _mode, _what, _words in [
     ("no cache", "returns only the output", "must return the pair"),
     ("inverted", "keeps the units to drop", "the mask is inverted"),
     ("float32 draw", "draws float32 numbers", "drawn in float32"),
+    ("global generator", "NumPy's global generator", "not with the mask the given generator"),
+    ("one mask per feature", "one mask for every row", "dropped in every row"),
 ]:
 
     def _dropout_forward(x, p, *, train=True, rng=None, _mode=_mode):
@@ -366,6 +422,14 @@ def _(dout, cache):
 @MISTAKES.wrong("dropout_backward", "scale without the mask", "the mask is not applied")
 def _(dout, cache):
     return dout if cache is None else dout * cache.max()
+
+
+@MISTAKES.wrong("dropout_backward", "divided by p", "divided by p")
+def _(dout, cache):
+    if cache is None:
+        return dout
+    p = 1 - 1 / cache.max()
+    return dout * (cache > 0) / p
 
 
 @MISTAKES.wrong("l2_penalty", "W1 and W2 written out", "three and four layers")

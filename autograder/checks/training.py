@@ -600,6 +600,21 @@ class TrainCheck(Check):
                     " ...): each epoch must draw a new order from the one generator made from"
                     " the seed",
                 )
+        final, initial = output.get("final"), case.args[2]
+
+        def unchanged(given: Any) -> bool:
+            return isinstance(given, dict) and all(
+                np.array_equal(np.asarray(given.get(key)), value) for key, value in initial.items()
+            )
+
+        trained = any(not unchanged(given) for given in output["params"][1:])
+        if trained and unchanged(final):
+            return Verdict(
+                False,
+                "the params the caller gave are as they were after train: the steps went to a"
+                " new dict or new arrays, where they must update the arrays of the params given"
+                " (in place, as sgd_step does)",
+            )
         for k in range(calls):
             before = output["params"][k]
             grads = output["grads"][k]
@@ -903,6 +918,22 @@ def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
             batch = order[s : s + batch_size]
             loss, grads = loss_and_grads(X[batch], y[batch], params)
             ok.sgd_step(params, grads, lr)
+            losses.append(loss)
+        history.append(float(np.mean(losses)))
+    return history
+
+
+@MISTAKES.wrong("train", "steps on a new dict", "the params the caller gave are as they were")
+def _(loss_and_grads, params, X, y, *, epochs, batch_size, lr, seed=0):
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        losses = []
+        for s in range(0, len(X), batch_size):
+            batch = order[s : s + batch_size]
+            loss, grads = loss_and_grads(X[batch], y[batch], params)
+            params = {k: params[k] - lr * grads[k] for k in params}
             losses.append(loss)
         history.append(float(np.mean(losses)))
     return history
