@@ -655,6 +655,11 @@ def _shown(failed: dict[str, str], parts: dict, expected: dict) -> list[str]:
                 f"{key} holds NaN where a number is expected: NaN comes from inf - inf, inf /"
                 " inf or 0 * inf, as when exp of a large number overflows to inf"
             )
+        elif (np.isinf(got_array) & np.isfinite(want_array)).any():
+            lines.append(
+                f"{key} holds inf where a number is expected: exp of a large number overflows"
+                " to inf, and the log of a probability that rounded to 0 is -inf"
+            )
     right = [k for k in expected if k not in failed]
     if right:  # where the mistake is not: a loss wrong with every gradient right, one layer
         more = ", ..." if len(right) > 8 else ""

@@ -442,7 +442,19 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
             " of your own"
         )
     if "arrays used as indices must be of integer" in text:
-        return "an array of floats was used as an index: indices are integers"
+        one_hot = [
+            f"{name} is one-hot here, of shape {np.shape(value)}, in floats"
+            for name, value in [
+                *zip(names, getattr(case, "args", ()), strict=False),
+                *_kwargs(case),
+            ]
+            if isinstance(value, np.ndarray)
+            and value.dtype.kind == "f"
+            and value.ndim == 2
+            and np.isin(value, (0.0, 1.0)).all()
+        ]
+        where = f" ({one_hot[0]})" if one_hot else ""
+        return f"an array of floats was used as an index: indices are integers{where}"
     if (match := _KEY.search(text)) and case is not None:
         args = list(getattr(case, "args", ()))
         for name, value in zip(list(names) + [""] * len(args), args, strict=False):

@@ -370,6 +370,10 @@ class RelativeErrorCheck(ArrayCheck):
                         "it is the largest element-wise ratio, not a ratio of norms",
                         np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)),
                     ),
+                    (  # the same, without a floor: NaN where both are 0, and free of scale
+                        "it is the largest element-wise ratio, not a ratio of norms",
+                        np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))),
+                    ),
                     one_norm,
                     (
                         "on a 2-D array it takes the matrix 2-norm (the largest singular value),"

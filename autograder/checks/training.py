@@ -393,8 +393,10 @@ class AdamStepCheck(StepCheck):
         m = {k: b1 * m0[k] + (1 - b1) * g[k] for k in p}
         v = {k: b2 * v0[k] + (1 - b2) * g[k] ** 2 for k in p}
 
-        def step(mk, vk, t1=t, t2=t, inside=False):
+        def step(mk, vk, t1=t, t2=t, inside=False, root_first=False):
             m_hat, v_hat = mk / (1 - b1**t1) if t1 else mk, vk / (1 - b2**t2) if t2 else vk
+            if root_first:  # the root of v, then the correction, itself not under the root
+                return lr * m_hat / (np.sqrt(vk) / (1 - b2**t2) + eps)
             return lr * m_hat / (np.sqrt(v_hat + eps) if inside else np.sqrt(v_hat) + eps)
 
         return p, g, m0, v0, m, v, t, b1, b2, step
@@ -454,6 +456,11 @@ class AdamStepCheck(StepCheck):
                 (
                     "eps is inside the square root; the notebook adds it to the root of v_hat",
                     p[k] - step(m[k], v[k], inside=True),
+                ),
+                (
+                    "v's bias correction divides the root of v, where it belongs under the"
+                    " root: v_hat is corrected first, then its root taken",
+                    p[k] - step(m[k], v[k], root_first=True),
                 ),
                 ("it moves uphill, along the gradient", p[k] + step(m[k], v[k])),
                 ("params is not updated", p[k]),
