@@ -295,10 +295,15 @@ def _dx_by_offset_assigned(x, W, dout, stride, pad) -> np.ndarray:
 
 def conv_backward_loops(x, W, dout, stride, pad, *, flip=False, crop=True, assign=False,
                         start_at_stride=True, filters=None, images=None):  # fmt: skip
-    """The convolution's gradients (dx, dW, db) computed with loops, one window at a time, right
-    or with one mistake: the filters flipped for dx, the padding left on dx, overlapping windows'
-    shares assigned instead of added, windows taken to start at (i, j) rather than at (i *
-    stride, j * stride), only the first ``filters`` filters or ``images`` images summed."""
+    """The convolution's gradients (dx, dW, db), right or with one mistake: the filters flipped
+    for dx, the padding left on dx, overlapping windows' shares assigned instead of added,
+    windows taken to start at (i, j) rather than at (i * stride, j * stride), only the first
+    ``filters`` filters or ``images`` images summed.
+
+    One filter offset (u, v) at a time, as the notebook's answer goes, but for the shares
+    assigned, which go one window at a time: each overwrites what the windows before it wrote,
+    and what stays is the last filter's share of the last window over each pixel.
+    """
     N, F, H_out, W_out = dout.shape
     KH, KW = W.shape[2:]
     x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
@@ -306,20 +311,23 @@ def conv_backward_loops(x, W, dout, stride, pad, *, flip=False, crop=True, assig
     dW = np.zeros_like(W)
     back = W[:, :, ::-1, ::-1] if flip else W
     step = stride if start_at_stride else 1
-    for n in range(N):
-        for f in range(F if filters is None else filters):
-            for i in range(H_out):
-                for j in range(W_out):
-                    rows, cols = slice(i * step, i * step + KH), slice(j * step, j * step + KW)
-                    if rows.stop > x_pad.shape[2] or cols.stop > x_pad.shape[3]:
-                        continue
-                    share = dout[n, f, i, j] * back[f]
-                    if assign:
-                        dx_pad[n, :, rows, cols] = share
-                    else:
-                        dx_pad[n, :, rows, cols] += share
-                    if images is None or n < images:
-                        dW[f] += dout[n, f, i, j] * x_pad[n, :, rows, cols]
+    used = F if filters is None else filters
+    if assign:  # each window overwrites: the last filter's share of the last window stays
+        f = used - 1
+        for i in range(H_out):
+            for j in range(W_out):
+                rows, cols = slice(i * step, i * step + KH), slice(j * step, j * step + KW)
+                dx_pad[:, :, rows, cols] = dout[:, f, i, j][:, None, None, None] * back[f]
+    for u in range(KH):
+        for v in range(KW):
+            rows = slice(u, u + step * H_out, step)
+            cols = slice(v, v + step * W_out, step)
+            if not assign:
+                share = np.tensordot(dout[:, :used], back[:used, :, u, v], axes=([1], [0]))
+                dx_pad[:, :, rows, cols] += share.transpose(0, 3, 1, 2)
+            patch = x_pad[:images, :, rows, cols] if images else x_pad[:, :, rows, cols]
+            grads = dout[:images, :used] if images else dout[:, :used]
+            dW[:used, :, u, v] += np.tensordot(grads, patch, axes=([0, 2, 3], [0, 2, 3]))
     H, Wd = x.shape[2:]
     dx = dx_pad[:, :, pad : pad + H, pad : pad + Wd] if crop else dx_pad
     return dx, dW, dout.sum(axis=(0, 2, 3))
