@@ -523,7 +523,8 @@ class ArrayCheck(Check):
             got, want = as_float_array(probe_parts.get(key)), as_float_array(wanted.get(key))
             if got is None or want is None or got.shape != want.shape:
                 return False
-            allowed = 2 * np.broadcast_to(slack.get(key, 0.0), want.shape) if want.ndim else 0.0
+            # a number (a loss) gets its slack too: rounding at the probe's magnitude
+            allowed = 2 * np.broadcast_to(np.asarray(slack.get(key, 0.0), np.float64), want.shape)
             if not close(got, want, 2 * rtol, 2 * atol, allowed):
                 return False
         return True

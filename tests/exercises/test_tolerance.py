@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
+from autograder.checks import run_check
 from autograder.diagnose import close
 
 RTOL, ATOL = 1e-7, 1e-9
@@ -70,3 +71,26 @@ def test_close_decides_as_np_allclose_does():
 )
 def test_special_values(got, expected, answer):
     assert close(np.array(got), np.array(expected), RTOL, ATOL) is answer
+
+
+def test_a_loss_from_the_log_sum_exp_minus_the_target_logit_is_exact_enough_at_1000():
+    """lse(z) - z[y] in float32 at logits near 1000 rounds at the logits' magnitude (units of
+    6e-5), which a loss of 0.01 shows; the order of operations is the student's to choose. The
+    secret draws the hidden cases on which the rounding once cost a property's share."""
+    from autograder.secret import CourseSecret, using_secret
+
+    namespace = {"np": np}
+    exec(
+        "def softmax_cross_entropy(logits, y):\n"
+        "    n, c = logits.shape\n"
+        "    T = np.eye(c, dtype=logits.dtype)[y] if y.ndim == 1 else y.astype(logits.dtype)\n"
+        "    m = logits.max(axis=1, keepdims=True)\n"
+        "    lse = m + np.log(np.exp(logits - m).sum(axis=1, keepdims=True))\n"
+        "    loss = np.sum(T * (lse - logits)) / n\n"
+        "    p = np.exp(logits - lse)\n"
+        "    return float(loss), (p - T) / n\n",
+        namespace,
+    )
+    with using_secret(CourseSecret("lse-49", "test")):
+        report = run_check("softmax_cross_entropy", namespace, hidden=True)
+    assert report.score == report.points, str(report)
