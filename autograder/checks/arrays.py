@@ -577,7 +577,8 @@ def judge_results(
                 problem = (
                     f"{key} is {got.dtype} but the input was {dtype}: keep the input's dtype"
                     f" (a float64 array or NumPy constant in the arithmetic promotes float32"
-                    f" results{_integer_hint(case)})"
+                    f" results, and np.zeros, np.ones or np.eye make float64 unless told"
+                    f" otherwise{_integer_hint(case)})"
                 )
         if problem:
             failed[key] = problem

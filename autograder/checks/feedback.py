@@ -434,7 +434,10 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
         ]
         if given:  # the case itself passes a None, which the notebook allows
             return f"{given[0]} is None in this case, and the code uses it as if it were not"
-        return "a value is None: a function that should return something returned nothing"
+        return (
+            "a value is None where a number or an array is needed: a function with no return"
+            " statement gives None, and so may a cache or an argument that holds None"
+        )
     if "read-only" in text:
         return (
             "an array that cannot be written was written to: a view NumPy made read-only (as"

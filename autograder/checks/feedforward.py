@@ -159,7 +159,7 @@ class MLPForwardCheck(ArrayCheck):
                         self._forward(X, params, relu, order=self._sorted_layers(params)),
                     ),
                     (
-                        "the last layer is left out: the loop stops one layer early",
+                        "the last layer is left out: the logits come from the layer before it",
                         self._forward(X, params, relu, order=self._layers(params)[:-1]),
                     ),
                 ]
@@ -262,7 +262,7 @@ def _(X, params):
     return h
 
 
-@MISTAKES.wrong("mlp_forward", "the loop stops a layer early", "stops one layer early")
+@MISTAKES.wrong("mlp_forward", "the loop stops a layer early", "the last layer is left out")
 def _(X, params):
     n = len(params) // 2
     h = X

@@ -255,6 +255,9 @@ class DropoutForwardCheck(ArrayCheck):
         kw = case.kwargs
         parts = self.unpack(case, output)
         out = as_float_array(parts.get("out")) if isinstance(parts, dict) else None
+        expected = np.asarray(self.answers(case)[0]["out"], np.float64)
+        if out is not None and out.shape == expected.shape and np.allclose(out, expected):
+            return verdict  # the right values (in another dtype, say): the mask is right
         texts = _mask_of_its_own(np.asarray(case.args[0], np.float64), out, kw["p"], kw["train"])
         if not texts:
             return verdict

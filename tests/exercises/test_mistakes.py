@@ -223,7 +223,7 @@ def test_correct_answers_earn_full_marks_with_pytorch_loaded():
             "softmax",
             "def shifted_exp(z):\n    np.exp(z - z.max(axis=1, keepdims=True))\n\n"
             "def softmax(z):\n    e = shifted_exp(z)\n    return e / e.sum(axis=1, keepdims=True)\n",
-            "a function that should return something returned nothing",
+            "a function with no return statement gives None",
         ),
     ],
 )
@@ -249,7 +249,7 @@ def test_a_none_the_case_passes_is_named_not_blamed_on_a_missing_return():
     )
     text = str(run_check("batchnorm_forward", namespace))
     assert "running is None in this case" in text
-    assert "returned nothing" not in text
+    assert "no return statement" not in text
 
 
 def test_right_values_in_the_wrong_dtype_get_no_diagnosis_of_the_values():
