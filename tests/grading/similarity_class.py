@@ -206,7 +206,7 @@ def relu_backward(da, cache):
         "leaky_relu": """\
 def leaky_relu_forward(z, alpha=0.01):
     a = z.copy()
-    negative = a < 0
+    negative = a <= 0
     a[negative] *= alpha
     return a, (negative, alpha)
 

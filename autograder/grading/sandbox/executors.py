@@ -17,6 +17,7 @@ and the notebook's output.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import threading
@@ -332,6 +333,7 @@ class DaskSandbox:
     ) -> None:
         from distributed import Client
 
+        self.timeout = timeout
         try:
             self.client = Client(address, security=security, timeout=timeout)
         except (OSError, TimeoutError, TypeError, ValueError) as exc:
@@ -426,7 +428,15 @@ class DaskSandbox:
         """The batch's files on the workers, scattered again if the scheduler forgot them."""
         with self._scattering:
             if self.bundle.status in ("cancelled", "lost", "error"):
-                self.bundle = self.client.scatter(self._bundle, broadcast=True)
+                try:  # within the client's timeout: with no worker left, nothing can run it
+                    self.bundle = self.client.scatter(
+                        self._bundle, broadcast=True, timeout=self.timeout
+                    )
+                except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+                    raise WorkerLost(
+                        f"the batch's files could not be sent to a Dask worker again ({exc}):"
+                        " not graded; the next run grades it again"
+                    ) from None
             return self.bundle
 
     def close(self) -> None:
