@@ -424,14 +424,7 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
             " multiplies"
         )
     if "NoneType" in text:
-        given = [
-            name
-            for name, value in [
-                *zip(names, getattr(case, "args", ()), strict=False),
-                *_kwargs(case),
-            ]
-            if value is None
-        ]
+        given = [name for name, value in _inputs(case, names) if name and value is None]
         if given:  # the case itself passes a None, which the notebook allows
             return f"{given[0]} is None in this case, and the code uses it as if it were not"
         return (
@@ -447,11 +440,9 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
     if "arrays used as indices must be of integer" in text:
         one_hot = [
             f"{name} is one-hot here, of shape {np.shape(value)}, in floats"
-            for name, value in [
-                *zip(names, getattr(case, "args", ()), strict=False),
-                *_kwargs(case),
-            ]
-            if isinstance(value, np.ndarray)
+            for name, value in _inputs(case, names)
+            if name
+            and isinstance(value, np.ndarray)
             and value.dtype.kind == "f"
             and value.ndim == 2
             and np.isin(value, (0.0, 1.0)).all()
@@ -459,8 +450,7 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
         where = f" ({one_hot[0]})" if one_hot else ""
         return f"an array of floats was used as an index: indices are integers{where}"
     if (match := _KEY.search(text)) and case is not None:
-        args = list(getattr(case, "args", ()))
-        for name, value in zip(list(names) + [""] * len(args), args, strict=False):
+        for name, value in _inputs(case, names, keywords=False):
             if isinstance(value, dict) and value and match[1] not in value:
                 keys = ", ".join(str(k) for k in list(value)[:16])
                 more = ", ..." if len(value) > 16 else ""
@@ -471,6 +461,11 @@ def _error_hint(text: str, case: Any, names: Sequence[str]) -> str:
     return ""
 
 
-def _kwargs(case: Any) -> list[tuple[str, Any]]:
+def _inputs(case: Any, names: Sequence[str], keywords: bool = True) -> list[tuple[str, Any]]:
+    """A case's arguments by name (``""`` past the names known), then its keyword arguments."""
+    args = list(getattr(case, "args", ()))
+    found = list(zip([*names, *[""] * len(args)], args, strict=False))
     kwargs = getattr(case, "kwargs", None)
-    return list(kwargs.items()) if isinstance(kwargs, dict) else []
+    if keywords and isinstance(kwargs, dict):
+        found += list(kwargs.items())
+    return found
